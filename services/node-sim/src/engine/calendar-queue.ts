@@ -1,0 +1,219 @@
+/**
+ * Calendar queue (R. Brown, CACM 31(10), 1988) on typed arrays: an alternative pending-event set
+ * kept to measure against the binary heap (README "Performance"). Not the default.
+ *
+ * Events hash by time into `nb` buckets of `width` ns ("days" of a "year" of nb × width ns); each
+ * bucket is a linked list sorted by the full order (time, key, seq). Dequeue scans forward from the
+ * current day for an event of the current year. The bucket count doubles or halves with the
+ * population and the width is re-estimated from the spacing of the earliest events each time, so
+ * enqueue and dequeue stay O(1) on average when event spacing is stable.
+ */
+import { tieLess, type PendingSet } from './pending-set.js';
+
+const MIN_BUCKETS = 16;
+const WIDTH_SAMPLE = 25;
+
+export class CalendarQueue implements PendingSet {
+  size = 0;
+  outDst = 0;
+  outKind = 0;
+  outA = 0;
+  outB = 0;
+  outC = 0;
+
+  private capacity = 0;
+  private sTime = new Float64Array(0);
+  private sKey = new Int32Array(0);
+  private sSeq = new Float64Array(0);
+  private sDst = new Int32Array(0);
+  private sKind = new Int32Array(0);
+  private sA = new Int32Array(0);
+  private sB = new Int32Array(0);
+  private sC = new Int32Array(0);
+  private sNext = new Int32Array(0);
+  private freeSlots = new Int32Array(0);
+  private nFree = 0;
+
+  private head = new Int32Array(MIN_BUCKETS).fill(-1);
+  private mask = MIN_BUCKETS - 1;
+  private width = 1;
+  /** Virtual day (floor(time / width)) the scan is at; never after the earliest event's day. */
+  private day = 0;
+  /** Bucket of the earliest event when `minValid`. */
+  private minBucket = -1;
+  private minValid = false;
+  private lastTime = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.grow(Math.max(16, initialCapacity));
+  }
+
+  minTime(): number {
+    if (!this.minValid) this.findMin();
+    return this.sTime[this.head[this.minBucket]];
+  }
+
+  loadMin(): void {
+    if (!this.minValid) this.findMin();
+    const slot = this.head[this.minBucket];
+    this.outDst = this.sDst[slot];
+    this.outKind = this.sKind[slot];
+    this.outA = this.sA[slot];
+    this.outB = this.sB[slot];
+    this.outC = this.sC[slot];
+  }
+
+  removeMin(): void {
+    if (!this.minValid) this.findMin();
+    const b = this.minBucket;
+    const slot = this.head[b];
+    this.head[b] = this.sNext[slot];
+    this.lastTime = this.sTime[slot];
+    this.freeSlots[this.nFree++] = slot;
+    this.size--;
+    this.minValid = false;
+    if (this.size < (this.mask + 1) >> 1 && this.mask + 1 > MIN_BUCKETS) this.resize((this.mask + 1) >> 1);
+  }
+
+  replaceMin(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
+    this.removeMin();
+    this.push(time, key, seq, dst, kind, a, b, c);
+  }
+
+  push(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
+    if (this.size === this.capacity) this.grow(this.capacity * 2);
+    const slot = this.freeSlots[--this.nFree];
+    this.sTime[slot] = time;
+    this.sKey[slot] = key;
+    this.sSeq[slot] = seq;
+    this.sDst[slot] = dst;
+    this.sKind[slot] = kind;
+    this.sA[slot] = a;
+    this.sB[slot] = b;
+    this.sC[slot] = c;
+    if (this.minValid) {
+      const m = this.head[this.minBucket];
+      if (this.earlier(slot, m)) this.minValid = false;
+    }
+    this.insert(slot);
+    this.size++;
+    if (this.size > 2 * (this.mask + 1)) this.resize(2 * (this.mask + 1));
+  }
+
+  private earlier(x: number, y: number): boolean {
+    const tx = this.sTime[x];
+    const ty = this.sTime[y];
+    return tx < ty || (tx === ty && tieLess(this.sKey[x], this.sSeq[x], this.sKey[y], this.sSeq[y]));
+  }
+
+  private insert(slot: number): void {
+    const b = Math.floor(this.sTime[slot] / this.width) & this.mask;
+    let prev = -1;
+    let cur = this.head[b];
+    while (cur >= 0 && this.earlier(cur, slot)) {
+      prev = cur;
+      cur = this.sNext[cur];
+    }
+    this.sNext[slot] = cur;
+    if (prev < 0) this.head[b] = slot;
+    else this.sNext[prev] = slot;
+  }
+
+  /** Scans one year of days from the current one; failing that, jumps to the earliest event. */
+  private findMin(): void {
+    const nb = this.mask + 1;
+    let day = this.day;
+    for (let n = 0; n < nb; n++) {
+      const b = day & this.mask;
+      const h = this.head[b];
+      if (h >= 0 && Math.floor(this.sTime[h] / this.width) <= day) {
+        this.day = day;
+        this.minBucket = b;
+        this.minValid = true;
+        return;
+      }
+      day++;
+    }
+    // Sparse: no event within a year. Direct search over the bucket heads.
+    let best = -1;
+    let bestBucket = -1;
+    for (let b = 0; b < nb; b++) {
+      const h = this.head[b];
+      if (h >= 0 && (best < 0 || this.earlier(h, best))) {
+        best = h;
+        bestBucket = b;
+      }
+    }
+    this.day = Math.floor(this.sTime[best] / this.width);
+    this.minBucket = bestBucket;
+    this.minValid = true;
+  }
+
+  /** Rebuilds with `buckets` buckets and a width estimated from the earliest events' spacing. */
+  private resize(buckets: number): void {
+    const slots: number[] = [];
+    for (let b = 0; b <= this.mask; b++) for (let s = this.head[b]; s >= 0; s = this.sNext[s]) slots.push(s);
+    const times = slots.map((s) => this.sTime[s]).sort((x, y) => x - y);
+    this.width = estimateWidth(times);
+    this.head = new Int32Array(buckets).fill(-1);
+    this.mask = buckets - 1;
+    // Re-insert latest first so each sorted insert finds its place at the head of its list.
+    slots.sort((x, y) => (this.earlier(x, y) ? 1 : this.earlier(y, x) ? -1 : 0));
+    for (const s of slots) {
+      const b = Math.floor(this.sTime[s] / this.width) & this.mask;
+      this.sNext[s] = this.head[b];
+      this.head[b] = s;
+    }
+    this.day = Math.floor((times.length > 0 ? Math.min(times[0], this.lastTime) : this.lastTime) / this.width);
+    this.minValid = false;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const resizeF = (src: Float64Array) => {
+      const d = new Float64Array(capacity);
+      d.set(src);
+      return d;
+    };
+    const resizeI = (src: Int32Array) => {
+      const d = new Int32Array(capacity);
+      d.set(src);
+      return d;
+    };
+    this.sTime = resizeF(this.sTime);
+    this.sKey = resizeI(this.sKey);
+    this.sSeq = resizeF(this.sSeq);
+    this.sDst = resizeI(this.sDst);
+    this.sKind = resizeI(this.sKind);
+    this.sA = resizeI(this.sA);
+    this.sB = resizeI(this.sB);
+    this.sC = resizeI(this.sC);
+    this.sNext = resizeI(this.sNext);
+    const free = new Int32Array(capacity);
+    let n = 0;
+    for (let s = capacity - 1; s >= old; s--) free[n++] = s;
+    this.freeSlots = free;
+    this.nFree = n;
+    this.capacity = capacity;
+  }
+}
+
+/** Brown's rule: three times the mean gap between the earliest events, ignoring outlying gaps. */
+function estimateWidth(sortedTimes: readonly number[]): number {
+  const n = Math.min(sortedTimes.length, WIDTH_SAMPLE);
+  if (n < 2) return 1;
+  let sum = 0;
+  for (let i = 1; i < n; i++) sum += sortedTimes[i] - sortedTimes[i - 1];
+  const mean = sum / (n - 1);
+  let kept = 0;
+  let keptSum = 0;
+  for (let i = 1; i < n; i++) {
+    const gap = sortedTimes[i] - sortedTimes[i - 1];
+    if (gap <= 2 * mean) {
+      kept++;
+      keptSum += gap;
+    }
+  }
+  const gap = kept > 0 ? keptSum / kept : mean;
+  return Math.max(1, Math.round(3 * gap));
+}

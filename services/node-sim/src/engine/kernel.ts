@@ -1,0 +1,179 @@
+/**
+ * The event kernel every simulated node runs on: simulated time, logical processes (LPs), and
+ * the pending-event set. No I/O and no Node APIs here.
+ *
+ * Time is a whole number of nanoseconds held in a JS number (exact to 2^53 ns, about 104 days).
+ *
+ * Order. Events are handled in the total order (time, priority, sourceLP, sourceSeq), where
+ * sourceSeq counts the events each LP has sent. Nothing depends on a global counter or on the
+ * order events reached the set, so a run gives the same order however its LPs are spread over
+ * threads. Lower priority values go first at equal times.
+ *
+ * The LP rule. An LP changes only its own state. It affects another LP only by `send`ing it an
+ * event at least `lookaheadNs` in the future; `schedule` addresses the LP itself with any delay
+ * ≥ 0. The kernel enforces the lookahead; model code must never read or write another LP's state
+ * directly. This is what lets a later scheduler run LPs on different threads in windows of
+ * `lookaheadNs` without changing a single result.
+ */
+import { NumasimError } from '@numasim/shared';
+import { EngineErrors } from '../errors.js';
+import { EventHeap } from './event-heap.js';
+import { CalendarQueue } from './calendar-queue.js';
+import { MAX_LPS, MAX_PRIORITY, type PendingSet } from './pending-set.js';
+
+/** A logical process: the unit of state and of placement. */
+export interface LogicalProcess {
+  /** Handles one event addressed to this LP; `kernel.now` is the event's time. */
+  handle(kind: number, a: number, b: number, c: number): void;
+}
+
+export type QueueKind = 'heap' | 'calendar';
+
+export interface KernelOptions {
+  /** Smallest delay of an event sent to another LP, ns (≥ 1). Infinity when LPs never talk. */
+  lookaheadNs: number;
+  queue?: QueueKind;
+}
+
+const PRIORITY_SHIFT = 2 ** 24;
+
+export class Kernel {
+  /** Time of the event being handled (or of the last one handled), ns. */
+  now = 0;
+  /** LP handling the current event; -1 between events. */
+  current = -1;
+  /** Events handled so far. */
+  eventsHandled = 0;
+  /** Time of the last event handled, ns. */
+  lastEventNs = 0;
+  readonly lookaheadNs: number;
+  readonly queueKind: QueueKind;
+
+  private readonly lps: LogicalProcess[] = [];
+  private sendSeq = new Float64Array(16);
+  private readonly pending: PendingSet;
+  /** True while the event being handled is still in the set: its first successor replaces it. */
+  private topPending = false;
+  private started = false;
+
+  constructor(options: KernelOptions) {
+    if (!(options.lookaheadNs >= 1)) {
+      throw new NumasimError(EngineErrors.TIME_INVALID, `lookahead must be at least 1 ns (got ${options.lookaheadNs})`);
+    }
+    this.lookaheadNs = options.lookaheadNs;
+    this.queueKind = options.queue ?? 'heap';
+    this.pending = this.queueKind === 'calendar' ? new CalendarQueue() : new EventHeap();
+  }
+
+  /** Registers an LP and returns its id. All LPs are added before the first event is handled. */
+  addLp(lp: LogicalProcess): number {
+    if (this.started) throw new NumasimError(EngineErrors.LP_INVALID, 'LPs must be added before the run starts');
+    if (this.lps.length >= MAX_LPS) throw new NumasimError(EngineErrors.LP_INVALID, `at most ${MAX_LPS} LPs`);
+    const id = this.lps.length;
+    this.lps.push(lp);
+    if (id >= this.sendSeq.length) {
+      const grown = new Float64Array(this.sendSeq.length * 2);
+      grown.set(this.sendSeq);
+      this.sendSeq = grown;
+    }
+    return id;
+  }
+
+  get lpCount(): number {
+    return this.lps.length;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Time of the next pending event, or Infinity when none is left. */
+  nextEventTime(): number {
+    return this.pending.size > 0 ? this.pending.minTime() : Infinity;
+  }
+
+  /** Schedules an event for the LP handling the current event, `delayNs` ≥ 0 from now. */
+  schedule(delayNs: number, kind: number, a: number, b: number, c: number): void {
+    this.emit(this.current, this.current, delayNs, kind, a, b, c, 0);
+  }
+
+  /** Like `schedule`, with a priority (0–127, lower first among events of equal time). */
+  scheduleWithPriority(delayNs: number, priority: number, kind: number, a: number, b: number, c: number): void {
+    this.emit(this.current, this.current, delayNs, kind, a, b, c, priority);
+  }
+
+  /** Sends an event to LP `dst`; another LP must be at least `lookaheadNs` away in time. */
+  send(dst: number, delayNs: number, kind: number, a: number, b: number, c: number): void {
+    if (dst !== this.current && !(delayNs >= this.lookaheadNs)) this.lookaheadViolation(dst, delayNs);
+    this.emit(this.current, dst, delayNs, kind, a, b, c, 0);
+  }
+
+  /**
+   * Seeds an event before the run (or from outside any event), as if LP `src` sent it, at absolute
+   * time `timeNs` ≥ now. Used to start each LP's activity.
+   */
+  post(src: number, dst: number, timeNs: number, kind: number, a: number, b: number, c: number, priority = 0): void {
+    if (this.current !== -1) throw new NumasimError(EngineErrors.LP_INVALID, 'post is for seeding events; inside a handler use schedule or send');
+    if (src < 0 || src >= this.lps.length) throw new NumasimError(EngineErrors.LP_INVALID, `no LP ${src}`);
+    this.emit(src, dst, timeNs - this.now, kind, a, b, c, priority);
+  }
+
+  /**
+   * Handles, in order, every event whose time is ≤ `endNs`, but no more than `maxEvents` of them.
+   * Returns how many were handled. Time stops at the last event handled; call again with a later
+   * end to go on: slicing a run never changes its order of events.
+   */
+  runUntil(endNs: number, maxEvents = Infinity): number {
+    this.started = true;
+    const q = this.pending;
+    const lps = this.lps;
+    let handled = 0;
+    while (q.size > 0 && handled < maxEvents) {
+      const t = q.minTime();
+      if (t > endNs) break;
+      q.loadMin();
+      const dst = q.outDst;
+      this.now = t;
+      this.current = dst;
+      this.topPending = true;
+      lps[dst].handle(q.outKind, q.outA, q.outB, q.outC);
+      if (this.topPending) {
+        this.topPending = false;
+        q.removeMin();
+      }
+      handled++;
+    }
+    this.current = -1;
+    if (handled > 0) {
+      this.eventsHandled += handled;
+      this.lastEventNs = this.now;
+    }
+    return handled;
+  }
+
+  private emit(src: number, dst: number, delayNs: number, kind: number, a: number, b: number, c: number, priority: number): void {
+    if (!(delayNs >= 0) || Math.floor(delayNs) !== delayNs) this.timeInvalid(delayNs);
+    if (dst >>> 0 >= this.lps.length) throw new NumasimError(EngineErrors.LP_INVALID, `event for LP ${dst}, which does not exist`);
+    if (priority !== (priority & MAX_PRIORITY)) throw new NumasimError(EngineErrors.TIME_INVALID, `priority must be 0–${MAX_PRIORITY} (got ${priority})`);
+    const seq = this.sendSeq[src]++;
+    const key = priority * PRIORITY_SHIFT + src;
+    const time = this.now + delayNs;
+    if (this.topPending) {
+      this.topPending = false;
+      this.pending.replaceMin(time, key, seq, dst, kind, a, b, c);
+    } else {
+      this.pending.push(time, key, seq, dst, kind, a, b, c);
+    }
+  }
+
+  private lookaheadViolation(dst: number, delayNs: number): never {
+    throw new NumasimError(
+      EngineErrors.LOOKAHEAD_VIOLATION,
+      `LP ${this.current} sent an event to LP ${dst} ${delayNs} ns ahead; the lookahead is ${this.lookaheadNs} ns`,
+    );
+  }
+
+  private timeInvalid(delayNs: number): never {
+    throw new NumasimError(EngineErrors.TIME_INVALID, `an event must be a whole number of ns ≥ 0 ahead (got ${delayNs})`);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Random streams: one per logical process, derived from the run seed and the LP's global id, so
+ * what an LP draws never depends on how many other LPs exist, the order they were created in, or
+ * which thread runs them.
+ *
+ * Generator: xoshiro128** (Blackman & Vigna, 2018): 128 bits of state, period 2^128 − 1, all
+ * arithmetic in 32-bit integers (Math.imul), which V8 compiles to plain machine instructions.
+ * Seeding: SplitMix64 over (seed, stream id), the seeding its authors recommend, so neighbouring
+ * stream ids give unrelated states. Doubles take 53 random bits from two outputs.
+ */
+
+const MASK64 = (1n << 64n) - 1n;
+
+function splitmix64(state: bigint): [next: bigint, output: bigint] {
+  const next = (state + 0x9e3779b97f4a7c15n) & MASK64;
+  let z = next;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  return [next, z ^ (z >> 31n)];
+}
+
+const TWO_POW_MINUS_53 = 1 / 9007199254740992;
+
+export class Rng {
+  /** xoshiro128** state: four 32-bit words in a typed array, so updates never allocate. */
+  private readonly s = new Uint32Array(4);
+
+  /** A stream for `(seed, stream)`: seed is the run seed, stream the LP's global id (or another fixed id). */
+  constructor(seed: number, stream: number) {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer (got ${seed})`);
+    if (!Number.isSafeInteger(stream) || stream < 0) throw new RangeError(`stream must be a non-negative safe integer (got ${stream})`);
+    let [state, a] = splitmix64(BigInt(seed));
+    [state, a] = splitmix64(state ^ a ^ BigInt(stream));
+    const [, b] = splitmix64(state);
+    this.s[0] = Number(a & 0xffffffffn);
+    this.s[1] = Number(a >> 32n);
+    this.s[2] = Number(b & 0xffffffffn);
+    this.s[3] = Number(b >> 32n);
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1; // the all-zero state is a fixed point
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const s = this.s;
+    const s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    const n2 = s2 ^ s0;
+    const n3 = s3 ^ s1;
+    s[1] = s1 ^ n2;
+    s[0] = s0 ^ n3;
+    s[2] = n2 ^ t;
+    s[3] = (n3 << 11) | (n3 >>> 21);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits (two generator steps, inlined: this is the hot call). */
+  nextDouble(): number {
+    const s = this.s;
+    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    let m = Math.imul(s1, 5);
+    const hi = Math.imul((m << 7) | (m >>> 25), 9) >>> 5; // top 27 bits
+    let t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    m = Math.imul(s1, 5);
+    const lo = Math.imul((m << 7) | (m >>> 25), 9) >>> 6; // top 26 bits
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = (s3 << 11) | (s3 >>> 21);
+    return (hi * 67108864 + lo) * TWO_POW_MINUS_53;
+  }
+
+  /** Uniform integer in [0, n), n ≤ 2^32. Uses the multiply-shift mapping (bias below 2^-32·n). */
+  nextInt(n: number): number {
+    return Math.floor(this.nextDouble() * n);
+  }
+
+  /** A copy of the state, for tests and checkpoints. */
+  snapshot(): number[] {
+    return Array.from(this.s);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The engine's error catalogue. These are faults of a model or of a run, not of user input
+ * (input is checked by @numasim/shared before a run starts), except where `user` says so.
+ */
+import { NumasimError, type ErrorSpec } from '@numasim/shared';
+
+export const EngineErrors = {
+  LOOKAHEAD_VIOLATION: {
+    code: 'NUMASIM_ERR_ENGINE_LOOKAHEAD_VIOLATION',
+    status: 500,
+    user: false,
+    summary: 'A logical process sent an event to another one sooner than the lookahead allows: a bug in the model.',
+  },
+  TIME_INVALID: {
+    code: 'NUMASIM_ERR_ENGINE_TIME_INVALID',
+    status: 500,
+    user: false,
+    summary: 'An event was scheduled with a negative or fractional delay: a bug in the model.',
+  },
+  LP_INVALID: {
+    code: 'NUMASIM_ERR_ENGINE_LP_INVALID',
+    status: 500,
+    user: false,
+    summary: 'An event names a logical process that does not exist, or LPs were added after the run started.',
+  },
+  INVARIANT: {
+    code: 'NUMASIM_ERR_ENGINE_INVARIANT',
+    status: 500,
+    user: false,
+    summary: 'A model invariant failed (the simulator\'s BUG_ON): a bug in the model.',
+  },
+  EVENT_BUDGET_EXCEEDED: {
+    code: 'NUMASIM_ERR_RUN_LIMIT_EXCEEDED',
+    status: 400,
+    user: true,
+    summary: 'The run needed more events than its budget allows; shorten durationNs or raise the limit.',
+  },
+  CANCELLED: {
+    code: 'NUMASIM_ERR_RUN_CANCELLED',
+    status: 409,
+    user: true,
+    summary: 'The run was cancelled before it finished.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** The simulator's BUG_ON: throws when `condition` is false. */
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new NumasimError(EngineErrors.INVARIANT, `invariant failed: ${message}`);
+}

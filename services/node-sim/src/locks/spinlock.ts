@@ -1,0 +1,304 @@
+/**
+ * Spinlocks as a NUMA machine sees them: a lock word homed in one node's memory, CPUs on every
+ * node spinning on it, and a cache line that has to travel to each new holder.
+ *
+ * Follows the i386 spinlocks of Linux 2.4/2.5 (include/asm-i386/spinlock.h: `lock; decb` then
+ * spin on a read of the byte, i.e. test-and-test-and-set, no fairness) and the later FIFO ticket
+ * lock (2.6.25) as the fair alternative. Simplified: no preemption and no interrupts while a CPU
+ * spins or holds; a CPU spins on one lock at a time (as in the kernel); the hardware arbitration
+ * that makes test-and-set unfair is summed up by one bias parameter.
+ *
+ * Two halves, because of the engine's LP rule (an LP changes only its own state):
+ * - `SpinlockHome` lives on the lock's home LP and owns the lock's state: holder, waiters,
+ *   the CPU that last held it. Requests and releases reach it as events.
+ * - `SpinlockClient` lives on the LP of the CPUs that use locks: it sends requests and releases,
+ *   receives grants and refusals, and keeps the statistics (what lockmeter measured on the CPU).
+ *
+ * Timing of one acquisition by CPU q on node n of a lock homed on node h (hop(x,y) is the
+ * topology's message latency: 0 on one node, a cache-line transfer between nodes):
+ *   request leaves q at t0, reaches h at t0 + hop(n,h);
+ *   when the lock is free (or q is next), the home grants it; the grant reaches q
+ *   hop(h,n) + handoff(prev, q) later, where handoff is the cost of the line moving from the CPU
+ *   that held the lock last to q (same CPU / same node / another node, by SLIT distance);
+ *   q holds the lock from the grant's arrival to its release; the release reaches the home
+ *   hop(n,h) later, and only then can the next waiter be granted.
+ * So a lock passed across the interconnect stays unusable for the round trip, as a contended
+ * cache line does on a real machine. Lockmeter semantics (VM-REFERENCE.md §6): an acquisition is
+ * contended when the lock was held or had waiters as the request arrived; WAIT is measured from
+ * the request to the grant's arrival, for contended acquisitions only; HOLD from the grant's
+ * arrival to the release.
+ */
+import type { Handoff } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import type { Rng } from '../engine/rng.js';
+import { invariant } from '../errors.js';
+import type { Topology } from '../machine/topology.js';
+import type { LockStats } from './lock-stats.js';
+import { SLIT_LOCAL, SLIT_REMOTE_DEFAULT } from '@numasim/shared';
+
+/** Event kinds of the lock protocol. Model kinds start at `FIRST_MODEL_EVENT`. */
+export const EV_LOCK_REQUEST = 1; // a: cpu, b: lock, c: 1 for spin_trylock
+export const EV_LOCK_RELEASE = 2; // a: cpu, b: lock
+export const EV_LOCK_GRANT = 3; // a: cpu, b: lock, c: (previous holder + 1) * 2 + contended
+export const EV_LOCK_REFUSED = 4; // a: cpu, b: lock: a spin_trylock that failed
+export const FIRST_MODEL_EVENT = 16;
+
+export type HandoffPolicy = 'ticket' | 'tas';
+
+/** Static description of the locks of a model: policy, home node, hand-off costs. Configuration, shared read-only. */
+export interface LockTableConfig {
+  /** Policy of each lock (by lock id). */
+  readonly policy: readonly HandoffPolicy[];
+  /** Home node of each lock. */
+  readonly homeNode: readonly number[];
+  /** tas: probability that a release goes to a waiter on the releasing CPU's node, when one spins there. */
+  readonly tasLocalBias: number;
+  readonly handoff: Handoff;
+}
+
+/** Cost of the lock's cache line moving from CPU `from` to CPU `to` (no cost when nobody held it yet). */
+export function handoffNs(topo: Topology, h: Handoff, from: number, to: number): number {
+  if (from < 0 || from === to) return from < 0 ? 0 : h.sameCpu;
+  const a = topo.cpuNode[from];
+  const b = topo.cpuNode[to];
+  if (a === b) return h.sameNode;
+  // Scale the remote figure (given for SLIT 20) linearly with distance from the local 10.
+  const d = topo.distances[a][b];
+  return Math.round(h.sameNode + ((h.remote - h.sameNode) * (d - SLIT_LOCAL)) / (SLIT_REMOTE_DEFAULT - SLIT_LOCAL));
+}
+
+/**
+ * The home-side state of the locks homed on one LP.
+ *
+ * Locking rule of the model itself: only the home LP reads or writes a lock's `holder`,
+ * `lastHolder` and waiter list. Waiters form one singly linked FIFO list per lock through
+ * `nextWaiter[cpu]`, which is enough because a CPU spins on one lock at a time.
+ */
+export class SpinlockHome {
+  /** CPU holding each lock (granted, release not yet arrived), or -1. */
+  readonly holder: Int32Array;
+  /** CPU that held each lock last, or -1: where its cache line is. */
+  readonly lastHolder: Int32Array;
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly nextWaiter: Int32Array;
+  private readonly waiterNode: Int32Array;
+  private readonly isTas: Uint8Array;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly topo: Topology,
+    private readonly cfg: LockTableConfig,
+    private readonly rng: Rng,
+  ) {
+    const n = cfg.policy.length;
+    this.holder = new Int32Array(n).fill(-1);
+    this.lastHolder = new Int32Array(n).fill(-1);
+    this.head = new Int32Array(n).fill(-1);
+    this.tail = new Int32Array(n).fill(-1);
+    this.nextWaiter = new Int32Array(topo.cpus).fill(-1);
+    this.waiterNode = new Int32Array(topo.cpus);
+    this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
+  }
+
+  /** True when `kind` is an event this half handles. */
+  static handles(kind: number): boolean {
+    return kind === EV_LOCK_REQUEST || kind === EV_LOCK_RELEASE;
+  }
+
+  handle(kind: number, cpu: number, lock: number, c: number): void {
+    if (kind === EV_LOCK_REQUEST) this.request(cpu, lock, c === 1);
+    else this.release(cpu, lock);
+  }
+
+  /** Number of CPUs spinning on `lock` (for tests and sampling). */
+  waiters(lock: number): number {
+    let n = 0;
+    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) n++;
+    return n;
+  }
+
+  private request(cpu: number, lock: number, trylock: boolean): void {
+    const busy = this.holder[lock] >= 0 || this.head[lock] >= 0;
+    if (!busy) {
+      this.grant(cpu, lock, 0);
+      return;
+    }
+    if (trylock) {
+      const node = this.topo.cpuNode[cpu];
+      this.kernel.send(this.topo.nodeLp[node], this.topo.hopNs(this.homeNode(lock), node), EV_LOCK_REFUSED, cpu, lock, 0);
+      return;
+    }
+    invariant(this.nextWaiter[cpu] === -1 && this.tail[lock] !== cpu, `CPU ${cpu} is already spinning when it asks for lock ${lock}`);
+    invariant(this.holder[lock] !== cpu, `CPU ${cpu} asks for lock ${lock}, which it holds: a self-deadlock`);
+    this.waiterNode[cpu] = this.topo.cpuNode[cpu];
+    if (this.tail[lock] < 0) this.head[lock] = cpu;
+    else this.nextWaiter[this.tail[lock]] = cpu;
+    this.tail[lock] = cpu;
+  }
+
+  private release(cpu: number, lock: number): void {
+    invariant(this.holder[lock] === cpu, `CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
+    this.holder[lock] = -1;
+    if (this.head[lock] < 0) return;
+    const next = this.isTas[lock] === 1 ? this.pickTas(lock, this.topo.cpuNode[cpu]) : this.popHead(lock);
+    this.grant(next, lock, 1);
+  }
+
+  private popHead(lock: number): number {
+    const w = this.head[lock];
+    this.head[lock] = this.nextWaiter[w];
+    if (this.head[lock] < 0) this.tail[lock] = -1;
+    this.nextWaiter[w] = -1;
+    return w;
+  }
+
+  /**
+   * Test-and-set: whoever's read of the freed line wins. Waiters on the releasing CPU's node see
+   * it first; with probability `tasLocalBias` one of them (uniformly) takes the lock, otherwise
+   * any waiter (uniformly). With bias near 1 remote waiters starve, as they did on NUMA-Q.
+   */
+  private pickTas(lock: number, releaseNode: number): number {
+    let total = 0;
+    let local = 0;
+    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
+      total++;
+      if (this.waiterNode[w] === releaseNode) local++;
+    }
+    const preferLocal = local > 0 && this.rng.nextDouble() < this.cfg.tasLocalBias;
+    let k = this.rng.nextInt(preferLocal ? local : total);
+    let prev = -1;
+    let w = this.head[lock];
+    for (;;) {
+      if (!preferLocal || this.waiterNode[w] === releaseNode) {
+        if (k === 0) break;
+        k--;
+      }
+      prev = w;
+      w = this.nextWaiter[w];
+    }
+    const after = this.nextWaiter[w];
+    if (prev < 0) this.head[lock] = after;
+    else this.nextWaiter[prev] = after;
+    if (this.tail[lock] === w) this.tail[lock] = prev;
+    this.nextWaiter[w] = -1;
+    return w;
+  }
+
+  private grant(cpu: number, lock: number, contended: number): void {
+    invariant(this.holder[lock] === -1, `lock ${lock} granted to CPU ${cpu} while CPU ${this.holder[lock]} holds it`);
+    const prev = this.lastHolder[lock];
+    this.holder[lock] = cpu;
+    this.lastHolder[lock] = cpu;
+    const node = this.topo.cpuNode[cpu];
+    const delay = this.topo.hopNs(this.homeNode(lock), node) + handoffNs(this.topo, this.cfg.handoff, prev, cpu);
+    this.kernel.send(this.topo.nodeLp[node], delay, EV_LOCK_GRANT, cpu, lock, (prev + 1) * 2 + contended);
+  }
+
+  private homeNode(lock: number): number {
+    return this.cfg.homeNode[lock];
+  }
+}
+
+/** What the client calls back into: the model running on the CPUs. */
+export interface LockUser {
+  /** `cpu` now holds `lock`. */
+  lockAcquired(cpu: number, lock: number): void;
+  /** `cpu`'s spin_trylock on `lock` failed. */
+  lockRefused(cpu: number, lock: number): void;
+}
+
+const MAX_HELD = 4;
+
+/**
+ * The CPU side of the locks: requests, releases, and the statistics of what each CPU saw.
+ * Each CPU spins on at most one lock at a time and holds at most `MAX_HELD` at once (nested
+ * kernel locks), so the bookkeeping is a few typed arrays indexed by CPU.
+ */
+export class SpinlockClient {
+  private readonly reqTime: Float64Array;
+  private readonly reqLock: Int32Array;
+  private readonly reqCaller: Int32Array;
+  private readonly heldLock: Int32Array;
+  private readonly heldCaller: Int32Array;
+  private readonly heldSince: Float64Array;
+  private readonly heldCount: Int32Array;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly topo: Topology,
+    private readonly cfg: LockTableConfig,
+    readonly stats: LockStats,
+    private readonly user: LockUser,
+  ) {
+    const cpus = topo.cpus;
+    this.reqTime = new Float64Array(cpus);
+    this.reqLock = new Int32Array(cpus).fill(-1);
+    this.reqCaller = new Int32Array(cpus);
+    this.heldLock = new Int32Array(cpus * MAX_HELD).fill(-1);
+    this.heldCaller = new Int32Array(cpus * MAX_HELD);
+    this.heldSince = new Float64Array(cpus * MAX_HELD);
+    this.heldCount = new Int32Array(cpus);
+  }
+
+  static handles(kind: number): boolean {
+    return kind === EV_LOCK_GRANT || kind === EV_LOCK_REFUSED;
+  }
+
+  /** `spin_lock` (or `spin_trylock` when `trylock`) by `cpu` from call site `caller`. */
+  acquire(cpu: number, lock: number, caller: number, trylock: boolean): void {
+    invariant(this.reqLock[cpu] === -1, `CPU ${cpu} asks for lock ${lock} while spinning on lock ${this.reqLock[cpu]}`);
+    this.reqTime[cpu] = this.kernel.now;
+    this.reqLock[cpu] = lock;
+    this.reqCaller[cpu] = caller;
+    const home = this.cfg.homeNode[lock];
+    this.kernel.send(this.topo.nodeLp[home], this.topo.hopNs(this.topo.cpuNode[cpu], home), EV_LOCK_REQUEST, cpu, lock, trylock ? 1 : 0);
+  }
+
+  /** `spin_unlock`: records the hold and sends the release to the lock's home. */
+  release(cpu: number, lock: number): void {
+    const base = cpu * MAX_HELD;
+    const n = this.heldCount[cpu];
+    let k = n - 1;
+    while (k >= 0 && this.heldLock[base + k] !== lock) k--;
+    invariant(k >= 0, `CPU ${cpu} releases lock ${lock}, which it does not hold`);
+    this.stats.recordHold(lock, this.heldCaller[base + k], this.kernel.now - this.heldSince[base + k]);
+    // Keep the held set packed: move the last entry into the hole.
+    const last = base + n - 1;
+    this.heldLock[base + k] = this.heldLock[last];
+    this.heldCaller[base + k] = this.heldCaller[last];
+    this.heldSince[base + k] = this.heldSince[last];
+    this.heldLock[last] = -1;
+    this.heldCount[cpu] = n - 1;
+    const home = this.cfg.homeNode[lock];
+    this.kernel.send(this.topo.nodeLp[home], this.topo.hopNs(this.topo.cpuNode[cpu], home), EV_LOCK_RELEASE, cpu, lock, 0);
+  }
+
+  /** Locks `cpu` holds now. */
+  heldBy(cpu: number): number {
+    return this.heldCount[cpu];
+  }
+
+  handle(kind: number, cpu: number, lock: number, c: number): void {
+    invariant(this.reqLock[cpu] === lock, `CPU ${cpu} got an answer for lock ${lock} it is not spinning on`);
+    this.reqLock[cpu] = -1;
+    const caller = this.reqCaller[cpu];
+    if (kind === EV_LOCK_REFUSED) {
+      this.stats.recordTrylockFailure(lock, caller);
+      this.user.lockRefused(cpu, lock);
+      return;
+    }
+    const contended = (c & 1) === 1;
+    const prev = (c >> 1) - 1;
+    const bounce = prev >= 0 && prev !== cpu;
+    this.stats.recordAcquire(lock, caller, contended, this.kernel.now - this.reqTime[cpu], bounce);
+    const n = this.heldCount[cpu];
+    invariant(n < MAX_HELD, `CPU ${cpu} would hold more than ${MAX_HELD} locks`);
+    const slot = cpu * MAX_HELD + n;
+    this.heldLock[slot] = lock;
+    this.heldCaller[slot] = caller;
+    this.heldSince[slot] = this.kernel.now;
+    this.heldCount[cpu] = n + 1;
+    this.user.lockAcquired(cpu, lock);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The machine as the model sees it: which node each CPU sits on, which LP simulates each node,
+ * and what moving a cache line between two places costs. Read-only after construction, so every
+ * LP (and later every thread) may consult it freely: it is configuration, not state.
+ */
+import { crossNodeLatencyFloorNs, lineTransferNs, type MachineConfig } from '@numasim/shared';
+
+export class Topology {
+  readonly nodes: number;
+  readonly cpusPerNode: number;
+  readonly cpus: number;
+  /** Node of each CPU. */
+  readonly cpuNode: Int32Array;
+  /** LP simulating each node. Node i is LP i: one LP per node. */
+  readonly nodeLp: Int32Array;
+  /** Cache-line transfer between nodes i and j, ns: `lineNs[i * nodes + j]`; same-node on the diagonal. */
+  readonly lineNs: Float64Array;
+  /** Smallest cross-node latency, ns; Infinity with one node. */
+  readonly lookaheadNs: number;
+  readonly distances: readonly (readonly number[])[];
+
+  constructor(m: MachineConfig) {
+    this.nodes = m.nodes;
+    this.cpusPerNode = m.cpusPerNode;
+    this.cpus = m.nodes * m.cpusPerNode;
+    this.distances = m.distances;
+    this.cpuNode = new Int32Array(this.cpus);
+    for (let c = 0; c < this.cpus; c++) this.cpuNode[c] = Math.floor(c / m.cpusPerNode);
+    this.nodeLp = new Int32Array(m.nodes);
+    for (let n = 0; n < m.nodes; n++) this.nodeLp[n] = n;
+    this.lineNs = new Float64Array(m.nodes * m.nodes);
+    for (let i = 0; i < m.nodes; i++)
+      for (let j = 0; j < m.nodes; j++) this.lineNs[i * m.nodes + j] = lineTransferNs(m.costs, m.distances[i][j]);
+    this.lookaheadNs = m.nodes > 1 ? crossNodeLatencyFloorNs(m) : Infinity;
+  }
+
+  /** Latency of a message between two nodes' LPs, ns (0 within a node). */
+  hopNs(fromNode: number, toNode: number): number {
+    return fromNode === toNode ? 0 : this.lineNs[fromNode * this.nodes + toNode];
+  }
+
+  /** First CPU of a node. */
+  firstCpu(node: number): number {
+    return node * this.cpusPerNode;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Runs a resolved workload to its end and builds the report. The only place that reads a clock:
+ * the kernel and the model never see wall time, so everything but `engine.wallSeconds` and
+ * `engine.eventsPerSecond` depends on the workload and seed alone.
+ */
+import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type Report, type WorkloadConfig } from '@numasim/shared';
+import { Kernel, type QueueKind } from '../engine/kernel.js';
+import { EngineErrors } from '../errors.js';
+import { ENGINE_VERSION } from '../version.js';
+import { buildLockbench } from '../workloads/lockbench.js';
+import type { Model } from '../workloads/model.js';
+import { buildLockReports, mergeLockStats } from './lock-report.js';
+
+export interface RunProgress {
+  simulatedNs: number;
+  durationNs: number;
+  events: number;
+}
+
+export interface RunOptions {
+  /** Called between slices of the run (about every 1% of simulated time). */
+  onProgress?: (p: RunProgress) => void;
+  /** Stop with NUMASIM_ERR_RUN_LIMIT_EXCEEDED past this many events. */
+  maxEvents?: number;
+  /** Pending-event set; the results do not depend on it. */
+  queue?: QueueKind;
+}
+
+const PROGRESS_SLICES = 100;
+
+export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Model {
+  const kernelFor = (lookaheadNs: number) => new Kernel({ lookaheadNs, queue });
+  switch (cfg.kind) {
+    case 'lockbench':
+      return buildLockbench(kernelFor, cfg);
+  }
+}
+
+export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Report {
+  const model = buildModel(cfg, options.queue);
+  const { kernel } = model;
+  const maxEvents = options.maxEvents ?? Infinity;
+  const started = performance.now();
+  const slice = Math.max(1, Math.ceil(cfg.durationNs / PROGRESS_SLICES));
+  for (let until = 0; until < cfg.durationNs; ) {
+    until = Math.min(cfg.durationNs, until + slice);
+    kernel.runUntil(until, maxEvents - kernel.eventsHandled + 1);
+    if (kernel.eventsHandled > maxEvents) {
+      throw new NumasimError(
+        EngineErrors.EVENT_BUDGET_EXCEEDED,
+        `the run needed more than ${maxEvents} events (stopped at ${kernel.now} of ${cfg.durationNs} simulated ns); shorten durationNs or raise the event limit`,
+      );
+    }
+    options.onProgress?.({ simulatedNs: until, durationNs: cfg.durationNs, events: kernel.eventsHandled });
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const simulatedNs = cfg.durationNs;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    engine: {
+      version: ENGINE_VERSION,
+      events: kernel.eventsHandled,
+      wallSeconds,
+      eventsPerSecond: wallSeconds > 0 ? kernel.eventsHandled / wallSeconds : 0,
+    },
+    run: { kind: cfg.kind, seed: cfg.seed, configHash: configHash(cfg), simulatedNs, lastEventNs: kernel.lastEventNs },
+    machine: {
+      nodes: model.topology.nodes,
+      cpus: model.topology.cpus,
+      lookaheadNs: Number.isFinite(model.topology.lookaheadNs) ? model.topology.lookaheadNs : null,
+    },
+    locks: buildLockReports(model.registry, mergeLockStats(model.registry, model.lockStats()), simulatedNs, model.topology.cpus),
+    workload: model.result(simulatedNs),
+    config: cfg,
+  };
+}

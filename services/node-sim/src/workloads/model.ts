@@ -1,0 +1,19 @@
+/**
+ * What the runner needs from a built model, whatever its kind: the kernel with every LP added and
+ * seeded, the machine, the locks, and a way to read the results once the run has stopped.
+ */
+import type { WorkloadResult } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import type { Topology } from '../machine/topology.js';
+import type { LockRegistry } from '../locks/lock-registry.js';
+import type { LockStats } from '../locks/lock-stats.js';
+
+export interface Model {
+  readonly kernel: Kernel;
+  readonly topology: Topology;
+  readonly registry: LockRegistry;
+  /** Each LP's lock statistics; the report merges them. */
+  lockStats(): LockStats[];
+  /** The workload's own figures after a run of `simulatedNs`. */
+  result(simulatedNs: number): WorkloadResult;
+}

@@ -1,0 +1,128 @@
+/**
+ * The report as a lockmeter table: one row per lock, per-caller rows indented under it, times in
+ * µs/ms the way lockmeter printed them, so a table can sit next to a 2002 post and be read alike.
+ */
+import type { LockCallerReport, LockReport, Report } from './types.js';
+
+/** A duration the lockmeter way: `5.4us`, `111us`, `16ms`. */
+export function formatDuration(ns: number): string {
+  if (ns < 10_000) return `${(ns / 1000).toFixed(1)}us`;
+  if (ns < 1_000_000) return `${Math.round(ns / 1000)}us`;
+  if (ns < 10_000_000) return `${(ns / 1e6).toFixed(1)}ms`;
+  if (ns < 1_000_000_000) return `${Math.round(ns / 1e6)}ms`;
+  return `${(ns / 1e9).toFixed(1)}s`;
+}
+
+function pct(p: number): string {
+  if (p === 0) return '0%';
+  if (p < 0.01) return '<0.01%';
+  if (p < 10) return `${p.toFixed(2)}%`;
+  return `${p.toFixed(1)}%`;
+}
+
+const pad = (s: string, n: number) => s.padStart(n);
+
+function row(
+  util: number,
+  con: number,
+  holdMean: number,
+  holdMax: number,
+  waitMean: number,
+  waitMax: number,
+  waitCpu: string,
+  attempts: number,
+  spin: number,
+  rject: number,
+  name: string,
+): string {
+  const nowait = attempts === 0 ? 0 : 100 - spin - rject;
+  return [
+    pad(pct(util), 7),
+    pad(pct(con), 7),
+    ` ${pad(formatDuration(holdMean), 6)}(${pad(formatDuration(holdMax), 6)})`,
+    ` ${pad(formatDuration(waitMean), 6)}(${pad(formatDuration(waitMax), 6)})(${pad(waitCpu, 6)})`,
+    pad(String(attempts), 10),
+    pad(pct(nowait), 7),
+    pad(pct(spin), 7),
+    pad(pct(rject), 7),
+    `  ${name}`,
+  ].join('');
+}
+
+function lockRow(l: LockReport): string {
+  return row(l.utilPercent, l.conPercent, l.holdMeanNs, l.holdMaxNs, l.waitMeanNs, l.waitMaxNs, pct(l.waitCpuPercent), l.attempts, l.spinPercent, l.rjectPercent, l.name);
+}
+
+function callerRow(c: LockCallerReport): string {
+  const spin = c.attempts === 0 ? 0 : (100 * c.contentions) / c.attempts;
+  const rject = c.attempts === 0 ? 0 : (100 * c.trylockFailures) / c.attempts;
+  return row(c.utilPercent, c.conPercent, c.holdMeanNs, c.holdMaxNs, c.waitMeanNs, c.waitMaxNs, '', c.attempts, spin, rject, `  ${c.name}`);
+}
+
+function summaryLines(r: Report): string[] {
+  const w = r.workload;
+  switch (w.kind) {
+    case 'lockbench':
+      return [
+        `lockbench: ${w.operations} operations (${Math.round(w.operationsPerSecond)}/s simulated), ${w.trylockFailures} failed trylocks`,
+        `  per node: ${w.perNode.map((n) => `node ${n.node} ${n.operations}`).join(', ')}`,
+      ];
+  }
+}
+
+/** Renders the whole report as text: a heading, the lockmeter table, the workload's own figures. */
+export function renderLockmeterText(r: Report): string {
+  const lines: string[] = [];
+  lines.push(
+    `numasim ${r.engine.version}  ${r.run.kind}  seed ${r.run.seed}  config ${r.run.configHash.slice(0, 12)}  ` +
+      `${r.machine.nodes} node(s) × ${r.machine.cpus / r.machine.nodes} CPUs`,
+  );
+  lines.push(
+    `simulated ${(r.run.simulatedNs / 1e9).toFixed(6)} s (last event ${(r.run.lastEventNs / 1e9).toFixed(6)} s), ` +
+      `${r.engine.events} events in ${r.engine.wallSeconds.toFixed(2)} s wall (${(r.engine.eventsPerSecond / 1e6).toFixed(2)} M events/s)`,
+  );
+  lines.push('');
+  lines.push('SPINLOCKS           HOLD                WAIT');
+  lines.push('   UTIL    CON    MEAN(   MAX )   MEAN(   MAX )(% CPU)     TOTAL NOWAIT    SPIN  RJECT  NAME');
+  lines.push('');
+  for (const l of r.locks) {
+    lines.push(lockRow(l));
+    for (const c of l.callers) lines.push(callerRow(c));
+    lines.push('');
+  }
+  lines.push(...summaryLines(r));
+  return `${lines.join('\n')}\n`;
+}
+
+const CSV_COLUMNS = [
+  'lock', 'class', 'caller', 'homeNode', 'attempts', 'acquisitions', 'contentions', 'trylockFailures',
+  'utilPercent', 'conPercent', 'holdMeanNs', 'holdMaxNs', 'holdTotalNs', 'waitMeanNs', 'waitMaxNs',
+  'waitTotalNs', 'waitCpuPercent', 'conBounces', 'acqBounces',
+] as const;
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The lock table as CSV: one row per lock (caller empty) followed by one row per caller. */
+export function renderLockCsv(r: Report): string {
+  const out = [CSV_COLUMNS.join(',')];
+  for (const l of r.locks) {
+    out.push(
+      [l.name, l.class, '', l.homeNode, l.attempts, l.acquisitions, l.contentions, l.trylockFailures, l.utilPercent, l.conPercent,
+        l.holdMeanNs, l.holdMaxNs, l.holdTotalNs, l.waitMeanNs, l.waitMaxNs, l.waitTotalNs, l.waitCpuPercent, l.conBounces, l.acqBounces]
+        .map(csvField)
+        .join(','),
+    );
+    for (const c of l.callers) {
+      out.push(
+        [l.name, l.class, c.name, l.homeNode, c.attempts, c.acquisitions, c.contentions, c.trylockFailures, c.utilPercent, c.conPercent,
+          c.holdMeanNs, c.holdMaxNs, c.holdTotalNs, c.waitMeanNs, c.waitMaxNs, c.waitTotalNs, '', '', '']
+          .map(csvField)
+          .join(','),
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

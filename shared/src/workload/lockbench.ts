@@ -1,0 +1,86 @@
+/**
+ * `lockbench`: a will-it-scale-style spinlock microbenchmark. Every CPU loops
+ * think → acquire → hold → release on one of `locks` spinlocks.
+ */
+import { Type, type TObject } from '@sinclair/typebox';
+import { closedObject, nanoseconds } from './schema-kit.js';
+import { DistributionSpec, type Distribution } from './distribution.js';
+import { machineProperties, type MachineConfig } from './machine.js';
+import { commonProperties, type CommonConfig } from './common.js';
+
+export const LOCK_POLICIES = ['ticket', 'tas'] as const;
+export type LockPolicy = (typeof LOCK_POLICIES)[number];
+
+export const HandoffSpec = Type.Union(
+  [
+    nanoseconds({ maximum: 1e7 }),
+    closedObject({
+      sameCpu: nanoseconds({ maximum: 1e7, description: 'the next holder ran last on the same CPU' }),
+      sameNode: nanoseconds({ maximum: 1e7, description: 'the previous holder ran on another CPU of the same node' }),
+      remote: nanoseconds({ maximum: 1e7, description: 'the previous holder ran on another node at SLIT distance 20 (scales with distance)' }),
+    }),
+  ],
+  {
+    description:
+      'Extra time for the lock to pass to its next holder, by where the previous holder ran. A number sets all three. ' +
+      'Default: 0 / costs.lineSameNodeNs / costs.lineRemoteNs.',
+  },
+);
+
+export const LockbenchSpec: TObject = closedObject(
+  {
+    kind: Type.Literal('lockbench'),
+    ...commonProperties,
+    ...machineProperties,
+    lock: Type.Union(
+      LOCK_POLICIES.map((p) => Type.Literal(p)),
+      { default: 'ticket', description: '"ticket": FIFO hand-off; "tas": unfair test-and-set, waiters on the releasing node favoured' },
+    ),
+    tasLocalBias: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'tas only: probability that a release hands the lock to a waiter on the releasing CPU\'s node when one spins there',
+    }),
+    locks: Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: 'number of locks; each acquisition picks one uniformly' }),
+    lockHome: Type.Union([Type.Literal('node0'), Type.Literal('spread')], {
+      default: 'node0',
+      description: 'where the lock words live: all on node 0, or spread round-robin over the nodes',
+    }),
+    localLockFraction: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'probability that an acquisition picks among the locks homed on the CPU\'s own node (when there are any) instead of among all locks',
+    }),
+    thinkNs: { ...DistributionSpec, default: { dist: 'exp', mean: 2000 } },
+    holdNs: { ...DistributionSpec, default: { dist: 'exp', mean: 500 } },
+    handoffNs: Type.Optional(HandoffSpec),
+    trylockFraction: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'share of acquisitions made with spin_trylock; a failed trylock (RJECT) goes back to thinking',
+    }),
+  },
+  { description: 'Spinlock microbenchmark: CPUs loop think → acquire → hold → release.' },
+);
+
+export interface Handoff {
+  sameCpu: number;
+  sameNode: number;
+  remote: number;
+}
+
+export interface LockbenchConfig extends CommonConfig, MachineConfig {
+  kind: 'lockbench';
+  lock: LockPolicy;
+  tasLocalBias: number;
+  locks: number;
+  lockHome: 'node0' | 'spread';
+  localLockFraction: number;
+  thinkNs: Distribution;
+  holdNs: Distribution;
+  handoffNs: Handoff;
+  trylockFraction: number;
+}

@@ -1,0 +1,87 @@
+/**
+ * From what a user wrote to the configuration the engine runs: pick the kind's schema, fill the
+ * defaults, apply `--set` overrides, validate, then fill the defaults that depend on other fields
+ * (the distance matrix depends on `nodes`) and check what fields say about each other.
+ * A resolved workload resolves to itself, so the config echoed in a report can be run again.
+ */
+import type { TObject } from '@sinclair/typebox';
+import { describeIssues, NumasimError, SharedErrors, type FieldIssue } from '../errors.js';
+import { schemaIssues, withDefaults } from './schema-kit.js';
+import { applySetOverride, parseSetOverride, type SetOverride } from './set-override.js';
+import { distributionProblem, normalizeDistribution, type DistributionInput } from './distribution.js';
+import { defaultDistances, machineIssues } from './machine.js';
+import { LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
+
+export type WorkloadConfig = LockbenchConfig;
+export type WorkloadKind = WorkloadConfig['kind'];
+
+interface KindEntry {
+  readonly spec: TObject;
+  readonly summary: string;
+  readonly finish: (doc: Record<string, unknown>) => { config: WorkloadConfig; issues: FieldIssue[] };
+}
+
+function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as LockbenchConfig & { thinkNs: DistributionInput; holdNs: DistributionInput; handoffNs?: number | Handoff };
+  const handoff: Handoff =
+    d.handoffNs === undefined
+      ? { sameCpu: 0, sameNode: d.costs.lineSameNodeNs, remote: d.costs.lineRemoteNs }
+      : typeof d.handoffNs === 'number'
+        ? { sameCpu: d.handoffNs, sameNode: d.handoffNs, remote: d.handoffNs }
+        : d.handoffNs;
+  const config: LockbenchConfig = {
+    ...d,
+    distances: d.distances ?? defaultDistances(d.nodes),
+    thinkNs: normalizeDistribution(d.thinkNs),
+    holdNs: normalizeDistribution(d.holdNs),
+    handoffNs: handoff,
+  };
+  const issues = machineIssues(config);
+  for (const field of ['thinkNs', 'holdNs'] as const) {
+    const problem = distributionProblem(config[field]);
+    if (problem) issues.push({ path: field, reason: problem });
+  }
+  return { config, issues };
+}
+
+export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
+  lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function invalid(issues: FieldIssue[]): NumasimError {
+  return new NumasimError(SharedErrors.WORKLOAD_INVALID, `invalid workload: ${describeIssues(issues)}`, issues);
+}
+
+/**
+ * Resolves a workload. `overrides` are `path=value` strings (or parsed overrides) applied after the
+ * defaults, in order. Throws a NumasimError naming every offending field.
+ */
+export function resolveWorkload(input: unknown, overrides: readonly (string | SetOverride)[] = []): WorkloadConfig {
+  if (!isPlainObject(input)) throw invalid([{ path: '', reason: 'the workload must be a JSON object' }]);
+  const parsed = overrides.map((o) => (typeof o === 'string' ? parseSetOverride(o) : o));
+  const kindOverride = parsed.filter((o) => o.path === 'kind').at(-1);
+  const kind = kindOverride ? kindOverride.value : input.kind;
+  if (kind === undefined) throw invalid([{ path: 'kind', reason: `is required (one of ${Object.keys(WORKLOAD_KINDS).join(', ')})` }]);
+  if (typeof kind !== 'string' || !Object.hasOwn(WORKLOAD_KINDS, kind)) {
+    throw new NumasimError(
+      SharedErrors.WORKLOAD_KIND_UNKNOWN,
+      `invalid workload: kind: must be one of ${Object.keys(WORKLOAD_KINDS).join(', ')} (got ${JSON.stringify(kind)})`,
+      [{ path: 'kind', reason: `must be one of ${Object.keys(WORKLOAD_KINDS).join(', ')}` }],
+    );
+  }
+  const entry = WORKLOAD_KINDS[kind as WorkloadKind];
+  let doc = withDefaults<Record<string, unknown>>(entry.spec, input);
+  for (const o of parsed) doc = applySetOverride(doc, o);
+  doc = withDefaults<Record<string, unknown>>(entry.spec, doc);
+  const issues = schemaIssues(entry.spec, doc);
+  if (issues.length > 0) throw invalid(issues);
+  const { config, issues: crossIssues } = entry.finish(doc);
+  if (crossIssues.length > 0) {
+    throw new NumasimError(SharedErrors.WORKLOAD_INCONSISTENT, `inconsistent workload: ${describeIssues(crossIssues)}`, crossIssues);
+  }
+  return config;
+}
