@@ -53,8 +53,10 @@ export const LockbenchSpec: TObject = closedObject(
       default: 0,
       description: 'probability that an acquisition picks among the locks homed on the CPU\'s own node (when there are any) instead of among all locks',
     }),
-    thinkNs: { ...DistributionSpec, default: { dist: 'exp', mean: 2000 } },
-    holdNs: { ...DistributionSpec, default: { dist: 'exp', mean: 500 } },
+    // No schema `default` on a union: TypeBox would merge the default's fields into a value the
+    // user gave (an `exp` mean inside a `const`). Absent durations are filled in resolve.ts.
+    thinkNs: Type.Optional({ ...DistributionSpec, description: `${DistributionSpec.description} Default: exp, mean 2000 ns.` }),
+    holdNs: Type.Optional({ ...DistributionSpec, description: `${DistributionSpec.description} Default: exp, mean 500 ns.` }),
     handoffNs: Type.Optional(HandoffSpec),
     trylockFraction: Type.Number({
       minimum: 0,
@@ -65,6 +67,9 @@ export const LockbenchSpec: TObject = closedObject(
   },
   { description: 'Spinlock microbenchmark: CPUs loop think → acquire → hold → release.' },
 );
+
+export const LOCKBENCH_DEFAULT_THINK: Distribution = { dist: 'exp', mean: 2000 };
+export const LOCKBENCH_DEFAULT_HOLD: Distribution = { dist: 'exp', mean: 500 };
 
 export interface Handoff {
   sameCpu: number;

@@ -10,7 +10,7 @@ import { schemaIssues, withDefaults } from './schema-kit.js';
 import { applySetOverride, parseSetOverride, type SetOverride } from './set-override.js';
 import { distributionProblem, normalizeDistribution, type DistributionInput } from './distribution.js';
 import { defaultDistances, machineIssues } from './machine.js';
-import { LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
+import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 
 export type WorkloadConfig = LockbenchConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
@@ -22,7 +22,7 @@ interface KindEntry {
 }
 
 function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfig; issues: FieldIssue[] } {
-  const d = doc as unknown as LockbenchConfig & { thinkNs: DistributionInput; holdNs: DistributionInput; handoffNs?: number | Handoff };
+  const d = doc as unknown as LockbenchConfig & { thinkNs?: DistributionInput; holdNs?: DistributionInput; handoffNs?: number | Handoff };
   const handoff: Handoff =
     d.handoffNs === undefined
       ? { sameCpu: 0, sameNode: d.costs.lineSameNodeNs, remote: d.costs.lineRemoteNs }
@@ -32,8 +32,8 @@ function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfi
   const config: LockbenchConfig = {
     ...d,
     distances: d.distances ?? defaultDistances(d.nodes),
-    thinkNs: normalizeDistribution(d.thinkNs),
-    holdNs: normalizeDistribution(d.holdNs),
+    thinkNs: normalizeDistribution(d.thinkNs ?? LOCKBENCH_DEFAULT_THINK),
+    holdNs: normalizeDistribution(d.holdNs ?? LOCKBENCH_DEFAULT_HOLD),
     handoffNs: handoff,
   };
   const issues = machineIssues(config);

@@ -7,7 +7,7 @@ import { CliErrors } from '../errors.js';
 import type { Io } from '../io.js';
 
 export const BENCH_USAGE = `usage: numasim bench phold [--lps 1024] [--population 16] [--end 1000] [--remote 0.25]
-                           [--lookahead 0.1] [--mean 0.9] [--seed 1] [--queue heap|calendar] [--json]
+                           [--lookahead 0.1] [--mean 0.9] [--seed 1] [--queue auto|heap|calendar] [--json]
 
   Times are in simulated µs (the engine itself counts whole ns). --json prints
   {events, wallSeconds, eventsPerSecond, checksum}; the checksum depends only on the event sequence.`;
@@ -32,8 +32,10 @@ export function benchCommand(argv: string[], io: Io): number {
   if (positionals.length !== 1 || positionals[0] !== 'phold') {
     throw new NumasimError(CliErrors.USAGE, `bench: the benchmark to run must be "phold" (got ${positionals.join(' ') || 'nothing'})\n${BENCH_USAGE}`);
   }
-  const queue = values.queue ?? 'heap';
-  if (queue !== 'heap' && queue !== 'calendar') throw new NumasimError(CliErrors.USAGE, `bench: --queue must be "heap" or "calendar" (got ${JSON.stringify(queue)})`);
+  const queue = values.queue ?? 'auto';
+  if (queue !== 'heap' && queue !== 'calendar' && queue !== 'auto') {
+    throw new NumasimError(CliErrors.USAGE, `bench: --queue must be "auto", "heap" or "calendar" (got ${JSON.stringify(queue)})`);
+  }
   const us = (name: string, raw: string | undefined, fallback: number, min: number) => Math.round(numberOption('bench', name, raw, fallback, min, 1e9) * 1000);
   const params = {
     lps: numberOption('bench', 'lps', values.lps, 1024, 1, 1 << 20, true),

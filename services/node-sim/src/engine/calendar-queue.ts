@@ -100,6 +100,18 @@ export class CalendarQueue implements PendingSet {
     if (this.size > 2 * (this.mask + 1)) this.resize(2 * (this.mask + 1));
   }
 
+  moveAllTo(target: PendingSet): void {
+    for (let b = 0; b <= this.mask; b++) {
+      for (let s = this.head[b]; s >= 0; s = this.sNext[s]) {
+        target.push(this.sTime[s], this.sKey[s], this.sSeq[s], this.sDst[s], this.sKind[s], this.sA[s], this.sB[s], this.sC[s]);
+        this.freeSlots[this.nFree++] = s;
+      }
+      this.head[b] = -1;
+    }
+    this.size = 0;
+    this.minValid = false;
+  }
+
   private earlier(x: number, y: number): boolean {
     const tx = this.sTime[x];
     const ty = this.sTime[y];

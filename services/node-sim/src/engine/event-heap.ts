@@ -70,6 +70,15 @@ export class EventHeap implements PendingSet {
     this.siftDown(time, slot);
   }
 
+  moveAllTo(target: PendingSet): void {
+    for (let i = 0; i < this.size; i++) {
+      const s = this.hSlot[i];
+      target.push(this.hTime[i], this.sKey[s], this.sSeq[s], this.sDst[s], this.sKind[s], this.sA[s], this.sB[s], this.sC[s]);
+      this.freeSlots[this.nFree++] = s;
+    }
+    this.size = 0;
+  }
+
   private writeSlot(slot: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
     this.sKey[slot] = key;
     this.sSeq[slot] = seq;

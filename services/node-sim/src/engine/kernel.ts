@@ -27,13 +27,23 @@ export interface LogicalProcess {
   handle(kind: number, a: number, b: number, c: number): void;
 }
 
-export type QueueKind = 'heap' | 'calendar';
+/**
+ * The pending-event set. `auto` (the default) uses the binary heap while few events are pending and
+ * the calendar queue once many are: measured on this engine, the heap is up to 1.8× faster with
+ * the handful of events a small model keeps pending, the calendar queue up to 1.6× faster from a
+ * few dozen on (README "Performance"). The choice is made between slices of a run, never changes
+ * the order of events, and so never changes a result.
+ */
+export type QueueKind = 'heap' | 'calendar' | 'auto';
 
 export interface KernelOptions {
   /** Smallest delay of an event sent to another LP, ns (≥ 1). Infinity when LPs never talk. */
   lookaheadNs: number;
   queue?: QueueKind;
 }
+
+/** `auto`: switch to the calendar queue at this many pending events, back to the heap below half of it. */
+export const AUTO_CALENDAR_AT = 64;
 
 const PRIORITY_SHIFT = 2 ** 24;
 
@@ -51,7 +61,7 @@ export class Kernel {
 
   private readonly lps: LogicalProcess[] = [];
   private sendSeq = new Float64Array(16);
-  private readonly pending: PendingSet;
+  private pending: PendingSet;
   /** True while the event being handled is still in the set: its first successor replaces it. */
   private topPending = false;
   private started = false;
@@ -61,7 +71,7 @@ export class Kernel {
       throw new NumasimError(EngineErrors.TIME_INVALID, `lookahead must be at least 1 ns (got ${options.lookaheadNs})`);
     }
     this.lookaheadNs = options.lookaheadNs;
-    this.queueKind = options.queue ?? 'heap';
+    this.queueKind = options.queue ?? 'auto';
     this.pending = this.queueKind === 'calendar' ? new CalendarQueue() : new EventHeap();
   }
 
@@ -125,6 +135,7 @@ export class Kernel {
    */
   runUntil(endNs: number, maxEvents = Infinity): number {
     this.started = true;
+    if (this.queueKind === 'auto') this.choosePendingSet();
     const q = this.pending;
     const lps = this.lps;
     let handled = 0;
@@ -149,6 +160,23 @@ export class Kernel {
       this.lastEventNs = this.now;
     }
     return handled;
+  }
+
+  /** Which pending set `auto` is using now. */
+  get pendingSetKind(): 'heap' | 'calendar' {
+    return this.pending instanceof CalendarQueue ? 'calendar' : 'heap';
+  }
+
+  private choosePendingSet(): void {
+    const size = this.pending.size;
+    const onHeap = this.pending instanceof EventHeap;
+    if (onHeap && size >= AUTO_CALENDAR_AT) this.switchPendingSet(new CalendarQueue(size * 2));
+    else if (!onHeap && size < AUTO_CALENDAR_AT / 2) this.switchPendingSet(new EventHeap());
+  }
+
+  private switchPendingSet(target: PendingSet): void {
+    this.pending.moveAllTo(target);
+    this.pending = target;
   }
 
   private emit(src: number, dst: number, delayNs: number, kind: number, a: number, b: number, c: number, priority: number): void {

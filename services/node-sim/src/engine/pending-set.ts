@@ -22,6 +22,8 @@ export interface PendingSet {
   /** Replaces the earliest event by a new one: pop and push fused, one sift instead of two. */
   replaceMin(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void;
   push(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void;
+  /** Moves every event into `target` (in no particular order: the order is in the keys) and empties this set. */
+  moveAllTo(target: PendingSet): void;
   outDst: number;
   outKind: number;
   outA: number;

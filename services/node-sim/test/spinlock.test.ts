@@ -1,0 +1,140 @@
+/**
+ * The spinlock model on tiny scenarios whose statistics are worked out by hand, and against
+ * the closed-form machine-repairman queue (ENGINE-NOTES.md, last section).
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveWorkload, type LockReport } from '@numasim/shared';
+import { runWorkload } from '@numasim/node-sim';
+
+const lockOf = (w: Record<string, unknown>, sets: string[] = []): LockReport => {
+  const r = runWorkload(resolveWorkload({ kind: 'lockbench', ...w }, sets));
+  expect(r.locks).toHaveLength(1);
+  return r.locks[0];
+};
+
+describe('spinlock statistics on hand-computed scenarios', () => {
+  it('two CPUs on one node, constant times', () => {
+    // t=100 both finish thinking; CPU0 asks first (it was seeded first) and gets the lock at once;
+    // CPU1 spins until CPU0 releases at 150 (wait 50), holds to 200. CPU0 asks again at 250 > 240.
+    const l = lockOf({ nodes: 1, cpusPerNode: 2, thinkNs: 100, holdNs: 50, handoffNs: 0, durationNs: 240 });
+    expect(l.acquisitions).toBe(2);
+    expect(l.contentions).toBe(1);
+    expect(l.conPercent).toBe(50);
+    expect(l.waitTotalNs).toBe(50);
+    expect(l.waitMeanNs).toBe(50); // over contended acquisitions only
+    expect(l.waitMaxNs).toBe(50);
+    expect(l.holdTotalNs).toBe(100);
+    expect(l.holdMeanNs).toBe(50);
+    expect(l.utilPercent).toBeCloseTo((100 * 100) / 240, 3);
+    expect(l.waitCpuPercent).toBeCloseTo((100 * 50) / (2 * 240), 3);
+    expect(l.acqBounces).toBe(1); // CPU1 took the line from CPU0; CPU0's first take found it nowhere
+    expect(l.conBounces).toBe(1);
+    expect(l.callers.map((c) => [c.name, c.acquisitions])).toEqual([['spin_lock', 2]]);
+  });
+
+  it('two nodes: requests, grants and releases cross the interconnect', () => {
+    // Node-to-node messages take 300 ns; the lock lives on node 0 (CPU0); CPU1 is on node 1.
+    // CPU0: asks at 1000, holds 1000–1500. CPU1: asks at 1000, request lands at 1300 (busy);
+    // the release lands at 1500, the grant reaches CPU1 at 1800: wait 800. CPU1 holds 1800–2300,
+    // its release lands at 2600. CPU0 asks again at 2500 (busy) and is granted at 2600: wait 100.
+    const base = {
+      nodes: 2,
+      cpusPerNode: 1,
+      costs: { lineSameNodeNs: 100, lineRemoteNs: 300 },
+      thinkNs: 1000,
+      holdNs: 500,
+      handoffNs: 0,
+      durationNs: 2700,
+    };
+    const l = lockOf(base);
+    expect([l.acquisitions, l.contentions, l.waitTotalNs, l.waitMaxNs, l.holdTotalNs]).toEqual([3, 2, 900, 800, 1000]);
+    // A hand-off cost is paid on top when the line changes node: CPU1's grant arrives 50 ns later.
+    const h = lockOf({ ...base, handoffNs: { sameCpu: 0, sameNode: 0, remote: 50 }, durationNs: 2550 });
+    expect([h.acquisitions, h.contentions, h.waitTotalNs]).toEqual([2, 1, 850]);
+  });
+
+  it('counts a failed spin_trylock as RJECT and not as an acquisition', () => {
+    const l = lockOf({ nodes: 1, cpusPerNode: 2, thinkNs: 100, holdNs: 50, handoffNs: 0, trylockFraction: 1, durationNs: 240 });
+    // CPU0 takes it at 100; CPU1's trylock at 100 fails and goes back to think until 200, when
+    // the lock is free again: it succeeds and holds to 250 > 240.
+    expect([l.acquisitions, l.trylockFailures, l.attempts, l.contentions]).toEqual([2, 1, 3, 0]);
+    expect(l.rjectPercent).toBeCloseTo(100 / 3, 3);
+    expect(l.conPercent).toBeCloseTo(100 / 3, 3);
+    expect(l.nowaitPercent).toBeCloseTo(200 / 3, 2);
+    expect(l.callers.find((c) => c.name === 'spin_trylock')?.trylockFailures).toBe(1);
+  });
+});
+
+/** Machine-repairman M/M/1//N with think mean Z and service mean S. */
+function repairman(n: number, z: number, s: number) {
+  const rho = s / z;
+  const p0 = (m: number) => {
+    let sum = 0;
+    let term = 1;
+    for (let k = 0; k <= m; k++) {
+      sum += term;
+      term *= (m - k) * rho;
+    }
+    return 1 / sum;
+  };
+  const u = 1 - p0(n);
+  const x = u / s;
+  return { util: u, busyOnArrival: 1 - p0(n - 1), meanWait: n / x - z - s };
+}
+
+describe('spinlock model against the machine-repairman queue', () => {
+  const cases: [number, number, number][] = [
+    [2, 2000, 500],
+    [4, 2000, 500],
+    [8, 2000, 500],
+    [8, 4000, 200],
+    [16, 10000, 500],
+  ];
+  it.each(cases)('N=%i, Z=%i ns, S=%i ns', (n, z, s) => {
+    const want = repairman(n, z, s);
+    // About 400 k acquisitions: sampling error well under the 3% allowed below.
+    const durationNs = Math.round((400_000 * s) / want.util);
+    const l = lockOf({
+      nodes: 1,
+      cpusPerNode: n,
+      lock: 'ticket',
+      thinkNs: { dist: 'exp', mean: z },
+      holdNs: { dist: 'exp', mean: s },
+      handoffNs: 0,
+      durationNs,
+      seed: 11,
+    });
+    expect(l.utilPercent / 100).toBeCloseTo(want.util, 2);
+    expect(Math.abs(l.utilPercent / 100 - want.util) / want.util).toBeLessThan(0.03);
+    expect(Math.abs(l.conPercent / 100 - want.busyOnArrival) / want.busyOnArrival).toBeLessThan(0.03);
+    const meanWaitAll = l.waitTotalNs / l.acquisitions;
+    expect(Math.abs(meanWaitAll - want.meanWait) / want.meanWait).toBeLessThan(0.04);
+  });
+});
+
+describe('hand-off policies', () => {
+  const numaq = { nodes: 4, cpusPerNode: 4, thinkNs: { dist: 'exp', mean: 20000 }, holdNs: { dist: 'exp', mean: 5000 }, durationNs: 200_000_000 };
+
+  it('test-and-set with a local bias starves remote waiters; the ticket lock does not', () => {
+    const tas = runWorkload(resolveWorkload({ kind: 'lockbench', ...numaq, lock: 'tas', tasLocalBias: 0.95 }));
+    const ticket = runWorkload(resolveWorkload({ kind: 'lockbench', ...numaq, lock: 'ticket' }));
+    expect(tas.locks[0].waitMaxNs).toBeGreaterThan(3 * ticket.locks[0].waitMaxNs);
+    // FIFO: nobody waits for more than every other CPU's hold plus hand-offs.
+    const spread = (r: typeof tas) => {
+      const ops = r.workload.kind === 'lockbench' ? r.workload.perNode.map((p) => p.operations) : [];
+      return Math.max(...ops) / Math.min(...ops);
+    };
+    expect(spread(ticket)).toBeLessThan(1.05);
+  });
+
+  it('a lock spread per node with local acquisitions contends far less than one global lock', () => {
+    const global = runWorkload(resolveWorkload({ kind: 'lockbench', ...numaq, durationNs: 50_000_000 }));
+    const local = runWorkload(
+      resolveWorkload({ kind: 'lockbench', ...numaq, durationNs: 50_000_000, locks: 4, lockHome: 'spread', localLockFraction: 1 }),
+    );
+    const maxCon = Math.max(...local.locks.map((l) => l.conPercent));
+    expect(global.locks[0].conPercent).toBeGreaterThan(95); // 16 CPUs at ρ = 1/4 saturate one lock
+    expect(maxCon).toBeLessThan(70); // 4 CPUs per lock: about the machine-repairman 55%
+    expect(local.locks.every((l) => l.acqBounces > 0 && l.homeNode === Number(l.name.match(/\d+/)![0]) % 4)).toBe(true);
+  });
+});
