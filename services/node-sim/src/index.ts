@@ -15,3 +15,4 @@ export * from './workloads/model.js';
 export * from './run/lock-report.js';
 export * from './run/run-workload.js';
 export * from './bench/phold.js';
+export * from './run/series.js';

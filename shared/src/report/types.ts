@@ -112,3 +112,22 @@ export interface Report {
   /** The resolved workload, canonical: feeding it back runs the same simulation. */
   config: WorkloadConfig;
 }
+
+/**
+ * The sampled time series of a run, columnar: `tNs[i]` is the end of interval i, every other
+ * column holds what happened during that interval (deltas, not running totals).
+ */
+export interface TimeSeries {
+  intervalNs: number;
+  tNs: number[];
+  events: number[];
+  locks: {
+    name: string;
+    class: string;
+    homeNode: number;
+    acquisitions: number[];
+    contentions: number[];
+    holdTotalNs: number[];
+    waitTotalNs: number[];
+  }[];
+}

@@ -3,22 +3,34 @@
  * the kernel and the model never see wall time, so everything but `engine.wallSeconds` and
  * `engine.eventsPerSecond` depends on the workload and seed alone.
  */
-import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type Report, type WorkloadConfig } from '@numasim/shared';
+import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type Report, type TimeSeries, type WorkloadConfig } from '@numasim/shared';
 import { Kernel, type QueueKind } from '../engine/kernel.js';
 import { EngineErrors } from '../errors.js';
 import { ENGINE_VERSION } from '../version.js';
 import { buildLockbench } from '../workloads/lockbench.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
+import { sampleInterval, SeriesRecorder } from './series.js';
+import type { LockRegistry } from '../locks/lock-registry.js';
+import type { LockStats } from '../locks/lock-stats.js';
 
 export interface RunProgress {
   simulatedNs: number;
   durationNs: number;
   events: number;
+  /** The model's locks (names, classes, homes). */
+  registry: LockRegistry;
+  /** Cumulative lock statistics of every LP, merged: valid during the callback only. */
+  lockStats: LockStats;
+}
+
+export interface RunOutput {
+  report: Report;
+  series: TimeSeries;
 }
 
 export interface RunOptions {
-  /** Called between slices of the run (about every 1% of simulated time). */
+  /** Called at the end of every sampling interval, and at least every 1% of simulated time. */
   onProgress?: (p: RunProgress) => void;
   /** Stop with NUMASIM_ERR_RUN_LIMIT_EXCEEDED past this many events. */
   maxEvents?: number;
@@ -28,6 +40,11 @@ export interface RunOptions {
 
 const PROGRESS_SLICES = 100;
 
+/** Runs a workload and returns only its report (what `numasim run` prints). */
+export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Report {
+  return runWorkloadWithSeries(cfg, options).report;
+}
+
 export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Model {
   const kernelFor = (lookaheadNs: number) => new Kernel({ lookaheadNs, queue });
   switch (cfg.kind) {
@@ -36,14 +53,20 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
   }
 }
 
-export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Report {
+/** Runs a workload; returns the report and the sampled time series. */
+export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions = {}): RunOutput {
   const model = buildModel(cfg, options.queue);
-  const { kernel } = model;
+  const { kernel, registry } = model;
   const maxEvents = options.maxEvents ?? Infinity;
   const started = performance.now();
-  const slice = Math.max(1, Math.ceil(cfg.durationNs / PROGRESS_SLICES));
+  const interval = sampleInterval(cfg.durationNs, cfg.sampleEveryNs);
+  const recorder = new SeriesRecorder(registry, interval);
+  // Slices end on every sample time and at least every 1% of the run; slicing never changes the
+  // order of events, so neither does sampling.
+  const progressSlice = Math.max(1, Math.ceil(cfg.durationNs / PROGRESS_SLICES));
+  let nextSample = interval;
   for (let until = 0; until < cfg.durationNs; ) {
-    until = Math.min(cfg.durationNs, until + slice);
+    until = Math.min(cfg.durationNs, until + progressSlice, nextSample);
     kernel.runUntil(until, maxEvents - kernel.eventsHandled + 1);
     if (kernel.eventsHandled > maxEvents) {
       throw new NumasimError(
@@ -51,11 +74,19 @@ export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Repo
         `the run needed more than ${maxEvents} events (stopped at ${kernel.now} of ${cfg.durationNs} simulated ns); shorten durationNs or raise the event limit`,
       );
     }
-    options.onProgress?.({ simulatedNs: until, durationNs: cfg.durationNs, events: kernel.eventsHandled });
+    const atSample = until === nextSample || until === cfg.durationNs;
+    if (atSample || options.onProgress) {
+      const stats = mergeLockStats(registry, model.lockStats());
+      if (atSample) {
+        recorder.sample(until, kernel.eventsHandled, stats);
+        nextSample += interval;
+      }
+      options.onProgress?.({ simulatedNs: until, durationNs: cfg.durationNs, events: kernel.eventsHandled, registry, lockStats: stats });
+    }
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const simulatedNs = cfg.durationNs;
-  return {
+  const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     engine: {
       version: ENGINE_VERSION,
@@ -73,4 +104,5 @@ export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Repo
     workload: model.result(simulatedNs),
     config: cfg,
   };
+  return { report, series: recorder.series };
 }

@@ -1,0 +1,101 @@
+/**
+ * The control plane as a Fastify instance: store, worker pool and metrics first, then plugins
+ * (errors, auth, back-pressure, OpenAPI), then the routes. `server.ts` only listens and stops.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
+import { Registry } from 'prom-client';
+import { ENGINE_VERSION } from '@numasim/node-sim';
+import type { Config } from './config.js';
+import { ApiErrors } from './errors.js';
+import { openDb } from './store/db.js';
+import { RunsRepo } from './store/runs-repo.js';
+import { Executor } from './runs/executor.js';
+import { SimMetrics } from './metrics/sim-metrics.js';
+import { registerServiceMetrics } from './metrics/service-metrics.js';
+import { installErrorHandling, sendError } from './http/error-handler.js';
+import { registerRunRoutes } from './http/routes-runs.js';
+import { registerSweepRoutes } from './http/routes-sweeps.js';
+import { registerOpsRoutes } from './http/routes-ops.js';
+import { ErrorBody } from './http/schemas.js';
+import type { Services } from './http/context.js';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: Services;
+  /** Stops accepting, lets runs finish for the grace period (then re-queues them), closes the store. */
+  shutdown(): Promise<void>;
+}
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  if (config.logLevel === 'silent') return false;
+  const base = { level: config.logLevel, redact: ['req.headers.authorization'] };
+  return config.logPretty ? { ...base, transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY } } } : base;
+}
+
+export async function buildApp(config: Config, logger: FastifyServerOptions['logger'] = loggerOptions(config)): Promise<BuiltApp> {
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    // One line per run transition and per error is the log; per-request lines would drown it under load.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: false } },
+    forceCloseConnections: true,
+  });
+  installErrorHandling(app);
+
+  const db = openDb(config.dbPath);
+  const repo = new RunsRepo(db);
+  const requeued = repo.requeueRunning('the service stopped while the run was executing; re-queued at start-up');
+  if (requeued.length > 0) app.log.warn({ runs: requeued }, 'runs re-queued after an unclean stop');
+  const registry = new Registry();
+  const simMetrics = new SimMetrics(registry, config.metricsMaxRuns, config.metricsRunTtlMs);
+  const executor = new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb }, simMetrics, app.log);
+  const services: Services = { config, db, repo, executor, registry, simMetrics, shuttingDown: false };
+  registerServiceMetrics(registry, app, repo, () => executor);
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (config.apiToken === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
+    if (req.headers.authorization !== `Bearer ${config.apiToken}`) {
+      return sendError(reply, ApiErrors.UNAUTHORIZED, 'this endpoint needs Authorization: Bearer <NUMASIM_API_TOKEN>', [], { 'www-authenticate': 'Bearer' });
+    }
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1000,
+    retryAfter: 5,
+    pressureHandler: (_req, reply, type, value) => {
+      void sendError(reply, ApiErrors.OVERLOADED, `the service is overloaded (${type}: ${value}); retry shortly`, [], { 'retry-after': '5' });
+    },
+  });
+
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'numasim', version: ENGINE_VERSION, description: 'Simulate NUMA kernel memory management; runs, sweeps, reports, metrics. Error codes: docs/ERRORS.md.' },
+      tags: [{ name: 'runs' }, { name: 'sweeps' }, { name: 'presets' }, { name: 'ops' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerOpsRoutes(app, services);
+  registerRunRoutes(app, services);
+  registerSweepRoutes(app, services);
+  app.addHook('onReady', async () => executor.pump());
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      services.shuttingDown = true;
+      const { endAllStreams } = await import('./http/sse.js');
+      endAllStreams();
+      await app.close();
+      await executor.shutdown(config.shutdownGraceMs);
+      db.close();
+    })());
+  return { app, services, shutdown };
+}

@@ -1,0 +1,18 @@
+/** What the routes share: configuration, the store, the executor, the metrics. */
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import type { RunsRepo } from '../store/runs-repo.js';
+import type { Executor } from '../runs/executor.js';
+import type { SimMetrics } from '../metrics/sim-metrics.js';
+
+export interface Services {
+  config: Config;
+  db: Db;
+  repo: RunsRepo;
+  executor: Executor;
+  registry: Registry;
+  simMetrics: SimMetrics;
+  /** True once shutdown began: submissions are refused. */
+  shuttingDown: boolean;
+}

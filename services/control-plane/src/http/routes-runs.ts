@@ -1,0 +1,171 @@
+/** /v1/runs: submit, follow, fetch, cancel, delete and list runs. */
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { configHash, renderLockCsv, renderLockmeterText, type Report } from '@numasim/shared';
+import { ApiErrors } from '../errors.js';
+import { FINISHED, RUN_STATUSES, type RunRecord, type RunStatus } from '../store/runs-repo.js';
+import { checkLimits, requestHash, resolveInput, type WorkloadInput as WorkloadInputBody } from '../runs/submit.js';
+import type { Services } from './context.js';
+import { sendError } from './error-handler.js';
+import { RunAccepted, RunIdParams, WorkloadInput } from './schemas.js';
+import { runLinks, runSummary, runView } from './run-view.js';
+import { streamRun } from './sse.js';
+
+const RETRY_AFTER_SECONDS = '5';
+
+export function queueHasRoom(s: Services, n: number): boolean {
+  return s.repo.countByStatus().queued + n <= s.config.queueLimit;
+}
+
+export function refuseWhenFullOrStopping(s: Services, reply: import('fastify').FastifyReply, n: number) {
+  if (s.shuttingDown) return sendError(reply, ApiErrors.SHUTTING_DOWN, 'the service is shutting down and accepts no new runs', [], { 'retry-after': '30' });
+  if (!queueHasRoom(s, n)) {
+    return sendError(reply, ApiErrors.QUEUE_FULL, `the run queue is full (${s.config.queueLimit} queued runs, NUMASIM_QUEUE_LIMIT); retry later`, [], { 'retry-after': RETRY_AFTER_SECONDS });
+  }
+  return undefined;
+}
+
+function getRun(s: Services, id: string): RunRecord | undefined {
+  return s.repo.get(id);
+}
+
+export function registerRunRoutes(app: FastifyInstance, s: Services): void {
+  app.post(
+    '/v1/runs',
+    {
+      schema: {
+        summary: 'Submit a run',
+        description: 'A workload (inline or a preset plus overrides) goes into the queue. Send Idempotency-Key to make retries safe.',
+        tags: ['runs'],
+        body: WorkloadInput,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        response: { 202: RunAccepted, 200: RunAccepted },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as WorkloadInputBody;
+      const key = (req.headers['idempotency-key'] as string | undefined) ?? undefined;
+      const hash = requestHash(body);
+      const replay = () => {
+        const existing = key ? s.repo.byIdempotencyKey(key) : undefined;
+        if (!existing) return undefined;
+        if (existing.requestHash !== hash) {
+          return sendError(reply, ApiErrors.IDEMPOTENCY_MISMATCH, `Idempotency-Key ${JSON.stringify(key)} was used for a different request (run ${existing.id})`, [
+            { path: 'idempotency-key', reason: 'already used with another body' },
+          ]);
+        }
+        return reply.code(200).send({ id: existing.id, status: existing.status, configHash: existing.configHash, links: runLinks(existing.id) });
+      };
+      const replayed = replay();
+      if (replayed) return replayed;
+      const config = resolveInput(body);
+      checkLimits(config, s.config);
+      const refused = refuseWhenFullOrStopping(s, reply, 1);
+      if (refused) return refused;
+      let run: RunRecord;
+      try {
+        [run] = s.repo.create([{ config, configHash: configHash(config), idempotencyKey: key, requestHash: hash }]);
+      } catch (e) {
+        // Two requests with one key raced: the loser answers like a retry.
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && key) return replay();
+        throw e;
+      }
+      req.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind }, 'run queued');
+      s.executor.pump();
+      return reply.code(202).header('location', `/v1/runs/${run.id}`).send({ id: run.id, status: run.status, configHash: run.configHash, links: runLinks(run.id) });
+    },
+  );
+
+  app.get(
+    '/v1/runs',
+    {
+      schema: {
+        summary: 'List runs, newest first',
+        tags: ['runs'],
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union(RUN_STATUSES.map((x) => Type.Literal(x)))),
+            limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–500, default 50' })),
+            cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'nextCursor of the previous page' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { status?: RunStatus; limit?: string; cursor?: string };
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (limit < 1 || limit > 500) return sendError(reply, ApiErrors.BODY_INVALID, `querystring.limit: must be from 1 to 500 (got ${limit})`, [{ path: 'querystring.limit', reason: 'must be from 1 to 500' }]);
+      const runs = s.repo.list({ status: q.status, limit: limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
+      const page = runs.slice(0, limit);
+      return { runs: page.map(runSummary), nextCursor: runs.length > limit ? String(page[page.length - 1].seq) : null };
+    },
+  );
+
+  app.get('/v1/runs/:id', { schema: { summary: 'A run: status, transitions, progress, error', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
+    const run = getRun(s, (req.params as { id: string }).id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify((req.params as { id: string }).id)}`);
+    return runView(run, s.repo, s.executor);
+  });
+
+  app.get(
+    '/v1/runs/:id/report',
+    {
+      schema: {
+        summary: 'The report of a run that succeeded',
+        description: 'JSON by default (as `numasim run --json` prints it); `format=text` is the lockmeter table, `format=csv` the lock table.',
+        tags: ['runs'],
+        params: RunIdParams,
+        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('text'), Type.Literal('csv')])) }, { additionalProperties: false }),
+      },
+    },
+    async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const run = getRun(s, id);
+      if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+      const json = s.repo.reportJson(id);
+      if (!json) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; only a run that succeeded has a report`);
+      const format = (req.query as { format?: string }).format ?? 'json';
+      if (format === 'json') return reply.type('application/json').send(json);
+      const report = JSON.parse(json) as Report;
+      if (format === 'text') return reply.type('text/plain; charset=utf-8').send(renderLockmeterText(report));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${id}-locks.csv"`).send(renderLockCsv(report));
+    },
+  );
+
+  app.get('/v1/runs/:id/timeseries', { schema: { summary: 'The sampled time series of a run that succeeded', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const run = getRun(s, id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+    const json = s.repo.seriesJson(id);
+    if (!json) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; only a run that succeeded has a time series`);
+    return reply.type('application/json').send(json);
+  });
+
+  app.get('/v1/runs/:id/events', { schema: { summary: 'Server-Sent Events: status and progress until the run ends', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const run = getRun(s, id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+    streamRun(s, run, req, reply);
+    return reply;
+  });
+
+  app.post('/v1/runs/:id/cancel', { schema: { summary: 'Cancel a queued or running run', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const run = getRun(s, id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+    if (FINISHED.has(run.status) || !s.executor.cancel(id)) {
+      return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} has already finished (${s.repo.get(id)?.status ?? run.status})`);
+    }
+    return reply.code(202).send({ id, status: s.repo.get(id)?.status ?? 'cancelled', links: runLinks(id) });
+  });
+
+  app.delete('/v1/runs/:id', { schema: { summary: 'Delete a finished run and its report', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const run = getRun(s, id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+    if (!FINISHED.has(run.status)) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; cancel it first, then delete it`);
+    s.repo.delete(id);
+    return reply.code(204).send();
+  });
+}

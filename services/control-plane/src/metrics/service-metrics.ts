@@ -1,0 +1,78 @@
+/**
+ * The service's own metrics: HTTP request durations, runs by status, queue depth, pool
+ * utilisation, engine throughput, and prom-client's default process metrics. Values that live in
+ * the store or the pool are read when Prometheus scrapes, so they are never stale.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import { RUN_STATUSES, type RunsRepo } from '../store/runs-repo.js';
+import type { Executor } from '../runs/executor.js';
+
+export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => Executor | undefined): void {
+  collectDefaultMetrics({ register: registry });
+  const http = new Histogram({
+    name: 'numasim_http_request_duration_seconds',
+    help: 'HTTP request durations, by method, route and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    http.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  new Gauge({
+    name: 'numasim_runs',
+    help: 'Runs in the store, by status.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = repo.countByStatus();
+      for (const s of RUN_STATUSES) this.set({ status: s }, counts[s]);
+    },
+  });
+  new Gauge({
+    name: 'numasim_queue_depth',
+    help: 'Runs waiting for a worker thread.',
+    registers: [registry],
+    collect() {
+      this.set(repo.countByStatus().queued);
+    },
+  });
+  new Gauge({
+    name: 'numasim_pool_utilization_ratio',
+    help: 'Share of the worker pool\'s capacity in use (piscina utilization, 0–1).',
+    registers: [registry],
+    collect() {
+      this.set(executor()?.pool.utilization ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'numasim_runs_executing',
+    help: 'Runs executing on worker threads now.',
+    registers: [registry],
+    collect() {
+      this.set(executor()?.runningCount ?? 0);
+    },
+  });
+  const events = new Counter({
+    name: 'numasim_engine_events_total',
+    help: 'Simulation events handled by runs that succeeded.',
+    registers: [registry],
+    collect() {
+      const total = executor()?.eventsTotal ?? 0;
+      const seen = (this as unknown as { seen?: number }).seen ?? 0;
+      if (total > seen) this.inc(total - seen);
+      (this as unknown as { seen?: number }).seen = total;
+    },
+  });
+  void events;
+  new Gauge({
+    name: 'numasim_engine_events_per_second',
+    help: 'Engine throughput of the last run that succeeded, events per wall-clock second.',
+    registers: [registry],
+    collect() {
+      this.set(executor()?.lastEventsPerSecond ?? 0);
+    },
+  });
+}

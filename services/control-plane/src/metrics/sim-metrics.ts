@@ -1,0 +1,155 @@
+/**
+ * Live metrics of the simulated machines, labelled by run: lock hold/wait histograms in simulated
+ * seconds, acquisitions and contentions. Workers send per-interval deltas; this keeps running
+ * totals per series and exposes them through prom-client as ordinary histograms and counters.
+ *
+ * Cardinality is bounded: at most `maxRuns` runs carry series at once (a run that finds no room
+ * is counted in numasim_metrics_runs_unlabelled_total instead), and a finished run's series are
+ * dropped `ttlMs` after it ends. Worst case, with L lock classes × N nodes per run:
+ *   maxRuns × L × N × (2 histograms × (22 buckets + sum + count) + 2 counters) series.
+ */
+import type { Registry } from 'prom-client';
+import { Counter } from 'prom-client';
+import { HIST_LE_NS, type LockDelta } from '../runs/messages.js';
+
+interface Series {
+  acquisitions: number;
+  contentions: number;
+  holdSum: number;
+  waitSum: number;
+  hold: Float64Array;
+  wait: Float64Array;
+}
+
+interface RunSeries {
+  locks: Map<string, Series>;
+  endedAt?: number;
+}
+
+const LE_SECONDS = HIST_LE_NS.map((ns) => ns / 1e9);
+
+type MetricValue = { value: number; labels: Record<string, string | number>; metricName?: string };
+
+export class SimMetrics {
+  private readonly runs = new Map<string, RunSeries>();
+  private readonly unlabelled: Counter;
+
+  constructor(
+    registry: Registry,
+    private readonly maxRuns: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    const hist = (name: string, help: string, pick: (s: Series) => [Float64Array, number]) => ({
+      name,
+      help,
+      type: 'histogram' as const,
+      aggregator: 'sum' as const,
+      get: () => ({ name, help, type: 'histogram' as const, aggregator: 'sum' as const, values: this.histValues(name, pick) }),
+      reset: () => {},
+    });
+    const counter = (name: string, help: string, pick: (s: Series) => number) => ({
+      name,
+      help,
+      type: 'counter' as const,
+      aggregator: 'sum' as const,
+      get: () => ({ name, help, type: 'counter' as const, aggregator: 'sum' as const, values: this.counterValues(pick) }),
+      reset: () => {},
+    });
+    const metrics = [
+      hist('numasim_lock_hold_seconds', 'Simulated lock hold time, simulated seconds, per lock class, home node and run.', (s) => [s.hold, s.holdSum]),
+      hist('numasim_lock_wait_seconds', 'Simulated lock wait per acquisition (0 when uncontended), simulated seconds, per lock class, home node and run.', (s) => [s.wait, s.waitSum]),
+      counter('numasim_lock_acquisitions_total', 'Simulated lock acquisitions, per lock class, home node and run.', (s) => s.acquisitions),
+      counter('numasim_lock_contentions_total', 'Simulated lock acquisitions that found the lock held or queued, per lock class, home node and run.', (s) => s.contentions),
+    ];
+    // prom-client formats any object with get(); these keep their own totals.
+    for (const m of metrics) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
+    this.unlabelled = new Counter({
+      name: 'numasim_metrics_runs_unlabelled_total',
+      help: 'Runs whose simulated-lock metrics were not exported because NUMASIM_METRICS_MAX_RUNS runs already were.',
+      registers: [registry],
+    });
+  }
+
+  /** A run starts: give it series if there is room (evicting expired and then the oldest finished runs). */
+  start(runId: string): void {
+    this.expire();
+    if (this.runs.has(runId)) this.runs.delete(runId); // a re-run starts from zero, like its report
+    if (this.runs.size >= this.maxRuns) {
+      const finished = [...this.runs.entries()].filter(([, r]) => r.endedAt !== undefined).sort((a, b) => a[1].endedAt! - b[1].endedAt!);
+      if (finished.length > 0) this.runs.delete(finished[0][0]);
+    }
+    if (this.runs.size >= this.maxRuns) {
+      this.unlabelled.inc();
+      return;
+    }
+    this.runs.set(runId, { locks: new Map() });
+  }
+
+  record(runId: string, deltas: readonly LockDelta[]): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    for (const d of deltas) {
+      const key = `${d.lock}\u0000${d.node}`;
+      let s = run.locks.get(key);
+      if (!s) run.locks.set(key, (s = { acquisitions: 0, contentions: 0, holdSum: 0, waitSum: 0, hold: new Float64Array(LE_SECONDS.length + 1), wait: new Float64Array(LE_SECONDS.length + 1) }));
+      s.acquisitions += d.acquisitions;
+      s.contentions += d.contentions;
+      s.holdSum += d.holdSumNs / 1e9;
+      s.waitSum += d.waitSumNs / 1e9;
+      for (let i = 0; i < s.hold.length; i++) {
+        s.hold[i] += d.holdBuckets[i];
+        s.wait[i] += d.waitBuckets[i];
+      }
+    }
+  }
+
+  /** A run ended (any outcome): its series stay for `ttlMs`. A re-queued run drops them. */
+  end(runId: string, keep: boolean): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    if (keep) run.endedAt = this.now();
+    else this.runs.delete(runId);
+  }
+
+  labelledRuns(): number {
+    this.expire();
+    return this.runs.size;
+  }
+
+  private expire(): void {
+    const now = this.now();
+    for (const [id, r] of this.runs) if (r.endedAt !== undefined && now - r.endedAt >= this.ttlMs) this.runs.delete(id);
+  }
+
+  private *each(): Generator<[Record<string, string | number>, Series]> {
+    this.expire();
+    for (const [run, r] of this.runs) {
+      for (const [key, s] of r.locks) {
+        const [lock, node] = key.split('\u0000');
+        yield [{ lock, node, run }, s];
+      }
+    }
+  }
+
+  private histValues(name: string, pick: (s: Series) => [Float64Array, number]): MetricValue[] {
+    const out: MetricValue[] = [];
+    for (const [labels, s] of this.each()) {
+      const [buckets, sum] = pick(s);
+      let cum = 0;
+      for (let i = 0; i < LE_SECONDS.length; i++) {
+        cum += buckets[i];
+        out.push({ value: cum, labels: { ...labels, le: LE_SECONDS[i] }, metricName: `${name}_bucket` });
+      }
+      cum += buckets[LE_SECONDS.length];
+      out.push({ value: cum, labels: { ...labels, le: '+Inf' }, metricName: `${name}_bucket` });
+      out.push({ value: sum, labels, metricName: `${name}_sum` });
+      out.push({ value: cum, labels, metricName: `${name}_count` });
+    }
+    return out;
+  }
+
+  private counterValues(pick: (s: Series) => number): MetricValue[] {
+    return [...this.each()].map(([labels, s]) => ({ value: pick(s), labels }));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What crosses the thread boundary between the control plane and a simulation worker: plain,
+ * structured-clone data only. Nothing else is shared.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+
+export interface RunTask {
+  config: WorkloadConfig;
+  maxEvents: number;
+  /** Where progress messages go. */
+  port: MessagePort;
+}
+
+/** Per lock class and home node, what changed since the previous message (for Prometheus). */
+export interface LockDelta {
+  lock: string;
+  node: number;
+  acquisitions: number;
+  contentions: number;
+  holdSumNs: number;
+  waitSumNs: number;
+  /** Observations per bucket of HIST_LE_NS (not cumulative); the last entry is +Inf. */
+  holdBuckets: number[];
+  waitBuckets: number[];
+}
+
+export interface ProgressMessage {
+  simulatedNs: number;
+  durationNs: number;
+  events: number;
+  locks: LockDelta[];
+}
+
+export type RunTaskResult =
+  | { ok: true; report: Report; series: TimeSeries }
+  | { ok: false; error: { code: string; message: string; user: boolean } };
+
+/** Upper bounds of the Prometheus histogram buckets, ns: powers of two from 128 ns to 2^27 ns (134 ms), exact engine bucket edges. */
+export const HIST_LE_NS: readonly number[] = Array.from({ length: 21 }, (_, i) => 2 ** (7 + i));

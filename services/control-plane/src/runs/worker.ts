@@ -1,0 +1,113 @@
+/**
+ * The code that runs inside a worker thread: one simulation per task. It imports the engine and
+ * nothing of the HTTP side; progress (with lock statistics deltas for the live metrics) goes back
+ * through the MessagePort the task carries, at most every PROGRESS_EVERY_MS of wall time.
+ */
+import { isNumasimError } from '@numasim/shared';
+import { histBucketHigh, runWorkloadWithSeries, HIST_BUCKETS, type LockStats, type LockRegistry } from '@numasim/node-sim';
+import { HIST_LE_NS, type LockDelta, type ProgressMessage, type RunTask, type RunTaskResult } from './messages.js';
+
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * For each engine histogram bucket, the Prometheus bucket it falls in. Every HIST_LE_NS is an
+ * engine bucket edge, so the mapping is exact except that a value exactly on an edge (say 128 ns)
+ * counts in the next bucket up: engine buckets are [low, high), Prometheus buckets (prev, le].
+ */
+const PROM_BUCKET_OF: Int32Array = (() => {
+  const out = new Int32Array(HIST_BUCKETS);
+  for (let i = 0; i < HIST_BUCKETS; i++) {
+    const high = histBucketHigh(i); // exclusive upper edge
+    let b = HIST_LE_NS.findIndex((le) => high - 1 <= le);
+    if (b < 0) b = HIST_LE_NS.length; // +Inf
+    out[i] = b;
+  }
+  return out;
+})();
+
+interface Cumulative {
+  acquisitions: number;
+  contentions: number;
+  holdSumNs: number;
+  waitSumNs: number;
+  holdBuckets: Float64Array;
+  waitBuckets: Float64Array;
+}
+
+/** Cumulative per (lock class, home node) figures from merged statistics. */
+function summarize(registry: LockRegistry, s: LockStats): Map<string, Cumulative> {
+  const out = new Map<string, Cumulative>();
+  const nb = HIST_LE_NS.length + 1;
+  for (let l = 0; l < registry.lockCount; l++) {
+    const key = `${registry.classes[l]}\u0000${registry.homeNodes[l]}`;
+    let c = out.get(key);
+    if (!c) out.set(key, (c = { acquisitions: 0, contentions: 0, holdSumNs: 0, waitSumNs: 0, holdBuckets: new Float64Array(nb), waitBuckets: new Float64Array(nb) }));
+    let acq = 0;
+    let con = 0;
+    for (let k = 0; k < registry.callerCount; k++) {
+      const i = l * registry.callerCount + k;
+      acq += s.acquisitions[i];
+      con += s.contentions[i];
+      c.holdSumNs += s.holdTotal[i];
+      c.waitSumNs += s.waitTotal[i];
+    }
+    c.acquisitions += acq;
+    c.contentions += con;
+    // Every acquisition is one wait observation; uncontended ones waited 0 ns.
+    c.waitBuckets[0] += acq - con;
+    const hh = s.holdHist[l];
+    const wh = s.waitHist[l];
+    for (let i = 0; i < HIST_BUCKETS; i++) {
+      if (hh && hh[i] > 0) c.holdBuckets[PROM_BUCKET_OF[i]] += hh[i];
+      if (wh && wh[i] > 0) c.waitBuckets[PROM_BUCKET_OF[i]] += wh[i];
+    }
+  }
+  return out;
+}
+
+function deltas(now: Map<string, Cumulative>, before: Map<string, Cumulative> | undefined): LockDelta[] {
+  const out: LockDelta[] = [];
+  for (const [key, c] of now) {
+    const p = before?.get(key);
+    const [lock, node] = key.split('\u0000');
+    const d: LockDelta = {
+      lock,
+      node: Number(node),
+      acquisitions: c.acquisitions - (p?.acquisitions ?? 0),
+      contentions: c.contentions - (p?.contentions ?? 0),
+      holdSumNs: c.holdSumNs - (p?.holdSumNs ?? 0),
+      waitSumNs: c.waitSumNs - (p?.waitSumNs ?? 0),
+      holdBuckets: Array.from(c.holdBuckets, (v, i) => v - (p?.holdBuckets[i] ?? 0)),
+      waitBuckets: Array.from(c.waitBuckets, (v, i) => v - (p?.waitBuckets[i] ?? 0)),
+    };
+    if (d.acquisitions > 0 || d.holdBuckets.some((v) => v > 0)) out.push(d);
+  }
+  return out;
+}
+
+export default function runTask(task: RunTask): RunTaskResult {
+  const { port } = task;
+  let lastPost = 0;
+  let posted: Map<string, Cumulative> | undefined;
+  try {
+    const out = runWorkloadWithSeries(task.config, {
+      maxEvents: task.maxEvents,
+      onProgress: (p) => {
+        const now = performance.now();
+        const last = p.simulatedNs === p.durationNs;
+        if (!last && now - lastPost < PROGRESS_EVERY_MS) return;
+        lastPost = now;
+        const cum = summarize(p.registry, p.lockStats);
+        const msg: ProgressMessage = { simulatedNs: p.simulatedNs, durationNs: p.durationNs, events: p.events, locks: deltas(cum, posted) };
+        posted = cum;
+        port.postMessage(msg);
+      },
+    });
+    return { ok: true, report: out.report, series: out.series };
+  } catch (e) {
+    if (isNumasimError(e)) return { ok: false, error: { code: e.code, message: e.message, user: e.user } };
+    throw e;
+  } finally {
+    port.close();
+  }
+}

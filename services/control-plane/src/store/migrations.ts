@@ -1,0 +1,55 @@
+/**
+ * The store's schema, versioned: each migration runs once, in order, inside a transaction, and
+ * `schema_migrations` records it. Add a migration; never edit one that has shipped.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs, transitions, results, sweeps',
+    sql: `
+      CREATE TABLE sweeps (
+        id           TEXT PRIMARY KEY,
+        created_at   TEXT NOT NULL,
+        request_json TEXT NOT NULL
+      );
+      CREATE TABLE runs (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        status          TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled')),
+        kind            TEXT NOT NULL,
+        seed            INTEGER NOT NULL,
+        config_hash     TEXT NOT NULL,
+        config_json     TEXT NOT NULL,
+        sweep_id        TEXT REFERENCES sweeps(id) ON DELETE CASCADE,
+        params_json     TEXT,
+        idempotency_key TEXT UNIQUE,
+        request_hash    TEXT,
+        progress_json   TEXT,
+        error_json      TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      );
+      CREATE INDEX runs_status ON runs(status, seq);
+      CREATE INDEX runs_sweep ON runs(sweep_id, seq);
+      CREATE TABLE run_transitions (
+        run_id  TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        status  TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        detail  TEXT
+      );
+      CREATE INDEX run_transitions_run ON run_transitions(run_id);
+      CREATE TABLE run_results (
+        run_id      TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        report_json TEXT NOT NULL,
+        series_json TEXT NOT NULL
+      );
+    `,
+  },
+];

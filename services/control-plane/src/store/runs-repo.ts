@@ -1,0 +1,236 @@
+/**
+ * Runs, their transitions, results and sweeps in the store. Every state change is one
+ * transaction, so a crash leaves a run in a state it really reached.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+import type { Db } from './db.js';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Allowed transitions; `running → queued` is a re-queue after a restart or a shutdown. */
+const NEXT: Record<RunStatus, readonly RunStatus[]> = {
+  queued: ['running', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled', 'queued'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+};
+
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export interface RunProgressRecord {
+  simulatedNs: number;
+  durationNs: number;
+  events: number;
+}
+
+export interface Transition {
+  status: RunStatus;
+  at: string;
+  detail?: string;
+}
+
+export interface RunRecord {
+  seq: number;
+  id: string;
+  status: RunStatus;
+  kind: string;
+  seed: number;
+  configHash: string;
+  config: WorkloadConfig;
+  sweepId: string | null;
+  params: Record<string, unknown> | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  progress: RunProgressRecord | null;
+  error: RunError | null;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewRun {
+  config: WorkloadConfig;
+  configHash: string;
+  sweepId?: string;
+  params?: Record<string, unknown>;
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+interface RunRow {
+  seq: number;
+  id: string;
+  status: RunStatus;
+  kind: string;
+  seed: number;
+  config_hash: string;
+  config_json: string;
+  sweep_id: string | null;
+  params_json: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  progress_json: string | null;
+  error_json: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+function toRecord(r: RunRow): RunRecord {
+  return {
+    seq: r.seq,
+    id: r.id,
+    status: r.status,
+    kind: r.kind,
+    seed: r.seed,
+    configHash: r.config_hash,
+    config: JSON.parse(r.config_json) as WorkloadConfig,
+    sweepId: r.sweep_id,
+    params: parse(r.params_json),
+    idempotencyKey: r.idempotency_key,
+    requestHash: r.request_hash,
+    progress: parse(r.progress_json),
+    error: parse(r.error_json),
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Ids sort by creation time (a base-36 millisecond stamp) and carry 64 random bits. */
+export function newId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+}
+
+export class RunsRepo {
+  constructor(private readonly db: Db) {}
+
+  create(runs: readonly NewRun[], sweep?: { id: string; request: unknown }): RunRecord[] {
+    const now = new Date().toISOString();
+    const insert = this.db.prepare(
+      `INSERT INTO runs (id, status, kind, seed, config_hash, config_json, sweep_id, params_json, idempotency_key, request_hash, created_at, updated_at)
+       VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const ids: string[] = [];
+    this.db.transaction(() => {
+      if (sweep) this.db.prepare('INSERT INTO sweeps (id, created_at, request_json) VALUES (?, ?, ?)').run(sweep.id, now, JSON.stringify(sweep.request));
+      for (const r of runs) {
+        const id = newId('run');
+        insert.run(id, r.config.kind, r.config.seed, r.configHash, JSON.stringify(r.config), r.sweepId ?? null, r.params ? JSON.stringify(r.params) : null, r.idempotencyKey ?? null, r.requestHash ?? null, now, now);
+        this.addTransition(id, 'queued', now);
+        ids.push(id);
+      }
+    })();
+    return ids.map((id) => this.get(id)!);
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toRecord(row);
+  }
+
+  byIdempotencyKey(key: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE idempotency_key = ?').get(key) as RunRow | undefined;
+    return row && toRecord(row);
+  }
+
+  transitions(id: string): Transition[] {
+    const rows = this.db.prepare('SELECT status, at, detail FROM run_transitions WHERE run_id = ? ORDER BY rowid').all(id) as { status: RunStatus; at: string; detail: string | null }[];
+    return rows.map((r) => (r.detail === null ? { status: r.status, at: r.at } : { status: r.status, at: r.at, detail: r.detail }));
+  }
+
+  /** Newest first; `beforeSeq` is the cursor. */
+  list(opts: { status?: RunStatus; limit: number; beforeSeq?: number; sweepId?: string }): RunRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.status) (where.push('status = ?'), args.push(opts.status));
+    if (opts.beforeSeq !== undefined) (where.push('seq < ?'), args.push(opts.beforeSeq));
+    if (opts.sweepId !== undefined) (where.push('sweep_id = ?'), args.push(opts.sweepId));
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, opts.limit) as RunRow[]).map(toRecord);
+  }
+
+  sweepChildren(sweepId: string): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs WHERE sweep_id = ? ORDER BY seq').all(sweepId) as RunRow[]).map(toRecord);
+  }
+
+  sweep(id: string): { id: string; createdAt: string; request: unknown } | undefined {
+    const row = this.db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as { id: string; created_at: string; request_json: string } | undefined;
+    return row && { id: row.id, createdAt: row.created_at, request: JSON.parse(row.request_json) };
+  }
+
+  /** Oldest queued runs first, leaving out `exclude`. */
+  nextQueued(limit: number): RunRecord[] {
+    return (this.db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq LIMIT ?").all(limit) as RunRow[]).map(toRecord);
+  }
+
+  countByStatus(): Record<RunStatus, number> {
+    const out = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  /** Moves a run to `status`; returns false (and changes nothing) when the transition is not allowed from its current state. */
+  transition(id: string, status: RunStatus, extra: { error?: RunError; detail?: string } = {}): boolean {
+    let ok = false;
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
+      if (!row || !NEXT[row.status].includes(status)) return;
+      const now = new Date().toISOString();
+      const attempts = status === 'running' ? ', attempts = attempts + 1' : '';
+      const error = extra.error ? ', error_json = @error' : status === 'queued' ? ', error_json = NULL' : '';
+      this.db
+        .prepare(`UPDATE runs SET status = @status, updated_at = @now${attempts}${error} WHERE id = @id`)
+        .run({ id, status, now, ...(extra.error ? { error: JSON.stringify(extra.error) } : {}) });
+      this.addTransition(id, status, now, extra.detail);
+      ok = true;
+    })();
+    return ok;
+  }
+
+  setProgress(id: string, progress: RunProgressRecord): void {
+    this.db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?').run(JSON.stringify(progress), id);
+  }
+
+  /** Stores the result and marks the run succeeded, together; false when the run was no longer running. */
+  succeed(id: string, report: Report, series: TimeSeries): boolean {
+    return this.db.transaction(() => {
+      if (!this.transition(id, 'succeeded')) return false;
+      this.db.prepare('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(report), JSON.stringify(series));
+      this.setProgress(id, { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events });
+      return true;
+    })();
+  }
+
+  reportJson(id: string): string | undefined {
+    return (this.db.prepare('SELECT report_json FROM run_results WHERE run_id = ?').get(id) as { report_json: string } | undefined)?.report_json;
+  }
+
+  seriesJson(id: string): string | undefined {
+    return (this.db.prepare('SELECT series_json FROM run_results WHERE run_id = ?').get(id) as { series_json: string } | undefined)?.series_json;
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  }
+
+  /** After a crash: runs the dead process was executing go back to the queue. Returns their ids. */
+  requeueRunning(detail: string): string[] {
+    const ids = (this.db.prepare("SELECT id FROM runs WHERE status = 'running' ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
+    for (const id of ids) this.transition(id, 'queued', { detail });
+    return ids;
+  }
+
+  private addTransition(id: string, status: RunStatus, at: string, detail?: string): void {
+    this.db.prepare('INSERT INTO run_transitions (run_id, status, at, detail) VALUES (?, ?, ?, ?)').run(id, status, at, detail ?? null);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The sampled time series: per interval, the events handled and each lock's acquisitions,
+ * contentions, hold and wait time. Built from cumulative lock statistics at interval ends, so
+ * sampling reads the model's state and never changes it.
+ */
+import type { TimeSeries } from '@numasim/shared';
+import type { LockRegistry } from '../locks/lock-registry.js';
+import type { LockStats } from '../locks/lock-stats.js';
+
+/** At most this many samples per run: longer runs sample more coarsely. */
+export const MAX_SAMPLES = 10_000;
+
+export function sampleInterval(durationNs: number, sampleEveryNs: number): number {
+  return Math.max(sampleEveryNs, Math.ceil(durationNs / MAX_SAMPLES));
+}
+
+export class SeriesRecorder {
+  readonly series: TimeSeries;
+  private readonly last: Float64Array;
+  private lastEvents = 0;
+
+  constructor(
+    private readonly registry: LockRegistry,
+    intervalNs: number,
+  ) {
+    this.series = {
+      intervalNs,
+      tNs: [],
+      events: [],
+      locks: registry.names.map((name, l) => ({
+        name,
+        class: registry.classes[l],
+        homeNode: registry.homeNodes[l],
+        acquisitions: [],
+        contentions: [],
+        holdTotalNs: [],
+        waitTotalNs: [],
+      })),
+    };
+    this.last = new Float64Array(registry.lockCount * 4);
+  }
+
+  /** Records the interval ending at `tNs`, given cumulative statistics and event count. */
+  sample(tNs: number, events: number, stats: LockStats): void {
+    this.series.tNs.push(tNs);
+    this.series.events.push(events - this.lastEvents);
+    this.lastEvents = events;
+    const nc = this.registry.callerCount;
+    for (let l = 0; l < this.registry.lockCount; l++) {
+      let acq = 0, con = 0, hold = 0, wait = 0;
+      for (let c = 0; c < nc; c++) {
+        const i = l * nc + c;
+        acq += stats.acquisitions[i];
+        con += stats.contentions[i];
+        hold += stats.holdTotal[i];
+        wait += stats.waitTotal[i];
+      }
+      const s = this.series.locks[l];
+      const b = l * 4;
+      s.acquisitions.push(acq - this.last[b]);
+      s.contentions.push(con - this.last[b + 1]);
+      s.holdTotalNs.push(hold - this.last[b + 2]);
+      s.waitTotalNs.push(wait - this.last[b + 3]);
+      this.last[b] = acq;
+      this.last[b + 1] = con;
+      this.last[b + 2] = hold;
+      this.last[b + 3] = wait;
+    }
+  }
+}
