@@ -141,7 +141,13 @@ export class Executor extends EventEmitter {
     };
     this.active.set(run.id, entry);
     let lastStored = 0;
+    // A completed run's result is handled only once its final progress message is in: messages
+    // and the task's result travel on different channels, and closing the port drops the unread.
+    let finalSeen!: () => void;
+    const finalReceived = new Promise<void>((resolve) => (finalSeen = resolve));
+    port1.once('close', () => finalSeen()); // never wait for a message that cannot come
     port1.on('message', (m: ProgressMessage) => {
+      if (m.final) finalSeen();
       entry.progress = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
       this.metrics.record(run.id, m.locks);
       this.emit('run', { type: 'progress', id: run.id, progress: entry.progress } satisfies RunEvent);
@@ -156,7 +162,10 @@ export class Executor extends EventEmitter {
     entry.done = this.pool
       .run(task, { transferList: [port2], signal: controller.signal })
       .then(
-        (result: RunTaskResult) => this.finish(run, entry, result, undefined),
+        async (result: RunTaskResult) => {
+          if (result.ok) await finalReceived;
+          this.finish(run, entry, result, undefined);
+        },
         (err: unknown) => this.finish(run, entry, undefined, err),
       )
       .finally(() => {

@@ -26,6 +26,8 @@ export interface LockDelta {
 }
 
 export interface ProgressMessage {
+  /** The last message of a run that completed: everything before it has been delivered. */
+  final: boolean;
   simulatedNs: number;
   durationNs: number;
   events: number;

@@ -98,7 +98,7 @@ export default function runTask(task: RunTask): RunTaskResult {
         if (!last && now - lastPost < PROGRESS_EVERY_MS) return;
         lastPost = now;
         const cum = summarize(p.registry, p.lockStats);
-        const msg: ProgressMessage = { simulatedNs: p.simulatedNs, durationNs: p.durationNs, events: p.events, locks: deltas(cum, posted) };
+        const msg: ProgressMessage = { final: last, simulatedNs: p.simulatedNs, durationNs: p.durationNs, events: p.events, locks: deltas(cum, posted) };
         posted = cum;
         port.postMessage(msg);
       },
@@ -107,7 +107,7 @@ export default function runTask(task: RunTask): RunTaskResult {
   } catch (e) {
     if (isNumasimError(e)) return { ok: false, error: { code: e.code, message: e.message, user: e.user } };
     throw e;
-  } finally {
-    port.close();
   }
+  // The port is not closed here: closing it could drop the final message on its way; the control
+  // plane closes its end once the run is handled.
 }

@@ -152,9 +152,13 @@ export class RunsRepo {
   list(opts: { status?: RunStatus; limit: number; beforeSeq?: number; sweepId?: string }): RunRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (opts.status) (where.push('status = ?'), args.push(opts.status));
-    if (opts.beforeSeq !== undefined) (where.push('seq < ?'), args.push(opts.beforeSeq));
-    if (opts.sweepId !== undefined) (where.push('sweep_id = ?'), args.push(opts.sweepId));
+    const add = (clause: string, value: unknown) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (opts.status) add('status = ?', opts.status);
+    if (opts.beforeSeq !== undefined) add('seq < ?', opts.beforeSeq);
+    if (opts.sweepId !== undefined) add('sweep_id = ?', opts.sweepId);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, opts.limit) as RunRow[]).map(toRecord);
   }

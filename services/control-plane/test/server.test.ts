@@ -1,0 +1,110 @@
+/** Through a real listening server: SSE, metrics (checked by promtool when installed), auth, OpenAPI. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuiltApp } from '@numasim/control-plane';
+import { loadConfig } from '@numasim/control-plane';
+import { body, makeApp, small, waitFor } from './helpers.js';
+
+async function readSse(url: string): Promise<{ event: string; data: unknown }[]> {
+  const res = await fetch(url);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const text = await res.text(); // the server ends the stream after the final status
+  return text
+    .split('\n\n')
+    .filter((b) => b.startsWith('event:'))
+    .map((block) => {
+      const [e, d] = block.split('\n');
+      return { event: e.slice('event: '.length), data: JSON.parse(d.slice('data: '.length)) };
+    });
+}
+
+describe('a listening server', () => {
+  let b: BuiltApp;
+  let base: string;
+  beforeAll(async () => {
+    b = await makeApp({ apiToken: 'sekret' });
+    base = await b.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => b.shutdown());
+
+  const submit = (payload: unknown, token = 'sekret') =>
+    fetch(`${base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(payload) });
+
+  it('streams status and progress over SSE until the run ends', async () => {
+    const { id } = await body(submit({ workload: { ...small, durationNs: 3_000_000_000, cpusPerNode: 4 } }));
+    const events = await readSse(`${base}/v1/runs/${id}/events`);
+    const kinds = events.map((e) => e.event);
+    expect(kinds[0]).toBe('status');
+    expect(kinds.at(-1)).toBe('end');
+    expect(kinds).toContain('progress');
+    expect((events.at(-1)!.data as { status: string }).status).toBe('succeeded');
+    const finalStatus = events.filter((e) => e.event === 'status').at(-1)!.data as { status: string };
+    expect(finalStatus.status).toBe('succeeded');
+    // A finished run's stream is its status and the end.
+    const again = await readSse(`${base}/v1/runs/${id}/events`);
+    expect(again.map((e) => e.event)).toEqual(['status', 'end']);
+  });
+
+  it('exports simulated lock metrics that agree with the report', async () => {
+    const { id } = await body(submit({ workload: small }));
+    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (name: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`run="${id}"`) && !l.includes('le='));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+    expect(value('numasim_lock_acquisitions_total')).toBe(report.locks[0].acquisitions);
+    expect(value('numasim_lock_contentions_total')).toBe(report.locks[0].contentions);
+    expect(value('numasim_lock_wait_seconds_count')).toBe(report.locks[0].acquisitions);
+    expect(value('numasim_lock_hold_seconds_sum')).toBeCloseTo(report.locks[0].holdTotalNs / 1e9, 9);
+    for (const m of ['numasim_http_request_duration_seconds', 'numasim_runs{', 'numasim_queue_depth', 'numasim_pool_utilization_ratio', 'numasim_engine_events_total', 'process_cpu_seconds_total']) {
+      expect(text).toContain(m);
+    }
+    // promtool, when installed (.ci/run installs it), checks the exposition; prom-client's own
+    // default metrics are filtered out (their names predate the naming rules promtool applies).
+    const promtool = spawnSync('promtool', ['--version']);
+    if (promtool.status === 0) {
+      const ours = text
+        .split('\n')
+        .filter((l) => /numasim_/.test(l))
+        .join('\n');
+      const file = join(tmpdir(), `numasim-metrics-${process.pid}.txt`);
+      writeFileSync(file, `${ours}\n`);
+      const check = spawnSync('sh', ['-c', `promtool check metrics < ${file}`], { encoding: 'utf8' });
+      expect(check.stdout + check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    } else {
+      console.warn('promtool not installed: the exposition was not checked by promtool');
+    }
+  });
+
+  it('needs the bearer token for mutating endpoints only', async () => {
+    const r = await submit({ workload: small }, 'wrong');
+    expect(r.status).toBe(401);
+    expect((await body(r)).code).toBe('NUMASIM_ERR_API_UNAUTHORIZED');
+    expect((await fetch(`${base}/v1/runs`)).status).toBe(200);
+  });
+
+  it('serves health, readiness and the OpenAPI document', async () => {
+    expect(await body(fetch(`${base}/healthz`))).toEqual({ status: 'ok' });
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const doc = (await body(fetch(`${base}/docs/json`))) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/runs', '/v1/runs/{id}', '/v1/sweeps', '/v1/sweeps/{id}/plot.svg', '/metrics']));
+    expect((await fetch(`${base}/docs`, { redirect: 'manual' })).status).toBeLessThan(400);
+  });
+});
+
+describe('configuration', () => {
+  it('names the variable with a bad value', () => {
+    expect(() => loadConfig({ NUMASIM_PORT: 'eighty' })).toThrow(/NUMASIM_PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
+    expect(() => loadConfig({ NUMASIM_LOG_LEVEL: 'loud' })).toThrow(/NUMASIM_LOG_LEVEL must be one of/);
+    expect(() => loadConfig({ NUMASIM_CONCURRENCY: '0' })).toThrow(/NUMASIM_CONCURRENCY/);
+    expect(loadConfig({}).port).toBe(8080);
+    expect(loadConfig({}).dbPath).toBe('./data/numasim.sqlite');
+  });
+});
