@@ -20,6 +20,7 @@ import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
 import { ErrorBody } from './http/schemas.js';
+import { ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
 
 export interface BuiltApp {
@@ -44,6 +45,10 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { coerceTypes: false, allErrors: true, removeAdditional: false } },
     forceCloseConnections: true,
+    // Errors the router raises before any handler (bad percent-encoding, overlong ids) get a code too.
+    frameworkErrors: (err, _req, reply) => {
+      void sendError(reply, ApiErrors.URL_INVALID, `the URL cannot be routed: ${err.message}`);
+    },
   });
   installErrorHandling(app);
 
@@ -53,8 +58,8 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   if (requeued.length > 0) app.log.warn({ runs: requeued }, 'runs re-queued after an unclean stop');
   const registry = new Registry();
   const simMetrics = new SimMetrics(registry, config.metricsMaxRuns, config.metricsRunTtlMs);
-  const executor = new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb }, simMetrics, app.log);
-  const services: Services = { config, db, repo, executor, registry, simMetrics, shuttingDown: false };
+  const executor = new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice }, simMetrics, app.log);
+  const services: Services = { config, db, repo, executor, registry, simMetrics, readCache: new ReadCache(64 * 1024 * 1024), shuttingDown: false };
   registerServiceMetrics(registry, app, repo, () => executor);
 
   app.addHook('onRequest', async (req, reply) => {

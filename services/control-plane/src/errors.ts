@@ -26,6 +26,12 @@ export const ApiErrors = {
     user: true,
     summary: 'The request body is not application/json.',
   },
+  URL_INVALID: {
+    code: 'NUMASIM_ERR_API_URL_INVALID',
+    status: 400,
+    user: true,
+    summary: 'The URL cannot be routed: malformed percent-encoding, or a path segment longer than the service accepts.',
+  },
   NOT_FOUND: {
     code: 'NUMASIM_ERR_API_NOT_FOUND',
     status: 404,

@@ -56,6 +56,28 @@ describe('bad input', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('never answers 5xx to random ids, cursors, query strings and content types', async () => {
+    const segment = fc.oneof(fc.string(), fc.constantFrom('run_', '..', '%00', '%2F', 'a'.repeat(500), '__proto__', 'constructor'));
+    await fc.assert(
+      fc.asyncProperty(segment, segment, fc.constantFrom('', '/report', '/timeseries', '/cancel', '/compare', '/plot.svg'), async (id, q, tail) => {
+        const enc = encodeURIComponent(id);
+        for (const url of [`/v1/runs/${enc}${tail}`, `/v1/sweeps/${enc}${tail}`, `/v1/runs?cursor=${encodeURIComponent(q)}&limit=${encodeURIComponent(q)}`, `/v1/runs/${enc}/report?format=${encodeURIComponent(q)}`]) {
+          for (const method of ['GET', 'POST', 'DELETE'] as const) {
+            const r = await b.app.inject({ method, url });
+            expect(r.statusCode).toBeLessThan(500);
+            if (r.statusCode >= 400) expect(r.json().code).toMatch(/^NUMASIM_ERR_/);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+    for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', '']) {
+      const r = await raw('{"preset":"lockbench-8"}', type);
+      expect(r.statusCode).toBeLessThan(500);
+      if (r.statusCode >= 400) expect(r.json().code).toMatch(/^NUMASIM_ERR_/);
+    }
+  });
+
   it('never answers 5xx to random and mutated request bodies, and creates runs only for 2xx', async () => {
     const json = fc.jsonValue({ maxDepth: 4 });
     const workloadish = fc.record(

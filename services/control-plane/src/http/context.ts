@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { Executor } from '../runs/executor.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
+import type { ReadCache } from './read-cache.js';
 
 export interface Services {
   config: Config;
@@ -13,6 +14,8 @@ export interface Services {
   executor: Executor;
   registry: Registry;
   simMetrics: SimMetrics;
+  /** Serialized views and reports of finished runs. */
+  readCache: ReadCache;
   /** True once shutdown began: submissions are refused. */
   shuttingDown: boolean;
 }

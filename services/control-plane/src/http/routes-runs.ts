@@ -103,9 +103,14 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   );
 
   app.get('/v1/runs/:id', { schema: { summary: 'A run: status, transitions, progress, error', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
-    const run = getRun(s, (req.params as { id: string }).id);
-    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify((req.params as { id: string }).id)}`);
-    return runView(run, s.repo, s.executor);
+    const id = (req.params as { id: string }).id;
+    const cached = s.readCache.get(`view:${id}`);
+    if (cached !== undefined) return reply.type('application/json').send(cached);
+    const run = getRun(s, id);
+    if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+    const json = JSON.stringify(runView(run, s.repo, s.executor));
+    if (FINISHED.has(run.status)) s.readCache.set(`view:${id}`, json);
+    return reply.type('application/json').send(json);
   });
 
   app.get(
@@ -121,11 +126,15 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     },
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      const run = getRun(s, id);
-      if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
-      const json = s.repo.reportJson(id);
-      if (!json) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; only a run that succeeded has a report`);
       const format = (req.query as { format?: string }).format ?? 'json';
+      let json = s.readCache.get(`report:${id}`);
+      if (json === undefined) {
+        const run = getRun(s, id);
+        if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
+        json = s.repo.reportJson(id);
+        if (!json) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; only a run that succeeded has a report`);
+        s.readCache.set(`report:${id}`, json);
+      }
       if (format === 'json') return reply.type('application/json').send(json);
       const report = JSON.parse(json) as Report;
       if (format === 'text') return reply.type('text/plain; charset=utf-8').send(renderLockmeterText(report));
@@ -166,6 +175,7 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
     if (!FINISHED.has(run.status)) return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `run ${id} is ${run.status}; cancel it first, then delete it`);
     s.repo.delete(id);
+    s.readCache.forgetRun(id);
     return reply.code(204).send();
   });
 }

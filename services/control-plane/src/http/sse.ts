@@ -26,6 +26,13 @@ export function openStreamCount(): number {
   return open.size;
 }
 
+/** Bytes the open streams have waiting in their sockets' user-space buffers. */
+export function openStreamBufferedBytes(): number {
+  let n = 0;
+  for (const res of open) n += res.writableLength;
+  return n;
+}
+
 export function streamRun(s: Services, run: RunRecord, req: FastifyRequest, reply: FastifyReply): void {
   reply.hijack();
   const res = reply.raw;

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { FastifyInstance } from 'fastify';
 import { RUN_STATUSES, type RunsRepo } from '../store/runs-repo.js';
 import type { Executor } from '../runs/executor.js';
+import { openStreamBufferedBytes, openStreamCount } from '../http/sse.js';
 
 export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => Executor | undefined): void {
   collectDefaultMetrics({ register: registry });
@@ -67,6 +68,22 @@ export function registerServiceMetrics(registry: Registry, app: FastifyInstance,
     },
   });
   void events;
+  new Gauge({
+    name: 'numasim_sse_streams',
+    help: 'Open Server-Sent Events streams.',
+    registers: [registry],
+    collect() {
+      this.set(openStreamCount());
+    },
+  });
+  new Gauge({
+    name: 'numasim_sse_buffered_bytes',
+    help: 'Bytes waiting in the open event streams\' socket buffers (bounded: a slow client misses progress events).',
+    registers: [registry],
+    collect() {
+      this.set(openStreamBufferedBytes());
+    },
+  });
   new Gauge({
     name: 'numasim_engine_events_per_second',
     help: 'Engine throughput of the last run that succeeded, events per wall-clock second.',

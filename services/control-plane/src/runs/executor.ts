@@ -22,6 +22,8 @@ export interface ExecutorOptions {
   maxEvents: number;
   runTimeoutMs: number;
   workerHeapMb: number;
+  /** Nice value of simulation threads (Linux): higher runs them behind the HTTP thread. */
+  workerNice: number;
 }
 
 export type RunEvent =
@@ -65,6 +67,7 @@ export class Executor extends EventEmitter {
       idleTimeout: 30_000,
       maxQueue: opts.concurrency, // the real queue is the store
       resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMb },
+      workerData: { nice: opts.workerNice },
     });
   }
 

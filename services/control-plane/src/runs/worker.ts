@@ -3,11 +3,30 @@
  * nothing of the HTTP side; progress (with lock statistics deltas for the live metrics) goes back
  * through the MessagePort the task carries, at most every PROGRESS_EVERY_MS of wall time.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { workerData } from 'node:worker_threads';
 import { isNumasimError } from '@numasim/shared';
 import { histBucketHigh, runWorkloadWithSeries, HIST_BUCKETS, type LockStats, type LockRegistry } from '@numasim/node-sim';
 import { HIST_LE_NS, type LockDelta, type ProgressMessage, type RunTask, type RunTaskResult } from './messages.js';
 
 const PROGRESS_EVERY_MS = 250;
+
+/**
+ * Simulations run at a lower CPU priority than the thread that answers HTTP, so a box whose cores
+ * are all simulating still answers status requests promptly. Linux applies a nice value to one
+ * thread when given its thread id (/proc/thread-self names it); elsewhere this does nothing.
+ */
+function lowerOwnPriority(nice: number): void {
+  if (nice === 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // not Linux, or not allowed: run at the default priority
+  }
+}
+lowerOwnPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
 
 /**
  * For each engine histogram bucket, the Prometheus bucket it falls in. Every HIST_LE_NS is an

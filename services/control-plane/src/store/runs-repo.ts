@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -112,17 +113,26 @@ export function newId(prefix: string): string {
 }
 
 export class RunsRepo {
+  /** Prepared statements by SQL text: preparing costs more than running most of these queries. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 
   create(runs: readonly NewRun[], sweep?: { id: string; request: unknown }): RunRecord[] {
     const now = new Date().toISOString();
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO runs (id, status, kind, seed, config_hash, config_json, sweep_id, params_json, idempotency_key, request_hash, created_at, updated_at)
        VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const ids: string[] = [];
     this.db.transaction(() => {
-      if (sweep) this.db.prepare('INSERT INTO sweeps (id, created_at, request_json) VALUES (?, ?, ?)').run(sweep.id, now, JSON.stringify(sweep.request));
+      if (sweep) this.stmt('INSERT INTO sweeps (id, created_at, request_json) VALUES (?, ?, ?)').run(sweep.id, now, JSON.stringify(sweep.request));
       for (const r of runs) {
         const id = newId('run');
         insert.run(id, r.config.kind, r.config.seed, r.configHash, JSON.stringify(r.config), r.sweepId ?? null, r.params ? JSON.stringify(r.params) : null, r.idempotencyKey ?? null, r.requestHash ?? null, now, now);
@@ -134,17 +144,17 @@ export class RunsRepo {
   }
 
   get(id: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && toRecord(row);
   }
 
   byIdempotencyKey(key: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE idempotency_key = ?').get(key) as RunRow | undefined;
+    const row = this.stmt('SELECT * FROM runs WHERE idempotency_key = ?').get(key) as RunRow | undefined;
     return row && toRecord(row);
   }
 
   transitions(id: string): Transition[] {
-    const rows = this.db.prepare('SELECT status, at, detail FROM run_transitions WHERE run_id = ? ORDER BY rowid').all(id) as { status: RunStatus; at: string; detail: string | null }[];
+    const rows = this.stmt('SELECT status, at, detail FROM run_transitions WHERE run_id = ? ORDER BY rowid').all(id) as { status: RunStatus; at: string; detail: string | null }[];
     return rows.map((r) => (r.detail === null ? { status: r.status, at: r.at } : { status: r.status, at: r.at, detail: r.detail }));
   }
 
@@ -160,26 +170,26 @@ export class RunsRepo {
     if (opts.beforeSeq !== undefined) add('seq < ?', opts.beforeSeq);
     if (opts.sweepId !== undefined) add('sweep_id = ?', opts.sweepId);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, opts.limit) as RunRow[]).map(toRecord);
+    return (this.stmt(sql).all(...args, opts.limit) as RunRow[]).map(toRecord);
   }
 
   sweepChildren(sweepId: string): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs WHERE sweep_id = ? ORDER BY seq').all(sweepId) as RunRow[]).map(toRecord);
+    return (this.stmt('SELECT * FROM runs WHERE sweep_id = ? ORDER BY seq').all(sweepId) as RunRow[]).map(toRecord);
   }
 
   sweep(id: string): { id: string; createdAt: string; request: unknown } | undefined {
-    const row = this.db.prepare('SELECT * FROM sweeps WHERE id = ?').get(id) as { id: string; created_at: string; request_json: string } | undefined;
+    const row = this.stmt('SELECT * FROM sweeps WHERE id = ?').get(id) as { id: string; created_at: string; request_json: string } | undefined;
     return row && { id: row.id, createdAt: row.created_at, request: JSON.parse(row.request_json) };
   }
 
   /** Oldest queued runs first, leaving out `exclude`. */
   nextQueued(limit: number): RunRecord[] {
-    return (this.db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq LIMIT ?").all(limit) as RunRow[]).map(toRecord);
+    return (this.stmt("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq LIMIT ?").all(limit) as RunRow[]).map(toRecord);
   }
 
   countByStatus(): Record<RunStatus, number> {
     const out = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of this.stmt('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[]) out[r.status] = r.n;
     return out;
   }
 
@@ -187,7 +197,7 @@ export class RunsRepo {
   transition(id: string, status: RunStatus, extra: { error?: RunError; detail?: string } = {}): boolean {
     let ok = false;
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
+      const row = this.stmt('SELECT status FROM runs WHERE id = ?').get(id) as { status: RunStatus } | undefined;
       if (!row || !NEXT[row.status].includes(status)) return;
       const now = new Date().toISOString();
       const attempts = status === 'running' ? ', attempts = attempts + 1' : '';
@@ -202,39 +212,39 @@ export class RunsRepo {
   }
 
   setProgress(id: string, progress: RunProgressRecord): void {
-    this.db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?').run(JSON.stringify(progress), id);
+    this.stmt('UPDATE runs SET progress_json = ? WHERE id = ?').run(JSON.stringify(progress), id);
   }
 
   /** Stores the result and marks the run succeeded, together; false when the run was no longer running. */
   succeed(id: string, report: Report, series: TimeSeries): boolean {
     return this.db.transaction(() => {
       if (!this.transition(id, 'succeeded')) return false;
-      this.db.prepare('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(report), JSON.stringify(series));
+      this.stmt('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(report), JSON.stringify(series));
       this.setProgress(id, { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events });
       return true;
     })();
   }
 
   reportJson(id: string): string | undefined {
-    return (this.db.prepare('SELECT report_json FROM run_results WHERE run_id = ?').get(id) as { report_json: string } | undefined)?.report_json;
+    return (this.stmt('SELECT report_json FROM run_results WHERE run_id = ?').get(id) as { report_json: string } | undefined)?.report_json;
   }
 
   seriesJson(id: string): string | undefined {
-    return (this.db.prepare('SELECT series_json FROM run_results WHERE run_id = ?').get(id) as { series_json: string } | undefined)?.series_json;
+    return (this.stmt('SELECT series_json FROM run_results WHERE run_id = ?').get(id) as { series_json: string } | undefined)?.series_json;
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    this.stmt('DELETE FROM runs WHERE id = ?').run(id);
   }
 
   /** After a crash: runs the dead process was executing go back to the queue. Returns their ids. */
   requeueRunning(detail: string): string[] {
-    const ids = (this.db.prepare("SELECT id FROM runs WHERE status = 'running' ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
+    const ids = (this.stmt("SELECT id FROM runs WHERE status = 'running' ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
     for (const id of ids) this.transition(id, 'queued', { detail });
     return ids;
   }
 
   private addTransition(id: string, status: RunStatus, at: string, detail?: string): void {
-    this.db.prepare('INSERT INTO run_transitions (run_id, status, at, detail) VALUES (?, ?, ?, ?)').run(id, status, at, detail ?? null);
+    this.stmt('INSERT INTO run_transitions (run_id, status, at, detail) VALUES (?, ?, ?, ?)').run(id, status, at, detail ?? null);
   }
 }
