@@ -16,3 +16,6 @@ export * from './run/lock-report.js';
 export * from './run/run-workload.js';
 export * from './bench/phold.js';
 export * from './run/series.js';
+export * from './mm/page-frames.js';
+export * from './mm/zone.js';
+export * from './mm/lru.js';
