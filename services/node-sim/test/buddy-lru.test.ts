@@ -70,14 +70,6 @@ describe('LRU lists', () => {
   });
 });
 
-type Op =
-  | { op: 'alloc'; order: number }
-  | { op: 'free'; pick: number }
-  | { op: 'lruAdd'; pick: number }
-  | { op: 'lruDel'; pick: number }
-  | { op: 'touch'; pick: number }
-  | { op: 'refill'; n: number };
-
 const ops = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant('alloc' as const), order: fc.integer({ min: 0, max: MAX_ORDER - 1 }) }),
