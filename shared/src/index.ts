@@ -9,5 +9,6 @@ export * from './workload/set-override.js';
 export * from './workload/canonical.js';
 export * from './workload/resolve.js';
 export * from './presets/index.js';
+export * from './presets/machines.js';
 export * from './report/types.js';
 export * from './report/lockmeter-text.js';

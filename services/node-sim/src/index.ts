@@ -19,3 +19,6 @@ export * from './run/series.js';
 export * from './mm/page-frames.js';
 export * from './mm/zone.js';
 export * from './mm/lru.js';
+export * from './mm/zonelist.js';
+export * from './machine/memory-map.js';
+export * from './mm/alloc-passes.js';

@@ -22,18 +22,37 @@ export const MAX_CPUS_PER_NODE = 64;
 export const SLIT_LOCAL = 10;
 export const SLIT_REMOTE_DEFAULT = 20;
 
+export const MEMORY_LAYOUTS = ['i386-numaq', 'x86_64', 'fake-numa'] as const;
+export type MemoryLayout = (typeof MEMORY_LAYOUTS)[number];
+export const MAX_MEM_PER_NODE_MIB = 65_536;
+
+const cost = (def: number, description: string) => nanoseconds({ maximum: 1e9, default: def, description });
+
+/**
+ * Further cost defaults (VM-REFERENCE.md §7; V = read in a source, D = derived, A = assumption):
+ * memLocalNs 180 (V: lmbench memory latency 181 ns, PIII 859 MHz, 2.4.19); memRemoteNs 600 (A:
+ * Sequent's 3–4× local, as lineRemoteNs); pageCopyNs 37 000 (D: 4 KiB at lmbench's bcopy 110 MB/s);
+ * pageClearNs 18 000 (A: half a copy — it only writes); tlbFlushOneNs 100 (V: INVLPG ≈ 100 ns);
+ * ipiNs 2000 (A: "1–5 µs" is often said, never sourced); pageFaultNs 2000 (V: lmbench page fault
+ * 2.0 µs on 2.4.19); syscallNs 390 (V: null syscall 0.39 µs); contextSwitchNs 1100 (V: lmbench
+ * 2-process context switch); lockAtomicNs 47 (D: `lock;incl` 33 cycles at 700 MHz); zoneVisitNs
+ * 200 (A: reading one more zone's free count and watermarks, about one cache miss).
+ */
 export const CostsSpec = closedObject(
   {
-    lineSameNodeNs: nanoseconds({
-      maximum: 1e7,
-      default: 180,
-      description: 'cache-line transfer between two CPUs of one node, ns',
-    }),
-    lineRemoteNs: nanoseconds({
-      maximum: 1e7,
-      default: 600,
-      description: 'cache-line transfer between nodes at SLIT distance 20, ns (other distances interpolate)',
-    }),
+    lineSameNodeNs: cost(180, 'cache-line transfer between two CPUs of one node, ns'),
+    lineRemoteNs: cost(600, 'cache-line transfer between nodes at SLIT distance 20, ns (other distances interpolate)'),
+    memLocalNs: cost(180, 'a cache miss served by the local node\'s memory, ns'),
+    memRemoteNs: cost(600, 'a cache miss served by another node\'s memory at SLIT distance 20, ns (other distances interpolate)'),
+    pageCopyNs: cost(37_000, 'copying one 4 KiB page, ns'),
+    pageClearNs: cost(18_000, 'clearing one 4 KiB page, ns'),
+    tlbFlushOneNs: cost(100, 'flushing one TLB entry (invlpg), ns'),
+    ipiNs: cost(2000, 'a TLB-flush interprocessor interrupt, per target CPU, ns'),
+    pageFaultNs: cost(2000, 'page-fault entry and exit, ns'),
+    syscallNs: cost(390, 'system-call entry and exit, ns'),
+    contextSwitchNs: cost(1100, 'a context switch, ns'),
+    lockAtomicNs: cost(47, 'an uncontended atomic lock operation on a cached line, ns'),
+    zoneVisitNs: cost(200, 'looking at one more zone while walking a zonelist, ns'),
   },
   { default: {}, description: 'The cost model: every cost the simulation charges, ns.' },
 );
@@ -47,25 +66,50 @@ export const machineProperties = {
       description: 'SLIT distance matrix, nodes × nodes; default 10 on the diagonal and 20 elsewhere',
     }),
   ),
+  layout: Type.Union(
+    MEMORY_LAYOUTS.map((l) => Type.Literal(l)),
+    {
+      default: 'x86_64',
+      description:
+        '"i386-numaq": 3 GB/1 GB split, ZONE_DMA < 16 MB and ZONE_NORMAL < 896 MB of physical memory (on node 0), the rest HIGHMEM; ' +
+        '"x86_64": no highmem, every node its own NORMAL zone; "fake-numa": the i386 layout with every distance 10 (numa=fake / discontigmem on an SMP box)',
+    },
+  ),
+  memPerNodeMiB: Type.Integer({ minimum: 16, maximum: MAX_MEM_PER_NODE_MIB, default: 1024, description: 'memory on each node, MiB' }),
+  machine: Type.Optional(Type.String({ maxLength: 100, description: 'a machine preset (numaq-16, numaq-32, numaq-64, smp-8, x86_64-2s) whose fields fill what the workload leaves out' })),
   costs: CostsSpec,
 };
 
 export interface Costs {
   lineSameNodeNs: number;
   lineRemoteNs: number;
+  memLocalNs: number;
+  memRemoteNs: number;
+  pageCopyNs: number;
+  pageClearNs: number;
+  tlbFlushOneNs: number;
+  ipiNs: number;
+  pageFaultNs: number;
+  syscallNs: number;
+  contextSwitchNs: number;
+  lockAtomicNs: number;
+  zoneVisitNs: number;
 }
 
 export interface MachineConfig {
   nodes: number;
   cpusPerNode: number;
+  layout: MemoryLayout;
+  memPerNodeMiB: number;
+  machine?: string;
   distances: number[][];
   costs: Costs;
 }
 
-export function defaultDistances(nodes: number): number[][] {
-  return Array.from({ length: nodes }, (_, i) =>
-    Array.from({ length: nodes }, (_, j) => (i === j ? SLIT_LOCAL : SLIT_REMOTE_DEFAULT)),
-  );
+/** 10 on the diagonal, 20 elsewhere; all 10 for fake NUMA (the nodes share one memory). */
+export function defaultDistances(nodes: number, layout: MemoryLayout = 'x86_64'): number[][] {
+  const remote = layout === 'fake-numa' ? SLIT_LOCAL : SLIT_REMOTE_DEFAULT;
+  return Array.from({ length: nodes }, (_, i) => Array.from({ length: nodes }, (_, j) => (i === j ? SLIT_LOCAL : remote)));
 }
 
 /** Checks what the schema cannot: the matrix's shape and diagonal, and positive cross-node latency. */

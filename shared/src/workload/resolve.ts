@@ -10,6 +10,7 @@ import { schemaIssues, withDefaults } from './schema-kit.js';
 import { applySetOverride, parseSetOverride, type SetOverride } from './set-override.js';
 import { distributionProblem, normalizeDistribution, type DistributionInput } from './distribution.js';
 import { defaultDistances, machineIssues } from './machine.js';
+import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 
 export type WorkloadConfig = LockbenchConfig;
@@ -31,7 +32,7 @@ function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfi
         : d.handoffNs;
   const config: LockbenchConfig = {
     ...d,
-    distances: d.distances ?? defaultDistances(d.nodes),
+    distances: d.distances ?? defaultDistances(d.nodes, d.layout),
     thinkNs: normalizeDistribution(d.thinkNs ?? LOCKBENCH_DEFAULT_THINK),
     holdNs: normalizeDistribution(d.holdNs ?? LOCKBENCH_DEFAULT_HOLD),
     handoffNs: handoff,
@@ -57,6 +58,21 @@ function invalid(issues: FieldIssue[]): NumasimError {
 }
 
 /**
+ * Fills the machine fields a workload leaves out from its `machine` preset (named in the workload
+ * or by a `machine=` override). Fields the workload gives win; `costs` merge field by field.
+ */
+function withMachinePreset(input: Record<string, unknown>, overrides: readonly SetOverride[]): Record<string, unknown> {
+  const named = overrides.filter((o) => o.path === 'machine').at(-1)?.value ?? input.machine;
+  if (named === undefined) return input;
+  const preset = typeof named === 'string' ? findMachinePreset(named) : undefined;
+  if (!preset) {
+    throw invalid([{ path: 'machine', reason: `must be one of ${MACHINE_PRESETS.map((m) => JSON.stringify(m.name)).join(', ')} (got ${JSON.stringify(named)})` }]);
+  }
+  const costs = { ...((preset.fields.costs as object | undefined) ?? {}), ...((input.costs as object | undefined) ?? {}) };
+  return { ...preset.fields, ...input, costs };
+}
+
+/**
  * Resolves a workload. `overrides` are `path=value` strings (or parsed overrides) applied after the
  * defaults, in order. Throws a NumasimError naming every offending field.
  */
@@ -74,7 +90,7 @@ export function resolveWorkload(input: unknown, overrides: readonly (string | Se
     );
   }
   const entry = WORKLOAD_KINDS[kind as WorkloadKind];
-  let doc = withDefaults<Record<string, unknown>>(entry.spec, input);
+  let doc = withDefaults<Record<string, unknown>>(entry.spec, withMachinePreset(input, parsed));
   for (const o of parsed) doc = applySetOverride(doc, o);
   doc = withDefaults<Record<string, unknown>>(entry.spec, doc);
   const issues = schemaIssues(entry.spec, doc);
