@@ -90,7 +90,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   registerOpsRoutes(app, services);
   registerRunRoutes(app, services);
   registerSweepRoutes(app, services);
-  app.addHook('onReady', async () => executor.pump());
+  app.addHook('onReady', async () => executor.start());
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

@@ -35,6 +35,15 @@ export interface Config {
   /** On SIGTERM, how long running runs may go on before they are cancelled and re-queued. */
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  /** Queue mode: runs go to worker processes through BullMQ on this Redis; unset: embedded. */
+  redisUrl: string | undefined;
+  /** BullMQ queue name, so deployments can share a Redis. */
+  queueName: string;
+  /** Attempts of a run that fails for a reason other than its input (a worker died), with exponential backoff. */
+  queueAttempts: number;
+  queueBackoffMs: number;
+  /** How long a worker's lock on a job lasts without renewal: a killed worker's run is retried after about this long. */
+  queueLockMs: number;
 }
 
 interface Var {
@@ -58,6 +67,21 @@ const oneOf = (values: string[]) => (raw: string) => {
 };
 const nonEmpty = (raw: string) => {
   if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+};
+
+const redisUrl = (raw: string) => {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`must be a redis:// or rediss:// URL (got ${JSON.stringify(raw)})`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`must be a redis:// or rediss:// URL (got ${JSON.stringify(raw)})`);
+  return raw;
+};
+const queueName = (raw: string) => {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new Error(`must be 1–64 letters, digits, _ or - (got ${JSON.stringify(raw)})`);
   return raw;
 };
 
@@ -94,5 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsMaxRuns: get('NUMASIM_METRICS_MAX_RUNS', int(0, 1000), 20),
     shutdownGraceMs: get('NUMASIM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), 10_000),
     bodyLimitBytes: get('NUMASIM_BODY_LIMIT_BYTES', int(1024, 64 * 1024 * 1024), 1024 * 1024),
+    redisUrl: get<string | undefined>('NUMASIM_REDIS_URL', redisUrl, undefined),
+    queueName: get('NUMASIM_QUEUE', queueName, 'numasim'),
+    queueAttempts: get('NUMASIM_QUEUE_ATTEMPTS', int(1, 100), 5),
+    queueBackoffMs: get('NUMASIM_QUEUE_BACKOFF_MS', int(0, 3_600_000), 1000),
+    queueLockMs: get('NUMASIM_QUEUE_LOCK_MS', int(500, 3_600_000), 30_000),
   };
 }

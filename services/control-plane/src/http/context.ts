@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import type { RunsRepo } from '../store/runs-repo.js';
-import type { Executor } from '../runs/executor.js';
+import type { RunExecutor } from '../runs/run-executor.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
 import type { ReadCache } from './read-cache.js';
 
@@ -11,7 +11,7 @@ export interface Services {
   config: Config;
   db: Db;
   repo: RunsRepo;
-  executor: Executor;
+  executor: RunExecutor;
   registry: Registry;
   simMetrics: SimMetrics;
   /** Serialized views and reports of finished runs. */

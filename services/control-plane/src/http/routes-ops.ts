@@ -13,8 +13,11 @@ export function registerOpsRoutes(app: FastifyInstance, s: Services): void {
     } catch {
       store = false;
     }
-    const ready = store && !s.shuttingDown;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', store, pool: { threads: s.executor.pool.threads.length, executing: s.executor.runningCount }, shuttingDown: s.shuttingDown });
+    const executor = await s.executor.ready().catch(() => false);
+    const ready = store && executor && !s.shuttingDown;
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', store, executor: { ready: executor, mode: s.config.redisUrl ? 'queue' : 'embedded', threads: s.executor.threads(), executing: s.executor.runningCount }, shuttingDown: s.shuttingDown });
   });
 
   app.get('/metrics', { schema: { summary: 'Prometheus exposition', tags: ['ops'] } }, async (_req, reply) => {

@@ -71,7 +71,7 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
         throw e;
       }
       req.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind }, 'run queued');
-      s.executor.pump();
+      s.executor.submitted([run]);
       return reply.code(202).header('location', `/v1/runs/${run.id}`).send({ id: run.id, status: run.status, configHash: run.configHash, links: runLinks(run.id) });
     },
   );

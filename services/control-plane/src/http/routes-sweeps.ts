@@ -67,12 +67,12 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
     if (refused) return refused;
     const id = newId('swp');
     const request = { ...body, replicates };
-    s.repo.create(
+    const runs = s.repo.create(
       children.map((c) => ({ config: c.config, configHash: configHash(c.config), sweepId: id, params: c.params, requestHash: requestHash(c.config) })),
       { id, request },
     );
     req.log.info({ sweepId: id, runs: children.length }, 'sweep queued');
-    s.executor.pump();
+    s.executor.submitted(runs, id);
     return reply.code(202).header('location', `/v1/sweeps/${id}`).send(sweepView(id, s.repo.sweepChildren(id), request));
   });
 

@@ -1,6 +1,6 @@
 /** How a run looks to API clients. */
 import { FINISHED, type RunRecord, type RunsRepo } from '../store/runs-repo.js';
-import type { Executor } from '../runs/executor.js';
+import type { RunExecutor } from '../runs/run-executor.js';
 
 export function runLinks(id: string): Record<string, string> {
   return {
@@ -26,7 +26,7 @@ export function runSummary(r: RunRecord) {
   };
 }
 
-export function runView(r: RunRecord, repo: RunsRepo, executor: Executor) {
+export function runView(r: RunRecord, repo: RunsRepo, executor: RunExecutor) {
   const transitions = repo.transitions(r.id);
   const live = executor.progressOf(r.id);
   const p = live ?? r.progress;

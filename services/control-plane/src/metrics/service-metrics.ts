@@ -6,10 +6,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { RUN_STATUSES, type RunsRepo } from '../store/runs-repo.js';
-import type { Executor } from '../runs/executor.js';
+import type { RunExecutor } from '../runs/run-executor.js';
 import { openStreamBufferedBytes, openStreamCount } from '../http/sse.js';
 
-export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => Executor | undefined): void {
+export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => RunExecutor | undefined): void {
   collectDefaultMetrics({ register: registry });
   const http = new Histogram({
     name: 'numasim_http_request_duration_seconds',
@@ -45,7 +45,7 @@ export function registerServiceMetrics(registry: Registry, app: FastifyInstance,
     help: 'Share of the worker pool\'s capacity in use (piscina utilization, 0–1).',
     registers: [registry],
     collect() {
-      this.set(executor()?.pool.utilization ?? 0);
+      this.set(executor()?.utilization() ?? 0);
     },
   });
   new Gauge({

@@ -16,6 +16,7 @@ import { ApiErrors } from '../errors.js';
 import type { RunError, RunProgressRecord, RunRecord, RunsRepo, RunStatus } from '../store/runs-repo.js';
 import type { ProgressMessage, RunTask, RunTaskResult } from './messages.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
+import type { RunExecutor } from './run-executor.js';
 
 export interface ExecutorOptions {
   concurrency: number;
@@ -43,7 +44,7 @@ interface Active {
 
 const STORE_PROGRESS_EVERY_MS = 1000;
 
-export class Executor extends EventEmitter {
+export class Executor extends EventEmitter implements RunExecutor {
   readonly pool: Piscina;
   private readonly active = new Map<string, Active>();
   private stopping = false;
@@ -80,6 +81,26 @@ export class Executor extends EventEmitter {
     return this.active.get(id)?.progress;
   }
 
+  submitted(): void {
+    this.pump();
+  }
+
+  async start(): Promise<void> {
+    this.pump();
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.stopping;
+  }
+
+  utilization(): number {
+    return this.pool.utilization;
+  }
+
+  threads(): number {
+    return this.pool.threads.length;
+  }
+
   /** Starts queued runs while threads are free. Safe to call at any time. */
   pump(): void {
     if (this.stopping || this.pumping) return;
@@ -88,7 +109,7 @@ export class Executor extends EventEmitter {
       while (this.active.size < this.opts.concurrency) {
         const next = this.repo.nextQueued(this.opts.concurrency + this.active.size).find((r) => !this.active.has(r.id));
         if (!next) break;
-        this.start(next);
+        this.startRun(next);
       }
     } finally {
       this.pumping = false;
@@ -126,7 +147,7 @@ export class Executor extends EventEmitter {
     await this.pool.destroy();
   }
 
-  private start(run: RunRecord): void {
+  private startRun(run: RunRecord): void {
     if (!this.repo.transition(run.id, 'running')) return;
     this.emitStatus(run.id, 'running');
     this.metrics.start(run.id);
