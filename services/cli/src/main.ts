@@ -16,6 +16,7 @@ usage:
   numasim run FILE|PRESET [--seed N] [--set path=value ...] [--json] [--out FILE]
   numasim presets [--json]
   numasim bench phold [--lps N --population N --end µs --remote p --lookahead µs --mean µs] [--json]
+  numasim worker [--concurrency N] [--metrics-port P]     (queue mode: needs NUMASIM_REDIS_URL)
   numasim help | --version
 
 Run "numasim run --help" or "numasim bench --help" for the options of a command.`;
@@ -30,6 +31,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return presetsCommand(rest, io);
       case 'bench':
         return benchCommand(rest, io);
+      case 'worker':
+        // Loaded only here: it brings the service's dependencies (BullMQ, the pool) with it.
+        return await (await import('./commands/worker.js')).workerCommand(rest, io);
       case '--version':
       case 'version':
         io.stdout(`${ENGINE_VERSION}\n`);

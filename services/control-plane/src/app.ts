@@ -13,8 +13,10 @@ import { ApiErrors } from './errors.js';
 import { openDb } from './store/db.js';
 import { RunsRepo } from './store/runs-repo.js';
 import { Executor } from './runs/executor.js';
+import type { RunExecutor } from './runs/run-executor.js';
+import { QueueExecutor } from './queue/queue-executor.js';
 import { SimMetrics } from './metrics/sim-metrics.js';
-import { registerServiceMetrics } from './metrics/service-metrics.js';
+import { registerQueueMetrics, registerServiceMetrics } from './metrics/service-metrics.js';
 import { installErrorHandling, sendError } from './http/error-handler.js';
 import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
@@ -58,9 +60,17 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   if (requeued.length > 0) app.log.warn({ runs: requeued }, 'runs re-queued after an unclean stop');
   const registry = new Registry();
   const simMetrics = new SimMetrics(registry, config.metricsMaxRuns, config.metricsRunTtlMs);
-  const executor = new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice }, simMetrics, app.log);
+  const executor: RunExecutor = config.redisUrl
+    ? new QueueExecutor(
+        repo,
+        { redisUrl: config.redisUrl, queueName: config.queueName, attempts: config.queueAttempts, backoffMs: config.queueBackoffMs, lockMs: config.queueLockMs },
+        simMetrics,
+        app.log,
+      )
+    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice }, simMetrics, app.log);
   const services: Services = { config, db, repo, executor, registry, simMetrics, readCache: new ReadCache(64 * 1024 * 1024), shuttingDown: false };
   registerServiceMetrics(registry, app, repo, () => executor);
+  if (executor instanceof QueueExecutor) registerQueueMetrics(registry, executor);
 
   app.addHook('onRequest', async (req, reply) => {
     if (config.apiToken === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;

@@ -3,3 +3,5 @@ export * from './app.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './store/runs-repo.js';
+export * from './queue/fleet-worker.js';
+export * from './queue/connection.js';

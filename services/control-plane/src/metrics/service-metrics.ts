@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { FastifyInstance } from 'fastify';
 import { RUN_STATUSES, type RunsRepo } from '../store/runs-repo.js';
 import type { RunExecutor } from '../runs/run-executor.js';
+import type { QueueExecutor } from '../queue/queue-executor.js';
 import { openStreamBufferedBytes, openStreamCount } from '../http/sse.js';
 
 export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => RunExecutor | undefined): void {
@@ -92,4 +93,35 @@ export function registerServiceMetrics(registry: Registry, app: FastifyInstance,
       this.set(executor()?.lastEventsPerSecond ?? 0);
     },
   });
+}
+
+/** Queue mode: the BullMQ queue as the control plane sees it. */
+export function registerQueueMetrics(registry: Registry, q: QueueExecutor): void {
+  new Gauge({
+    name: 'numasim_queue_jobs',
+    help: 'Jobs in the BullMQ run queue, by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      try {
+        for (const [state, n] of Object.entries(await q.jobCounts())) this.set({ state }, n);
+      } catch {
+        // Redis unreachable: leave the last values; /readyz says so
+      }
+    },
+  });
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const self = this as unknown as { seen?: number };
+        const now = read();
+        if (now > (self.seen ?? 0)) this.inc(now - (self.seen ?? 0));
+        self.seen = now;
+      },
+    });
+  counter('numasim_queue_stalled_total', 'Runs whose worker was lost mid-run (BullMQ stalled jobs), re-queued.', () => q.stalledTotal);
+  counter('numasim_queue_retries_total', 'Failed run attempts that were retried.', () => q.retriedTotal);
 }

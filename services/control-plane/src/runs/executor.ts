@@ -8,13 +8,12 @@
  * MessagePort and is published to listeners (SSE, metrics) and, every second, to the store.
  */
 import { EventEmitter } from 'node:events';
-import { MessageChannel } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiErrors } from '../errors.js';
 import type { RunError, RunProgressRecord, RunRecord, RunsRepo, RunStatus } from '../store/runs-repo.js';
-import type { ProgressMessage, RunTask, RunTaskResult } from './messages.js';
+import type { ProgressMessage, RunTaskResult } from './messages.js';
+import { createPool, runOnPool } from './pool.js';
+import { failureOf } from './failure.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
 import type { RunExecutor } from './run-executor.js';
 
@@ -61,15 +60,7 @@ export class Executor extends EventEmitter implements RunExecutor {
   ) {
     super();
     this.setMaxListeners(0);
-    this.pool = new Piscina({
-      filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
-      minThreads: 0,
-      maxThreads: opts.concurrency,
-      idleTimeout: 30_000,
-      maxQueue: opts.concurrency, // the real queue is the store
-      resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMb },
-      workerData: { nice: opts.workerNice },
-    });
+    this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice });
   }
 
   get runningCount(): number {
@@ -152,7 +143,6 @@ export class Executor extends EventEmitter implements RunExecutor {
     this.emitStatus(run.id, 'running');
     this.metrics.start(run.id);
     const controller = new AbortController();
-    const { port1, port2 } = new MessageChannel();
     const entry: Active = {
       controller,
       startedAt: performance.now(),
@@ -165,13 +155,7 @@ export class Executor extends EventEmitter implements RunExecutor {
     };
     this.active.set(run.id, entry);
     let lastStored = 0;
-    // A completed run's result is handled only once its final progress message is in: messages
-    // and the task's result travel on different channels, and closing the port drops the unread.
-    let finalSeen!: () => void;
-    const finalReceived = new Promise<void>((resolve) => (finalSeen = resolve));
-    port1.once('close', () => finalSeen()); // never wait for a message that cannot come
-    port1.on('message', (m: ProgressMessage) => {
-      if (m.final) finalSeen();
+    const onProgress = (m: ProgressMessage) => {
       entry.progress = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
       this.metrics.record(run.id, m.locks);
       this.emit('run', { type: 'progress', id: run.id, progress: entry.progress } satisfies RunEvent);
@@ -180,21 +164,15 @@ export class Executor extends EventEmitter implements RunExecutor {
         lastStored = now;
         this.repo.setProgress(run.id, entry.progress);
       }
-    });
-    const task: RunTask = { config: run.config, maxEvents: this.opts.maxEvents, port: port2 };
+    };
     this.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind, attempt: run.attempts + 1 }, 'run started');
-    entry.done = this.pool
-      .run(task, { transferList: [port2], signal: controller.signal })
+    entry.done = runOnPool(this.pool, run.config, this.opts.maxEvents, controller.signal, onProgress)
       .then(
-        async (result: RunTaskResult) => {
-          if (result.ok) await finalReceived;
-          this.finish(run, entry, result, undefined);
-        },
+        (result: RunTaskResult) => this.finish(run, entry, result, undefined),
         (err: unknown) => this.finish(run, entry, undefined, err),
       )
       .finally(() => {
         clearTimeout(entry.timer);
-        port1.close();
         this.active.delete(run.id);
         setImmediate(() => this.pump());
       });
@@ -226,21 +204,7 @@ export class Executor extends EventEmitter implements RunExecutor {
       this.log.info(fields, 'run cancelled');
       return;
     }
-    let error: RunError;
-    if (entry.reason === 'timeout') {
-      error = { code: ApiErrors.RUN_TIMEOUT.code, message: `the run took longer than ${this.opts.runTimeoutMs} ms of wall time (NUMASIM_RUN_TIMEOUT_MS)` };
-    } else if (result && !result.ok) {
-      error = { code: result.error.code, message: result.error.message };
-    } else {
-      const e = err as Error & { code?: string };
-      const oom = e?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap/i.test(e?.message ?? '');
-      error = {
-        code: ApiErrors.RUN_WORKER_FAILED.code,
-        message: oom
-          ? `the simulation ran out of memory (worker heap limit ${this.opts.workerHeapMb} MiB, NUMASIM_WORKER_HEAP_MB)`
-          : `the simulation's worker thread failed: ${e?.message ?? String(err)}`,
-      };
-    }
+    const error = failureOf(result, err, this.opts, entry.reason === 'timeout');
     this.repo.transition(run.id, 'failed', { error });
     this.metrics.end(run.id, true);
     this.emitStatus(run.id, 'failed', error);

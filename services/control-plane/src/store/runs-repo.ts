@@ -187,6 +187,11 @@ export class RunsRepo {
     return (this.stmt("SELECT * FROM runs WHERE status = 'queued' ORDER BY seq LIMIT ?").all(limit) as RunRow[]).map(toRecord);
   }
 
+  /** Every queued or running run, oldest first (queue mode reconciles them with the queue). */
+  unfinished(): RunRecord[] {
+    return (this.stmt("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY seq").all() as RunRow[]).map(toRecord);
+  }
+
   countByStatus(): Record<RunStatus, number> {
     const out = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
     for (const r of this.stmt('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[]) out[r.status] = r.n;
@@ -216,9 +221,9 @@ export class RunsRepo {
   }
 
   /** Stores the result and marks the run succeeded, together; false when the run was no longer running. */
-  succeed(id: string, report: Report, series: TimeSeries): boolean {
+  succeed(id: string, report: Report, series: TimeSeries, detail?: string): boolean {
     return this.db.transaction(() => {
-      if (!this.transition(id, 'succeeded')) return false;
+      if (!this.transition(id, 'succeeded', { detail })) return false;
       this.stmt('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(report), JSON.stringify(series));
       this.setProgress(id, { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events });
       return true;

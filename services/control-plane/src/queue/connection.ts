@@ -1,0 +1,54 @@
+/**
+ * Queue names and Redis connections for queue mode. BullMQ needs `maxRetriesPerRequest: null` on
+ * connections that block (workers, queue events); every BullMQ object gets a connection of its own.
+ */
+import { Redis } from 'ioredis';
+
+export interface QueueSettings {
+  redisUrl: string;
+  queueName: string;
+  attempts: number;
+  backoffMs: number;
+  lockMs: number;
+}
+
+/** The queue of runs, the queue of sweep parents (BullMQ flows), and the channel cancellations go on. */
+export function queueNames(base: string) {
+  return { runs: base, sweeps: `${base}-sweeps`, cancelChannel: `numasim:${base}:cancel` };
+}
+
+/**
+ * Where a worker leaves a finished run's report and series for the control plane, which moves
+ * them into its store and deletes the key. The TTL only matters if no control plane ever comes
+ * back for them.
+ */
+export function resultKey(base: string, runId: string): string {
+  return `numasim:${base}:result:${runId}`;
+}
+export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
+export function redisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+}
+
+/** Job failure reasons carry the error code first: "NUMASIM_ERR_…: message". */
+export function encodeFailure(code: string, message: string): string {
+  return `${code}: ${message}`;
+}
+
+export function decodeFailure(reason: string | undefined): { code: string; message: string } {
+  const m = /^(NUMASIM_ERR_[A-Z_]+): ([\s\S]*)$/.exec(reason ?? '');
+  return m ? { code: m[1], message: m[2] } : { code: 'NUMASIM_ERR_RUN_WORKER_FAILED', message: reason ?? 'the job failed' };
+}
+
+export interface RunJobData {
+  runId: string;
+  config: unknown;
+}
+
+/** A job's return value stays small: the report itself waits under `resultKey`. */
+export interface RunJobResult {
+  worker: string;
+  events: number;
+  eventsPerSecond: number;
+}
