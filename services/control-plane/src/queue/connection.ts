@@ -2,7 +2,7 @@
  * Queue names and Redis connections for queue mode. BullMQ needs `maxRetriesPerRequest: null` on
  * connections that block (workers, queue events); every BullMQ object gets a connection of its own.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -27,8 +27,28 @@ export function resultKey(base: string, runId: string): string {
 }
 export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
 
+/**
+ * Connection options for BullMQ objects. Given options (not a client), each BullMQ object makes its
+ * own connection and closes it when closed, so a stopped worker or control plane leaves nothing
+ * open behind it.
+ */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    db: Number.isInteger(db) ? db : 0,
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A client of our own (results, pub/sub, pings): the caller quits it. */
 export function redisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+  return new Redis(redisOptions(url));
 }
 
 /** Job failure reasons carry the error code first: "NUMASIM_ERR_…: message". */

@@ -17,7 +17,7 @@ import type { WorkloadConfig } from '@numasim/shared';
 import { createPool, runOnPool } from '../runs/pool.js';
 import { failureOf } from '../runs/failure.js';
 import type { RunTaskResult } from '../runs/messages.js';
-import { encodeFailure, queueNames, redisConnection, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
+import { encodeFailure, queueNames, redisConnection, redisOptions, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
 
 export interface FleetWorkerOptions extends QueueSettings {
   concurrency: number;
@@ -115,7 +115,7 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
   };
 
   const worker = new Worker<RunJobData, RunJobResult>(names.runs, processJob, {
-    connection: redisConnection(opts.redisUrl),
+    connection: redisOptions(opts.redisUrl),
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,

@@ -20,7 +20,7 @@ import type { RunExecutor } from '../runs/run-executor.js';
 import type { ProgressMessage } from '../runs/messages.js';
 import type { RunEvent } from '../runs/executor.js';
 import type { RunError, RunProgressRecord, RunRecord, RunsRepo, RunStatus } from '../store/runs-repo.js';
-import { decodeFailure, queueNames, redisConnection, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
+import { decodeFailure, queueNames, redisConnection, redisOptions, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
 
 const RECONCILE_EVERY_MS = 5000;
 const STORE_PROGRESS_EVERY_MS = 1000;
@@ -52,11 +52,11 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     this.setMaxListeners(0);
     this.names = queueNames(settings.queueName);
     this.redis = redisConnection(settings.redisUrl);
-    this.queue = new Queue(this.names.runs, { connection: redisConnection(settings.redisUrl) });
-    this.flow = new FlowProducer({ connection: redisConnection(settings.redisUrl) });
-    this.events = new QueueEvents(this.names.runs, { connection: redisConnection(settings.redisUrl) });
+    this.queue = new Queue(this.names.runs, { connection: redisOptions(settings.redisUrl) });
+    this.flow = new FlowProducer({ connection: redisOptions(settings.redisUrl) });
+    this.events = new QueueEvents(this.names.runs, { connection: redisOptions(settings.redisUrl) });
     // Sweep parents have nothing to do once their children are done but to complete.
-    this.sweepWorker = new Worker(this.names.sweeps, async () => null, { connection: redisConnection(settings.redisUrl), concurrency: 4, removeOnComplete: { age: 3600 } });
+    this.sweepWorker = new Worker(this.names.sweeps, async () => null, { connection: redisOptions(settings.redisUrl), concurrency: 4, removeOnComplete: { age: 3600 } });
     for (const c of [this.queue, this.flow, this.events, this.sweepWorker] as EventEmitter[]) c.on('error', (e: Error) => this.log.warn({ err: e.message }, 'queue connection error'));
   }
 
@@ -97,6 +97,11 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     this.events.on('stalled', ({ jobId }) => {
       this.stalledTotal++;
       this.log.warn({ runId: jobId }, 'run stalled: its worker was lost; BullMQ re-queues it');
+      if (this.repo.transition(jobId, 'queued', { detail: 'its worker was lost mid-run (stalled); re-queued' })) {
+        this.progress.delete(jobId);
+        this.metrics.end(jobId, false);
+        this.emitStatus(jobId, 'queued');
+      }
     });
     await this.events.waitUntilReady();
     await this.reconcile();
@@ -181,6 +186,10 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     const state = await job.getState();
     const run = this.repo.get(id);
     if (!run) return;
+    if ((state === 'completed' || state === 'failed') && run.status === 'queued') {
+      // It ran while this control plane was not listening: record the start it missed.
+      this.repo.transition(id, 'running', { detail: 'ran on a worker while the control plane was away' });
+    }
     if (state === 'completed') {
       const key = resultKey(this.settings.queueName, id);
       const json = await this.redis.get(key);
