@@ -15,7 +15,7 @@
  * Nodes other than the local one are ordered by SLIT distance, ties broken by node number
  * counted from the local node upward, wrapping (N+1, N+2, …), as 2.5.25 did.
  */
-import { ZONE_DMA, ZONE_HIGHMEM, type ZoneType } from './zone.js';
+import { ZONE_DMA, type ZoneType } from './zone.js';
 
 export type ZonelistPolicy = 'numa-local' | 'round-robin' | 'zone-major' | 'primary-fallback';
 
