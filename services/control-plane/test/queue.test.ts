@@ -149,6 +149,31 @@ describe.skipIf(noRedis !== undefined)('queue mode', { timeout: 120_000 }, () =>
     expect(requeued).toBeGreaterThanOrEqual(1);
   });
 
+  it('streams a queue-mode run over SSE and cancels a running one on its worker', async () => {
+    const q = newQueue();
+    const { base } = await controlPlane(q, tempDbPath());
+    await worker(q);
+    const submit = async (durationNs: number) =>
+      (await body(fetch(`${base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ preset: 'lockbench-8', set: { durationNs } }) }))).id as string;
+    const shortId = await submit(1_000_000_000);
+    const text = await (await fetch(`${base}/v1/runs/${shortId}/events`)).text();
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events).toContain('progress');
+    expect(events.at(-1)).toBe('end');
+    expect(text).toMatch(/"status":"succeeded"/);
+    const longId = await submit(60_000_000_000);
+    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${longId}`))).status === 'running' ? true : undefined), 30_000, 50);
+    expect((await fetch(`${base}/v1/runs/${longId}/cancel`, { method: 'POST' })).status).toBe(202);
+    expect((await body(fetch(`${base}/v1/runs/${longId}`))).status).toBe('cancelled');
+    // The worker aborted it and is free again: the next run succeeds promptly.
+    const next = await submit(1_000_000);
+    const view = await waitFor(async () => {
+      const v = await body(fetch(`${base}/v1/runs/${next}`));
+      return v.finished ? v : undefined;
+    }, 20_000, 50);
+    expect(view.status).toBe('succeeded');
+  });
+
   it('creates one job for a duplicate submission with the same idempotency key', async () => {
     const q = newQueue();
     const { base } = await controlPlane(q, tempDbPath());
