@@ -5,6 +5,8 @@ export * from './workload/distribution.js';
 export * from './workload/machine.js';
 export * from './workload/common.js';
 export * from './workload/lockbench.js';
+export * from './workload/vm.js';
+export * from './workload/page-fault.js';
 export * from './workload/set-override.js';
 export * from './workload/canonical.js';
 export * from './workload/resolve.js';

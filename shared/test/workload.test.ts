@@ -45,11 +45,19 @@ describe('resolveWorkload', () => {
 
   it('applies --set overrides by dotted path, as JSON or as a string', () => {
     const cfg = resolveWorkload({ kind: 'lockbench' }, ['cpusPerNode=16', 'lock=tas', 'thinkNs={"dist":"const","value":5}', 'costs.lineRemoteNs=900']);
+    if (cfg.kind !== 'lockbench') throw new Error('expected a lockbench config');
     expect(cfg.cpusPerNode).toBe(16);
     expect(cfg.lock).toBe('tas');
     expect(cfg.thinkNs).toEqual({ dist: 'const', value: 5 });
     expect(cfg.costs.lineRemoteNs).toBe(900);
     expect(issuesOf(() => resolveWorkload({ kind: 'lockbench' }, ['cpusPerNod=16'])).issues[0]).toEqual({ path: 'cpusPerNod', reason: 'unknown field' });
+  });
+
+  it('reads an override as the string it was written as where a field takes only strings (lru=2.4)', () => {
+    const cfg = resolveWorkload({ kind: 'page-fault' }, ['lru=2.4', 'pagevec=true', 'zonelist=zone-major']);
+    if (cfg.kind !== 'page-fault') throw new Error('expected a page-fault config');
+    expect([cfg.lru, cfg.pagevec, cfg.zonelist]).toEqual(['2.4', true, 'zone-major']);
+    expect(issuesOf(() => resolveWorkload({ kind: 'page-fault' }, ['lru=2.6'])).issues[0]).toEqual({ path: 'lru', reason: 'must be one of "2.4", "rmap", "2.5-zone" (got "2.6")' });
   });
 
   it('refuses override paths that could pollute prototypes, and malformed overrides', () => {

@@ -4,6 +4,7 @@
  */
 import { NumasimError, SharedErrors } from '../errors.js';
 import { lockbenchPresets } from './lockbench.js';
+import { memoryPresets } from './memory.js';
 
 export interface Preset {
   readonly name: string;
@@ -12,7 +13,7 @@ export interface Preset {
   readonly workload: Readonly<Record<string, unknown>>;
 }
 
-export const PRESETS: readonly Preset[] = [...lockbenchPresets];
+export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets];
 
 export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);

@@ -67,7 +67,30 @@ function summaryLines(r: Report): string[] {
         `lockbench: ${w.operations} operations (${Math.round(w.operationsPerSecond)}/s simulated), ${w.trylockFailures} failed trylocks`,
         `  per node: ${w.perNode.map((n) => `node ${n.node} ${n.operations}`).join(', ')}`,
       ];
+    case 'page-fault':
+      return [
+        `page-fault: ${w.faults} faults (${Math.round(w.faultsPerSecond)}/s simulated) in ${w.cycles} cycles, ${w.allocationFailures} allocation failures`,
+        `  fault latency: mean ${formatDuration(w.faultLatencyNs.mean)}, p50 ${formatDuration(w.faultLatencyNs.p50)}, p99 ${formatDuration(w.faultLatencyNs.p99)}, max ${formatDuration(w.faultLatencyNs.max)}`,
+        ...memoryLines(r),
+      ];
   }
+}
+
+function memoryLines(r: Report): string[] {
+  const m = r.memory;
+  if (!m) return [];
+  const lines = ['', 'ZONES            PAGES      FREE   MIN/LOW/HIGH         ALLOC        FREED   ACTIVE INACTIVE'];
+  for (const z of m.zones) {
+    lines.push(
+      `node ${z.node} ${z.zone.padEnd(8)}${String(z.pages).padStart(9)}${String(z.freePages).padStart(10)}   ${`${z.watermarks.min}/${z.watermarks.low}/${z.watermarks.high}`.padEnd(15)}${String(z.allocations).padStart(12)}${String(z.frees).padStart(13)}${String(z.lruActive).padStart(9)}${String(z.lruInactive).padStart(9)}`,
+    );
+  }
+  lines.push('', 'NUMASTAT     numa_hit  numa_miss  numa_foreign  local_node  other_node');
+  for (const n of m.numastat) {
+    lines.push(`node ${String(n.node).padEnd(4)}${String(n.numaHit).padStart(12)}${String(n.numaMiss).padStart(11)}${String(n.numaForeign).padStart(14)}${String(n.localNode).padStart(12)}${String(n.otherNode).padStart(12)}`);
+  }
+  lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, ${m.bytesPerFrame} bytes of model state per page frame`);
+  return lines;
 }
 
 /** Renders the whole report as text: a heading, the lockmeter table, the workload's own figures. */

@@ -80,7 +80,58 @@ export interface LockbenchResult {
   perNode: { node: number; operations: number }[];
 }
 
-export type WorkloadResult = LockbenchResult;
+export interface PageFaultResult {
+  kind: 'page-fault';
+  /** Pages faulted in (each: allocate, clear, map, add to the LRU). */
+  faults: number;
+  faultsPerSecond: number;
+  /** Completed mmap → touch → munmap cycles. */
+  cycles: number;
+  /** Faults that found no page (the allocation failed every pass). */
+  allocationFailures: number;
+  /** Fault latency from entry to the page on the LRU, simulated ns. */
+  faultLatencyNs: { mean: number; p50: number; p99: number; max: number };
+  perNode: { node: number; faults: number }[];
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult;
+
+/** Per zone, at the end of the run. */
+export interface ZoneReport {
+  node: number;
+  zone: string;
+  pages: number;
+  freePages: number;
+  watermarks: { min: number; low: number; high: number };
+  allocations: number;
+  frees: number;
+  lruActive: number;
+  lruInactive: number;
+}
+
+/** The kernel's numastat per node: where pages came from relative to where they were wanted. */
+export interface NumaStat {
+  node: number;
+  /** Allocated here, and this node was the first choice. */
+  numaHit: number;
+  /** Allocated here although another node was the first choice. */
+  numaMiss: number;
+  /** This node was the first choice, but the page came from another. */
+  numaForeign: number;
+  /** Allocated here for a CPU of this node / of another node. */
+  localNode: number;
+  otherNode: number;
+}
+
+export interface MemoryReport {
+  layout: string;
+  bytesPerFrame: number;
+  zones: ZoneReport[];
+  numastat: NumaStat[];
+  kswapdWakeups: number;
+  /** Zones looked at by all zonelist walks. */
+  zonesVisited: number;
+}
 
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -108,6 +159,8 @@ export interface Report {
     lookaheadNs: number | null;
   };
   locks: LockReport[];
+  /** Memory workloads only. */
+  memory?: MemoryReport;
   workload: WorkloadResult;
   /** The resolved workload, canonical: feeding it back runs the same simulation. */
   config: WorkloadConfig;

@@ -36,7 +36,9 @@ const cost = (def: number, description: string) => nanoseconds({ maximum: 1e9, d
  * ipiNs 2000 (A: "1–5 µs" is often said, never sourced); pageFaultNs 2000 (V: lmbench page fault
  * 2.0 µs on 2.4.19); syscallNs 390 (V: null syscall 0.39 µs); contextSwitchNs 1100 (V: lmbench
  * 2-process context switch); lockAtomicNs 47 (D: `lock;incl` 33 cycles at 700 MHz); zoneVisitNs
- * 200 (A: reading one more zone's free count and watermarks, about one cache miss).
+ * 200 (A: reading one more zone's free count and watermarks, about one cache miss); buddyOpNs 300,
+ * lruListOpNs 150, rmapOpNs 150, pteSetNs 50 (A: critical sections of a few cache misses each —
+ * the calibration, docs/CALIBRATION.md, is where they are held to the published lock statistics).
  */
 export const CostsSpec = closedObject(
   {
@@ -53,6 +55,10 @@ export const CostsSpec = closedObject(
     contextSwitchNs: cost(1100, 'a context switch, ns'),
     lockAtomicNs: cost(47, 'an uncontended atomic lock operation on a cached line, ns'),
     zoneVisitNs: cost(200, 'looking at one more zone while walking a zonelist, ns'),
+    buddyOpNs: cost(300, 'rmqueue or __free_pages_ok on an order-0 page, with zone->lock held, ns'),
+    lruListOpNs: cost(150, 'one LRU list operation (add, delete, move) with the LRU lock held, ns'),
+    rmapOpNs: cost(150, 'adding or removing one pte_chain entry (page_add_rmap / page_remove_rmap), ns'),
+    pteSetNs: cost(50, 'setting or clearing one pte with page_table_lock held, ns'),
   },
   { default: {}, description: 'The cost model: every cost the simulation charges, ns.' },
 );
@@ -94,6 +100,10 @@ export interface Costs {
   contextSwitchNs: number;
   lockAtomicNs: number;
   zoneVisitNs: number;
+  buddyOpNs: number;
+  lruListOpNs: number;
+  rmapOpNs: number;
+  pteSetNs: number;
 }
 
 export interface MachineConfig {

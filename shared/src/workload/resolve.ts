@@ -4,7 +4,7 @@
  * (the distance matrix depends on `nodes`) and check what fields say about each other.
  * A resolved workload resolves to itself, so the config echoed in a report can be run again.
  */
-import type { TObject } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import { describeIssues, NumasimError, SharedErrors, type FieldIssue } from '../errors.js';
 import { schemaIssues, withDefaults } from './schema-kit.js';
 import { applySetOverride, parseSetOverride, type SetOverride } from './set-override.js';
@@ -12,8 +12,9 @@ import { distributionProblem, normalizeDistribution, type DistributionInput } fr
 import { defaultDistances, machineIssues } from './machine.js';
 import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
+import { PAGE_FAULT_DEFAULT_THINK, PageFaultSpec, type PageFaultConfig } from './page-fault.js';
 
-export type WorkloadConfig = LockbenchConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -45,8 +46,28 @@ function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfi
   return { config, issues };
 }
 
+function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as PageFaultConfig & { thinkNs?: DistributionInput };
+  const config: PageFaultConfig = {
+    ...d,
+    distances: d.distances ?? defaultDistances(d.nodes, d.layout),
+    thinkNs: normalizeDistribution(d.thinkNs ?? PAGE_FAULT_DEFAULT_THINK),
+  };
+  const issues = machineIssues(config);
+  const problem = distributionProblem(config.thinkNs);
+  if (problem) issues.push({ path: 'thinkNs', reason: problem });
+  const cpus = config.nodes * config.cpusPerNode;
+  if (cpus * config.pagesPerCycle > 1 << 24) {
+    issues.push({ path: 'pagesPerCycle', reason: `CPUs × pagesPerCycle must be at most ${1 << 24} (got ${cpus} × ${config.pagesPerCycle})` });
+  }
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  return { config, issues };
+}
+
 export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
+  'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -72,6 +93,29 @@ function withMachinePreset(input: Record<string, unknown>, overrides: readonly S
   return { ...preset.fields, ...input, costs };
 }
 
+/** The schema of the field an override path names, if the path walks object properties only. */
+function schemaAt(spec: TSchema, segments: readonly string[]): TSchema | undefined {
+  let cur: TSchema | undefined = spec;
+  for (const seg of segments) {
+    const props: Record<string, TSchema> | undefined = (cur as { properties?: Record<string, TSchema> } | undefined)?.properties;
+    cur = props?.[seg];
+    if (!cur) return undefined;
+  }
+  return cur;
+}
+
+/**
+ * `--set lru=2.4` parses as the number 2.4, but `lru` takes the string "2.4": where a field takes
+ * only strings, an override's text is used as written.
+ */
+function asStringWhereExpected(spec: TSchema, o: SetOverride): SetOverride {
+  if (o.raw === undefined || typeof o.value === 'string') return o;
+  const target = schemaAt(spec, o.segments) as { type?: string; anyOf?: { const?: unknown; type?: string }[] } | undefined;
+  if (!target) return o;
+  const stringOnly = target.type === 'string' || (target.anyOf !== undefined && target.anyOf.every((v) => typeof v.const === 'string' || v.type === 'string'));
+  return stringOnly ? { ...o, value: o.raw } : o;
+}
+
 /**
  * Resolves a workload. `overrides` are `path=value` strings (or parsed overrides) applied after the
  * defaults, in order. Throws a NumasimError naming every offending field.
@@ -91,7 +135,7 @@ export function resolveWorkload(input: unknown, overrides: readonly (string | Se
   }
   const entry = WORKLOAD_KINDS[kind as WorkloadKind];
   let doc = withDefaults<Record<string, unknown>>(entry.spec, withMachinePreset(input, parsed));
-  for (const o of parsed) doc = applySetOverride(doc, o);
+  for (const o of parsed) doc = applySetOverride(doc, asStringWhereExpected(entry.spec, o));
   doc = withDefaults<Record<string, unknown>>(entry.spec, doc);
   const issues = schemaIssues(entry.spec, doc);
   if (issues.length > 0) throw invalid(issues);

@@ -13,6 +13,8 @@ export interface SetOverride {
   readonly path: string;
   readonly segments: readonly string[];
   readonly value: unknown;
+  /** The text after `=`, when the override came from `path=value`. */
+  readonly raw?: string;
 }
 
 export function parseSetValue(raw: string): unknown {
@@ -49,7 +51,8 @@ export function parseSetOverride(text: string): SetOverride {
     ]);
   }
   const path = text.slice(0, eq).trim();
-  return { path, segments: parseSetPath(path), value: parseSetValue(text.slice(eq + 1)) };
+  const raw = text.slice(eq + 1);
+  return { path, segments: parseSetPath(path), value: parseSetValue(raw), raw };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

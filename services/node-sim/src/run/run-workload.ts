@@ -8,6 +8,7 @@ import { Kernel, type QueueKind } from '../engine/kernel.js';
 import { EngineErrors } from '../errors.js';
 import { ENGINE_VERSION } from '../version.js';
 import { buildLockbench } from '../workloads/lockbench.js';
+import { buildPageFault } from '../workloads/page-fault.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   maxEvents?: number;
   /** Pending-event set; the results do not depend on it. */
   queue?: QueueKind;
+  /** Check the model's invariants at the end of the run (tests, debug runs). */
+  checkInvariants?: boolean;
 }
 
 const PROGRESS_SLICES = 100;
@@ -50,6 +53,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
   switch (cfg.kind) {
     case 'lockbench':
       return buildLockbench(kernelFor, cfg);
+    case 'page-fault':
+      return buildPageFault(kernelFor, cfg);
   }
 }
 
@@ -86,6 +91,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const simulatedNs = cfg.durationNs;
+  if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     engine: {
@@ -101,6 +107,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
       lookaheadNs: Number.isFinite(model.topology.lookaheadNs) ? model.topology.lookaheadNs : null,
     },
     locks: buildLockReports(model.registry, mergeLockStats(model.registry, model.lockStats()), simulatedNs, model.topology.cpus),
+    ...(model.memory ? { memory: model.memory() } : {}),
     workload: model.result(simulatedNs),
     config: cfg,
   };

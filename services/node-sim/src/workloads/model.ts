@@ -2,7 +2,7 @@
  * What the runner needs from a built model, whatever its kind: the kernel with every LP added and
  * seeded, the machine, the locks, and a way to read the results once the run has stopped.
  */
-import type { WorkloadResult } from '@numasim/shared';
+import type { MemoryReport, WorkloadResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { LockRegistry } from '../locks/lock-registry.js';
@@ -16,4 +16,8 @@ export interface Model {
   lockStats(): LockStats[];
   /** The workload's own figures after a run of `simulatedNs`. */
   result(simulatedNs: number): WorkloadResult;
+  /** Zones, numastat and the like, for memory workloads. */
+  memory?(): MemoryReport;
+  /** The model's BUG_ONs over its whole state (debug runs and tests). */
+  checkInvariants?(): void;
 }

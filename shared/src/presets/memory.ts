@@ -1,0 +1,15 @@
+/** Memory-model presets: the VM of 2002 on the machines it ran on. */
+import type { Preset } from './index.js';
+
+export const memoryPresets: Preset[] = [
+  {
+    name: 'numaq-16-page-fault',
+    summary: 'will-it-scale page_fault1 on a 16-way NUMA-Q (2.4 LRU, one global pagemap_lru_lock): try --set lru=2.5-zone, pagevec=true',
+    workload: { kind: 'page-fault', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', pagesPerCycle: 128, durationNs: 200_000_000, seed: 1 },
+  },
+  {
+    name: 'x86_64-2s-page-fault',
+    summary: 'page_fault1 on a modern two-socket x86_64 box with 2.5-style per-zone LRU locks and pagevecs',
+    workload: { kind: 'page-fault', machine: 'x86_64-2s', lru: '2.5-zone', pagevec: true, pagesPerCycle: 256, durationNs: 100_000_000, seed: 1 },
+  },
+];

@@ -1,0 +1,40 @@
+/**
+ * The kernel VM knobs users sweep: which LRU design, pagevec batching, and the zonelist policy.
+ * Flat keys, so `--set lru=2.5-zone` works; shared by every memory workload.
+ */
+import { Type } from '@sinclair/typebox';
+
+export const LRU_VARIANTS = ['2.4', 'rmap', '2.5-zone'] as const;
+export type LruVariant = (typeof LRU_VARIANTS)[number];
+export const ZONELIST_POLICIES = ['numa-local', 'round-robin', 'zone-major', 'primary-fallback'] as const;
+export type ZonelistPolicyName = (typeof ZONELIST_POLICIES)[number];
+
+export const vmProperties = {
+  lru: Type.Union(
+    LRU_VARIANTS.map((v) => Type.Literal(v)),
+    {
+      default: '2.4',
+      description:
+        '"2.4": one global pagemap_lru_lock over the LRU lists; "rmap": the same lock also guards every page_add_rmap/page_remove_rmap (the -rmap VM of 2002); ' +
+        '"2.5-zone": per-zone lists under per-zone zone->lru_lock (2.5.31)',
+    },
+  ),
+  pagevec: Type.Boolean({ default: false, description: 'batch LRU additions and removals 16 pages at a time per CPU (2.5.31 struct pagevec)' }),
+  spinlock: Type.Union([Type.Literal('tas'), Type.Literal('ticket')], {
+    default: 'tas',
+    description: 'kernel spinlocks: "tas" (i386 2.4/2.5: test-and-set, unfair) or "ticket" (FIFO, as 2.6.25 made them)',
+  }),
+  tasLocalBias: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'tas: probability that a release goes to a waiter on the releasing CPU\'s node when one spins there' }),
+  zonelist: Type.Union(
+    ZONELIST_POLICIES.map((v) => Type.Literal(v)),
+    { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
+  ),
+};
+
+export interface VmConfig {
+  lru: LruVariant;
+  pagevec: boolean;
+  spinlock: 'tas' | 'ticket';
+  tasLocalBias: number;
+  zonelist: ZonelistPolicyName;
+}
