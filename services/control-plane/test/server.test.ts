@@ -48,6 +48,19 @@ describe('a listening server', () => {
     expect(again.map((e) => e.event)).toEqual(['status', 'end']);
   });
 
+  it('exports the simulated memory of a memory workload: free pages per zone, numastat, kswapd', async () => {
+    const { id } = await body(submit({ workload: { kind: 'page-fault', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 64, layout: 'x86_64', durationNs: 5_000_000 } }));
+    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const line = (prefix: string) => text.split('\n').find((l) => l.startsWith(prefix) && l.includes(`run="${id}"`));
+    const z = report.memory.zones.find((x: { node: number; zone: string }) => x.node === 1 && x.zone === 'Normal');
+    expect(Number(line('numasim_zone_free_pages{')!.split(' ').at(-1))).toBeGreaterThan(0);
+    expect(text).toContain(`numasim_zone_free_pages{run="${id}",node="1",zone="Normal"} ${z.freePages}`);
+    expect(text).toContain(`numasim_numa_allocations_total{run="${id}",node="0",result="hit"} ${report.memory.numastat[0].numaHit}`);
+    expect(line('numasim_kswapd_wakeups_total{')).toBeDefined();
+  });
+
   it('exports simulated lock metrics that agree with the report', async () => {
     const { id } = await body(submit({ workload: small }));
     await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));

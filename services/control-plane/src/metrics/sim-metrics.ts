@@ -10,7 +10,7 @@
  */
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
-import { HIST_LE_NS, type LockDelta } from '../runs/messages.js';
+import { HIST_LE_NS, type LockDelta, type MemorySnapshot } from '../runs/messages.js';
 
 interface Series {
   acquisitions: number;
@@ -23,6 +23,7 @@ interface Series {
 
 interface RunSeries {
   locks: Map<string, Series>;
+  memory?: MemorySnapshot;
   endedAt?: number;
 }
 
@@ -56,12 +57,32 @@ export class SimMetrics {
       get: () => ({ name, help, type: 'counter' as const, aggregator: 'sum' as const, values: this.counterValues(pick) }),
       reset: () => {},
     });
-    const metrics = [
+    const metrics: object[] = [
       hist('numasim_lock_hold_seconds', 'Simulated lock hold time, simulated seconds, per lock class, home node and run.', (s) => [s.hold, s.holdSum]),
       hist('numasim_lock_wait_seconds', 'Simulated lock wait per acquisition (0 when uncontended), simulated seconds, per lock class, home node and run.', (s) => [s.wait, s.waitSum]),
       counter('numasim_lock_acquisitions_total', 'Simulated lock acquisitions, per lock class, home node and run.', (s) => s.acquisitions),
       counter('numasim_lock_contentions_total', 'Simulated lock acquisitions that found the lock held or queued, per lock class, home node and run.', (s) => s.contentions),
     ];
+    const memory = (name: string, help: string, type: 'gauge' | 'counter', values: (run: string, m: MemorySnapshot) => MetricValue[]) => ({
+      name,
+      help,
+      type,
+      aggregator: 'sum' as const,
+      get: () => ({ name, help, type, aggregator: 'sum' as const, values: this.memoryValues(values) }),
+      reset: () => {},
+    });
+    metrics.push(
+      memory('numasim_zone_free_pages', 'Free pages in a simulated zone, per run, node and zone.', 'gauge', (run, m) =>
+        m.zones.map((z) => ({ value: z.freePages, labels: { run, node: z.node, zone: z.zone } })),
+      ),
+      memory('numasim_zone_watermark_pages', 'Watermarks of a simulated zone (min, low, high), per run, node and zone.', 'gauge', (run, m) =>
+        m.zones.flatMap((z) => (['min', 'low', 'high'] as const).map((w) => ({ value: z[w], labels: { run, node: z.node, zone: z.zone, watermark: w } }))),
+      ),
+      memory('numasim_numa_allocations_total', 'Simulated page allocations by numastat outcome (hit, miss, foreign), per run and node.', 'counter', (run, m) =>
+        m.numa.flatMap((n) => (['hit', 'miss', 'foreign'] as const).map((result) => ({ value: n[result], labels: { run, node: n.node, result } }))),
+      ),
+      memory('numasim_kswapd_wakeups_total', 'Simulated kswapd wake-ups, per run.', 'counter', (run, m) => [{ value: m.kswapdWakeups, labels: { run } }]),
+    );
     // prom-client formats any object with get(); these keep their own totals.
     for (const m of metrics) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
     this.unlabelled = new Counter({
@@ -102,6 +123,12 @@ export class SimMetrics {
         s.wait[i] += d.waitBuckets[i];
       }
     }
+  }
+
+  /** The latest memory figures of a run (gauges and running totals). */
+  recordMemory(runId: string, m: MemorySnapshot | undefined): void {
+    const run = this.runs.get(runId);
+    if (run && m) run.memory = m;
   }
 
   /** A run ended (any outcome): its series stay for `ttlMs`. A re-queued run drops them. */
@@ -146,6 +173,13 @@ export class SimMetrics {
       out.push({ value: sum, labels, metricName: `${name}_sum` });
       out.push({ value: cum, labels, metricName: `${name}_count` });
     }
+    return out;
+  }
+
+  private memoryValues(values: (run: string, m: MemorySnapshot) => MetricValue[]): MetricValue[] {
+    this.expire();
+    const out: MetricValue[] = [];
+    for (const [run, r] of this.runs) if (r.memory) out.push(...values(run, r.memory));
     return out;
   }
 

@@ -171,6 +171,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     const p = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
     this.progress.set(id, p);
     this.metrics.record(id, m.locks ?? []);
+    this.metrics.recordMemory(id, m.memory);
     this.emit('run', { type: 'progress', id, progress: p } satisfies RunEvent);
     const now = Date.now();
     if (now - (this.lastStored.get(id) ?? 0) >= STORE_PROGRESS_EVERY_MS) {

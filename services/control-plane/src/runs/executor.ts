@@ -158,6 +158,7 @@ export class Executor extends EventEmitter implements RunExecutor {
     const onProgress = (m: ProgressMessage) => {
       entry.progress = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
       this.metrics.record(run.id, m.locks);
+      this.metrics.recordMemory(run.id, m.memory);
       this.emit('run', { type: 'progress', id: run.id, progress: entry.progress } satisfies RunEvent);
       const now = Date.now();
       if (now - lastStored >= STORE_PROGRESS_EVERY_MS) {

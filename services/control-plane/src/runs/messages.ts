@@ -25,6 +25,14 @@ export interface LockDelta {
   waitBuckets: number[];
 }
 
+/** Memory figures so far (memory workloads): gauges and running totals, not deltas. */
+export interface MemorySnapshot {
+  zones: { node: number; zone: string; freePages: number; min: number; low: number; high: number }[];
+  /** Per node: numa_hit, numa_miss, numa_foreign. */
+  numa: { node: number; hit: number; miss: number; foreign: number }[];
+  kswapdWakeups: number;
+}
+
 export interface ProgressMessage {
   /** The last message of a run that completed: everything before it has been delivered. */
   final: boolean;
@@ -32,6 +40,7 @@ export interface ProgressMessage {
   durationNs: number;
   events: number;
   locks: LockDelta[];
+  memory?: MemorySnapshot;
 }
 
 export type RunTaskResult =

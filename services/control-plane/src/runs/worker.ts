@@ -118,6 +118,14 @@ export default function runTask(task: RunTask): RunTaskResult {
         lastPost = now;
         const cum = summarize(p.registry, p.lockStats);
         const msg: ProgressMessage = { final: last, simulatedNs: p.simulatedNs, durationNs: p.durationNs, events: p.events, locks: deltas(cum, posted) };
+        if (p.memory) {
+          const m = p.memory();
+          msg.memory = {
+            zones: m.zones.map((z) => ({ node: z.node, zone: z.zone, freePages: z.freePages, ...z.watermarks })),
+            numa: m.numastat.map((n) => ({ node: n.node, hit: n.numaHit, miss: n.numaMiss, foreign: n.numaForeign })),
+            kswapdWakeups: m.kswapdWakeups,
+          };
+        }
         posted = cum;
         port.postMessage(msg);
       },

@@ -3,7 +3,7 @@
  * the kernel and the model never see wall time, so everything but `engine.wallSeconds` and
  * `engine.eventsPerSecond` depends on the workload and seed alone.
  */
-import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type Report, type TimeSeries, type WorkloadConfig } from '@numasim/shared';
+import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type MemoryReport, type Report, type TimeSeries, type WorkloadConfig } from '@numasim/shared';
 import { Kernel, type QueueKind } from '../engine/kernel.js';
 import { EngineErrors } from '../errors.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -23,6 +23,8 @@ export interface RunProgress {
   registry: LockRegistry;
   /** Cumulative lock statistics of every LP, merged: valid during the callback only. */
   lockStats: LockStats;
+  /** Zones, numastat and kswapd so far (memory workloads). */
+  memory?: () => MemoryReport;
 }
 
 export interface RunOutput {
@@ -86,7 +88,14 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
         recorder.sample(until, kernel.eventsHandled, stats);
         nextSample += interval;
       }
-      options.onProgress?.({ simulatedNs: until, durationNs: cfg.durationNs, events: kernel.eventsHandled, registry, lockStats: stats });
+      options.onProgress?.({
+        simulatedNs: until,
+        durationNs: cfg.durationNs,
+        events: kernel.eventsHandled,
+        registry,
+        lockStats: stats,
+        ...(model.memory ? { memory: () => model.memory!() } : {}),
+      });
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
