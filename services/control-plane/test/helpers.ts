@@ -1,5 +1,7 @@
 /** A control plane on a temporary database, with the engine's real worker pool. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, loadConfig, type BuiltApp, type Config } from '@numasim/control-plane';
@@ -42,4 +44,24 @@ export const long = { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 6
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function body(r: Response | Promise<Response>): Promise<any> {
   return (await r).json();
+}
+
+const serverJs = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+
+/**
+ * `npm start`'s server in a child process, on a free port, with `env` over this process's
+ * environment. Resolves with its base URL once it listens.
+ */
+export async function spawnControlPlane(env: Record<string, string>): Promise<{ proc: ChildProcess; base: string }> {
+  const proc = spawn(process.execPath, [serverJs], { env: { ...process.env, NUMASIM_PORT: '0', NUMASIM_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`the control plane exited with ${code}: ${out}`)));
+  });
+  return { proc, base };
 }

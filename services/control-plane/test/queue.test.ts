@@ -10,10 +10,9 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
-import { body, tempDbPath, waitFor } from './helpers.js';
+import { body, spawnControlPlane, tempDbPath, waitFor } from './helpers.js';
 
 const redisUrl = process.env.NUMASIM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/numasim.js', import.meta.url));
 
 async function redisAnswers(): Promise<string | undefined> {
@@ -53,18 +52,10 @@ function env(queue: string, extra: Record<string, string> = {}) {
 }
 
 async function controlPlane(queue: string, dbPath: string) {
-  const proc = spawn(process.execPath, [server], { env: env(queue, { NUMASIM_DB_PATH: dbPath, NUMASIM_PORT: '0', NUMASIM_LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(proc);
-  let out = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`control plane exited with ${code}: ${out}`)));
-  });
-  return { proc, base };
+  const { NUMASIM_REDIS_URL, NUMASIM_QUEUE, NUMASIM_QUEUE_LOCK_MS, NUMASIM_QUEUE_BACKOFF_MS } = env(queue);
+  const started = await spawnControlPlane({ NUMASIM_REDIS_URL, NUMASIM_QUEUE, NUMASIM_QUEUE_LOCK_MS, NUMASIM_QUEUE_BACKOFF_MS, NUMASIM_DB_PATH: dbPath } as Record<string, string>);
+  procs.push(started.proc);
+  return started;
 }
 
 function worker(queue: string, extra: Record<string, string> = {}) {

@@ -8,27 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { body, tempDbPath, waitFor } from './helpers.js';
+import { body, spawnControlPlane, tempDbPath, waitFor } from './helpers.js';
 
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const children: ChildProcess[] = [];
 
 async function start(dbPath: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(process.execPath, [server], {
-    env: { ...process.env, NUMASIM_DB_PATH: dbPath, NUMASIM_PORT: '0', NUMASIM_CONCURRENCY: '1', NUMASIM_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  let out = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { proc, base };
+  const started = await spawnControlPlane({ NUMASIM_DB_PATH: dbPath, NUMASIM_CONCURRENCY: '1', ...env });
+  children.push(started.proc);
+  return started;
 }
 
 const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));

@@ -8,7 +8,7 @@
  * population and the width is re-estimated from the spacing of the earliest events each time, so
  * enqueue and dequeue stay O(1) on average when event spacing is stable.
  */
-import { tieLess, type PendingSet } from './pending-set.js';
+import { grown, newFreeSlots, tieLess, type PendingSet } from './pending-set.js';
 
 const MIN_BUCKETS = 16;
 const WIDTH_SAMPLE = 25;
@@ -181,33 +181,21 @@ export class CalendarQueue implements PendingSet {
   }
 
   private grow(capacity: number): void {
-    const old = this.capacity;
-    const resizeF = (src: Float64Array) => {
-      const d = new Float64Array(capacity);
-      d.set(src);
-      return d;
-    };
-    const resizeI = (src: Int32Array) => {
-      const d = new Int32Array(capacity);
-      d.set(src);
-      return d;
-    };
-    this.sTime = resizeF(this.sTime);
-    this.sKey = resizeI(this.sKey);
-    this.sSeq = resizeF(this.sSeq);
-    this.sDst = resizeI(this.sDst);
-    this.sKind = resizeI(this.sKind);
-    this.sA = resizeI(this.sA);
-    this.sB = resizeI(this.sB);
-    this.sC = resizeI(this.sC);
-    this.sNext = resizeI(this.sNext);
-    const free = new Int32Array(capacity);
-    let n = 0;
-    for (let s = capacity - 1; s >= old; s--) free[n++] = s;
+    this.sTime = grown(this.sTime, capacity);
+    this.sKey = grown(this.sKey, capacity);
+    this.sSeq = grown(this.sSeq, capacity);
+    this.sDst = grown(this.sDst, capacity);
+    this.sKind = grown(this.sKind, capacity);
+    this.sA = grown(this.sA, capacity);
+    this.sB = grown(this.sB, capacity);
+    this.sC = grown(this.sC, capacity);
+    this.sNext = grown(this.sNext, capacity);
+    const { free, count } = newFreeSlots(this.capacity, capacity);
     this.freeSlots = free;
-    this.nFree = n;
+    this.nFree = count;
     this.capacity = capacity;
   }
+
 }
 
 /** Brown's rule: three times the mean gap between the earliest events, ignoring outlying gaps. */

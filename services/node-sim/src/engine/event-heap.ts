@@ -9,7 +9,7 @@
  *
  * (Floyd's bottom-up sift-down was measured too: no faster here, so the textbook loop stays.)
  */
-import type { PendingSet } from './pending-set.js';
+import { grown, newFreeSlots, type PendingSet } from './pending-set.js';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -142,30 +142,19 @@ export class EventHeap implements PendingSet {
   }
 
   private grow(capacity: number): void {
-    const old = this.capacity;
-    const copy = <T extends Float64Array | Int32Array>(src: T, make: (n: number) => T): T => {
-      const dst = make(capacity);
-      dst.set(src);
-      return dst;
-    };
-    const f64 = (n: number) => new Float64Array(n);
-    const i32 = (n: number) => new Int32Array(n);
-    this.hTime = copy(this.hTime, f64);
-    this.hSlot = copy(this.hSlot, i32);
-    this.sKey = copy(this.sKey, i32);
-    this.sSeq = copy(this.sSeq, f64);
-    this.sDst = copy(this.sDst, i32);
-    this.sKind = copy(this.sKind, i32);
-    this.sA = copy(this.sA, i32);
-    this.sB = copy(this.sB, i32);
-    this.sC = copy(this.sC, i32);
-    // Free slots are a stack; new slots go below the existing free ones (all of which are in use
-    // when we grow, since size === capacity).
-    const free = new Int32Array(capacity);
-    let n = 0;
-    for (let s = capacity - 1; s >= old; s--) free[n++] = s;
+    this.hTime = grown(this.hTime, capacity);
+    this.hSlot = grown(this.hSlot, capacity);
+    this.sKey = grown(this.sKey, capacity);
+    this.sSeq = grown(this.sSeq, capacity);
+    this.sDst = grown(this.sDst, capacity);
+    this.sKind = grown(this.sKind, capacity);
+    this.sA = grown(this.sA, capacity);
+    this.sB = grown(this.sB, capacity);
+    this.sC = grown(this.sC, capacity);
+    const { free, count } = newFreeSlots(this.capacity, capacity);
     this.freeSlots = free;
-    this.nFree = n;
+    this.nFree = count;
     this.capacity = capacity;
   }
+
 }

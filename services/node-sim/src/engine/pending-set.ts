@@ -35,3 +35,21 @@ export interface PendingSet {
 export function tieLess(keyX: number, seqX: number, keyY: number, seqY: number): boolean {
   return keyX < keyY || (keyX === keyY && seqX < seqY);
 }
+
+/** A copy of `src` in a larger typed array of the same kind (the growth step of every pending set). */
+export function grown<T extends Float64Array | Int32Array>(src: T, capacity: number): T {
+  const dst = (src instanceof Float64Array ? new Float64Array(capacity) : new Int32Array(capacity)) as T;
+  dst.set(src);
+  return dst;
+}
+
+/**
+ * The free-slot stack after growing from `old` to `capacity` slots: every old slot is in use
+ * (sets grow only when full), so the stack holds exactly the new ones, lowest on top.
+ */
+export function newFreeSlots(old: number, capacity: number): { free: Int32Array<ArrayBuffer>; count: number } {
+  const free = new Int32Array(capacity);
+  let count = 0;
+  for (let s = capacity - 1; s >= old; s--) free[count++] = s;
+  return { free, count };
+}
