@@ -89,7 +89,7 @@ function memoryLines(r: Report): string[] {
   for (const n of m.numastat) {
     lines.push(`node ${String(n.node).padEnd(4)}${String(n.numaHit).padStart(12)}${String(n.numaMiss).padStart(11)}${String(n.numaForeign).padStart(14)}${String(n.localNode).padStart(12)}${String(n.otherNode).padStart(12)}`);
   }
-  lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, ${m.bytesPerFrame} bytes of model state per page frame`);
+  lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, kmap_atomic ${m.kmapAtomic}, ${m.bytesPerFrame} bytes of model state per page frame`);
   return lines;
 }
 

@@ -131,6 +131,8 @@ export interface MemoryReport {
   kswapdWakeups: number;
   /** Zones looked at by all zonelist walks. */
   zonesVisited: number;
+  /** kmap_atomic mappings (clearing or copying highmem pages): per-CPU, no lock, one invlpg each. */
+  kmapAtomic: number;
 }
 
 export interface Report {

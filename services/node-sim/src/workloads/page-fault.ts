@@ -12,6 +12,7 @@
  * per lock acquisition (2.5.31). Cross-node work follows docs/MEMORY-MODEL.md: zonelist walks are
  * chains of probes, and data of another node is changed by a message sent while holding the lock.
  *
+ * Highmem pages are cleared through `kmap_atomic` (counted, one invlpg each).
  * Simplified: order-0 pages only; page_add_rmap is taken after page_table_lock is released rather
  * than inside it; no reclaim (page_fault1 frees what it faults; an allocation that fails every
  * pass is counted, and the CPU goes on); kswapd is woken (counted) but does not run.
@@ -131,6 +132,7 @@ class PageFaultNode implements LogicalProcess, LockUser {
   allocationFailures = 0;
   zonesVisited = 0;
   kswapdWakeups = 0;
+  kmapAtomic = 0;
   readonly numastat: Float64Array; // [node * 5]: hit, miss, foreign, local, other
   readonly latencyHist = new Float64Array(HIST_BUCKETS);
   latencyTotal = 0;
@@ -250,9 +252,17 @@ class PageFaultNode implements LogicalProcess, LockUser {
           continue;
         }
         case P_CLEAR: {
-          const remote = this.pageNode[i * this.P + this.page[i]] !== this.node;
+          // clear_user_highpage: a highmem page is cleared through kmap_atomic (KM_USER0): one
+          // per-CPU pte and one invlpg, no lock. Clearing a remote page costs remote bandwidth.
+          const k = this.page[i];
+          const remote = this.pageNode[i * this.P + k] !== this.node;
+          let ns = remote ? Math.round((costs.pageClearNs * costs.memRemoteNs) / costs.memLocalNs) : costs.pageClearNs;
+          if (this.zoneTypeOfPage(i, k) === ZONE_HIGHMEM) {
+            this.kmapAtomic++;
+            ns += costs.tlbFlushOneNs;
+          }
           this.prog[i] = P_MAP;
-          this.after(cpu, remote ? Math.round((costs.pageClearNs * costs.memRemoteNs) / costs.memLocalNs) : costs.pageClearNs);
+          this.after(cpu, ns);
           return;
         }
         case P_MAP:
@@ -721,6 +731,7 @@ export function buildPageFault(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         numastat,
         kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
         zonesVisited: nodes.reduce((s, n) => s + n.zonesVisited, 0),
+        kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
       };
     },
     result: (simulatedNs): PageFaultResult => {
