@@ -68,7 +68,7 @@ class PholdLp implements LogicalProcess {
 
   /** Delay of a new event: lookahead + Exp(mean), whole ns. */
   delay(): number {
-    return this.lookaheadNs + Math.round(-this.meanNs * Math.log(1 - this.rng.nextDouble()));
+    return this.lookaheadNs + Math.round(this.meanNs * this.rng.nextExp());
   }
 
   handle(): void {

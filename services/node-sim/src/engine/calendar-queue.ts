@@ -65,19 +65,40 @@ export class CalendarQueue implements PendingSet {
 
   removeMin(): void {
     if (!this.minValid) this.findMin();
-    const b = this.minBucket;
-    const slot = this.head[b];
-    this.head[b] = this.sNext[slot];
-    this.lastTime = this.sTime[slot];
+    const slot = this.head[this.minBucket];
+    this.unlinkMin(slot);
     this.freeSlots[this.nFree++] = slot;
     this.size--;
-    this.minValid = false;
     if (this.size < (this.mask + 1) >> 1 && this.mask + 1 > MIN_BUCKETS) this.resize((this.mask + 1) >> 1);
   }
 
+  /** Pop and push fused: the popped event's slot takes the new event; the size does not change. */
   replaceMin(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
-    this.removeMin();
-    this.push(time, key, seq, dst, kind, a, b, c);
+    if (!this.minValid) this.findMin();
+    const slot = this.head[this.minBucket];
+    this.unlinkMin(slot);
+    this.sTime[slot] = time;
+    this.sKey[slot] = key;
+    this.sSeq[slot] = seq;
+    this.sDst[slot] = dst;
+    this.sKind[slot] = kind;
+    this.sA[slot] = a;
+    this.sB[slot] = b;
+    this.sC[slot] = c;
+    if (this.minValid && this.earlier(slot, this.head[this.minBucket])) this.minValid = false;
+    this.insert(slot);
+  }
+
+  /**
+   * Takes the earliest event (the head of `minBucket`) off its list. The bucket's next event is
+   * then the earliest of all if it falls on the same day: every other bucket holds other days,
+   * all of them later. That spares the scan of `findMin` most of the time.
+   */
+  private unlinkMin(slot: number): void {
+    const next = this.sNext[slot];
+    this.head[this.minBucket] = next;
+    this.lastTime = this.sTime[slot];
+    this.minValid = next >= 0 && Math.floor(this.sTime[next] / this.width) <= this.day;
   }
 
   push(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {

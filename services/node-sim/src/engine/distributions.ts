@@ -57,8 +57,7 @@ export class DurationSampler {
       case CONST:
         return this.p1;
       case EXP:
-        // 1 − u is in (0, 1], so the logarithm is finite.
-        return Math.round(-this.p1 * Math.log(1 - rng.nextDouble()));
+        return Math.round(this.p1 * rng.nextExp());
       case UNIFORM:
         return Math.round(this.p1 + this.p2 * rng.nextDouble());
       default: {

@@ -21,6 +21,36 @@ function splitmix64(state: bigint): [next: bigint, output: bigint] {
 
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 
+/**
+ * Tables of the ziggurat method for the unit exponential (Marsaglia & Tsang, "The Ziggurat Method
+ * for Generating Random Variables", J. Stat. Software 5(8), 2000): 256 layers of equal area. About
+ * 99% of draws cost one 32-bit output, one comparison and one multiplication — no logarithm.
+ */
+const ZIG_R = 7.69711747013104972; // right edge of the base layer
+const ZIG_V = 3.949659822581572e-3; // area of each layer
+const ZIG_KE = new Uint32Array(256);
+const ZIG_WE = new Float64Array(256);
+const ZIG_FE = new Float64Array(256);
+(() => {
+  const m2 = 4294967296;
+  let de = ZIG_R;
+  let te = de;
+  const q = ZIG_V / Math.exp(-de);
+  ZIG_KE[0] = Math.floor((de / q) * m2);
+  ZIG_KE[1] = 0;
+  ZIG_WE[0] = q / m2;
+  ZIG_WE[255] = de / m2;
+  ZIG_FE[0] = 1;
+  ZIG_FE[255] = Math.exp(-de);
+  for (let i = 254; i >= 1; i--) {
+    de = -Math.log(ZIG_V / de + Math.exp(-de));
+    ZIG_KE[i + 1] = Math.floor((de / te) * m2);
+    te = de;
+    ZIG_FE[i] = Math.exp(-de);
+    ZIG_WE[i] = de / m2;
+  }
+})();
+
 export class Rng {
   /** xoshiro128** state: four 32-bit words in a typed array, so updates never allocate. */
   private readonly s = new Uint32Array(4);
@@ -81,6 +111,22 @@ export class Rng {
     s[2] = s2;
     s[3] = (s3 << 11) | (s3 >>> 21);
     return (hi * 67108864 + lo) * TWO_POW_MINUS_53;
+  }
+
+  /** Exponential with mean 1, by the ziggurat (see ZIG_* above). */
+  nextExp(): number {
+    let jz = this.nextUint32();
+    let iz = jz & 255;
+    if (jz < ZIG_KE[iz]) return jz * ZIG_WE[iz];
+    for (;;) {
+      // Outside the rectangle of layer iz: the base layer's tail, or the wedge's rejection test.
+      if (iz === 0) return ZIG_R - Math.log(1 - this.nextDouble());
+      const x = jz * ZIG_WE[iz];
+      if (ZIG_FE[iz] + this.nextDouble() * (ZIG_FE[iz - 1] - ZIG_FE[iz]) < Math.exp(-x)) return x;
+      jz = this.nextUint32();
+      iz = jz & 255;
+      if (jz < ZIG_KE[iz]) return jz * ZIG_WE[iz];
+    }
   }
 
   /** Uniform integer in [0, n), n ≤ 2^32. Uses the multiply-shift mapping (bias below 2^-32·n). */
