@@ -26,7 +26,7 @@ const TWO_POW_MINUS_53 = 1 / 9007199254740992;
  * for Generating Random Variables", J. Stat. Software 5(8), 2000): 256 layers of equal area. About
  * 99% of draws cost one 32-bit output, one comparison and one multiplication — no logarithm.
  */
-const ZIG_R = 7.69711747013104972; // right edge of the base layer
+const ZIG_R = 7.697117470131487; // right edge of the base layer
 const ZIG_V = 3.949659822581572e-3; // area of each layer
 const ZIG_KE = new Uint32Array(256);
 const ZIG_WE = new Float64Array(256);
