@@ -77,14 +77,7 @@ export class CalendarQueue implements PendingSet {
     if (!this.minValid) this.findMin();
     const slot = this.head[this.minBucket];
     this.unlinkMin(slot);
-    this.sTime[slot] = time;
-    this.sKey[slot] = key;
-    this.sSeq[slot] = seq;
-    this.sDst[slot] = dst;
-    this.sKind[slot] = kind;
-    this.sA[slot] = a;
-    this.sB[slot] = b;
-    this.sC[slot] = c;
+    this.writeSlot(slot, time, key, seq, dst, kind, a, b, c);
     if (this.minValid && this.earlier(slot, this.head[this.minBucket])) this.minValid = false;
     this.insert(slot);
   }
@@ -104,6 +97,17 @@ export class CalendarQueue implements PendingSet {
   push(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
     if (this.size === this.capacity) this.grow(this.capacity * 2);
     const slot = this.freeSlots[--this.nFree];
+    this.writeSlot(slot, time, key, seq, dst, kind, a, b, c);
+    if (this.minValid) {
+      const m = this.head[this.minBucket];
+      if (this.earlier(slot, m)) this.minValid = false;
+    }
+    this.insert(slot);
+    this.size++;
+    if (this.size > 2 * (this.mask + 1)) this.resize(2 * (this.mask + 1));
+  }
+
+  private writeSlot(slot: number, time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
     this.sTime[slot] = time;
     this.sKey[slot] = key;
     this.sSeq[slot] = seq;
@@ -112,13 +116,6 @@ export class CalendarQueue implements PendingSet {
     this.sA[slot] = a;
     this.sB[slot] = b;
     this.sC[slot] = c;
-    if (this.minValid) {
-      const m = this.head[this.minBucket];
-      if (this.earlier(slot, m)) this.minValid = false;
-    }
-    this.insert(slot);
-    this.size++;
-    if (this.size > 2 * (this.mask + 1)) this.resize(2 * (this.mask + 1));
   }
 
   moveAllTo(target: PendingSet): void {
