@@ -57,18 +57,7 @@ export function registerServiceMetrics(registry: Registry, app: FastifyInstance,
       this.set(executor()?.runningCount ?? 0);
     },
   });
-  const events = new Counter({
-    name: 'numasim_engine_events_total',
-    help: 'Simulation events handled by runs that succeeded.',
-    registers: [registry],
-    collect() {
-      const total = executor()?.eventsTotal ?? 0;
-      const seen = (this as unknown as { seen?: number }).seen ?? 0;
-      if (total > seen) this.inc(total - seen);
-      (this as unknown as { seen?: number }).seen = total;
-    },
-  });
-  void events;
+  countedFrom(registry, 'numasim_engine_events_total', 'Simulation events handled by runs that succeeded.', () => executor()?.eventsTotal ?? 0);
   new Gauge({
     name: 'numasim_sse_streams',
     help: 'Open Server-Sent Events streams.',
@@ -110,18 +99,21 @@ export function registerQueueMetrics(registry: Registry, q: QueueExecutor): void
       }
     },
   });
-  const counter = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const self = this as unknown as { seen?: number };
-        const now = read();
-        if (now > (self.seen ?? 0)) this.inc(now - (self.seen ?? 0));
-        self.seen = now;
-      },
-    });
-  counter('numasim_queue_stalled_total', 'Runs whose worker was lost mid-run (BullMQ stalled jobs), re-queued.', () => q.stalledTotal);
-  counter('numasim_queue_retries_total', 'Failed run attempts that were retried.', () => q.retriedTotal);
+  countedFrom(registry, 'numasim_queue_stalled_total', 'Runs whose worker was lost mid-run (BullMQ stalled jobs), re-queued.', () => q.stalledTotal);
+  countedFrom(registry, 'numasim_queue_retries_total', 'Failed run attempts that were retried.', () => q.retriedTotal);
+}
+
+/** A counter that follows a running total kept elsewhere, read at each scrape. */
+function countedFrom(registry: Registry, name: string, help: string, read: () => number): Counter {
+  let seen = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = now;
+    },
+  });
 }
