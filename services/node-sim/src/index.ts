@@ -22,3 +22,4 @@ export * from './mm/lru.js';
 export * from './mm/zonelist.js';
 export * from './machine/memory-map.js';
 export * from './mm/alloc-passes.js';
+export * from './mm/highmem.js';

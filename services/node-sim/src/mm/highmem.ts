@@ -1,0 +1,126 @@
+/**
+ * The persistent kmap pool of i386 Linux 2.4 (mm/highmem.c, include/asm-i386/highmem.h):
+ * `LAST_PKMAP` virtual slots (1024; 512 with PAE), `pkmap_count[]`, the circular `last_pkmap_nr`,
+ * `page->virtual`, and the tasks sleeping on `pkmap_map_wait`.
+ *
+ * Locking rule: everything here is protected by the global `kmap_lock` (homed on node 0 in the
+ * model); callers hold it around kmapHigh and kunmapHigh. A wrap of `last_pkmap_nr` to 0 runs
+ * `flush_all_zero_pkmaps`, which ends in `flush_tlb_all()` — an IPI to every CPU, which the caller
+ * charges. This file holds the pool's state and decisions only.
+ *
+ * pkmap_count semantics: 0 — free and flushed (usable); 1 — unused, but a stale TLB entry may
+ * still point at it (usable only after the next global flush); n > 1 — n − 1 users.
+ * Simplified: one waiter is woken per freed slot, in arrival order (2.4's wake_up woke them all
+ * and let them race; the order that race settled in is not modelled).
+ */
+import { invariant } from '../errors.js';
+
+export interface KmapResult {
+  /** The pool slot (`PKMAP_NR(vaddr)`), or −1 when the caller must sleep on pkmap_map_wait. */
+  slot: number;
+  /** A new mapping was made (a pte set), rather than an existing one reused. */
+  mapped: boolean;
+  /** `flush_all_zero_pkmaps` ran (and with it a global TLB flush) while finding the slot. */
+  flushed: boolean;
+}
+
+export class PkmapPool {
+  /** pkmap_count[]. */
+  readonly count: Int32Array;
+  /** The page each slot maps, or −1 (the pkmap page table). */
+  readonly pageOf: Float64Array;
+  /** page->virtual for mapped highmem pages: page → slot. */
+  private readonly slotOf = new Map<number, number>();
+  /** FIFO of waiter ids sleeping on pkmap_map_wait. */
+  private readonly waiters: number[] = [];
+  lastPkmapNr = 0;
+  /** Statistics (observation only). */
+  globalFlushes = 0;
+  newMappings = 0;
+  reused = 0;
+  sleeps = 0;
+
+  constructor(readonly size: number) {
+    invariant(size >= 2 && (size & (size - 1)) === 0, `LAST_PKMAP must be a power of two (got ${size})`);
+    this.count = new Int32Array(size);
+    this.pageOf = new Float64Array(size).fill(-1);
+  }
+
+  /** Slot mapping `page`, or −1 (`page_address`). */
+  slotOfPage(page: number): number {
+    return this.slotOf.get(page) ?? -1;
+  }
+
+  /**
+   * `kmap_high` for waiter `who`: reuse the page's mapping if it has one, else find a slot with
+   * `map_new_virtual`; with none free, the caller sleeps (slot −1) and retries when woken.
+   */
+  kmapHigh(page: number, who: number): KmapResult {
+    let slot = this.slotOf.get(page);
+    if (slot !== undefined) {
+      this.count[slot]++;
+      this.reused++;
+      return { slot, mapped: false, flushed: false };
+    }
+    let flushed = false;
+    let left = this.size;
+    for (;;) {
+      this.lastPkmapNr = (this.lastPkmapNr + 1) & (this.size - 1);
+      if (this.lastPkmapNr === 0) {
+        this.flushAllZeroPkmaps();
+        flushed = true;
+        left = this.size;
+      }
+      if (this.count[this.lastPkmapNr] === 0) break;
+      if (--left > 0) continue;
+      this.waiters.push(who);
+      this.sleeps++;
+      return { slot: -1, mapped: false, flushed };
+    }
+    slot = this.lastPkmapNr;
+    this.pageOf[slot] = page;
+    this.slotOf.set(page, slot);
+    this.count[slot] = 2; // mapped (1) and one user
+    this.newMappings++;
+    return { slot, mapped: true, flushed };
+  }
+
+  /** `kunmap_high`: one user fewer; when a slot becomes unused, the first sleeper (if any) is returned to be woken. */
+  kunmapHigh(page: number): number | undefined {
+    const slot = this.slotOf.get(page);
+    invariant(slot !== undefined, `kunmap_high of page ${page}, which has no kmap`);
+    const c = --this.count[slot];
+    invariant(c >= 1, `pkmap_count[${slot}] fell to ${c}: kunmap without kmap`);
+    return c === 1 ? this.waiters.shift() : undefined;
+  }
+
+  /** Tasks sleeping on pkmap_map_wait. */
+  get sleeping(): number {
+    return this.waiters.length;
+  }
+
+  /** `flush_all_zero_pkmaps`: every unused slot is unmapped and becomes usable; then flush_tlb_all. */
+  private flushAllZeroPkmaps(): void {
+    for (let i = 0; i < this.size; i++) {
+      if (this.count[i] !== 1) continue;
+      this.count[i] = 0;
+      this.slotOf.delete(this.pageOf[i]);
+      this.pageOf[i] = -1;
+    }
+    this.globalFlushes++;
+  }
+
+  checkInvariants(): void {
+    let mapped = 0;
+    for (let i = 0; i < this.size; i++) {
+      const c = this.count[i];
+      invariant(c >= 0, `pkmap_count[${i}] is negative`);
+      invariant((c === 0) === (this.pageOf[i] === -1), `slot ${i}: count ${c} but ${this.pageOf[i] === -1 ? 'no page' : `page ${this.pageOf[i]}`}`);
+      if (c > 0) {
+        mapped++;
+        invariant(this.slotOf.get(this.pageOf[i]) === i, `slot ${i} maps page ${this.pageOf[i]}, whose page->virtual says ${this.slotOf.get(this.pageOf[i])}`);
+      }
+    }
+    invariant(mapped === this.slotOf.size, `${mapped} slots map pages, page_address knows ${this.slotOf.size}`);
+  }
+}
