@@ -3,7 +3,9 @@
 // (about 20 s, run by CI). Every scenario sends traffic to loopback only, is bounded in time and
 // count, prints its figures as text and JSON (loadtests/results/), and the process exits non-zero
 // when a threshold fails. 429 and 503 with Retry-After are correct answers under overload: they
-// are counted apart, not as errors.
+// are counted apart, not as errors. In smoke mode the thresholds on speed (req/s, latency) are
+// printed but do not fail the run: CI machines are shared and noisy, and a timing must not decide
+// a build; the correctness thresholds (errors, 5xx, lost runs, push-back) always do.
 import { cannon, check, json, openLoop, openLoopThread, post, saveResults, startService, startYardstick, summarize, unexpected5xx, waitFor } from './lib.mjs';
 
 const smoke = process.argv.includes('--smoke');
@@ -60,7 +62,7 @@ async function readStorm() {
     const ratio = r.reqPerSec / y.reqPerSec;
     console.log(`  read storm / yardstick: ${(100 * ratio).toFixed(0)}%`);
     results.readStormRatio = ratio;
-    check(results, 'read storm ≥ 50% of the yardstick req/s', ratio >= 0.5, `${(100 * ratio).toFixed(0)}%`);
+    check(results, 'read storm ≥ 50% of the yardstick req/s', ratio >= 0.5, `${(100 * ratio).toFixed(0)}%`, true);
     check(results, 'read storm: no errors, no 5xx, all 200', r.errors === 0 && r.timeouts === 0 && Object.keys(r.statusCodes).every((c) => c === '200'), r.statusCodes);
   } finally {
     await yard.stop();
@@ -157,7 +159,7 @@ async function mixed() {
     );
     print(bursty);
     const running = (await json(`${svc.base}/v1/runs?status=running`)).body.runs.length;
-    check(results, 'mixed: p99 of GET status ≤ 25 ms at a steady 1000 req/s, 50 connections, two simulations running', s.latencyMs.p99 <= 25 && running === 2, { p99: s.latencyMs.p99, running });
+    check(results, 'mixed: p99 of GET status ≤ 25 ms at a steady 1000 req/s, 50 connections, two simulations running', s.latencyMs.p99 <= 25 && running === 2, { p99: s.latencyMs.p99, running }, true);
     check(results, 'mixed: no errors, no unexpected 5xx', s.errors + bg.errors + bursty.errors === 0 && unexpected5xx(s.statusCodes) + unexpected5xx(b.statusCodes) + unexpected5xx(bursty.statusCodes) === 0, { measured: s.statusCodes, background: b.statusCodes, autocannon: bursty.statusCodes });
     controller.abort();
     for (const id of longIds) await fetch(`${svc.base}/v1/runs/${id}/cancel`, { method: 'POST' });
@@ -181,7 +183,7 @@ async function metricsScrape() {
     results.metricsSeries = series;
     check(results, 'metrics scrape: no errors, all 200', r.errors === 0 && r.timeouts === 0 && Object.keys(r.statusCodes).every((c) => c === '200'), r.statusCodes);
     // Prometheus gives a scrape 10 s by default; a tenth of that for the slowest of 10 parallel scrapers.
-    check(results, 'metrics scrape: p99 ≤ 1 s (a tenth of Prometheus\'s default scrape timeout) with 10 parallel scrapers', r.latencyMs.p99 <= 1000, r.latencyMs);
+    check(results, 'metrics scrape: p99 ≤ 1 s (a tenth of Prometheus\'s default scrape timeout) with 10 parallel scrapers', r.latencyMs.p99 <= 1000, r.latencyMs, true);
   } finally {
     await svc.stop();
   }
@@ -196,8 +198,10 @@ for (const [name, fn] of Object.entries(scenarios)) {
 }
 
 console.log('\nthresholds:');
-for (const c of results.checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.check}  ${JSON.stringify(c.detail)}`);
-const failed = results.checks.filter((c) => !c.ok).length;
-console.log(`${results.checks.length - failed} passed, ${failed} failed`);
+const judged = (c) => !(smoke && c.timing);
+for (const c of results.checks) console.log(`  ${c.ok ? 'PASS' : judged(c) ? 'FAIL' : 'MISS (timing, not judged in smoke mode)'}  ${c.check}  ${JSON.stringify(c.detail)}`);
+const failed = results.checks.filter((c) => !c.ok && judged(c)).length;
+const unjudged = results.checks.filter((c) => !c.ok && !judged(c)).length;
+console.log(`${results.checks.length - failed - unjudged} passed, ${failed} failed${unjudged ? `, ${unjudged} skipped` : ''}`);
 console.log(`results: ${saveResults(results.mode, results)}`);
 process.exit(failed === 0 ? 0 : 1);
