@@ -73,6 +73,19 @@ function summaryLines(r: Report): string[] {
         `  fault latency: mean ${formatDuration(w.faultLatencyNs.mean)}, p50 ${formatDuration(w.faultLatencyNs.p50)}, p99 ${formatDuration(w.faultLatencyNs.p99)}, max ${formatDuration(w.faultLatencyNs.max)}`,
         ...memoryLines(r),
       ];
+    case 'kernbench': {
+      const lat = (l: { mean: number; p50: number; p99: number; max: number }) =>
+        `mean ${formatDuration(l.mean)}, p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, max ${formatDuration(l.max)}`;
+      return [
+        w.completionNs === null
+          ? `kernbench: stopped after ${w.jobsCompleted} of ${w.jobs} compile jobs (the run ended first)`
+          : `kernbench: ${w.jobs} compile jobs built in ${formatDuration(w.completionNs)} simulated`,
+        `  ${w.processes} processes, ${w.anonFaults} anonymous faults, ${w.pageCacheLookups} page-cache lookups, ${w.pageCacheWrites} pages written, ${w.activations} activations, ${w.allocationFailures} allocation failures`,
+        `  fault latency: ${lat(w.faultLatencyNs)}`,
+        `  job latency: ${lat(w.jobLatencyNs)}`,
+        ...memoryLines(r),
+      ];
+    }
   }
 }
 

@@ -80,6 +80,14 @@ export interface LockbenchResult {
   perNode: { node: number; operations: number }[];
 }
 
+/** A latency distribution in simulated ns. */
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface PageFaultResult {
   kind: 'page-fault';
   /** Pages faulted in (each: allocate, clear, map, add to the LRU). */
@@ -90,11 +98,36 @@ export interface PageFaultResult {
   /** Faults that found no page (the allocation failed every pass). */
   allocationFailures: number;
   /** Fault latency from entry to the page on the LRU, simulated ns. */
-  faultLatencyNs: { mean: number; p50: number; p99: number; max: number };
+  faultLatencyNs: LatencySummary;
   perNode: { node: number; faults: number }[];
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult;
+export interface KernbenchResult {
+  kind: 'kernbench';
+  /** The simulated build time: from the start to the last compile job's exit, ns; null when the run stopped first. */
+  completionNs: number | null;
+  jobs: number;
+  jobsCompleted: number;
+  /** Processes that ran to exit (each: fork, exec, run, exit). */
+  processes: number;
+  /** Anonymous pages faulted in (do_anonymous_page). */
+  anonFaults: number;
+  /** Page-cache lookups (find_get_page): file-backed faults and read() pages. */
+  pageCacheLookups: number;
+  /** Pages written into the page cache (add_to_page_cache): the build's output. */
+  pageCacheWrites: number;
+  /** mark_page_accessed calls that moved a page to the active list. */
+  activations: number;
+  /** Allocations that found no page (the allocation failed every pass). */
+  allocationFailures: number;
+  /** Fault latency from entry to the page on the LRU, simulated ns. */
+  faultLatencyNs: LatencySummary;
+  /** One compile job (its processes, fork to exit), simulated ns. */
+  jobLatencyNs: LatencySummary;
+  perNode: { node: number; jobs: number; anonFaults: number }[];
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {

@@ -37,7 +37,7 @@ const cost = (def: number, description: string) => nanoseconds({ maximum: 1e9, d
  * 2.0 µs on 2.4.19); syscallNs 390 (V: null syscall 0.39 µs); contextSwitchNs 1100 (V: lmbench
  * 2-process context switch); lockAtomicNs 47 (D: `lock;incl` 33 cycles at 700 MHz); zoneVisitNs
  * 200 (A: reading one more zone's free count and watermarks, about one cache miss); buddyOpNs 300,
- * lruListOpNs 150, rmapOpNs 150, pteSetNs 50 (A: critical sections of a few cache misses each —
+ * lruListOpNs 150, rmapOpNs 150, pteSetNs 50, pagecacheOpNs 150 (A: critical sections of a few cache misses each —
  * the calibration, docs/CALIBRATION.md, is where they are held to the published lock statistics).
  */
 export const CostsSpec = closedObject(
@@ -59,6 +59,7 @@ export const CostsSpec = closedObject(
     lruListOpNs: cost(150, 'one LRU list operation (add, delete, move) with the LRU lock held, ns'),
     rmapOpNs: cost(150, 'adding or removing one pte_chain entry (page_add_rmap / page_remove_rmap), ns'),
     pteSetNs: cost(50, 'setting or clearing one pte with page_table_lock held, ns'),
+    pagecacheOpNs: cost(150, 'the work of one page-cache hash lookup or insert with pagecache_lock held, besides its cache misses, ns'),
   },
   { default: {}, description: 'The cost model: every cost the simulation charges, ns.' },
 );
@@ -104,6 +105,7 @@ export interface Costs {
   lruListOpNs: number;
   rmapOpNs: number;
   pteSetNs: number;
+  pagecacheOpNs: number;
 }
 
 export interface MachineConfig {

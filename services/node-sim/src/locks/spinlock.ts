@@ -202,8 +202,11 @@ export class SpinlockHome {
 
 /** What the client calls back into: the model running on the CPUs. */
 export interface LockUser {
-  /** `cpu` now holds `lock`. */
-  lockAcquired(cpu: number, lock: number): void;
+  /**
+   * `cpu` now holds `lock`; `prevHolder` is the CPU that held it last (−1: nobody yet), whose
+   * cache holds the lines the critical section is about to write.
+   */
+  lockAcquired(cpu: number, lock: number, prevHolder: number): void;
   /** `cpu`'s spin_trylock on `lock` failed. */
   lockRefused(cpu: number, lock: number): void;
 }
@@ -299,6 +302,6 @@ export class SpinlockClient {
     this.heldCaller[slot] = caller;
     this.heldSince[slot] = this.kernel.now;
     this.heldCount[cpu] = n + 1;
-    this.user.lockAcquired(cpu, lock);
+    this.user.lockAcquired(cpu, lock, prev);
   }
 }

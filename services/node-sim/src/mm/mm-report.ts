@@ -1,0 +1,69 @@
+/**
+ * The memory part of a report, gathered from every node's LP after the run: zones with their
+ * watermarks and LRU sizes, the kernel's numastat, kswapd wake-ups, zones visited, atomic kmaps,
+ * and the anonymous-fault latency distribution.
+ */
+import type { LatencySummary, MemoryReport, NumaStat } from '@numasim/shared';
+import { HIST_BUCKETS, histQuantile } from '../locks/lock-stats.js';
+import { BYTES_PER_FRAME } from './page-frames.js';
+import type { MmNode } from './mm-node.js';
+import type { MmConfig } from './mm-shared.js';
+
+export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryReport {
+  const numastat: NumaStat[] = Array.from({ length: cfg.nodes }, (_, node) => ({ node, numaHit: 0, numaMiss: 0, numaForeign: 0, localNode: 0, otherNode: 0 }));
+  for (const lp of nodes) {
+    for (let node = 0; node < cfg.nodes; node++) {
+      const st = numastat[node];
+      st.numaHit += lp.numastat[node * 5];
+      st.numaMiss += lp.numastat[node * 5 + 1];
+      st.numaForeign += lp.numastat[node * 5 + 2];
+      st.localNode += lp.numastat[node * 5 + 3];
+      st.otherNode += lp.numastat[node * 5 + 4];
+    }
+  }
+  return {
+    layout: cfg.layout,
+    bytesPerFrame: BYTES_PER_FRAME,
+    zones: nodes.flatMap((lp) =>
+      lp.mem.zones.map((z, zi) => ({
+        node: lp.node,
+        zone: z.name,
+        pages: z.pages,
+        freePages: z.freePages,
+        watermarks: { min: z.pagesMin, low: z.pagesLow, high: z.pagesHigh },
+        allocations: z.allocations,
+        frees: z.frees,
+        lruActive: lp.mem.lru[zi].nrActive,
+        lruInactive: lp.mem.lru[zi].nrInactive,
+      })),
+    ),
+    numastat,
+    kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
+    zonesVisited: nodes.reduce((s, n) => s + n.zonesVisited, 0),
+    kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
+  };
+}
+
+/** Latency of the anonymous faults every CPU took, ns. */
+export function faultLatency(nodes: readonly MmNode[]): { faults: number; latency: LatencySummary } {
+  const hist = new Float64Array(HIST_BUCKETS);
+  let total = 0;
+  let max = 0;
+  let faults = 0;
+  for (const lp of nodes) {
+    for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.faultLatencyHist[b];
+    total += lp.faultLatencyTotal;
+    max = Math.max(max, lp.faultLatencyMax);
+    faults += lp.anonFaults.reduce((a, b) => a + b, 0);
+  }
+  return { faults, latency: summarize(hist, total, faults, max) };
+}
+
+export function summarize(hist: Float64Array, total: number, count: number, max: number): LatencySummary {
+  return {
+    mean: count > 0 ? Math.round((total / count) * 1000) / 1000 : 0,
+    p50: histQuantile(hist, 0.5, 0, max),
+    p99: histQuantile(hist, 0.99, 0, max),
+    max,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * What every node of a memory workload reads and none writes: the machine, each node's memory
+ * map, the locks of the VM with their homes, the zonelists, and the cost tables the critical
+ * sections charge. Built once per run; configuration, not state (the engine's LP rule).
+ *
+ * Where the VM's shared structures live (Linux 2.4 on i386 discontigmem, as on NUMA-Q): the
+ * global locks (`pagemap_lru_lock`, `pagecache_lock`) and the page-cache hash table are kernel
+ * data in node 0's lowmem, and so is every node's `mem_map` (struct page must be in the kernel's
+ * direct mapping, and only node 0 has lowmem). On x86_64 each node's `mem_map` is its own.
+ */
+import type { MachineConfig, MemoryLayout, VmConfig } from '@numasim/shared';
+import type { Topology } from '../machine/topology.js';
+import type { NodeMemory as NodeMemoryMap } from '../machine/memory-map.js';
+import { LockRegistry } from '../locks/lock-registry.js';
+import type { HandoffPolicy, LockTableConfig } from '../locks/spinlock.js';
+import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { buildZonelist, type ZoneRef } from './zonelist.js';
+import { lineTransferNs } from '@numasim/shared';
+
+export type MmConfig = MachineConfig & VmConfig & { seed: number };
+
+/** Call sites the memory workloads report locks under (lockmeter's indented caller rows). */
+export const MM_CALLERS = [
+  'rmqueue',
+  '__free_pages_ok',
+  'lru_cache_add',
+  'lru_cache_del',
+  'activate_page',
+  'page_add_rmap',
+  'page_remove_rmap',
+  'do_anonymous_page',
+  'zap_page_range',
+  'find_get_page',
+  'add_to_page_cache',
+  'refill_inactive',
+  'shrink_cache',
+] as const;
+export type MmCaller = (typeof MM_CALLERS)[number];
+
+/**
+ * Cache lines a critical section writes that the previous holder of its lock wrote last, so
+ * they travel from that holder's cache with the lock. LRU list operations dirty the list head
+ * with its count and the neighbouring page's struct page; buddy operations the free_area head;
+ * a page-cache lookup the page's reference count (the hash chain itself is only read).
+ */
+export const LINES_LRU = 2;
+export const LINES_BUDDY = 1;
+export const LINES_PAGECACHE = 1;
+
+export interface MmShared {
+  readonly cfg: MmConfig;
+  readonly topo: Topology;
+  readonly maps: readonly NodeMemoryMap[];
+  readonly registry: LockRegistry;
+  readonly locks: LockTableConfig;
+  /** zonelists[localNode * nodes + rotation]: zones to try for a user page. */
+  readonly zonelists: readonly ZoneRef[][];
+  /** Lock ids: `zone->lock` and (2.5-zone) `zone->lru_lock` by node * 3 + zone type, −1 where none. */
+  readonly zoneLock: Int32Array;
+  readonly zoneLruLock: Int32Array;
+  /** The global `pagemap_lru_lock` (2.4, rmap), −1 under 2.5-zone. */
+  readonly pagemapLruLock: number;
+  /** The global `pagecache_lock` of 2.4 (mm/filemap.c). */
+  readonly pagecacheLock: number;
+  /** `mm->page_table_lock` of the process running on each CPU. */
+  readonly ptl: Int32Array;
+  readonly callers: Readonly<Record<MmCaller, number>>;
+  /** A cache miss by a CPU of node a on memory of node b, ns: memNs[a * nodes + b]. */
+  readonly memNs: Float64Array;
+  /** Node whose memory holds the struct pages of node b's frames. */
+  readonly structPageNode: Int32Array;
+  /** Node whose memory holds global kernel data (the locks' words, the page-cache hash). */
+  readonly kernelDataNode: number;
+}
+
+/** Node of the struct pages of a node's frames: node 0 wherever highmem exists (lowmem only there). */
+function structPageHome(layout: MemoryLayout, node: number): number {
+  return layout === 'x86_64' ? node : 0;
+}
+
+/**
+ * The shared part of a memory workload. `extraLocks` lets a workload add its own locks before
+ * the registry is frozen.
+ */
+export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly NodeMemoryMap[], extraLocks?: (add: (name: string, cls: string, home: number) => number) => void): MmShared {
+  const registry = new LockRegistry();
+  const policy: HandoffPolicy[] = [];
+  const homes: number[] = [];
+  const addLock = (name: string, cls: string, home: number) => {
+    policy.push(cfg.spinlock);
+    homes.push(home);
+    return registry.addLock(name, cls, home);
+  };
+  const zoneLock = new Int32Array(cfg.nodes * 3).fill(-1);
+  const zoneLruLock = new Int32Array(cfg.nodes * 3).fill(-1);
+  for (const m of maps) {
+    for (const z of m.zones) {
+      const where = `node${m.node}/${ZONE_NAMES[z.type]}`;
+      zoneLock[m.node * 3 + z.type] = addLock(`zone->lock[${where}]`, 'zone->lock', m.node);
+      if (cfg.lru === '2.5-zone') zoneLruLock[m.node * 3 + z.type] = addLock(`zone->lru_lock[${where}]`, 'zone->lru_lock', m.node);
+    }
+  }
+  const kernelDataNode = 0;
+  const pagemapLruLock = cfg.lru === '2.5-zone' ? -1 : addLock('pagemap_lru_lock', 'pagemap_lru_lock', kernelDataNode);
+  const pagecacheLock = addLock('pagecache_lock', 'pagecache_lock', kernelDataNode);
+  const ptl = Int32Array.from({ length: topo.cpus }, (_, c) => addLock(`mm->page_table_lock[cpu${c}]`, 'mm->page_table_lock', topo.cpuNode[c]));
+  extraLocks?.(addLock);
+  const callers = Object.fromEntries(MM_CALLERS.map((name) => [name, registry.caller(name)])) as Record<MmCaller, number>;
+  registry.freeze();
+
+  const highest: ZoneType = cfg.layout === 'x86_64' ? ZONE_NORMAL : ZONE_HIGHMEM;
+  const has = (node: number, type: ZoneType) => maps[node].zones.some((z) => z.type === type);
+  const zonelists: ZoneRef[][] = [];
+  for (let local = 0; local < cfg.nodes; local++) {
+    for (let r = 0; r < cfg.nodes; r++) zonelists.push(buildZonelist(cfg.zonelist, local, highest, cfg.distances, has, r).zones);
+  }
+  const n = cfg.nodes;
+  const memNs = new Float64Array(n * n);
+  const memCosts = { ...cfg.costs, lineSameNodeNs: cfg.costs.memLocalNs, lineRemoteNs: cfg.costs.memRemoteNs };
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) memNs[a * n + b] = lineTransferNs(memCosts, cfg.distances[a][b]);
+  return {
+    cfg,
+    topo,
+    maps,
+    registry,
+    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
+    zonelists,
+    zoneLock,
+    zoneLruLock,
+    pagemapLruLock,
+    pagecacheLock,
+    ptl,
+    callers,
+    memNs,
+    structPageNode: Int32Array.from({ length: n }, (_, b) => structPageHome(cfg.layout, b)),
+    kernelDataNode,
+  };
+}
