@@ -8,6 +8,16 @@ export const memoryPresets: Preset[] = [
     workload: { kind: 'page-fault', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', pagesPerCycle: 128, durationNs: 200_000_000, seed: 1 },
   },
   {
+    name: 'numaq-16-kernbench',
+    summary: 'make -j32 bzImage on a 16-way NUMA-Q, 2.4.18 with NUMA-local allocation: calibrated to the published lockmeter row (docs/CALIBRATION.md)',
+    workload: { kind: 'kernbench', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', jobs: 500, parallelJobs: 32, seed: 1 },
+  },
+  {
+    name: 'numaq-64-kernbench',
+    summary: 'the same build with make -j128 on a 64-way NUMA-Q (16 quads): where the global LRU lock goes at four times the CPUs',
+    workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', jobs: 2000, parallelJobs: 128, seed: 1 },
+  },
+  {
     name: 'x86_64-2s-page-fault',
     summary: 'page_fault1 on a modern two-socket x86_64 box with 2.5-style per-zone LRU locks and pagevecs',
     workload: { kind: 'page-fault', machine: 'x86_64-2s', lru: '2.5-zone', pagevec: true, pagesPerCycle: 256, durationNs: 100_000_000, seed: 1 },

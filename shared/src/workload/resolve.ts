@@ -13,8 +13,9 @@ import { defaultDistances, machineIssues } from './machine.js';
 import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 import { PAGE_FAULT_DEFAULT_THINK, PageFaultSpec, type PageFaultConfig } from './page-fault.js';
+import { KernbenchSpec, type KernbenchConfig } from './kernbench.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -65,9 +66,20 @@ function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfi
   return { config, issues };
 }
 
+function finishKernbench(doc: Record<string, unknown>): { config: KernbenchConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as KernbenchConfig;
+  const config: KernbenchConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const issues = machineIssues(config);
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  if (config.treePages > frames / 2) issues.push({ path: 'treePages', reason: `the page cache at the start must fit in half of memory (${Math.floor(frames / 2)} pages; got ${config.treePages})` });
+  return { config, issues };
+}
+
 export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
   'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
+  kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

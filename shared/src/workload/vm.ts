@@ -25,6 +25,10 @@ export const vmProperties = {
     description: 'kernel spinlocks: "tas" (i386 2.4/2.5: test-and-set, unfair) or "ticket" (FIFO, as 2.6.25 made them)',
   }),
   tasLocalBias: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'tas: probability that a release goes to a waiter on the releasing CPU\'s node when one spins there' }),
+  tasStorm: Type.Boolean({
+    default: true,
+    description: 'tas: a release sets off every spinner\'s locked decrement, serialized on the line; the winner waits behind half of the others on average (Anderson 1990)',
+  }),
   zonelist: Type.Union(
     ZONELIST_POLICIES.map((v) => Type.Literal(v)),
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
@@ -36,5 +40,6 @@ export interface VmConfig {
   pagevec: boolean;
   spinlock: 'tas' | 'ticket';
   tasLocalBias: number;
+  tasStorm: boolean;
   zonelist: ZonelistPolicyName;
 }

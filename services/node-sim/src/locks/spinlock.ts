@@ -53,6 +53,14 @@ export interface LockTableConfig {
   readonly homeNode: readonly number[];
   /** tas: probability that a release goes to a waiter on the releasing CPU's node, when one spins there. */
   readonly tasLocalBias: number;
+  /**
+   * tas: charge the release storm. Every spinner reads the freed line and tries its locked
+   * decrement; the attempts are serialized on the line, and the winner's comes on average after
+   * half of the others', each a line transfer (Anderson, "The Performance of Spin Lock
+   * Alternatives for Shared-Memory Multiprocessors", IEEE TPDS 1990: a test-and-test-and-set
+   * release costs O(P) bus transactions). Off: the winner pays one hand-off only.
+   */
+  readonly tasStorm?: boolean;
   readonly handoff: Handoff;
 }
 
@@ -121,7 +129,7 @@ export class SpinlockHome {
   private request(cpu: number, lock: number, trylock: boolean): void {
     const busy = this.holder[lock] >= 0 || this.head[lock] >= 0;
     if (!busy) {
-      this.grant(cpu, lock, 0);
+      this.grant(cpu, lock, 0, 0);
       return;
     }
     if (trylock) {
@@ -141,8 +149,12 @@ export class SpinlockHome {
     invariant(this.holder[lock] === cpu, `CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
     this.holder[lock] = -1;
     if (this.head[lock] < 0) return;
-    const next = this.isTas[lock] === 1 ? this.pickTas(lock, this.topo.cpuNode[cpu]) : this.popHead(lock);
-    this.grant(next, lock, 1);
+    if (this.isTas[lock] !== 1) {
+      this.grant(this.popHead(lock), lock, 1, 0);
+      return;
+    }
+    const next = this.pickTas(lock, this.topo.cpuNode[cpu]);
+    this.grant(next, lock, 1, this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0);
   }
 
   private popHead(lock: number): number {
@@ -185,13 +197,20 @@ export class SpinlockHome {
     return w;
   }
 
-  private grant(cpu: number, lock: number, contended: number): void {
+  /** The losers' attempts the winner waits behind, on average half of them: ns (tasStorm). */
+  private stormNs(lock: number, releaser: number): number {
+    let ns = 0;
+    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) ns += handoffNs(this.topo, this.cfg.handoff, releaser, w);
+    return Math.round(ns / 2);
+  }
+
+  private grant(cpu: number, lock: number, contended: number, extraNs: number): void {
     invariant(this.holder[lock] === -1, `lock ${lock} granted to CPU ${cpu} while CPU ${this.holder[lock]} holds it`);
     const prev = this.lastHolder[lock];
     this.holder[lock] = cpu;
     this.lastHolder[lock] = cpu;
     const node = this.topo.cpuNode[cpu];
-    const delay = this.topo.hopNs(this.homeNode(lock), node) + handoffNs(this.topo, this.cfg.handoff, prev, cpu);
+    const delay = this.topo.hopNs(this.homeNode(lock), node) + handoffNs(this.topo, this.cfg.handoff, prev, cpu) + extraNs;
     this.kernel.send(this.topo.nodeLp[node], delay, EV_LOCK_GRANT, cpu, lock, (prev + 1) * 2 + contended);
   }
 

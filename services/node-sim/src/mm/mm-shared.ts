@@ -39,11 +39,13 @@ export type MmCaller = (typeof MM_CALLERS)[number];
 
 /**
  * Cache lines a critical section writes that the previous holder of its lock wrote last, so
- * they travel from that holder's cache with the lock. LRU list operations dirty the list head
- * with its count and the neighbouring page's struct page; buddy operations the free_area head;
- * a page-cache lookup the page's reference count (the hash chain itself is only read).
+ * they travel from that holder's cache with the lock (the section's own page's struct page is a
+ * miss charged separately). An LRU list operation (`list_add` / `list_del` on `page->lru`, and
+ * `nr_inactive_pages`/`nr_active_pages`) writes the list head, the neighbouring page's struct page
+ * — the page the previous holder added — and the count: three lines. A buddy operation writes the
+ * free_area head; a page-cache lookup the page's reference count (the hash chain is only read).
  */
-export const LINES_LRU = 2;
+export const LINES_LRU = 3;
 export const LINES_BUDDY = 1;
 export const LINES_PAGECACHE = 1;
 
@@ -123,7 +125,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     topo,
     maps,
     registry,
-    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
+    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
     zonelists,
     zoneLock,
     zoneLruLock,

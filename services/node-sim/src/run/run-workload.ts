@@ -9,6 +9,7 @@ import { EngineErrors } from '../errors.js';
 import { ENGINE_VERSION } from '../version.js';
 import { buildLockbench } from '../workloads/lockbench.js';
 import { buildPageFault } from '../workloads/page-fault.js';
+import { buildKernbench } from '../workloads/kernbench.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -57,6 +58,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildLockbench(kernelFor, cfg);
     case 'page-fault':
       return buildPageFault(kernelFor, cfg);
+    case 'kernbench':
+      return buildKernbench(kernelFor, cfg);
   }
 }
 
@@ -72,7 +75,11 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
   // order of events, so neither does sampling.
   const progressSlice = Math.max(1, Math.ceil(cfg.durationNs / PROGRESS_SLICES));
   let nextSample = interval;
-  for (let until = 0; until < cfg.durationNs; ) {
+  // A workload with a fixed amount of work (kernbench) ends when its last event is handled: the
+  // run then covers the time up to that event.
+  let endNs = cfg.durationNs;
+  for (let until = 0; until < endNs; ) {
+    const from = until;
     until = Math.min(cfg.durationNs, until + progressSlice, nextSample);
     kernel.runUntil(until, maxEvents - kernel.eventsHandled + 1);
     if (kernel.eventsHandled > maxEvents) {
@@ -81,7 +88,8 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
         `the run needed more than ${maxEvents} events (stopped at ${kernel.now} of ${cfg.durationNs} simulated ns); shorten durationNs or raise the event limit`,
       );
     }
-    const atSample = until === nextSample || until === cfg.durationNs;
+    if (kernel.pendingCount === 0) until = endNs = Math.max(kernel.lastEventNs, from + 1);
+    const atSample = until === nextSample || until === endNs;
     if (atSample || options.onProgress) {
       const stats = mergeLockStats(registry, model.lockStats());
       if (atSample) {
@@ -99,7 +107,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const simulatedNs = cfg.durationNs;
+  const simulatedNs = endNs;
   if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -1,0 +1,374 @@
+/**
+ * `kernbench`: `make -jN bzImage` on the NUMA memory model, one LP per node.
+ *
+ * make's jobserver lives on node 0 (an LP's own state, reached by messages, like everything
+ * shared): a CPU asks it for a compile job, runs the job's processes one after another, and asks
+ * again; the build is over when the last job reports back, and that time is the build time
+ * (`completionNs`). At most `parallelJobs` CPUs work at once.
+ *
+ * A process, after Linux 2.4.18 (kernel/fork.c, fs/exec.c, mm/memory.c, mm/filemap.c):
+ * - fork and exec: `forkNs` and `execNs` of CPU time;
+ * - it runs: its user CPU time cut into exponential slices, between which it takes, in random
+ *   order, its anonymous faults (`do_anonymous_page`: one page in the LRU via `lru_cache_add`),
+ *   its file-backed faults (`filemap_nopage`: `find_get_page` under `pagecache_lock`, then
+ *   `mark_page_accessed`), its read()s (`do_generic_file_read`: the same lookup, then the copy to
+ *   user space) and its writes of output pages (`generic_file_write`: a new page into the page
+ *   cache under `pagecache_lock`, and onto the LRU);
+ * - exit: `zap_page_range` of its anonymous memory, every page leaving the LRU (`lru_cache_del`)
+ *   and going back to the buddy allocator.
+ * The sources and headers are in the page cache from the start, on the inactive list, spread
+ * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
+ * (`activate_page` under the LRU lock).
+ *
+ * Simplified: no page tables or COW (fork and exec are CPU time); file-backed faults take no
+ * page_table_lock (the process is single-threaded, the lock is uncontended); make's own work and
+ * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
+ * so a CPU runs one job at a time; no reclaim (the build fits in memory).
+ */
+import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import { invariant } from '../errors.js';
+import { Topology } from '../machine/topology.js';
+import { memoryMap } from '../machine/memory-map.js';
+import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, MmNode, OP_NONE } from '../mm/mm-node.js';
+import { buildMmShared, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
+import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
+import type { ZoneType } from '../mm/zone.js';
+import type { Model } from './model.js';
+
+const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
+const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
+
+const OP_TREE_MARK = FIRST_WORKLOAD_OP; // arg: tree page index on its node; answers 1 when it must be activated
+const OP_TREE_ACTIVATE = FIRST_WORKLOAD_OP + 1;
+
+const K_ASK = FIRST_WORKLOAD_STEP;
+const K_WAIT_JOB = FIRST_WORKLOAD_STEP + 1;
+const K_FORK = FIRST_WORKLOAD_STEP + 2;
+const K_EXEC = FIRST_WORKLOAD_STEP + 3;
+const K_RUN_START = FIRST_WORKLOAD_STEP + 4;
+const K_RUN = FIRST_WORKLOAD_STEP + 5;
+const K_NEXT_OP = FIRST_WORKLOAD_STEP + 6;
+const K_FILE_LOOKUP = FIRST_WORKLOAD_STEP + 7;
+const K_MARK = FIRST_WORKLOAD_STEP + 8;
+const K_MARKED = FIRST_WORKLOAD_STEP + 9;
+const K_LOOKED_UP = FIRST_WORKLOAD_STEP + 10;
+const K_WRITTEN = FIRST_WORKLOAD_STEP + 11;
+const K_EXIT = FIRST_WORKLOAD_STEP + 12;
+const K_EXIT_NEXT = FIRST_WORKLOAD_STEP + 13;
+const K_EXITED = FIRST_WORKLOAD_STEP + 14;
+
+// What a process does next, between slices of user time.
+const DO_ANON = 0;
+const DO_FILE = 1;
+const DO_READ = 2;
+const DO_WRITE = 3;
+
+class KernbenchNode extends MmNode {
+  private readonly cfg: KernbenchConfig;
+  /** The sources and headers this node caches: node-local frames by tree index on this node. */
+  private readonly treeFrame: Int32Array;
+  // make's jobserver (node 0 only).
+  private nextJob = 0;
+  private jobsReported = 0;
+  completionNs: number | null = null;
+  // Per CPU.
+  private readonly proc: Int32Array; // process of the job being run
+  private readonly left: Int32Array; // [i * 4 + DO_*]: operations still to do in this process
+  private readonly cpuLeft: Float64Array; // user time still to run in this process
+  private readonly anonUsed: Int32Array; // anonymous slots filled
+  private readonly doing: Int32Array; // the DO_* in progress
+  private readonly burst: Int32Array; // anonymous faults still to take in a row
+  private readonly treeNode: Int32Array; // the tree page being looked up
+  private readonly treeIdx: Int32Array;
+  private readonly jobStart: Float64Array;
+  private readonly finishedJob: Uint8Array; // 1 when the CPU's next request to make reports a finished job
+  // Statistics.
+  readonly jobsDone: Float64Array;
+  processes = 0;
+  lookups = 0;
+  writes = 0;
+  activations = 0;
+  readonly jobHist = new Float64Array(HIST_BUCKETS);
+  jobTotal = 0;
+  jobMax = 0;
+
+  constructor(kernel: Kernel, node: number, s: MmShared) {
+    const cfg = s.cfg as KernbenchConfig;
+    // One slot per anonymous page of the largest process, and one for the page being written.
+    super(kernel, node, s, Math.max(...cfg.processes.map((p) => p.anonPages)) + 1);
+    this.cfg = cfg;
+    const c = s.topo.cpusPerNode;
+    this.proc = new Int32Array(c);
+    this.left = new Int32Array(c * 4);
+    this.cpuLeft = new Float64Array(c);
+    this.anonUsed = new Int32Array(c);
+    this.doing = new Int32Array(c);
+    this.burst = new Int32Array(c);
+    this.treeNode = new Int32Array(c);
+    this.treeIdx = new Int32Array(c);
+    this.jobStart = new Float64Array(c);
+    this.finishedJob = new Uint8Array(c);
+    this.jobsDone = new Float64Array(c);
+    this.treeFrame = this.cacheTree();
+  }
+
+  /** The build's sources and headers, read before the build starts: tree page t lives on node t mod nodes. */
+  private cacheTree(): Int32Array {
+    const count = this.node < this.cfg.treePages ? Math.floor((this.cfg.treePages - 1 - this.node) / this.n) + 1 : 0;
+    const frames = new Int32Array(count);
+    const type = this.treeZoneType();
+    for (let k = 0; k < count; k++) {
+      const frame = this.mem.rmqueue(type);
+      invariant(frame >= 0, `node ${this.node} has no room for its ${count} page-cache pages`);
+      this.mem.lruAdd(frame);
+      frames[k] = frame;
+    }
+    return frames;
+  }
+
+  /** Page-cache pages come from the node's highest zone. */
+  private treeZoneType(node = this.node): ZoneType {
+    const zones = this.s.maps[node].zones;
+    return zones[zones.length - 1].type;
+  }
+
+  start(lp: number): void {
+    const cpus = Math.min(this.s.topo.cpus, this.cfg.parallelJobs);
+    for (let i = 0; i < this.s.topo.cpusPerNode; i++) {
+      const cpu = this.first + i;
+      if (cpu < cpus) this.startCpu(lp, cpu, K_ASK, 0);
+    }
+  }
+
+  protected override handleWorkloadEvent(kind: number, a: number, b: number): void {
+    if (kind === EV_JOB_ASK) {
+      // make, on node 0: hand out the next job.
+      if (b === 1 && ++this.jobsReported === this.cfg.jobs) this.completionNs = this.kernel.now;
+      const job = this.nextJob < this.cfg.jobs ? this.nextJob++ : -1;
+      const node = this.s.topo.cpuNode[a];
+      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node) + this.s.cfg.costs.syscallNs, EV_JOB_GIVE, a, job, 0);
+      return;
+    }
+    invariant(kind === EV_JOB_GIVE, `kernbench has no event kind ${kind}`);
+    const i = a - this.first;
+    if (b < 0) return; // no job left: the CPU goes idle
+    this.jobStart[i] = this.kernel.now;
+    this.proc[i] = 0;
+    this.prog[i] = K_FORK;
+    this.step(a);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    const frame = this.treeFrame[arg];
+    const lru = this.mem.lru[this.mem.zoneIndexOfFrame(frame)];
+    if (op === OP_TREE_MARK) return lru.markPageAccessed(frame) ? 1 : 0;
+    invariant(op === OP_TREE_ACTIVATE, `kernbench has no operation ${op}`);
+    lru.activate(frame);
+    return 0;
+  }
+
+  protected override program(i: number, cpu: number, p: number): boolean {
+    const costs = this.s.cfg.costs;
+    switch (p) {
+      case K_ASK:
+        this.prog[i] = K_WAIT_JOB;
+        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0) + costs.syscallNs, EV_JOB_ASK, cpu, this.finishedJob[i], 0);
+        this.finishedJob[i] = 0;
+        return false;
+      case K_FORK:
+        this.prog[i] = K_EXEC;
+        this.after(cpu, costs.forkNs);
+        return false;
+      case K_EXEC:
+        this.prog[i] = K_RUN_START;
+        this.after(cpu, costs.execNs);
+        return false;
+      case K_RUN_START: {
+        const pr = this.cfg.processes[this.proc[i]];
+        this.left[i * 4 + DO_ANON] = pr.anonPages;
+        this.left[i * 4 + DO_FILE] = pr.fileFaults;
+        this.left[i * 4 + DO_READ] = pr.readPages;
+        this.left[i * 4 + DO_WRITE] = pr.writePages;
+        this.cpuLeft[i] = pr.cpuNs;
+        this.anonUsed[i] = 0;
+        this.prog[i] = K_RUN;
+        return true;
+      }
+      case K_RUN:
+        return this.run(i, cpu);
+      case K_NEXT_OP:
+        return this.nextOp(i, cpu);
+      case K_FILE_LOOKUP:
+        // find_get_page: the hash chain walk and page_cache_get under the global pagecache_lock.
+        this.lookups++;
+        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.find_get_page, OP_NONE, -1, 0, this.pagecacheHoldNs(this.treeNode[i]), LINES_PAGECACHE, K_MARK);
+        return false;
+      case K_MARK:
+        return this.pageOp(i, cpu, this.treeNode[i], OP_TREE_MARK, this.treeIdx[i], K_MARKED);
+      case K_MARKED: {
+        if (this.opResult[i] === 0) {
+          this.prog[i] = K_LOOKED_UP;
+          return true;
+        }
+        // Second touch of an inactive page: activate_page under the LRU lock that guards it.
+        this.activations++;
+        const node = this.treeNode[i];
+        const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.treeZoneType(node)] : this.s.pagemapLruLock;
+        const hold = costs.lruListOpNs + this.structPageNs(node);
+        this.lockedOp(i, cpu, lock, this.s.callers.activate_page, OP_TREE_ACTIVATE, node, this.treeIdx[i], hold, LINES_LRU, K_LOOKED_UP);
+        return false;
+      }
+      case K_LOOKED_UP: {
+        this.prog[i] = K_RUN;
+        if (this.doing[i] === DO_READ) {
+          // file_read_actor: copy the page to user space.
+          this.after(cpu, this.pageStreamNs(this.treeNode[i], costs.pageCopyNs));
+          return false;
+        }
+        return true;
+      }
+      case K_WRITTEN:
+        // The page stays in the page cache: the slot forgets it.
+        this.pageFrame[i * this.S + this.S - 1] = -1;
+        this.writes++;
+        this.prog[i] = K_RUN;
+        return true;
+      case K_EXIT:
+        this.slot[i] = 0;
+        this.beginUnmap(i, K_EXIT_NEXT);
+        return true;
+      case K_EXIT_NEXT:
+        if (++this.slot[i] < this.anonUsed[i]) this.beginUnmap(i, K_EXIT_NEXT);
+        else this.flushPagevec(i, K_EXITED);
+        return true;
+      case K_EXITED:
+        this.processes++;
+        if (++this.proc[i] < this.cfg.processes.length) {
+          this.prog[i] = K_FORK;
+          return true;
+        }
+        this.jobDone(i);
+        this.finishedJob[i] = 1;
+        this.prog[i] = K_ASK;
+        return true;
+    }
+    return super.program(i, cpu, p);
+  }
+
+  /** User time until the next kernel operation, or exit when the process has none left. */
+  private run(i: number, cpu: number): boolean {
+    const b = i * 4;
+    const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
+    if (this.burst[i] > 0) {
+      // Touching a fresh stretch of memory: the next anonymous fault at once.
+      this.burst[i]--;
+      this.left[b + DO_ANON]--;
+      this.doing[i] = DO_ANON;
+      this.slot[i] = this.anonUsed[i]++;
+      this.beginFault(i, FAULT_ANON, K_RUN);
+      return true;
+    }
+    if (ops === 0) {
+      this.prog[i] = K_EXIT;
+      if (this.cpuLeft[i] > 0) {
+        this.after(cpu, this.cpuLeft[i]);
+        this.cpuLeft[i] = 0;
+        return false;
+      }
+      return true;
+    }
+    // The remaining user time is spread over the remaining operations (and the stretch after the last).
+    const slice = Math.min(this.cpuLeft[i], Math.round(this.rng.nextExp() * (this.cpuLeft[i] / (ops + 1))));
+    this.cpuLeft[i] -= slice;
+    this.prog[i] = K_NEXT_OP;
+    if (slice > 0) {
+      this.after(cpu, slice);
+      return false;
+    }
+    return true;
+  }
+
+  /** Picks the next operation at random among those left and starts it. */
+  private nextOp(i: number, cpu: number): boolean {
+    const b = i * 4;
+    const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
+    let k = this.rng.nextInt(ops);
+    let what = 0;
+    while (k >= this.left[b + what]) k -= this.left[b + what++];
+    this.left[b + what]--;
+    this.doing[i] = what;
+    const costs = this.s.cfg.costs;
+    switch (what) {
+      case DO_ANON:
+        this.burst[i] = Math.min(this.cfg.faultBurst, this.left[b + DO_ANON] + 1) - 1;
+        this.slot[i] = this.anonUsed[i]++;
+        this.beginFault(i, FAULT_ANON, K_RUN);
+        return true;
+      case DO_WRITE:
+        this.slot[i] = this.S - 1;
+        this.beginFault(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
+        this.after(cpu, costs.syscallNs);
+        return false;
+      default: {
+        const t = this.rng.nextInt(this.cfg.treePages);
+        this.treeNode[i] = t % this.n;
+        this.treeIdx[i] = Math.floor(t / this.n);
+        this.prog[i] = K_FILE_LOOKUP;
+        this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
+        return false;
+      }
+    }
+  }
+
+  private jobDone(i: number): void {
+    const lat = this.kernel.now - this.jobStart[i];
+    this.jobHist[histBucket(lat)]++;
+    this.jobTotal += lat;
+    if (lat > this.jobMax) this.jobMax = lat;
+    this.jobsDone[i]++;
+  }
+}
+
+export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig): Model {
+  const topo = new Topology(cfg);
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB));
+  const kernel = kernelFor(topo.lookaheadNs);
+  const nodes: KernbenchNode[] = [];
+  for (let n = 0; n < cfg.nodes; n++) {
+    const lp = new KernbenchNode(kernel, n, shared);
+    nodes.push(lp);
+    lp.start(kernel.addLp(lp));
+  }
+  const sum = (f: (n: KernbenchNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
+  return {
+    kernel,
+    topology: topo,
+    registry: shared.registry,
+    lockStats: () => nodes.map((n) => n.client.stats),
+    checkInvariants: () => nodes.forEach((n) => n.mem.checkInvariants()),
+    memory: () => memoryReport(cfg, nodes),
+    result: (): KernbenchResult => {
+      const hist = new Float64Array(HIST_BUCKETS);
+      for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];
+      const jobsCompleted = sum((n) => n.jobsDone.reduce((a, b) => a + b, 0));
+      const { faults, latency } = faultLatency(nodes);
+      return {
+        kind: 'kernbench',
+        completionNs: nodes[0].completionNs,
+        jobs: cfg.jobs,
+        jobsCompleted,
+        processes: sum((n) => n.processes),
+        anonFaults: faults,
+        pageCacheLookups: sum((n) => n.lookups),
+        pageCacheWrites: sum((n) => n.writes),
+        activations: sum((n) => n.activations),
+        allocationFailures: sum((n) => n.allocationFailures),
+        faultLatencyNs: latency,
+        jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),
+        perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.anonFaults.reduce((a, b) => a + b, 0) })),
+      };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * `kernbench`: a kernel build (`make -jN bzImage`) as the VM sees it. A fixed number of compile
+ * jobs, handed out by make's jobserver to at most N CPUs at once; each job runs a chain of
+ * processes (the gcc driver, cpp, cc1, as), each of which forks, execs, faults in its anonymous
+ * memory and its mapped text, reads headers through the page cache, writes its output, and exits,
+ * freeing everything. The report's `workload.completionNs` is the simulated build time.
+ *
+ * Defaults describe a 2.4.18 i386 bzImage build with gcc 2.95 and `-pipe` (no temporary files):
+ * every figure is an assumption documented in docs/CALIBRATION.md, where they are held to the
+ * published lockmeter row of Martin Bligh's 16-way NUMA-Q build (VM-REFERENCE.md §1).
+ */
+import { Type, type TObject } from '@sinclair/typebox';
+import { closedObject, nanoseconds } from './schema-kit.js';
+import { machineProperties, type MachineConfig } from './machine.js';
+import { commonProperties, type CommonConfig } from './common.js';
+import { vmProperties, type VmConfig } from './vm.js';
+
+export const MAX_PAGES_PER_PROCESS = 1 << 16;
+
+export const KernbenchProcessSpec = closedObject(
+  {
+    name: Type.String({ minLength: 1, maxLength: 40, description: 'the program (gcc, cpp, cc1, as)' }),
+    anonPages: Type.Integer({ minimum: 0, maximum: MAX_PAGES_PER_PROCESS, description: 'anonymous pages it faults in (heap, stack, data), all freed at exit' }),
+    fileFaults: Type.Integer({ minimum: 0, maximum: 1 << 20, description: 'faults on mapped file pages (its text and libraries): page-cache hits' }),
+    readPages: Type.Integer({ minimum: 0, maximum: 1 << 20, description: 'page-cache pages it read()s (sources and headers)' }),
+    writePages: Type.Integer({ minimum: 0, maximum: 1 << 20, description: 'pages it writes into the page cache (its output), which stay cached' }),
+    cpuNs: nanoseconds({ maximum: 1e12, description: 'user-mode CPU time, ns' }),
+  },
+  { description: 'One process of a compile job.' },
+);
+
+export interface KernbenchProcess {
+  name: string;
+  anonPages: number;
+  fileFaults: number;
+  readPages: number;
+  writePages: number;
+  cpuNs: number;
+}
+
+/** A compile job of a 2.4.18 bzImage build with gcc 2.95 -pipe (docs/CALIBRATION.md). */
+export const KERNBENCH_DEFAULT_PROCESSES: KernbenchProcess[] = [
+  { name: 'gcc', anonPages: 60, fileFaults: 40, readPages: 0, writePages: 0, cpuNs: 5_000_000 },
+  { name: 'cpp', anonPages: 150, fileFaults: 50, readPages: 1000, writePages: 0, cpuNs: 80_000_000 },
+  { name: 'cc1', anonPages: 700, fileFaults: 250, readPages: 0, writePages: 0, cpuNs: 520_000_000 },
+  { name: 'as', anonPages: 80, fileFaults: 40, readPages: 0, writePages: 8, cpuNs: 40_000_000 },
+];
+
+export const KernbenchSpec: TObject = closedObject(
+  {
+    kind: Type.Literal('kernbench'),
+    ...commonProperties,
+    durationNs: nanoseconds({ minimum: 1, default: 600_000_000_000, description: 'simulated time limit, ns: the run ends when the build does, or here' }),
+    ...machineProperties,
+    ...vmProperties,
+    jobs: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500, description: 'compile jobs in the build (object files)' }),
+    parallelJobs: Type.Integer({ minimum: 1, maximum: 4096, default: 32, description: 'make -jN: jobs running at once (at most one per CPU runs; more keep every CPU busy)' }),
+    processes: Type.Array(KernbenchProcessSpec, {
+      minItems: 1,
+      maxItems: 16,
+      default: KERNBENCH_DEFAULT_PROCESSES,
+      description: 'the processes of one compile job, run one after another',
+    }),
+    faultBurst: Type.Integer({ minimum: 1, maximum: 4096, default: 16, description: 'anonymous pages a process touches in a row, with no user time between the faults (a fresh heap chunk, a growing stack, bss at exec)' }),
+    treePages: Type.Integer({ minimum: 1, maximum: 1 << 22, default: 4000, description: 'pages of sources and headers the build reads, in the page cache (inactive) at the start' }),
+  },
+  { description: 'make -jN bzImage: a fixed number of compile jobs; reports the simulated build time.' },
+);
+
+export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
+  kind: 'kernbench';
+  jobs: number;
+  parallelJobs: number;
+  processes: KernbenchProcess[];
+  faultBurst: number;
+  treePages: number;
+}
