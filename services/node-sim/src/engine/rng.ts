@@ -52,8 +52,14 @@ const ZIG_FE = new Float64Array(256);
 })();
 
 export class Rng {
-  /** xoshiro128** state: four 32-bit words in a typed array, so updates never allocate. */
-  private readonly s = new Uint32Array(4);
+  /**
+   * xoshiro128** state: four 32-bit words held as signed int32 fields of the object itself (small
+   * integers to V8: no allocation on update, and no pointer to follow to a separate array).
+   */
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
 
   /** A stream for `(seed, stream)`: seed is the run seed, stream the LP's global id (or another fixed id). */
   constructor(seed: number, stream: number) {
@@ -62,33 +68,31 @@ export class Rng {
     let [state, a] = splitmix64(BigInt(seed));
     [state, a] = splitmix64(state ^ a ^ BigInt(stream));
     const [, b] = splitmix64(state);
-    this.s[0] = Number(a & 0xffffffffn);
-    this.s[1] = Number(a >> 32n);
-    this.s[2] = Number(b & 0xffffffffn);
-    this.s[3] = Number(b >> 32n);
-    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1; // the all-zero state is a fixed point
+    this.s0 = Number(a & 0xffffffffn) | 0;
+    this.s1 = Number(a >> 32n) | 0;
+    this.s2 = Number(b & 0xffffffffn) | 0;
+    this.s3 = Number(b >> 32n) | 0;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
   }
 
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
-    const s = this.s;
-    const s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    const s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
     const t = s1 << 9;
     const n2 = s2 ^ s0;
     const n3 = s3 ^ s1;
-    s[1] = s1 ^ n2;
-    s[0] = s0 ^ n3;
-    s[2] = n2 ^ t;
-    s[3] = (n3 << 11) | (n3 >>> 21);
+    this.s1 = s1 ^ n2;
+    this.s0 = s0 ^ n3;
+    this.s2 = n2 ^ t;
+    this.s3 = (n3 << 11) | (n3 >>> 21);
     return result;
   }
 
   /** Uniform in [0, 1) with 53 random bits (two generator steps, inlined: this is the hot call). */
   nextDouble(): number {
-    const s = this.s;
-    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     let m = Math.imul(s1, 5);
     const hi = Math.imul((m << 7) | (m >>> 25), 9) >>> 5; // top 27 bits
     let t = s1 << 9;
@@ -106,10 +110,10 @@ export class Rng {
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = (s3 << 11) | (s3 >>> 21);
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = (s3 << 11) | (s3 >>> 21);
     return (hi * 67108864 + lo) * TWO_POW_MINUS_53;
   }
 
@@ -136,6 +140,6 @@ export class Rng {
 
   /** A copy of the state, for tests and checkpoints. */
   snapshot(): number[] {
-    return Array.from(this.s);
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 }
