@@ -31,14 +31,14 @@ export class CalendarQueue implements PendingSet {
    * The fields every list walk and dequeue reads, as one 32-byte record per slot (half a cache
    * line) seen through two views of one buffer: Float64 index 4·slot holds time, 4·slot + 1 seq;
    * Int32 index 8·slot + F_* the key, the list link, dst and kind. A step of `insert`'s walk then
-   * touches one line instead of four. The three arguments, read once per event, stay apart.
+   * touches one line instead of four. The three arguments, read once per event, have their own
+   * 16-byte records in `args`.
    * (A 64-byte record holding them too was measured slower on PHOLD.)
    */
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
-  private sA = new Int32Array(0);
-  private sB = new Int32Array(0);
-  private sC = new Int32Array(0);
+  /** The three integer arguments, a 16-byte record per slot at 4·slot (one line to fetch, not three). */
+  private args = new Int32Array(0);
   private freeSlots = new Int32Array(0);
   private nFree = 0;
 
@@ -74,9 +74,10 @@ export class CalendarQueue implements PendingSet {
     const r = slot << 3;
     this.outDst = i32[r + F_DST];
     this.outKind = i32[r + F_KIND];
-    this.outA = this.sA[slot];
-    this.outB = this.sB[slot];
-    this.outC = this.sC[slot];
+    const args = this.args;
+    this.outA = args[slot << 2];
+    this.outB = args[(slot << 2) + 1];
+    this.outC = args[(slot << 2) + 2];
   }
 
   removeMin(): void {
@@ -132,9 +133,10 @@ export class CalendarQueue implements PendingSet {
     i32[r + F_KEY] = key;
     i32[r + F_DST] = dst;
     i32[r + F_KIND] = kind;
-    this.sA[slot] = a;
-    this.sB[slot] = b;
-    this.sC[slot] = c;
+    const args = this.args;
+    args[slot << 2] = a;
+    args[(slot << 2) + 1] = b;
+    args[(slot << 2) + 2] = c;
   }
 
   moveAllTo(target: PendingSet): void {
@@ -143,7 +145,8 @@ export class CalendarQueue implements PendingSet {
         const f = s << 2;
         const r = s << 3;
         const i32 = this.i32;
-        target.push(this.f64[f], i32[r + F_KEY], this.f64[f + 1], i32[r + F_DST], i32[r + F_KIND], this.sA[s], this.sB[s], this.sC[s]);
+        const args = this.args;
+        target.push(this.f64[f], i32[r + F_KEY], this.f64[f + 1], i32[r + F_DST], i32[r + F_KIND], args[s << 2], args[(s << 2) + 1], args[(s << 2) + 2]);
         this.freeSlots[this.nFree++] = s;
       }
       this.head[b] = -1;
@@ -227,9 +230,7 @@ export class CalendarQueue implements PendingSet {
     f64.set(this.f64);
     this.f64 = f64;
     this.i32 = new Int32Array(f64.buffer);
-    this.sA = grown(this.sA, capacity);
-    this.sB = grown(this.sB, capacity);
-    this.sC = grown(this.sC, capacity);
+    this.args = grown(this.args, capacity * 4);
     const { free, count } = newFreeSlots(this.capacity, capacity);
     this.freeSlots = free;
     this.nFree = count;
