@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench:model`: the memory model's speed. Runs workloads for 1 simulated second each,
-// every one in a fresh process so its peak RSS is its own, and prints model events/s, simulated
-// time per wall time, and peak RSS. (numaq-16-kernbench joins the list when the kernbench
-// workload lands; until then page_fault1 drives the model.)
+// and numaq-16-kernbench's whole build, every one in a fresh process so its peak RSS is its own,
+// and prints model events/s, simulated time per wall time, and peak RSS.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../cli/bin/numasim.js');
 const cases = [
+  ['numaq-16-kernbench, 1 simulated s', ['numaq-16-kernbench', '--set', 'durationNs=1000000000']],
+  ['numaq-16-kernbench, the whole build', ['numaq-16-kernbench']],
+  ['numaq-64-kernbench, 1 simulated s', ['numaq-64-kernbench', '--set', 'durationNs=1000000000']],
   ['numaq-16-page-fault', ['numaq-16-page-fault', '--set', 'durationNs=1000000000']],
   ['numaq-16-page-fault, lru=2.5-zone', ['numaq-16-page-fault', '--set', 'durationNs=1000000000', '--set', 'lru=2.5-zone']],
   ['page-fault on numaq-64 (16 M frames)', ['numaq-16-page-fault', '--set', 'machine=numaq-64', '--set', 'nodes=16', '--set', 'memPerNodeMiB=4096', '--set', 'durationNs=1000000000']],

@@ -64,7 +64,7 @@ describe('machine presets', () => {
     const c = resolveWorkload({ kind: 'lockbench', machine: 'numaq-16' });
     expect([c.nodes, c.cpusPerNode, c.memPerNodeMiB, c.layout]).toEqual([4, 4, 1024, 'i386-numaq']);
     const own = resolveWorkload({ kind: 'lockbench', machine: 'numaq-32', cpusPerNode: 2, costs: { lineRemoteNs: 900 } });
-    expect([own.nodes, own.cpusPerNode, own.costs.lineRemoteNs, own.costs.lineSameNodeNs]).toEqual([8, 2, 900, 180]);
+    expect([own.nodes, own.cpusPerNode, own.costs.lineRemoteNs, own.costs.lineSameNodeNs]).toEqual([8, 2, 900, 240]);
     const modern = resolveWorkload({ kind: 'lockbench' }, ['machine=x86_64-2s']);
     expect([modern.nodes, modern.costs.memRemoteNs]).toEqual([2, 150]);
     expect(resolveWorkload(JSON.parse(JSON.stringify(own)))).toEqual(own);

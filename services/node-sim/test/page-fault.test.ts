@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
 
-const run = (sets: string[], durationNs = 20_000_000) =>
+const run = (sets: string[], durationNs = 60_000_000) =>
   runWorkload(resolveWorkload({ kind: 'page-fault', machine: 'numaq-16', durationNs }, sets), { checkInvariants: true });
 const lock = (r: Report, name: string) => r.locks.find((l) => l.name === name)!;
 const faults = (r: Report) => (r.workload.kind === 'page-fault' ? r.workload.faults : NaN);
@@ -50,9 +50,10 @@ describe('page-fault workload', () => {
   });
 
   it('rmap adds page_add_rmap and page_remove_rmap to the global lock and loses throughput; per-zone LRU locks win it back', () => {
-    const v24 = run(['lru=2.4']);
-    const rmap = run(['lru=rmap']);
-    const zone = run(['lru=2.5-zone']);
+    // Long enough for rmap's first cycles to finish under its contention (map and unmap both seen).
+    const v24 = run(['lru=2.4'], 150_000_000);
+    const rmap = run(['lru=rmap'], 150_000_000);
+    const zone = run(['lru=2.5-zone'], 150_000_000);
     const callers = lock(rmap, 'pagemap_lru_lock').callers.map((c) => c.name).sort();
     expect(callers).toEqual(['lru_cache_add', 'lru_cache_del', 'page_add_rmap', 'page_remove_rmap']);
     expect(faults(rmap)).toBeLessThan(faults(v24));
