@@ -50,7 +50,7 @@ export const KernbenchSpec: TObject = closedObject(
   {
     kind: Type.Literal('kernbench'),
     ...commonProperties,
-    durationNs: nanoseconds({ minimum: 1, default: 600_000_000_000, description: 'simulated time limit, ns: the run ends when the build does, or here' }),
+    durationNs: nanoseconds({ minimum: 1, default: 120_000_000_000, description: 'simulated time limit, ns: the run ends when the build does, or here' }),
     ...machineProperties,
     ...vmProperties,
     jobs: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500, description: 'compile jobs in the build (object files)' }),
