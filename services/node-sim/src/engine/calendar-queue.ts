@@ -11,11 +11,15 @@
 import { grown, newFreeSlots, tieLess, type PendingSet } from './pending-set.js';
 
 const MIN_BUCKETS = 16;
-/** Int32 offsets of a slot's fields (Float64 offsets 0 and 1 hold time and seq). */
-const F_KEY = 4;
-const F_NEXT = 5;
-const F_DST = 6;
-const F_KIND = 7;
+/** Int32 offsets in a slot's 16-byte record (its time is at Float64 offset 0). */
+const F_KEY = 2;
+const F_NEXT = 3;
+/** Int32 offsets in a slot's 32-byte record (its seq is at Float64 offset 0). */
+const F_DST = 2;
+const F_KIND = 3;
+const F_A = 4;
+const F_B = 5;
+const F_C = 6;
 const WIDTH_SAMPLE = 25;
 
 export class CalendarQueue implements PendingSet {
@@ -28,17 +32,18 @@ export class CalendarQueue implements PendingSet {
 
   private capacity = 0;
   /**
-   * The fields every list walk and dequeue reads, as one 32-byte record per slot (half a cache
-   * line) seen through two views of one buffer: Float64 index 4·slot holds time, 4·slot + 1 seq;
-   * Int32 index 8·slot + F_* the key, the list link, dst and kind. A step of `insert`'s walk then
-   * touches one line instead of four. The three arguments, read once per event, have their own
-   * 16-byte records in `args`.
-   * (A 64-byte record holding them too was measured slower on PHOLD.)
+   * Slots are two records, each seen through a Float64 and an Int32 view of one buffer. The hot
+   * one, 16 bytes, holds what a list walk reads: time (Float64 index 2·slot), key and the list link
+   * (Int32 index 4·slot + F_KEY, F_NEXT); a step of `insert`'s walk touches one cache line, and
+   * the records of all pending events stay small enough for the core's L2 cache. The cold one,
+   * 32 bytes, holds seq (read only on equal time and key: Float64 index 4·slot) and the payload
+   * read once per event (Int32 index 8·slot + F_DST … F_C). Measured on PHOLD against one array
+   * per field, a 32-byte hot record and a single 64-byte record: this layout was the fastest.
    */
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
-  /** The three integer arguments, a 16-byte record per slot at 4·slot (one line to fetch, not three). */
-  private args = new Int32Array(0);
+  private c64 = new Float64Array(0);
+  private c32 = new Int32Array(0);
   private freeSlots = new Int32Array(0);
   private nFree = 0;
 
@@ -64,20 +69,18 @@ export class CalendarQueue implements PendingSet {
 
   minTime(): number {
     if (!this.minValid) this.findMin();
-    return this.f64[this.head[this.minBucket] << 2];
+    return this.f64[this.head[this.minBucket] << 1];
   }
 
   loadMin(): void {
     if (!this.minValid) this.findMin();
-    const i32 = this.i32;
-    const slot = this.head[this.minBucket];
-    const r = slot << 3;
-    this.outDst = i32[r + F_DST];
-    this.outKind = i32[r + F_KIND];
-    const args = this.args;
-    this.outA = args[slot << 2];
-    this.outB = args[(slot << 2) + 1];
-    this.outC = args[(slot << 2) + 2];
+    const c32 = this.c32;
+    const r = this.head[this.minBucket] << 3;
+    this.outDst = c32[r + F_DST];
+    this.outKind = c32[r + F_KIND];
+    this.outA = c32[r + F_A];
+    this.outB = c32[r + F_B];
+    this.outC = c32[r + F_C];
   }
 
   removeMin(): void {
@@ -105,10 +108,10 @@ export class CalendarQueue implements PendingSet {
    * all of them later. That spares the scan of `findMin` most of the time.
    */
   private unlinkMin(slot: number): void {
-    const next = this.i32[(slot << 3) + F_NEXT];
+    const next = this.i32[(slot << 2) + F_NEXT];
     this.head[this.minBucket] = next;
-    this.lastTime = this.f64[slot << 2];
-    this.minValid = next >= 0 && Math.floor(this.f64[next << 2] * this.perNs) <= this.day;
+    this.lastTime = this.f64[slot << 1];
+    this.minValid = next >= 0 && Math.floor(this.f64[next << 1] * this.perNs) <= this.day;
   }
 
   push(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
@@ -125,28 +128,24 @@ export class CalendarQueue implements PendingSet {
   }
 
   private writeSlot(slot: number, time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
-    const f64 = this.f64;
-    const i32 = this.i32;
+    this.f64[slot << 1] = time;
+    this.i32[(slot << 2) + F_KEY] = key;
+    const c32 = this.c32;
     const r = slot << 3;
-    f64[slot << 2] = time;
-    f64[(slot << 2) + 1] = seq;
-    i32[r + F_KEY] = key;
-    i32[r + F_DST] = dst;
-    i32[r + F_KIND] = kind;
-    const args = this.args;
-    args[slot << 2] = a;
-    args[(slot << 2) + 1] = b;
-    args[(slot << 2) + 2] = c;
+    this.c64[slot << 2] = seq;
+    c32[r + F_DST] = dst;
+    c32[r + F_KIND] = kind;
+    c32[r + F_A] = a;
+    c32[r + F_B] = b;
+    c32[r + F_C] = c;
   }
 
   moveAllTo(target: PendingSet): void {
     for (let b = 0; b <= this.mask; b++) {
-      for (let s = this.head[b]; s >= 0; s = this.i32[(s << 3) + F_NEXT]) {
-        const f = s << 2;
+      for (let s = this.head[b]; s >= 0; s = this.i32[(s << 2) + F_NEXT]) {
+        const c32 = this.c32;
         const r = s << 3;
-        const i32 = this.i32;
-        const args = this.args;
-        target.push(this.f64[f], i32[r + F_KEY], this.f64[f + 1], i32[r + F_DST], i32[r + F_KIND], args[s << 2], args[(s << 2) + 1], args[(s << 2) + 2]);
+        target.push(this.f64[s << 1], this.i32[(s << 2) + F_KEY], this.c64[s << 2], c32[r + F_DST], c32[r + F_KIND], c32[r + F_A], c32[r + F_B], c32[r + F_C]);
         this.freeSlots[this.nFree++] = s;
       }
       this.head[b] = -1;
@@ -157,22 +156,22 @@ export class CalendarQueue implements PendingSet {
 
   private earlier(x: number, y: number): boolean {
     const f64 = this.f64;
-    const tx = f64[x << 2];
-    const ty = f64[y << 2];
-    return tx < ty || (tx === ty && tieLess(this.i32[(x << 3) + F_KEY], f64[(x << 2) + 1], this.i32[(y << 3) + F_KEY], f64[(y << 2) + 1]));
+    const tx = f64[x << 1];
+    const ty = f64[y << 1];
+    return tx < ty || (tx === ty && tieLess(this.i32[(x << 2) + F_KEY], this.c64[x << 2], this.i32[(y << 2) + F_KEY], this.c64[y << 2]));
   }
 
   private insert(slot: number): void {
-    const b = Math.floor(this.f64[slot << 2] * this.perNs) & this.mask;
+    const b = Math.floor(this.f64[slot << 1] * this.perNs) & this.mask;
     let prev = -1;
     let cur = this.head[b];
     while (cur >= 0 && this.earlier(cur, slot)) {
       prev = cur;
-      cur = this.i32[(cur << 3) + F_NEXT];
+      cur = this.i32[(cur << 2) + F_NEXT];
     }
-    this.i32[(slot << 3) + F_NEXT] = cur;
+    this.i32[(slot << 2) + F_NEXT] = cur;
     if (prev < 0) this.head[b] = slot;
-    else this.i32[(prev << 3) + F_NEXT] = slot;
+    else this.i32[(prev << 2) + F_NEXT] = slot;
   }
 
   /** Scans one year of days from the current one; failing that, jumps to the earliest event. */
@@ -182,7 +181,7 @@ export class CalendarQueue implements PendingSet {
     for (let n = 0; n < nb; n++) {
       const b = day & this.mask;
       const h = this.head[b];
-      if (h >= 0 && Math.floor(this.f64[h << 2] * this.perNs) <= day) {
+      if (h >= 0 && Math.floor(this.f64[h << 1] * this.perNs) <= day) {
         this.day = day;
         this.minBucket = b;
         this.minValid = true;
@@ -200,7 +199,7 @@ export class CalendarQueue implements PendingSet {
         bestBucket = b;
       }
     }
-    this.day = Math.floor(this.f64[best << 2] * this.perNs);
+    this.day = Math.floor(this.f64[best << 1] * this.perNs);
     this.minBucket = bestBucket;
     this.minValid = true;
   }
@@ -208,8 +207,8 @@ export class CalendarQueue implements PendingSet {
   /** Rebuilds with `buckets` buckets and a width estimated from the earliest events' spacing. */
   private resize(buckets: number): void {
     const slots: number[] = [];
-    for (let b = 0; b <= this.mask; b++) for (let s = this.head[b]; s >= 0; s = this.i32[(s << 3) + F_NEXT]) slots.push(s);
-    const times = slots.map((s) => this.f64[s << 2]).sort((x, y) => x - y);
+    for (let b = 0; b <= this.mask; b++) for (let s = this.head[b]; s >= 0; s = this.i32[(s << 2) + F_NEXT]) slots.push(s);
+    const times = slots.map((s) => this.f64[s << 1]).sort((x, y) => x - y);
     this.width = estimateWidth(times);
     this.perNs = 1 / this.width;
     this.head = new Int32Array(buckets).fill(-1);
@@ -217,8 +216,8 @@ export class CalendarQueue implements PendingSet {
     // Re-insert latest first so each sorted insert finds its place at the head of its list.
     slots.sort((x, y) => (this.earlier(x, y) ? 1 : this.earlier(y, x) ? -1 : 0));
     for (const s of slots) {
-      const b = Math.floor(this.f64[s << 2] * this.perNs) & this.mask;
-      this.i32[(s << 3) + F_NEXT] = this.head[b];
+      const b = Math.floor(this.f64[s << 1] * this.perNs) & this.mask;
+      this.i32[(s << 2) + F_NEXT] = this.head[b];
       this.head[b] = s;
     }
     this.day = Math.floor((times.length > 0 ? Math.min(times[0], this.lastTime) : this.lastTime) * this.perNs);
@@ -226,11 +225,10 @@ export class CalendarQueue implements PendingSet {
   }
 
   private grow(capacity: number): void {
-    const f64 = new Float64Array(capacity * 4);
-    f64.set(this.f64);
-    this.f64 = f64;
-    this.i32 = new Int32Array(f64.buffer);
-    this.args = grown(this.args, capacity * 4);
+    this.f64 = grown(this.f64, capacity * 2);
+    this.i32 = new Int32Array(this.f64.buffer);
+    this.c64 = grown(this.c64, capacity * 4);
+    this.c32 = new Int32Array(this.c64.buffer);
     const { free, count } = newFreeSlots(this.capacity, capacity);
     this.freeSlots = free;
     this.nFree = count;
