@@ -129,7 +129,7 @@ describe('limits and back-pressure', () => {
   });
 
   it('fails a run that exceeds the event budget or the wall-clock limit, with a code', async () => {
-    const b = await makeApp({ maxEvents: 10_000, runTimeoutMs: 300 });
+    const b = await makeApp({ maxEvents: 10_000 });
     try {
       const events = await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: { ...small, durationNs: 100_000_000 } } });
       const e = await finished(b, events.json().id);
