@@ -84,6 +84,53 @@ describe.each(makers)('%s', (_name, make) => {
     );
   });
 
+  it('keeps the order through any mix of push, pop and fused pop+push, over many years of days', () => {
+    // Ties in clumps, gaps wider than a calendar year, pushes that land behind, on and after the
+    // current day: every bucket state (in order or not yet sorted) is met.
+    const op = fc.record({
+      kind: fc.constantFrom('push', 'pop', 'replace'),
+      delay: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5000 })),
+      key: fc.integer({ min: 0, max: 4 }),
+    });
+    fc.assert(
+      fc.property(events, fc.array(op, { maxLength: 400 }), (evs, ops) => {
+        const q = make();
+        const ref: Ev[] = [];
+        for (const e of evs) {
+          q.push(e.time, e.key, e.seq, 0, 0, e.id, 0, 0);
+          ref.push(e);
+        }
+        let nextId = evs.length;
+        let seq = 10_000;
+        let now = 0;
+        for (const o of ops) {
+          ref.sort(byOrder);
+          if (o.kind !== 'push' && ref.length > 0) {
+            q.loadMin();
+            expect(q.minTime()).toBe(ref[0].time);
+            expect(q.outA).toBe(ref[0].id);
+            now = ref[0].time;
+            ref.shift();
+            if (o.kind === 'pop') {
+              q.removeMin();
+              continue;
+            }
+            const ev = { time: now + o.delay, key: o.key, seq: seq++, id: nextId++ };
+            q.replaceMin(ev.time, ev.key, ev.seq, 0, 0, ev.id, 0, 0);
+            ref.push(ev);
+          } else {
+            const ev = { time: now + o.delay, key: o.key, seq: seq++, id: nextId++ };
+            q.push(ev.time, ev.key, ev.seq, 0, 0, ev.id, 0, 0);
+            ref.push(ev);
+          }
+          expect(q.size).toBe(ref.length);
+        }
+        expect(drain(q)).toEqual(ref.sort(byOrder).map((e) => e.id));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('carries the payload with the event', () => {
     const q = make();
     q.push(5, 1, 0, 7, 3, 11, 12, 13);

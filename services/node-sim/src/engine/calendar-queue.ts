@@ -3,8 +3,8 @@
  * kept to measure against the binary heap (README "Performance"). Not the default.
  *
  * Events hash by time into `nb` buckets of `width` ns ("days" of a "year" of nb × width ns); each
- * bucket is a linked list sorted by the full order (time, key, seq). Dequeue scans forward from the
- * current day for an event of the current year. The bucket count doubles or halves with the
+ * bucket is a linked list, put in the full order (time, key, seq) when the scan reaches its day
+ * (see `sorted`). Dequeue scans forward from the current day for an event of the current year. The bucket count doubles or halves with the
  * population and the width is re-estimated from the spacing of the earliest events each time, so
  * enqueue and dequeue stay O(1) on average when event spacing is stable.
  */
@@ -48,6 +48,14 @@ export class CalendarQueue implements PendingSet {
   private nFree = 0;
 
   private head = new Int32Array(MIN_BUCKETS).fill(-1);
+  /**
+   * Whether a bucket's list is in order. Only the bucket being dequeued from has to be: an event
+   * for another bucket is put at the front of its list in O(1), and a bucket is sorted, in one go,
+   * when the scan reaches its day (`sortBucket`). That replaces a walk along a linked list — one
+   * dependent cache miss per step — by gathering the slots and sorting them in a small array.
+   */
+  private sorted = new Uint8Array(MIN_BUCKETS);
+  private sortBuf = new Int32Array(64);
   private mask = MIN_BUCKETS - 1;
   private width = 1;
   /**
@@ -163,6 +171,11 @@ export class CalendarQueue implements PendingSet {
 
   private insert(slot: number): void {
     const b = Math.floor(this.f64[slot << 1] * this.perNs) & this.mask;
+    if (this.sorted[b] === 0) {
+      this.i32[(slot << 2) + F_NEXT] = this.head[b];
+      this.head[b] = slot;
+      return;
+    }
     let prev = -1;
     let cur = this.head[b];
     while (cur >= 0 && this.earlier(cur, slot)) {
@@ -180,20 +193,24 @@ export class CalendarQueue implements PendingSet {
     let day = this.day;
     for (let n = 0; n < nb; n++) {
       const b = day & this.mask;
-      const h = this.head[b];
-      if (h >= 0 && Math.floor(this.f64[h << 1] * this.perNs) <= day) {
-        this.day = day;
-        this.minBucket = b;
-        this.minValid = true;
-        return;
+      let h = this.head[b];
+      if (h >= 0) {
+        if (this.sorted[b] === 0) h = this.sortBucket(b);
+        if (Math.floor(this.f64[h << 1] * this.perNs) <= day) {
+          this.day = day;
+          this.minBucket = b;
+          this.minValid = true;
+          return;
+        }
       }
+      this.sorted[b] = 0; // the scan leaves this day: later events may again go to the front
       day++;
     }
     // Sparse: no event within a year. Direct search over the bucket heads.
     let best = -1;
     let bestBucket = -1;
     for (let b = 0; b < nb; b++) {
-      const h = this.head[b];
+      const h = this.head[b] >= 0 && this.sorted[b] === 0 ? this.sortBucket(b) : this.head[b];
       if (h >= 0 && (best < 0 || this.earlier(h, best))) {
         best = h;
         bestBucket = b;
@@ -212,6 +229,7 @@ export class CalendarQueue implements PendingSet {
     this.width = estimateWidth(times);
     this.perNs = 1 / this.width;
     this.head = new Int32Array(buckets).fill(-1);
+    this.sorted = new Uint8Array(buckets);
     this.mask = buckets - 1;
     // Re-insert latest first so each sorted insert finds its place at the head of its list.
     slots.sort((x, y) => (this.earlier(x, y) ? 1 : this.earlier(y, x) ? -1 : 0));
@@ -222,6 +240,36 @@ export class CalendarQueue implements PendingSet {
     }
     this.day = Math.floor((times.length > 0 ? Math.min(times[0], this.lastTime) : this.lastTime) * this.perNs);
     this.minValid = false;
+  }
+
+  /** Puts bucket `b`'s list in order and returns its new head. */
+  private sortBucket(b: number): number {
+    const i32 = this.i32;
+    let n = 0;
+    for (let s = this.head[b]; s >= 0; s = i32[(s << 2) + F_NEXT]) {
+      if (n === this.sortBuf.length) this.sortBuf = grown(this.sortBuf, 2 * n);
+      this.sortBuf[n++] = s;
+    }
+    const buf = this.sortBuf;
+    if (n <= 32) {
+      for (let i = 1; i < n; i++) {
+        const s = buf[i];
+        let j = i - 1;
+        while (j >= 0 && this.earlier(s, buf[j])) {
+          buf[j + 1] = buf[j];
+          j--;
+        }
+        buf[j + 1] = s;
+      }
+    } else {
+      const slots = Array.from(buf.subarray(0, n)).sort((x, y) => (this.earlier(x, y) ? -1 : this.earlier(y, x) ? 1 : 0));
+      buf.set(slots);
+    }
+    for (let i = 0; i < n - 1; i++) i32[(buf[i] << 2) + F_NEXT] = buf[i + 1];
+    i32[(buf[n - 1] << 2) + F_NEXT] = -1;
+    this.head[b] = buf[0];
+    this.sorted[b] = 1;
+    return buf[0];
   }
 
   private grow(capacity: number): void {
