@@ -8,6 +8,7 @@ export * from './workload/lockbench.js';
 export * from './workload/vm.js';
 export * from './workload/page-fault.js';
 export * from './workload/kernbench.js';
+export * from './workload/mem-pressure.js';
 export * from './workload/set-override.js';
 export * from './workload/canonical.js';
 export * from './workload/resolve.js';

@@ -21,7 +21,7 @@ describe('page-fault workload', () => {
     const r = run([`lru=${lru}`, `pagevec=${pagevec}`]);
     expect(faults(r)).toBeGreaterThan(1000);
     const m = r.memory!;
-    expect(m.bytesPerFrame).toBe(12);
+    expect(m.bytesPerFrame).toBe(16);
     const total = m.zones.reduce((s, z) => s + z.pages, 0);
     expect(total).toBe(4 * 1024 * 256);
     // In use at the end: pages faulted in the current cycles and not yet freed, at most a cycle per CPU.

@@ -18,6 +18,11 @@ export const memoryPresets: Preset[] = [
     workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', jobs: 500, parallelJobs: 128, seed: 1 },
   },
   {
+    name: 'numaq-16-mem-pressure',
+    summary: 'readers of 6 GiB of files on a 4 GB 16-way NUMA-Q: the page cache stays full, kswapd and shrink_cache run under pagemap_lru_lock',
+    workload: { kind: 'mem-pressure', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', durationNs: 2_000_000_000, seed: 1 },
+  },
+  {
     name: 'x86_64-2s-page-fault',
     summary: 'page_fault1 on a modern two-socket x86_64 box with 2.5-style per-zone LRU locks and pagevecs',
     workload: { kind: 'page-fault', machine: 'x86_64-2s', lru: '2.5-zone', pagevec: true, pagesPerCycle: 256, durationNs: 100_000_000, seed: 1 },

@@ -73,6 +73,11 @@ function summaryLines(r: Report): string[] {
         `  fault latency: mean ${formatDuration(w.faultLatencyNs.mean)}, p50 ${formatDuration(w.faultLatencyNs.p50)}, p99 ${formatDuration(w.faultLatencyNs.p99)}, max ${formatDuration(w.faultLatencyNs.max)}`,
         ...memoryLines(r),
       ];
+    case 'mem-pressure':
+      return [
+        `mem-pressure: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated), ${w.hitPercent.toFixed(1)}% from the page cache, ${w.refaults} read back from disk, ${w.processes} reader processes, ${w.allocationFailures} allocation failures`,
+        ...memoryLines(r),
+      ];
     case 'kernbench': {
       const lat = (l: { mean: number; p50: number; p99: number; max: number }) =>
         `mean ${formatDuration(l.mean)}, p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, max ${formatDuration(l.max)}`;
@@ -103,6 +108,10 @@ function memoryLines(r: Report): string[] {
     lines.push(`node ${String(n.node).padEnd(4)}${String(n.numaHit).padStart(12)}${String(n.numaMiss).padStart(11)}${String(n.numaForeign).padStart(14)}${String(n.localNode).padStart(12)}${String(n.otherNode).padStart(12)}`);
   }
   lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, kmap_atomic ${m.kmapAtomic}, ${m.bytesPerFrame} bytes of model state per page frame`);
+  if (m.reclaim) {
+    const rc = m.reclaim;
+    lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
+  }
   return lines;
 }
 

@@ -118,6 +118,8 @@ export interface KernbenchResult {
   pageCacheWrites: number;
   /** mark_page_accessed calls that moved a page to the active list. */
   activations: number;
+  /** Lookups that found their page dropped by reclaim and read it back from disk. */
+  refaults: number;
   /** Allocations that found no page (the allocation failed every pass). */
   allocationFailures: number;
   /** Fault latency from entry to the page on the LRU, simulated ns. */
@@ -127,7 +129,23 @@ export interface KernbenchResult {
   perNode: { node: number; jobs: number; anonFaults: number }[];
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult;
+export interface MemPressureResult {
+  kind: 'mem-pressure';
+  /** Pages read (page-cache lookups). */
+  reads: number;
+  readsPerSecond: number;
+  /** Reads that found their page dropped by reclaim and went to disk. */
+  refaults: number;
+  /** Reads served from the page cache, %. */
+  hitPercent: number;
+  /** Reader processes that ran to exit. */
+  processes: number;
+  allocationFailures: number;
+  /** Latency of one reader process, fork to exit, simulated ns. */
+  processLatencyNs: LatencySummary;
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {
@@ -140,6 +158,9 @@ export interface ZoneReport {
   frees: number;
   lruActive: number;
   lruInactive: number;
+  /** Pages reclaim looked at (refill_inactive and shrink_cache) and freed, in this zone. */
+  pagesScanned: number;
+  pagesReclaimed: number;
 }
 
 /** The kernel's numastat per node: where pages came from relative to where they were wanted. */
@@ -166,6 +187,14 @@ export interface MemoryReport {
   zonesVisited: number;
   /** kmap_atomic mappings (clearing or copying highmem pages): per-CPU, no lock, one invlpg each. */
   kmapAtomic: number;
+  /** Reclaim, for workloads that run it: kswapd rounds and allocations that waited for it. */
+  reclaim?: {
+    kswapdRuns: number;
+    pagesScanned: number;
+    pagesReclaimed: number;
+    /** Times an allocation that failed every pass waited for its node's reclaim. */
+    allocationWaits: number;
+  };
 }
 
 export interface Report {

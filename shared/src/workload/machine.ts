@@ -36,7 +36,8 @@ const cost = (def: number, description: string) => nanoseconds({ maximum: 1e9, d
  * ipiNs 2000 (A: "1–5 µs" is often said, never sourced); pageFaultNs 2000 (V: lmbench page fault
  * 2.0 µs on 2.4.19); syscallNs 390 (V: null syscall 0.39 µs); contextSwitchNs 1100 (V: lmbench
  * 2-process context switch); forkNs 147 000 (V: lmbench fork+exit 147 µs on the PIII); execNs 400 000 (A:
- * lmbench's fork+execve+exit is some 3–4× its fork+exit); lockAtomicNs 47 (D: `lock;incl` 33 cycles at 700 MHz); zoneVisitNs
+ * lmbench's fork+execve+exit is some 3–4× its fork+exit); diskReadNs 5 000 000 (A: a random 4 KB read
+ * from a 2002 SCSI disk, seek and rotation, no read-ahead); lockAtomicNs 47 (D: `lock;incl` 33 cycles at 700 MHz); zoneVisitNs
  * 200 (A: reading one more zone's free count and watermarks, about one cache miss); buddyOpNs 300,
  * lruListOpNs 150, rmapOpNs 150, pteSetNs 50, pagecacheOpNs 150 (A: critical sections of a few cache misses each —
  * the calibration, docs/CALIBRATION.md, is where they are held to the published lock statistics).
@@ -60,6 +61,7 @@ export const CostsSpec = closedObject(
     lruListOpNs: cost(150, 'one LRU list operation (add, delete, move) with the LRU lock held, ns'),
     rmapOpNs: cost(150, 'adding or removing one pte_chain entry (page_add_rmap / page_remove_rmap), ns'),
     pteSetNs: cost(50, 'setting or clearing one pte with page_table_lock held, ns'),
+    diskReadNs: cost(5_000_000, 'reading one page back from disk after reclaim dropped it (a refault), ns'),
     forkNs: cost(147_000, 'fork: copying the mm and the process, besides what the model charges page by page, ns'),
     execNs: cost(400_000, 'execve: loading a binary, besides what the model charges page by page, ns'),
     pagecacheOpNs: cost(150, 'the work of one page-cache hash lookup or insert with pagecache_lock held, besides its cache misses, ns'),
@@ -111,6 +113,7 @@ export interface Costs {
   pagecacheOpNs: number;
   forkNs: number;
   execNs: number;
+  diskReadNs: number;
 }
 
 export interface MachineConfig {

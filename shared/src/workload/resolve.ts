@@ -14,8 +14,9 @@ import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 import { PAGE_FAULT_DEFAULT_THINK, PageFaultSpec, type PageFaultConfig } from './page-fault.js';
 import { KernbenchSpec, type KernbenchConfig } from './kernbench.js';
+import { MemPressureSpec, type MemPressureConfig } from './mem-pressure.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -76,9 +77,19 @@ function finishKernbench(doc: Record<string, unknown>): { config: KernbenchConfi
   return { config, issues };
 }
 
+function finishMemPressure(doc: Record<string, unknown>): { config: MemPressureConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as MemPressureConfig;
+  const config: MemPressureConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const issues = machineIssues(config);
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  return { config, issues };
+}
+
 export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
   'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
+  'mem-pressure': { spec: MemPressureSpec, summary: 'a working set larger than memory: readers of a file set bigger than RAM, reclaim-bound', finish: finishMemPressure },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
 };
 

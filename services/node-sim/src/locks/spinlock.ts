@@ -104,8 +104,8 @@ export class SpinlockHome {
     this.lastHolder = new Int32Array(n).fill(-1);
     this.head = new Int32Array(n).fill(-1);
     this.tail = new Int32Array(n).fill(-1);
-    this.nextWaiter = new Int32Array(topo.cpus).fill(-1);
-    this.waiterNode = new Int32Array(topo.cpus);
+    this.nextWaiter = new Int32Array(topo.threads).fill(-1);
+    this.waiterNode = new Int32Array(topo.threads);
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
   }
 
@@ -253,7 +253,7 @@ export class SpinlockClient {
     readonly stats: LockStats,
     private readonly user: LockUser,
   ) {
-    const cpus = topo.cpus;
+    const cpus = topo.threads;
     this.reqTime = new Float64Array(cpus);
     this.reqLock = new Int32Array(cpus).fill(-1);
     this.reqCaller = new Int32Array(cpus);

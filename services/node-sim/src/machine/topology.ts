@@ -9,7 +9,12 @@ export class Topology {
   readonly nodes: number;
   readonly cpusPerNode: number;
   readonly cpus: number;
-  /** Node of each CPU. */
+  /**
+   * CPUs plus one kernel thread per node (kswapd): ids 0 … cpus−1 are CPUs, cpus + n is node n's
+   * kswapd. Locks and their statistics are indexed by these ids.
+   */
+  readonly threads: number;
+  /** Node of each CPU and kernel thread. */
   readonly cpuNode: Int32Array;
   /** LP simulating each node. Node i is LP i: one LP per node. */
   readonly nodeLp: Int32Array;
@@ -24,8 +29,10 @@ export class Topology {
     this.cpusPerNode = m.cpusPerNode;
     this.cpus = m.nodes * m.cpusPerNode;
     this.distances = m.distances;
-    this.cpuNode = new Int32Array(this.cpus);
+    this.threads = this.cpus + m.nodes;
+    this.cpuNode = new Int32Array(this.threads);
     for (let c = 0; c < this.cpus; c++) this.cpuNode[c] = Math.floor(c / m.cpusPerNode);
+    for (let n = 0; n < m.nodes; n++) this.cpuNode[this.cpus + n] = n;
     this.nodeLp = new Int32Array(m.nodes);
     for (let n = 0; n < m.nodes; n++) this.nodeLp[n] = n;
     this.lineNs = new Float64Array(m.nodes * m.nodes);
@@ -37,6 +44,11 @@ export class Topology {
   /** Latency of a message between two nodes' LPs, ns (0 within a node). */
   hopNs(fromNode: number, toNode: number): number {
     return fromNode === toNode ? 0 : this.lineNs[fromNode * this.nodes + toNode];
+  }
+
+  /** Id of node `node`'s kswapd thread. */
+  kswapdId(node: number): number {
+    return this.cpus + node;
   }
 
   /** First CPU of a node. */

@@ -44,6 +44,7 @@ const EV_PROBE_REPLY = FIRST_MODEL_EVENT + 2; // a: cpu, b: pos | take << 20, c:
 const EV_OP = FIRST_MODEL_EVENT + 3; // a: cpu, b: op | zoneType << 8, c: frame (or a workload's argument)
 const EV_OP_REPLY = FIRST_MODEL_EVENT + 4; // a: cpu, b: result
 const EV_KSWAPD_WAKE = FIRST_MODEL_EVENT + 5; // a: zone type
+/** Kinds FIRST_MODEL_EVENT + 6, + 7 belong to reclaim (reclaim-node.ts). */
 /** A workload's own event kinds start here. */
 export const FIRST_WORKLOAD_EVENT = FIRST_MODEL_EVENT + 8;
 
@@ -55,6 +56,8 @@ export const OP_LRU_ADD = 3;
 export const OP_LRU_DEL = 4;
 /** A workload's own operations start here (`doWorkloadOp`). */
 export const FIRST_WORKLOAD_OP = 16;
+/** Operations of reclaim (reclaim-node.ts) run from 8 to 15. */
+export const FIRST_RECLAIM_OP = 8;
 
 /** What a fault fills its page with and how it maps it. */
 export const FAULT_ANON = 0;
@@ -82,7 +85,10 @@ const P_DRAIN_WAIT = 17;
 const P_DRAIN_RELEASE = 18;
 const P_FREE_PV = 19;
 const P_PAGE_OP_WAIT = 20; // waiting for a lockless operation on another node
+/** Steps of MmNode's subclasses: reclaim (reclaim-node.ts) from 24, a workload's own from 32. */
+export const FIRST_SUBCLASS_STEP = 24;
 export const FIRST_WORKLOAD_STEP = 32;
+const P_RECLAIM_WAIT = 21; // an allocation waits for its node's reclaim
 
 const PASS_LOW = 0;
 const PASS_MIN = 1;
@@ -110,6 +116,8 @@ export class MmNode implements LogicalProcess, LockUser {
   protected readonly pageNode: Int32Array;
   protected readonly pageFrame: Int32Array;
   private readonly faultStart: Float64Array;
+  private readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
+  private readonly reclaimRetry: Int32Array; // where a waiting allocation resumes; −1: its zonelist walk
   private readonly pos: Int32Array; // zonelist walk: position, pass, running minimum, rotation
   private readonly pass: Int32Array;
   private readonly runMin: Float64Array;
@@ -139,6 +147,8 @@ export class MmNode implements LogicalProcess, LockUser {
   zonesVisited = 0;
   kswapdWakeups = 0;
   kmapAtomic = 0;
+  /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
+  protected opExtraNs = 0;
   readonly numastat: Float64Array; // [node * 5]: hit, miss, foreign, local, other
   readonly faultLatencyHist = new Float64Array(HIST_BUCKETS);
   faultLatencyTotal = 0;
@@ -158,7 +168,8 @@ export class MmNode implements LogicalProcess, LockUser {
     this.mem = new NodeMemory(s.maps[node]);
     this.home = new SpinlockHome(kernel, t, s.locks, this.rng);
     this.client = new SpinlockClient(kernel, t, s.locks, new LockStats(s.registry.lockCount, s.registry.callerCount), this);
-    const c = t.cpusPerNode;
+    // One program slot per CPU of the node, and one more for the node's kswapd (index cpusPerNode).
+    const c = t.cpusPerNode + 1;
     const i32 = (len: number) => new Int32Array(len);
     const f64 = (len: number) => new Float64Array(len);
     this.prog = i32(c);
@@ -168,6 +179,8 @@ export class MmNode implements LogicalProcess, LockUser {
     this.pageNode = i32(c * this.S);
     this.pageFrame = i32(c * this.S).fill(-1);
     this.faultStart = f64(c);
+    this.reclaimWaits = i32(c);
+    this.reclaimRetry = i32(c).fill(-1);
     this.pos = i32(c);
     this.pass = i32(c);
     this.runMin = f64(c);
@@ -214,11 +227,54 @@ export class MmNode implements LogicalProcess, LockUser {
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
 
+  /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
+  protected idx(cpu: number): number {
+    return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
+  }
+
+  /** kswapd of this node was woken (reclaim-node.ts runs it). */
+  protected kswapdWake(): void {}
+
+  /**
+   * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
+   * Returns true when the CPU now waits for reclaim on `node` and will call `retryAllocation`;
+   * false lets the allocation fail.
+   */
+  protected outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
+    return false;
+  }
+
+  /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
+  protected retryAllocation(cpu: number): void {
+    const i = this.idx(cpu);
+    invariant(this.prog[i] === P_RECLAIM_WAIT, `CPU ${cpu} was not waiting for reclaim`);
+    if (this.reclaimRetry[i] >= 0) {
+      this.prog[i] = this.reclaimRetry[i];
+      this.reclaimRetry[i] = -1;
+    } else {
+      this.startWalk(i);
+      this.prog[i] = P_WALK;
+    }
+    this.step(cpu);
+  }
+
+  /**
+   * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
+   * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
+   */
+  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
+    if (first) this.reclaimWaits[i] = 0;
+    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
+    this.reclaimRetry[i] = retryStep;
+    this.prog[i] = P_RECLAIM_WAIT;
+    return true;
+  }
+
   // --- events -----------------------------------------------------------------------------------
 
   /** Starts CPU `cpu`'s program at `step` after `delayNs`. */
   protected startCpu(lp: number, cpu: number, step: number, delayNs: number): void {
-    this.prog[cpu - this.first] = step;
+    this.prog[this.idx(cpu)] = step;
     this.kernel.post(lp, lp, delayNs, EV_STEP, cpu, 0, 0);
   }
 
@@ -244,9 +300,10 @@ export class MmNode implements LogicalProcess, LockUser {
         return;
       case EV_KSWAPD_WAKE:
         this.kswapdWakeups++;
+        this.kswapdWake();
         return;
       default:
-        if (kind >= FIRST_WORKLOAD_EVENT) this.handleWorkloadEvent(kind, a, b, c);
+        if (kind >= FIRST_MODEL_EVENT) this.handleWorkloadEvent(kind, a, b, c);
         else if (SpinlockHome.handles(kind)) this.home.handle(kind, a, b, c);
         else this.client.handle(kind, a, b, c);
     }
@@ -254,10 +311,10 @@ export class MmNode implements LogicalProcess, LockUser {
 
   /** Runs a CPU's program from its current step until it has to wait for time, a lock or an answer. */
   protected step(cpu: number): void {
-    const i = cpu - this.first;
+    const i = this.idx(cpu);
     for (;;) {
       const p = this.prog[i];
-      if (p >= FIRST_WORKLOAD_STEP) {
+      if (p >= FIRST_SUBCLASS_STEP) {
         if (this.program(i, cpu, p)) continue;
         return;
       }
@@ -300,6 +357,7 @@ export class MmNode implements LogicalProcess, LockUser {
     switch (p) {
       case P_FAULT:
         this.faultStart[i] = this.kernel.now;
+        this.reclaimWaits[i] = 0;
         this.startWalk(i);
         this.prog[i] = P_WALK;
         if (this.faultKind[i] === FAULT_ANON) {
@@ -429,13 +487,14 @@ export class MmNode implements LogicalProcess, LockUser {
         this.prog[i] = P_DRAIN;
         return true;
       case P_IDLE:
+      case P_RECLAIM_WAIT:
         return false;
       default:
         invariant(false, `CPU ${cpu} is at step ${p}, which has no handler`);
     }
   }
 
-  private freePage(i: number, cpu: number, node: number, frame: number, next: number): void {
+  protected freePage(i: number, cpu: number, node: number, frame: number, next: number): void {
     const type = this.zoneTypeOf(node, frame);
     const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(node);
     this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], this.s.callers.__free_pages_ok, OP_FREE, node, frame, hold, LINES_BUDDY, next);
@@ -495,6 +554,10 @@ export class MmNode implements LogicalProcess, LockUser {
           continue;
         }
         this.zonesVisited += visits;
+        if (this.outOfMemory(cpu, zl[0].node, this.reclaimWaits[i]++)) {
+          this.prog[i] = P_RECLAIM_WAIT;
+          return;
+        }
         this.allocationFailures++;
         this.pageFrame[i * this.S + this.slot[i]] = -1;
         this.prog[i] = P_FAULT_DONE;
@@ -548,7 +611,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   private probeReply(cpu: number, pos: number, take: boolean, min: number): void {
-    const i = cpu - this.first;
+    const i = this.idx(cpu);
     this.pos[i] = pos;
     this.runMin[i] = min;
     if (!take) {
@@ -603,7 +666,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   lockAcquired(cpu: number, _lock: number, prevHolder: number): void {
-    const i = cpu - this.first;
+    const i = this.idx(cpu);
     const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.opLines[i];
     const carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
     if (this.prog[i] === P_DRAIN_WAIT) {
@@ -619,7 +682,10 @@ export class MmNode implements LogicalProcess, LockUser {
     }
     const node = this.opNode[i];
     if (node === this.node) {
+      this.opExtraNs = 0;
       this.opResult[i] = this.doOp(op, this.opArg[i] as ZoneType, this.opArg[i]);
+      // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
+      this.opHold[i] += this.opExtraNs;
       this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i]);
       return;
     }
@@ -633,7 +699,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   private opReply(cpu: number, result: number): void {
-    const i = cpu - this.first;
+    const i = this.idx(cpu);
     if (this.prog[i] === P_DRAIN_WAIT) {
       if (--this.opPending[i] === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, this.opHold[i]);
       return;

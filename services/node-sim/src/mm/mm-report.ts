@@ -8,6 +8,7 @@ import { HIST_BUCKETS, histQuantile } from '../locks/lock-stats.js';
 import { BYTES_PER_FRAME } from './page-frames.js';
 import type { MmNode } from './mm-node.js';
 import type { MmConfig } from './mm-shared.js';
+import { ReclaimNode } from './reclaim-node.js';
 
 export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryReport {
   const numastat: NumaStat[] = Array.from({ length: cfg.nodes }, (_, node) => ({ node, numaHit: 0, numaMiss: 0, numaForeign: 0, localNode: 0, otherNode: 0 }));
@@ -35,12 +36,30 @@ export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryRep
         frees: z.frees,
         lruActive: lp.mem.lru[zi].nrActive,
         lruInactive: lp.mem.lru[zi].nrInactive,
+        pagesScanned: lp instanceof ReclaimNode ? lp.pagesScanned[zi] : 0,
+        pagesReclaimed: lp instanceof ReclaimNode ? lp.pagesReclaimed[zi] : 0,
       })),
     ),
     numastat,
     kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
     zonesVisited: nodes.reduce((s, n) => s + n.zonesVisited, 0),
     kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
+    ...reclaimReport(nodes),
+  };
+}
+
+function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> {
+  const r = nodes.filter((n): n is ReclaimNode => n instanceof ReclaimNode);
+  if (r.length === 0) return {};
+  const sum = (f: (n: ReclaimNode) => number) => r.reduce((s, n) => s + f(n), 0);
+  const total = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+  return {
+    reclaim: {
+      kswapdRuns: sum((n) => n.kswapdRuns),
+      pagesScanned: sum((n) => total(n.pagesScanned)),
+      pagesReclaimed: sum((n) => total(n.pagesReclaimed)),
+      allocationWaits: sum((n) => n.reclaimWaitCount),
+    },
   };
 }
 

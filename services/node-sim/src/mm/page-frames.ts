@@ -2,9 +2,9 @@
  * `mem_map` of one node: the state of every 4 KiB page frame, struct-of-arrays.
  *
  * Follows Linux 2.4 include/linux/mm.h (struct page) for the fields the model needs; everything
- * else of struct page (mapping, index, count, virtual, wait queues) is left out. Budget: 12 bytes
- * per frame (flags 2, order 1, mapcount 1, two list links 4 + 4), so the 16 M frames of numaq-64
- * take 192 MiB.
+ * else of struct page (mapping, count, virtual, wait queues) is left out. Budget: 16 bytes per
+ * frame (flags 2, order 1, mapcount 1, two list links 4 + 4, index 4), so the 16 M frames of
+ * numaq-64 take 256 MiB.
  *
  * `next`/`prev` link a frame into one list at a time, like the kernel's `page->list`/`page->lru`:
  * a free block's head frame sits on its zone's `free_area[order]` list, an in-use page on at most
@@ -29,7 +29,7 @@ export const PG_anon = 1 << 6;
 export const PG_inuse = 1 << 7;
 
 /** Bytes of model state per frame (see the arrays below). */
-export const BYTES_PER_FRAME = 2 + 1 + 1 + 4 + 4;
+export const BYTES_PER_FRAME = 2 + 1 + 1 + 4 + 4 + 4;
 
 export class PageFrames {
   readonly flags: Uint16Array;
@@ -40,6 +40,11 @@ export class PageFrames {
   /** List links by node-local frame number; -1 ends a list. */
   readonly next: Int32Array;
   readonly prev: Int32Array;
+  /**
+   * `page->index` of a page-cache page: which page of its file it holds, so reclaim can drop it
+   * from the cache (the model's files are a workload's own: −1 for a page no workload looks up).
+   */
+  readonly index: Int32Array;
 
   constructor(
     /** pfn of the node's first frame. */
@@ -51,6 +56,7 @@ export class PageFrames {
     this.mapcount = new Uint8Array(count);
     this.next = new Int32Array(count).fill(-1);
     this.prev = new Int32Array(count).fill(-1);
+    this.index = new Int32Array(count).fill(-1);
   }
 }
 

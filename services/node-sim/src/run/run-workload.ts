@@ -10,6 +10,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { buildLockbench } from '../workloads/lockbench.js';
 import { buildPageFault } from '../workloads/page-fault.js';
 import { buildKernbench } from '../workloads/kernbench.js';
+import { buildMemPressure } from '../workloads/mem-pressure.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -60,6 +61,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildPageFault(kernelFor, cfg);
     case 'kernbench':
       return buildKernbench(kernelFor, cfg);
+    case 'mem-pressure':
+      return buildMemPressure(kernelFor, cfg);
   }
 }
 

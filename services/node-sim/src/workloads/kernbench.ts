@@ -23,7 +23,8 @@
  * Simplified: no page tables or COW (fork and exec are CPU time); file-backed faults take no
  * page_table_lock (the process is single-threaded, the lock is uncontended); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
- * so a CPU runs one job at a time; no reclaim (the build fits in memory).
+ * so a CPU runs one job at a time. Reclaim (mm/reclaim-node.ts) can drop tree pages from the page
+ * cache; a later lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
@@ -31,17 +32,26 @@ import { invariant } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, MmNode, OP_NONE } from '../mm/mm-node.js';
-import { buildMmShared, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from '../mm/mm-node.js';
+import { ReclaimNode } from '../mm/reclaim-node.js';
+import { SWAP_CLUSTER_MAX } from '../mm/reclaim.js';
+import { buildMmShared, LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
 import type { ZoneType } from '../mm/zone.js';
+import { PG_lru } from '../mm/page-frames.js';
 import type { Model } from './model.js';
 
 const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
 const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
 
-const OP_TREE_MARK = FIRST_WORKLOAD_OP; // arg: tree page index on its node; answers 1 when it must be activated
+const OP_TREE_MARK = FIRST_WORKLOAD_OP; // arg: tree page index on its node; answers MARK_*
 const OP_TREE_ACTIVATE = FIRST_WORKLOAD_OP + 1;
+const OP_TREE_ALLOC = FIRST_WORKLOAD_OP + 2; // a page for a tree page read back in; answers the frame or −1
+const OP_TREE_LRU_ADD = FIRST_WORKLOAD_OP + 3;
+
+const MARK_DONE = 0;
+const MARK_ACTIVATE = 1;
+const MARK_MISSING = 2; // reclaim dropped the page: read it back
 
 const K_ASK = FIRST_WORKLOAD_STEP;
 const K_WAIT_JOB = FIRST_WORKLOAD_STEP + 1;
@@ -58,6 +68,10 @@ const K_WRITTEN = FIRST_WORKLOAD_STEP + 11;
 const K_EXIT = FIRST_WORKLOAD_STEP + 12;
 const K_EXIT_NEXT = FIRST_WORKLOAD_STEP + 13;
 const K_EXITED = FIRST_WORKLOAD_STEP + 14;
+const K_REFAULT = FIRST_WORKLOAD_STEP + 15;
+const K_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 16;
+const K_REFAULT_LRU = FIRST_WORKLOAD_STEP + 17;
+const K_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 18;
 
 // What a process does next, between slices of user time.
 const DO_ANON = 0;
@@ -65,7 +79,7 @@ const DO_FILE = 1;
 const DO_READ = 2;
 const DO_WRITE = 3;
 
-class KernbenchNode extends MmNode {
+export class KernbenchNode extends ReclaimNode {
   private readonly cfg: KernbenchConfig;
   /** The sources and headers this node caches: node-local frames by tree index on this node. */
   private readonly treeFrame: Int32Array;
@@ -83,18 +97,25 @@ class KernbenchNode extends MmNode {
   private readonly treeNode: Int32Array; // the tree page being looked up
   private readonly treeIdx: Int32Array;
   private readonly jobStart: Float64Array;
-  private readonly finishedJob: Uint8Array; // 1 when the CPU's next request to make reports a finished job
+  private readonly finishedJob: Uint8Array;
+  private readonly refaultWaits: Int32Array; // tries of the current read-back's allocation // 1 when the CPU's next request to make reports a finished job
   // Statistics.
   readonly jobsDone: Float64Array;
   processes = 0;
   lookups = 0;
   writes = 0;
   activations = 0;
+  refaults = 0;
   readonly jobHist = new Float64Array(HIST_BUCKETS);
   jobTotal = 0;
   jobMax = 0;
 
-  constructor(kernel: Kernel, node: number, s: MmShared) {
+  constructor(
+    kernel: Kernel,
+    node: number,
+    s: MmShared,
+    private readonly fillCache: CacheFill,
+  ) {
     const cfg = s.cfg as KernbenchConfig;
     // One slot per anonymous page of the largest process, and one for the page being written.
     super(kernel, node, s, Math.max(...cfg.processes.map((p) => p.anonPages)) + 1);
@@ -110,19 +131,28 @@ class KernbenchNode extends MmNode {
     this.treeIdx = new Int32Array(c);
     this.jobStart = new Float64Array(c);
     this.finishedJob = new Uint8Array(c);
+    this.refaultWaits = new Int32Array(c);
     this.jobsDone = new Float64Array(c);
     this.treeFrame = this.cacheTree();
   }
 
-  /** The build's sources and headers, read before the build starts: tree page t lives on node t mod nodes. */
+  /**
+   * The build's sources and headers, read before the build starts: tree page t lives on node
+   * t mod nodes. `half`: at most half of the node's free memory is filled; `full`: all of it but
+   * the zone's pages_high, so reclaim starts with the first misses. The rest starts on disk.
+   */
   private cacheTree(): Int32Array {
     const count = this.node < this.cfg.treePages ? Math.floor((this.cfg.treePages - 1 - this.node) / this.n) + 1 : 0;
-    const frames = new Int32Array(count);
+    const frames = new Int32Array(count).fill(-1);
     const type = this.treeZoneType();
-    for (let k = 0; k < count; k++) {
+    const zone = this.mem.zone(type);
+    const room = this.fillCache === 'full' ? Math.max(0, zone.freePages - zone.pagesHigh - SWAP_CLUSTER_MAX) : Math.floor(zone.freePages / 2);
+    const cached = Math.min(count, room);
+    for (let k = 0; k < cached; k++) {
       const frame = this.mem.rmqueue(type);
-      invariant(frame >= 0, `node ${this.node} has no room for its ${count} page-cache pages`);
+      invariant(frame >= 0, `node ${this.node} has no room for its ${cached} page-cache pages`);
       this.mem.lruAdd(frame);
+      this.mem.frames.index[frame] = k;
       frames[k] = frame;
     }
     return frames;
@@ -142,7 +172,11 @@ class KernbenchNode extends MmNode {
     }
   }
 
-  protected override handleWorkloadEvent(kind: number, a: number, b: number): void {
+  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
+      super.handleWorkloadEvent(kind, a, b, c);
+      return;
+    }
     if (kind === EV_JOB_ASK) {
       // make, on node 0: hand out the next job.
       if (b === 1 && ++this.jobsReported === this.cfg.jobs) this.completionNs = this.kernel.now;
@@ -161,12 +195,48 @@ class KernbenchNode extends MmNode {
   }
 
   protected override doWorkloadOp(op: number, arg: number): number {
-    const frame = this.treeFrame[arg];
-    const lru = this.mem.lru[this.mem.zoneIndexOfFrame(frame)];
-    if (op === OP_TREE_MARK) return lru.markPageAccessed(frame) ? 1 : 0;
-    invariant(op === OP_TREE_ACTIVATE, `kernbench has no operation ${op}`);
-    lru.activate(frame);
-    return 0;
+    switch (op) {
+      case OP_TREE_MARK: {
+        const frame = this.treeFrame[arg];
+        if (frame < 0) return MARK_MISSING;
+        return this.mem.lru[this.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
+      }
+      case OP_TREE_ACTIVATE: {
+        // The page may have been reclaimed since it was marked: then there is nothing to move.
+        const frame = this.treeFrame[arg];
+        if (frame >= 0) this.mem.lru[this.mem.zoneIndexOfFrame(frame)].activate(frame);
+        return 0;
+      }
+      case OP_TREE_ALLOC: {
+        if (this.treeFrame[arg] >= 0) return this.treeFrame[arg]; // another CPU read it back first
+        // __alloc_pages on the page's own zone: below pages_low wake kswapd, below pages_min wait for it.
+        const zone = this.mem.zone(this.treeZoneType());
+        if (zone.freePages <= zone.pagesLow) {
+          this.kswapdWakeups++;
+          this.kswapdWake();
+        }
+        const frame = zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
+        if (frame < 0) return -1;
+        this.treeFrame[arg] = frame;
+        this.mem.frames.index[frame] = arg;
+        return frame;
+      }
+      case OP_TREE_LRU_ADD: {
+        const frame = this.treeFrame[arg];
+        if (frame >= 0 && (this.mem.frames.flags[frame] & PG_lru) === 0) this.mem.lruAdd(frame);
+        return 0;
+      }
+    }
+    return super.doWorkloadOp(op, arg);
+  }
+
+  protected override canDropFromCache(frame: number): boolean {
+    return this.mem.frames.index[frame] >= 0;
+  }
+
+  protected override dropFromCache(frame: number): void {
+    this.treeFrame[this.mem.frames.index[frame]] = -1;
+    super.dropFromCache(frame);
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
@@ -208,16 +278,49 @@ class KernbenchNode extends MmNode {
       case K_MARK:
         return this.pageOp(i, cpu, this.treeNode[i], OP_TREE_MARK, this.treeIdx[i], K_MARKED);
       case K_MARKED: {
-        if (this.opResult[i] === 0) {
+        if (this.opResult[i] === MARK_DONE) {
           this.prog[i] = K_LOOKED_UP;
           return true;
         }
+        const node = this.treeNode[i];
+        if (this.opResult[i] === MARK_MISSING) {
+          // Reclaim dropped it: read it back from disk into a new page of its node.
+          this.refaults++;
+          this.prog[i] = K_REFAULT;
+          this.after(cpu, costs.diskReadNs);
+          return false;
+        }
         // Second touch of an inactive page: activate_page under the LRU lock that guards it.
         this.activations++;
-        const node = this.treeNode[i];
         const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.treeZoneType(node)] : this.s.pagemapLruLock;
         const hold = costs.lruListOpNs + this.structPageNs(node);
         this.lockedOp(i, cpu, lock, this.s.callers.activate_page, OP_TREE_ACTIVATE, node, this.treeIdx[i], hold, LINES_LRU, K_LOOKED_UP);
+        return false;
+      }
+      case K_REFAULT:
+        this.refaultWaits[i] = 0;
+        this.prog[i] = K_REFAULT_ALLOC;
+        return true;
+      case K_REFAULT_ALLOC: {
+        const node = this.treeNode[i];
+        const zoneLock = this.s.zoneLock[node * 3 + this.treeZoneType(node)];
+        this.lockedOp(i, cpu, zoneLock, this.s.callers.rmqueue, OP_TREE_ALLOC, node, this.treeIdx[i], costs.buddyOpNs + this.structPageNs(node), LINES_BUDDY, K_REFAULT_INSERT);
+        return false;
+      }
+      case K_REFAULT_INSERT:
+        if (this.opResult[i] < 0) {
+          // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
+          if (this.waitForReclaim(i, cpu, this.treeNode[i], K_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
+          this.allocationFailures++;
+          this.prog[i] = K_RUN;
+          return true;
+        }
+        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(this.treeNode[i]), LINES_PAGECACHE, K_REFAULT_LRU);
+        return false;
+      case K_REFAULT_LRU: {
+        const node = this.treeNode[i];
+        const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.treeZoneType(node)] : this.s.pagemapLruLock;
+        this.lockedOp(i, cpu, lock, this.s.callers.lru_cache_add, OP_TREE_LRU_ADD, node, this.treeIdx[i], costs.lruListOpNs + this.structPageNs(node), LINES_LRU, K_LOOKED_UP);
         return false;
       }
       case K_LOOKED_UP: {
@@ -331,13 +434,16 @@ class KernbenchNode extends MmNode {
   }
 }
 
-export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig): Model {
+/** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
+export type CacheFill = 'half' | 'full';
+
+export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half'): Model {
   const topo = new Topology(cfg);
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB));
   const kernel = kernelFor(topo.lookaheadNs);
   const nodes: KernbenchNode[] = [];
   for (let n = 0; n < cfg.nodes; n++) {
-    const lp = new KernbenchNode(kernel, n, shared);
+    const lp = new KernbenchNode(kernel, n, shared, fillCache);
     nodes.push(lp);
     lp.start(kernel.addLp(lp));
   }
@@ -364,6 +470,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         pageCacheLookups: sum((n) => n.lookups),
         pageCacheWrites: sum((n) => n.writes),
         activations: sum((n) => n.activations),
+        refaults: sum((n) => n.refaults),
         allocationFailures: sum((n) => n.allocationFailures),
         faultLatencyNs: latency,
         jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),
