@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { resolveWorkload, type Report } from '@numasim/shared';
-import { runWorkload } from '../src/index.js';
+import { runWorkload, runWorkloadWithSeries } from '../src/index.js';
 import { LruLists } from '../src/mm/lru.js';
 import { PageFrames, PG_inuse, PG_lru, PG_referenced } from '../src/mm/page-frames.js';
 import { maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from '../src/mm/reclaim.js';
@@ -44,6 +44,20 @@ describe('mem-pressure workload and reclaim', () => {
     const v25 = run(['lru=2.5-zone']);
     expect(caller(v25, 'zone->lru_lock', 'shrink_cache')).toBeGreaterThan(0);
     expect(v25.locks.some((l) => l.name === 'pagemap_lru_lock')).toBe(false);
+  });
+
+  it('samples every zone\'s free pages and LRU sizes into the time series', () => {
+    const { report, series } = runWorkloadWithSeries(resolveWorkload(small, ['sampleEveryNs=10000000']));
+    expect(series.zones).toHaveLength(report.memory!.zones.length);
+    for (const z of series.zones!) {
+      expect(z.freePages).toHaveLength(series.tNs.length);
+      expect(z.lruInactive).toHaveLength(series.tNs.length);
+    }
+    // The last sample is the end of the run: it equals the report's zones.
+    const last = series.tNs.length - 1;
+    expect(series.zones!.map((z) => z.freePages[last])).toEqual(report.memory!.zones.map((z) => z.freePages));
+    // Under pressure the free counts move.
+    expect(series.zones!.some((z) => new Set(z.freePages).size > 1)).toBe(true);
   });
 
   it('is deterministic for a seed', () => {

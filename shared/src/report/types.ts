@@ -247,4 +247,12 @@ export interface TimeSeries {
     holdTotalNs: number[];
     waitTotalNs: number[];
   }[];
+  /** Memory workloads: each zone's free pages and LRU sizes at the end of every interval (levels, not deltas). */
+  zones?: {
+    node: number;
+    zone: string;
+    freePages: number[];
+    lruActive: number[];
+    lruInactive: number[];
+  }[];
 }

@@ -1,9 +1,10 @@
 /**
  * The sampled time series: per interval, the events handled and each lock's acquisitions,
- * contentions, hold and wait time. Built from cumulative lock statistics at interval ends, so
- * sampling reads the model's state and never changes it.
+ * contentions, hold and wait time; for memory workloads, each zone's free pages and LRU sizes at
+ * the interval's end. Built from cumulative statistics at interval ends, so sampling reads the
+ * model's state and never changes it.
  */
-import type { TimeSeries } from '@numasim/shared';
+import type { MemoryReport, TimeSeries } from '@numasim/shared';
 import type { LockRegistry } from '../locks/lock-registry.js';
 import type { LockStats } from '../locks/lock-stats.js';
 
@@ -22,6 +23,8 @@ export class SeriesRecorder {
   constructor(
     private readonly registry: LockRegistry,
     intervalNs: number,
+    /** The model's memory report now, for memory workloads. */
+    private readonly memory?: () => MemoryReport,
   ) {
     this.series = {
       intervalNs,
@@ -43,6 +46,7 @@ export class SeriesRecorder {
   /** Records the interval ending at `tNs`, given cumulative statistics and event count. */
   sample(tNs: number, events: number, stats: LockStats): void {
     this.series.tNs.push(tNs);
+    if (this.memory) this.sampleZones(this.memory());
     this.series.events.push(events - this.lastEvents);
     this.lastEvents = events;
     const nc = this.registry.callerCount;
@@ -66,5 +70,15 @@ export class SeriesRecorder {
       this.last[b + 2] = hold;
       this.last[b + 3] = wait;
     }
+  }
+
+  private sampleZones(m: MemoryReport): void {
+    this.series.zones ??= m.zones.map((z) => ({ node: z.node, zone: z.zone, freePages: [], lruActive: [], lruInactive: [] }));
+    m.zones.forEach((z, k) => {
+      const s = this.series.zones![k];
+      s.freePages.push(z.freePages);
+      s.lruActive.push(z.lruActive);
+      s.lruInactive.push(z.lruInactive);
+    });
   }
 }
