@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench:peer`: the same PHOLD in SimPy 3 and in numasim's engine, one after the other on
-// the same machine, and the ratio of their event rates. Options are passed to both, e.g.
+// `npm run bench:peer`: the same PHOLD in SimPy 3 and in numasim's engine on the same machine,
+// in alternating pairs (numasim, SimPy, numasim, …), and the ratio of their event rates per pair:
+// the two runs of a pair are back to back, so a change in the machine's load between pairs moves
+// both. Options go to both, e.g.
 //   npm run bench:peer -- --end 200
+//   NUMASIM_PEER_PAIRS=5 npm run bench:peer     (pairs; 3 by default)
 // SimPy comes from Debian: apt-get install python3-simpy3 (run by /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +29,19 @@ function run(cmd, argv) {
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
 
-console.log(`PHOLD ${args.join(' ') || '(reference parameters: 1024 LPs × 16, remote 0.25, lookahead 0.1 µs, mean 0.9 µs, end 1000 µs)'}`);
-const simpy = run(python, [join(here, 'phold_simpy.py'), ...args]);
-console.log(`SimPy ${simpy.simpy} (timeout + callback): ${simpy.events} events in ${simpy.wallSeconds.toFixed(2)} s = ${(simpy.eventsPerSecond / 1e6).toFixed(3)} M events/s`);
-const numasim = run(process.execPath, [join(here, '../../cli/bin/numasim.js'), 'bench', 'phold', '--json', ...args]);
-console.log(`numasim engine:               ${numasim.events} events in ${numasim.wallSeconds.toFixed(2)} s = ${(numasim.eventsPerSecond / 1e6).toFixed(3)} M events/s`);
-console.log(`ratio numasim / SimPy: ${(numasim.eventsPerSecond / simpy.eventsPerSecond).toFixed(1)}×`);
+const pairs = Math.max(1, Number(process.env.NUMASIM_PEER_PAIRS ?? 3));
+console.log(`PHOLD ${args.join(' ') || '(reference parameters: 1024 LPs × 16, remote 0.25, lookahead 0.1 µs, mean 0.9 µs, end 1000 µs)'}, ${pairs} pairs`);
+const ratios = [];
+for (let k = 1; k <= pairs; k++) {
+  const numasim = run(process.execPath, [join(here, '../../cli/bin/numasim.js'), 'bench', 'phold', '--json', ...args]);
+  const simpy = run(python, [join(here, 'phold_simpy.py'), ...args]);
+  const ratio = numasim.eventsPerSecond / simpy.eventsPerSecond;
+  ratios.push(ratio);
+  console.log(
+    `pair ${k}: numasim ${(numasim.eventsPerSecond / 1e6).toFixed(3)} M events/s (${numasim.events} events), ` +
+      `SimPy ${simpy.simpy} ${(simpy.eventsPerSecond / 1e6).toFixed(3)} M events/s (${simpy.events} events): ratio ${ratio.toFixed(1)}×`,
+  );
+  if (numasim.events !== simpy.events) console.log(`  note: the two handled different event counts (${numasim.events} vs ${simpy.events}); the runs are compared by rate`);
+}
+const sorted = [...ratios].sort((a, b) => a - b);
+console.log(`ratio numasim / SimPy over ${pairs} pairs: min ${sorted[0].toFixed(1)}×, median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)}×, max ${sorted.at(-1).toFixed(1)}×`);
