@@ -11,6 +11,7 @@ const cases = [
   ['numaq-16-kernbench, 1 simulated s', ['numaq-16-kernbench', '--set', 'durationNs=1000000000']],
   ['numaq-16-kernbench, the whole build', ['numaq-16-kernbench']],
   ['numaq-64-kernbench, 1 simulated s', ['numaq-64-kernbench', '--set', 'durationNs=1000000000']],
+  ['numaq-16-mem-pressure, 1 simulated s', ['numaq-16-mem-pressure', '--set', 'durationNs=1000000000']],
   ['numaq-16-page-fault', ['numaq-16-page-fault', '--set', 'durationNs=1000000000']],
   ['numaq-16-page-fault, lru=2.5-zone', ['numaq-16-page-fault', '--set', 'durationNs=1000000000', '--set', 'lru=2.5-zone']],
   ['page-fault on numaq-64 (16 M frames)', ['numaq-16-page-fault', '--set', 'machine=numaq-64', '--set', 'nodes=16', '--set', 'memPerNodeMiB=4096', '--set', 'durationNs=1000000000']],
