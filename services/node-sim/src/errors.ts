@@ -35,6 +35,18 @@ export const EngineErrors = {
     user: true,
     summary: 'The run needed more events than its budget allows; shorten durationNs or raise the limit.',
   },
+  NODE_FAILED: {
+    code: 'NUMASIM_ERR_RUN_NODE_FAILED',
+    status: 500,
+    user: false,
+    summary: 'A worker thread of a parallel run (placement threads or packed:K) threw or ran out of memory; the message names its nodes and the cause. The run\'s other workers were stopped.',
+  },
+  NODE_THREADS: {
+    code: 'NUMASIM_ERR_RUN_PLACEMENT_THREADS',
+    status: 400,
+    user: true,
+    summary: 'The placement asks for more worker threads at once than the node pool has; use packed:K with a smaller K.',
+  },
   CANCELLED: {
     code: 'NUMASIM_ERR_RUN_CANCELLED',
     status: 409,

@@ -23,3 +23,8 @@ export * from './mm/zonelist.js';
 export * from './machine/memory-map.js';
 export * from './mm/alloc-passes.js';
 export * from './mm/highmem.js';
+export * from './engine/outbox.js';
+export * from './parallel/placement.js';
+export * from './parallel/node-pool.js';
+export * from './parallel/run-parallel.js';
+export * from './parallel/run-placed.js';

@@ -1,6 +1,9 @@
-/** Fields every workload kind has: the seed and how long to simulate. */
+/** Fields every workload kind has: the seed, how long to simulate, and where to run it. */
 import { Type } from '@sinclair/typebox';
 import { nanoseconds } from './schema-kit.js';
+
+/** Values of `placement`. */
+export const PLACEMENT_PATTERN = '^(inline|threads|auto|packed:[1-9][0-9]{0,2})$';
 
 export const commonProperties = {
   seed: Type.Integer({
@@ -15,10 +18,20 @@ export const commonProperties = {
     default: 10_000_000,
     description: 'interval of the sampled time series, ns (widened so that a run has at most 10 000 samples)',
   }),
+  placement: Type.Optional(
+    Type.String({
+      pattern: PLACEMENT_PATTERN,
+      description:
+        'where the nodes run: inline (one thread), threads (a worker thread per node), packed:K (nodes spread over K threads), auto (chosen by the run\'s size; the default). Never changes a result, and is not part of configHash',
+    }),
+  ),
 };
+
 
 export interface CommonConfig {
   seed: number;
   durationNs: number;
   sampleEveryNs: number;
+  /** inline | threads | packed:K | auto; absent means auto. */
+  placement?: string;
 }

@@ -20,6 +20,7 @@ import { EngineErrors } from '../errors.js';
 import { EventHeap } from './event-heap.js';
 import { CalendarQueue } from './calendar-queue.js';
 import { MAX_LPS, MAX_PRIORITY, type PendingSet } from './pending-set.js';
+import type { Outbox } from './outbox.js';
 
 /** A logical process: the unit of state and of placement. */
 export interface LogicalProcess {
@@ -65,6 +66,9 @@ export class Kernel {
   /** True while the event being handled is still in the set: its first successor replaces it. */
   private topPending = false;
   private started = false;
+  /** Partitioned runs (parallel/): 1 for the LPs this kernel runs; null when it runs them all. */
+  private owned: Uint8Array | null = null;
+  private outbox: Outbox | null = null;
 
   constructor(options: KernelOptions) {
     if (!(options.lookaheadNs >= 1)) {
@@ -87,6 +91,37 @@ export class Kernel {
       this.sendSeq = grown;
     }
     return id;
+  }
+
+  /** The LP registered as `id` (the parallel runner reads and restores LP state between threads). */
+  lpAt(id: number): LogicalProcess {
+    return this.lps[id];
+  }
+
+  /**
+   * Makes this kernel run only the LPs with `owned[id] === 1`, after the model is built and seeded
+   * and before the run starts. Every thread builds and seeds the whole model the same way, so each
+   * keeps the seeds of its own LPs and drops the rest (their owners hold them). From then on,
+   * events for other threads' LPs go to `outbox` with their (time, key, seq); those threads
+   * `inject` them.
+   */
+  partition(owned: Uint8Array, outbox: Outbox): void {
+    if (this.started) throw new NumasimError(EngineErrors.LP_INVALID, 'partition the kernel before the run starts');
+    const kept: PendingSet = this.queueKind === 'calendar' ? new CalendarQueue() : new EventHeap();
+    const filter = {
+      push: (time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number) => {
+        if (owned[dst] === 1) kept.push(time, key, seq, dst, kind, a, b, c);
+      },
+    };
+    this.pending.moveAllTo(filter as unknown as PendingSet);
+    this.pending = kept;
+    this.owned = owned;
+    this.outbox = outbox;
+  }
+
+  /** Adds an event another thread's kernel emitted, with its original ordering key. */
+  inject(time: number, key: number, seq: number, dst: number, kind: number, a: number, b: number, c: number): void {
+    this.pending.push(time, key, seq, dst, kind, a, b, c);
   }
 
   get lpCount(): number {
@@ -186,6 +221,10 @@ export class Kernel {
     const seq = this.sendSeq[src]++;
     const key = priority * PRIORITY_SHIFT + src;
     const time = this.now + delayNs;
+    if (this.owned !== null && this.owned[dst] === 0) {
+      this.outbox!.push(time, key, seq, dst, kind, a, b, c);
+      return;
+    }
     if (this.topPending) {
       this.topPending = false;
       this.pending.replaceMin(time, key, seq, dst, kind, a, b, c);
