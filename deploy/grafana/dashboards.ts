@@ -79,6 +79,9 @@ export const numaMemory = dashboard('numasim-memory', 'numasim: NUMA memory', 'S
   panel('timeseries', 'kswapd wake-ups per second', grid(18, 9, 6, 8), [
     target(`sum by (run) (rate(numasim_kswapd_wakeups_total{run=~"$run"}[$__rate_interval]))`, '{{run}}'),
   ], { defaults: { unit: 'ops' } }),
+  panel('timeseries', 'kmap global flushes per second (flush_all_zero_pkmaps → flush_tlb_all, an IPI to every CPU)', grid(0, 17, 24, 8), [
+    target(`sum by (run) (rate(numasim_kmap_global_flushes_total{run=~"$run"}[$__rate_interval]))`, '{{run}}'),
+  ], { defaults: { unit: 'ops' } }),
 ], [
   variable('run', 'Run', 'label_values(numasim_zone_free_pages, run)'),
   variable('node', 'Node', 'label_values(numasim_zone_free_pages{run=~"$run"}, node)'),

@@ -61,6 +61,16 @@ describe('a listening server', () => {
     expect(line('numasim_kswapd_wakeups_total{')).toBeDefined();
   });
 
+  it('exports the global kmap pool\'s flushes of a highmem workload, as the report counts them', async () => {
+    const workload = { kind: 'file-read', machine: 'numaq-16', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 1024, filePages: 2000, userNsPerRead: 20_000, durationNs: 5_000_000, kmap: 'global', pkmapEntries: 16 };
+    const { id } = await body(submit({ workload }));
+    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(report.memory.kmap.globalFlushes).toBeGreaterThan(0);
+    expect(text).toContain(`numasim_kmap_global_flushes_total{run="${id}"} ${report.memory.kmap.globalFlushes}`);
+  });
+
   it('exports simulated lock metrics that agree with the report', async () => {
     const { id } = await body(submit({ workload: small }));
     await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));

@@ -9,18 +9,25 @@ export const memoryPresets: Preset[] = [
   },
   {
     name: 'numaq-16-kernbench',
-    summary: 'make -j32 bzImage on a 16-way NUMA-Q, 2.4.18 with NUMA-local allocation: calibrated to the published lockmeter row (docs/CALIBRATION.md)',
-    workload: { kind: 'kernbench', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', jobs: 500, parallelJobs: 32, seed: 1 },
+    summary:
+      'make -j32 bzImage on a 16-way NUMA-Q, 2.4.18 with NUMA-local allocation: calibrated to the published lockmeter row (docs/CALIBRATION.md) ' +
+      'with highmem copies through kmap_atomic, as the calibration was made; --set kmap=global adds 2.4\'s kmap_lock pool and its flushes',
+    workload: { kind: 'kernbench', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', jobs: 500, parallelJobs: 32, seed: 1 },
   },
   {
     name: 'numaq-64-kernbench',
     summary: 'the same 500-job build with make -j128 on a 64-way NUMA-Q (16 quads): the global LRU lock at four times the CPUs (CON near 100%)',
-    workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', jobs: 500, parallelJobs: 128, seed: 1 },
+    workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', jobs: 500, parallelJobs: 128, seed: 1 },
   },
   {
     name: 'numaq-16-mem-pressure',
     summary: 'readers of 6 GiB of files on a 4 GB 16-way NUMA-Q: the page cache stays full, kswapd and shrink_cache run under pagemap_lru_lock',
     workload: { kind: 'mem-pressure', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', durationNs: 2_000_000_000, seed: 1 },
+  },
+  {
+    name: 'numaq-16-file-read',
+    summary: 'a read-heavy server on a 16-way NUMA-Q: every read() kmaps a highmem page-cache page under 2.4\'s global kmap_lock; try --set kmap=atomic, per-mm, per-task',
+    workload: { kind: 'file-read', machine: 'numaq-16', lru: '2.4', kmap: 'global', filePages: 16_384, userNsPerRead: 100_000, durationNs: 200_000_000, seed: 1 },
   },
   {
     name: 'x86_64-2s-page-fault',

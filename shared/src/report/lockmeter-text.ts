@@ -3,6 +3,7 @@
  * µs/ms the way lockmeter printed them, so a table can sit next to a 2002 post and be read alike.
  */
 import type { LockCallerReport, LockReport, Report } from './types.js';
+import type { KmapReport } from './highmem.js';
 
 /** A duration the lockmeter way: `5.4us`, `111us`, `16ms`. */
 export function formatDuration(ns: number): string {
@@ -78,6 +79,8 @@ function summaryLines(r: Report): string[] {
         `mem-pressure: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated), ${w.hitPercent.toFixed(1)}% from the page cache, ${w.refaults} read back from disk, ${w.processes} reader processes, ${w.allocationFailures} allocation failures`,
         ...memoryLines(r),
       ];
+    case 'file-read':
+      return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
     case 'kernbench': {
       const lat = (l: { mean: number; p50: number; p99: number; max: number }) =>
         `mean ${formatDuration(l.mean)}, p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, max ${formatDuration(l.max)}`;
@@ -112,6 +115,21 @@ function memoryLines(r: Report): string[] {
     const rc = m.reclaim;
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
   }
+  if (m.kmap) lines.push(...kmapLines(m.kmap));
+  return lines;
+}
+
+/** The kmap table: calls by caller and kind, then the pools' wraps, flushes and sleepers. */
+function kmapLines(k: KmapReport): string[] {
+  const lines = ['', `KMAP (${k.mode}, ${k.pkmapEntries} entries × ${k.pools} pool(s))   kmap_high     reused  kmap_atomic     lowmem`];
+  for (const c of k.callers) {
+    lines.push(`${c.caller.padEnd(44)}${String(c.kmapHigh).padStart(10)}${String(c.reused).padStart(11)}${String(c.kmapAtomic).padStart(13)}${String(c.lowmem).padStart(11)}`);
+  }
+  lines.push(
+    `pool wraps ${k.poolWraps}: global flushes ${k.globalFlushes}, per-mm flushes ${k.mmFlushes}, local flushes ${k.localFlushes}; ` +
+      `${k.ipisSent} TLB-flush IPIs taking ${formatDuration(k.ipiStolenNs)} of CPU time; ${k.sleeps} sleeps on pkmap_map_wait (mean ${formatDuration(k.sleepWaitNs.mean)}, max ${formatDuration(k.sleepWaitNs.max)})` +
+      (k.pgdPages > 0 ? `; ${k.pgdPages} per-task PGD pages` : ''),
+  );
   return lines;
 }
 

@@ -14,6 +14,7 @@
  * Percentiles come from a log-linear histogram (16 sub-buckets per power of two): within 6.25%.
  */
 import type { WorkloadConfig } from '../workload/resolve.js';
+import type { KmapReport } from './highmem.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -145,7 +146,14 @@ export interface MemPressureResult {
   processLatencyNs: LatencySummary;
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult;
+export interface FileReadResult {
+  kind: 'file-read';
+  /** Pages read (read() of one page: find_get_page, then file_read_actor's kmap and copy). */
+  reads: number;
+  readsPerSecond: number;
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {
@@ -195,6 +203,8 @@ export interface MemoryReport {
     /** Times an allocation that failed every pass waited for its node's reclaim. */
     allocationWaits: number;
   };
+  /** Highmem workloads: kmap calls by caller and kind, pool wraps, TLB flushes, sleeps (report/highmem.ts). */
+  kmap?: KmapReport;
 }
 
 export interface Report {

@@ -17,6 +17,16 @@ import { vmProperties, type VmConfig } from './vm.js';
 
 export const MAX_PAGES_PER_PROCESS = 1 << 16;
 
+/**
+ * kmap calls per execve by copy_strings: one per argument or environment string (2.4 fs/exec.c
+ * kmaps the argument page for every string it copies). 64 (A): a gcc, cpp, cc1 or as command line
+ * of a 2.4 kernel build has some 20–30 arguments, and the environment of a make of the time some
+ * 30–40 strings. VM-REFERENCE §3 has copy_strings making 2,274,831 of 3,762,429 kmap_high calls in
+ * a `make -j6 bzImage`: at 64 strings an exec that is some 35,000 execs, most of them the shells
+ * and sub-makes this model leaves out (it runs the 2,000 compiler processes only).
+ */
+export const EXEC_STRING_KMAPS_DEFAULT = 64;
+
 export const KernbenchProcessSpec = closedObject(
   {
     name: Type.String({ minLength: 1, maxLength: 40, description: 'the program (gcc, cpp, cc1, as)' }),
@@ -63,9 +73,17 @@ export const KernbenchSpec: TObject = closedObject(
     }),
     faultBurst: Type.Integer({ minimum: 1, maximum: 4096, default: 16, description: 'anonymous pages a process touches in a row, with no user time between the faults (a fresh heap chunk, a growing stack, bss at exec)' }),
     treePages: Type.Integer({ minimum: 1, maximum: 1 << 22, default: 4000, description: 'pages of sources and headers the build reads, in the page cache (inactive) at the start' }),
+    execStringKmaps: Type.Integer({
+      minimum: 0,
+      maximum: 1 << 16,
+      default: EXEC_STRING_KMAPS_DEFAULT,
+      description: 'kmap calls copy_strings makes per execve (one per argument or environment string); see EXEC_STRING_KMAPS_DEFAULT',
+    }),
+    execArgPages: Type.Integer({ minimum: 1, maximum: 32, default: 1, description: 'argument pages those strings fill (MAX_ARG_PAGES is 32); each needs one new kmap, the other calls reuse page->virtual' }),
   },
   { description: 'make -jN bzImage: a fixed number of compile jobs; reports the simulated build time.' },
 );
+
 
 export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
   kind: 'kernbench';
@@ -74,4 +92,7 @@ export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
   processes: KernbenchProcess[];
   faultBurst: number;
   treePages: number;
+  /** Absent for workloads built on this model that exec no compilers (mem-pressure, file-read): none. */
+  execStringKmaps?: number;
+  execArgPages?: number;
 }

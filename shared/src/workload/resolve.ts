@@ -14,9 +14,11 @@ import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 import { PAGE_FAULT_DEFAULT_THINK, PageFaultSpec, type PageFaultConfig } from './page-fault.js';
 import { KernbenchSpec, type KernbenchConfig } from './kernbench.js';
+import { highmemIssues } from './highmem.js';
 import { MemPressureSpec, type MemPressureConfig } from './mem-pressure.js';
+import { FileReadSpec, type FileReadConfig } from './file-read.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -64,6 +66,7 @@ function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfi
   }
   const frames = config.nodes * config.memPerNodeMiB * 256;
   if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  issues.push(...highmemIssues(config));
   return { config, issues };
 }
 
@@ -73,6 +76,7 @@ function finishKernbench(doc: Record<string, unknown>): { config: KernbenchConfi
   const issues = machineIssues(config);
   const frames = config.nodes * config.memPerNodeMiB * 256;
   if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  issues.push(...highmemIssues(config));
   if (config.treePages > frames / 2) issues.push({ path: 'treePages', reason: `the page cache at the start must fit in half of memory (${Math.floor(frames / 2)} pages; got ${config.treePages})` });
   return { config, issues };
 }
@@ -83,6 +87,20 @@ function finishMemPressure(doc: Record<string, unknown>): { config: MemPressureC
   const issues = machineIssues(config);
   const frames = config.nodes * config.memPerNodeMiB * 256;
   if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  issues.push(...highmemIssues(config));
+  return { config, issues };
+}
+
+function finishFileRead(doc: Record<string, unknown>): { config: FileReadConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as FileReadConfig;
+  const config: FileReadConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const issues = machineIssues(config);
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  if (config.filePages > frames / 2) issues.push({ path: 'filePages', reason: `the file set must fit in half of memory (${Math.floor(frames / 2)} pages; got ${config.filePages})` });
+  const cpus = config.nodes * config.cpusPerNode;
+  if (config.cpusPerMm > cpus) issues.push({ path: 'cpusPerMm', reason: `must be at most the machine's ${cpus} CPUs (got ${config.cpusPerMm})` });
+  issues.push(...highmemIssues(config));
   return { config, issues };
 }
 
@@ -90,6 +108,7 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
   'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
   'mem-pressure': { spec: MemPressureSpec, summary: 'a working set larger than memory: readers of a file set bigger than RAM, reclaim-bound', finish: finishMemPressure },
+  'file-read': { spec: FileReadSpec, summary: 'a read-heavy server: readers copy page-cache pages to user space through kmap; the kmap modes under reads', finish: finishFileRead },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
 };
 

@@ -3,6 +3,7 @@
  * Flat keys, so `--set lru=2.5-zone` works; shared by every memory workload.
  */
 import { Type } from '@sinclair/typebox';
+import { highmemProperties, type HighmemConfig } from './highmem.js';
 
 export const LRU_VARIANTS = ['2.4', 'rmap', '2.5-zone'] as const;
 export type LruVariant = (typeof LRU_VARIANTS)[number];
@@ -33,9 +34,10 @@ export const vmProperties = {
     ZONELIST_POLICIES.map((v) => Type.Literal(v)),
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
   ),
+  ...highmemProperties,
 };
 
-export interface VmConfig {
+export interface VmConfig extends HighmemConfig {
   lru: LruVariant;
   pagevec: boolean;
   spinlock: 'tas' | 'ticket';

@@ -82,6 +82,9 @@ export class SimMetrics {
         m.numa.flatMap((n) => (['hit', 'miss', 'foreign'] as const).map((result) => ({ value: n[result], labels: { run, node: n.node, result } }))),
       ),
       memory('numasim_kswapd_wakeups_total', 'Simulated kswapd wake-ups, per run.', 'counter', (run, m) => [{ value: m.kswapdWakeups, labels: { run } }]),
+      memory('numasim_kmap_global_flushes_total', 'Simulated wraps of the global kmap pool, each a TLB flush of every CPU (flush_all_zero_pkmaps), per run.', 'counter', (run, m) => [
+        { value: m.kmapGlobalFlushes, labels: { run } },
+      ]),
     );
     // prom-client formats any object with get(); these keep their own totals.
     for (const m of metrics) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

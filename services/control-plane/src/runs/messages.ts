@@ -31,6 +31,8 @@ export interface MemorySnapshot {
   /** Per node: numa_hit, numa_miss, numa_foreign. */
   numa: { node: number; hit: number; miss: number; foreign: number }[];
   kswapdWakeups: number;
+  /** Wraps of the global kmap pool, each a TLB flush of every CPU (0 when the run has none). */
+  kmapGlobalFlushes: number;
 }
 
 export interface ProgressMessage {

@@ -124,6 +124,7 @@ export default function runTask(task: RunTask): RunTaskResult {
             zones: m.zones.map((z) => ({ node: z.node, zone: z.zone, freePages: z.freePages, ...z.watermarks })),
             numa: m.numastat.map((n) => ({ node: n.node, hit: n.numaHit, miss: n.numaMiss, foreign: n.numaForeign })),
             kswapdWakeups: m.kswapdWakeups,
+            kmapGlobalFlushes: m.kmap?.globalFlushes ?? 0,
           };
         }
         posted = cum;

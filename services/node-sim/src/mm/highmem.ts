@@ -36,6 +36,8 @@ export class PkmapPool {
   lastPkmapNr = 0;
   /** Statistics (observation only). */
   globalFlushes = 0;
+  /** Slots the last flush_all_zero_pkmaps unmapped (its pte_clear loop). */
+  lastFlushCleared = 0;
   newMappings = 0;
   reused = 0;
   sleeps = 0;
@@ -101,8 +103,10 @@ export class PkmapPool {
 
   /** `flush_all_zero_pkmaps`: every unused slot is unmapped and becomes usable; then flush_tlb_all. */
   private flushAllZeroPkmaps(): void {
+    this.lastFlushCleared = 0;
     for (let i = 0; i < this.size; i++) {
       if (this.count[i] !== 1) continue;
+      this.lastFlushCleared++;
       this.count[i] = 0;
       this.slotOf.delete(this.pageOf[i]);
       this.pageOf[i] = -1;

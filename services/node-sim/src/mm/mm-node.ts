@@ -383,11 +383,12 @@ export class MmNode implements LogicalProcess, LockUser {
         return true;
       }
       case P_FILL: {
-        // clear_user_highpage / the copy from the user buffer: a highmem page is reached through
-        // kmap_atomic (one per-CPU pte and one invlpg, no lock). A remote page costs remote bandwidth.
+        // clear_user_highpage / the copy from the user buffer: a highmem anonymous page is cleared
+        // through kmap_atomic (one per-CPU pte and one invlpg, no lock); a page-cache page written by
+        // generic_file_write is kmapped by the workload (mm/kmap.ts). A remote page costs remote bandwidth.
         const node = this.pageNode[at];
         let ns = this.pageStreamNs(node, this.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
-        if (this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {
+        if (this.faultKind[i] === FAULT_ANON && this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {
           this.kmapAtomic++;
           ns += costs.tlbFlushOneNs;
         }

@@ -34,6 +34,8 @@ export const MM_CALLERS = [
   'add_to_page_cache',
   'refill_inactive',
   'shrink_cache',
+  'kmap_high',
+  'kunmap_high',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 

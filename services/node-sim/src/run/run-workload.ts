@@ -11,6 +11,7 @@ import { buildLockbench } from '../workloads/lockbench.js';
 import { buildPageFault } from '../workloads/page-fault.js';
 import { buildKernbench } from '../workloads/kernbench.js';
 import { buildMemPressure } from '../workloads/mem-pressure.js';
+import { buildFileRead } from '../workloads/file-read.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -63,6 +64,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildKernbench(kernelFor, cfg);
     case 'mem-pressure':
       return buildMemPressure(kernelFor, cfg);
+    case 'file-read':
+      return buildFileRead(kernelFor, cfg);
   }
 }
 

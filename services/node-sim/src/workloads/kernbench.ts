@@ -33,11 +33,11 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from '../mm/mm-node.js';
-import { ReclaimNode } from '../mm/reclaim-node.js';
+import { addKmapLocks, HighmemNode, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, kmapReport, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
 import { SWAP_CLUSTER_MAX } from '../mm/reclaim.js';
 import { buildMmShared, LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
-import type { ZoneType } from '../mm/zone.js';
+import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
 import { PG_lru } from '../mm/page-frames.js';
 import type { Model } from './model.js';
 
@@ -72,6 +72,7 @@ const K_REFAULT = FIRST_WORKLOAD_STEP + 15;
 const K_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 16;
 const K_REFAULT_LRU = FIRST_WORKLOAD_STEP + 17;
 const K_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 18;
+const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
 
 // What a process does next, between slices of user time.
 const DO_ANON = 0;
@@ -79,7 +80,7 @@ const DO_FILE = 1;
 const DO_READ = 2;
 const DO_WRITE = 3;
 
-export class KernbenchNode extends ReclaimNode {
+export class KernbenchNode extends HighmemNode {
   private readonly cfg: KernbenchConfig;
   /** The sources and headers this node caches: node-local frames by tree index on this node. */
   private readonly treeFrame: Int32Array;
@@ -115,10 +116,11 @@ export class KernbenchNode extends ReclaimNode {
     node: number,
     s: MmShared,
     private readonly fillCache: CacheFill,
+    km: KmapShared,
   ) {
     const cfg = s.cfg as KernbenchConfig;
     // One slot per anonymous page of the largest process, and one for the page being written.
-    super(kernel, node, s, Math.max(...cfg.processes.map((p) => p.anonPages)) + 1);
+    super(kernel, node, s, Math.max(...cfg.processes.map((p) => p.anonPages)) + 1, km);
     this.cfg = cfg;
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
@@ -156,6 +158,10 @@ export class KernbenchNode extends ReclaimNode {
       frames[k] = frame;
     }
     return frames;
+  }
+
+  private hasHighmem(node: number): boolean {
+    return this.s.maps[node].zones.some((z) => z.type === ZONE_HIGHMEM);
   }
 
   /** Page-cache pages come from the node's highest zone. */
@@ -251,7 +257,14 @@ export class KernbenchNode extends ReclaimNode {
         this.prog[i] = K_EXEC;
         this.after(cpu, costs.forkNs);
         return false;
-      case K_EXEC:
+      case K_EXEC: {
+        // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
+        const pages = this.cfg.execArgPages ?? 1;
+        this.kmapCopy(i, KC_COPY_STRINGS, this.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
+        return true;
+      }
+      case K_EXEC_LOAD:
+        this.newAddressSpace(i, cpu);
         this.prog[i] = K_RUN_START;
         this.after(cpu, costs.execNs);
         return false;
@@ -326,18 +339,28 @@ export class KernbenchNode extends ReclaimNode {
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
-          // file_read_actor: copy the page to user space.
-          this.after(cpu, this.pageStreamNs(this.treeNode[i], costs.pageCopyNs));
-          return false;
+          // file_read_actor: kmap the page-cache page, copy it to user space, kunmap.
+          const node = this.treeNode[i];
+          const page = kmapPageId(PAGE_TAG_TREE, node, this.treeIdx[i]);
+          this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.treeZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), K_RUN);
         }
         return true;
       }
-      case K_WRITTEN:
-        // The page stays in the page cache: the slot forgets it.
-        this.pageFrame[i * this.S + this.S - 1] = -1;
+      case K_WRITTEN: {
+        // The page stays in the page cache: the slot forgets it. generic_file_write's
+        // prepare_write/commit_write kmap it around the copy (whose time P_FILL charged).
+        const at = i * this.S + this.S - 1;
+        const node = this.pageNode[at];
+        const frame = this.pageFrame[at];
+        this.pageFrame[at] = -1;
         this.writes++;
-        this.prog[i] = K_RUN;
+        if (frame < 0) {
+          this.prog[i] = K_RUN;
+          return true;
+        }
+        this.kmapCopy(i, KC_FILE_WRITE, this.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
         return true;
+      }
       case K_EXIT:
         this.slot[i] = 0;
         this.beginUnmap(i, K_EXIT_NEXT);
@@ -437,13 +460,20 @@ export class KernbenchNode extends ReclaimNode {
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
 
-export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half'): Model {
+/**
+ * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
+ * processes); file-read groups CPUs into the threads of one process.
+ */
+export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half', mmOfCpu?: Int32Array): Model {
   const topo = new Topology(cfg);
-  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB));
+  let km: KmapShared | undefined;
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB), (add) => {
+    km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add);
+  });
   const kernel = kernelFor(topo.lookaheadNs);
   const nodes: KernbenchNode[] = [];
   for (let n = 0; n < cfg.nodes; n++) {
-    const lp = new KernbenchNode(kernel, n, shared, fillCache);
+    const lp = new KernbenchNode(kernel, n, shared, fillCache, km!);
     nodes.push(lp);
     lp.start(kernel.addLp(lp));
   }
@@ -453,8 +483,12 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     topology: topo,
     registry: shared.registry,
     lockStats: () => nodes.map((n) => n.client.stats),
-    checkInvariants: () => nodes.forEach((n) => n.mem.checkInvariants()),
-    memory: () => memoryReport(cfg, nodes),
+    checkInvariants: () =>
+      nodes.forEach((n) => {
+        n.mem.checkInvariants();
+        n.checkKmapInvariants();
+      }),
+    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km!, nodes) }),
     result: (): KernbenchResult => {
       const hist = new Float64Array(HIST_BUCKETS);
       for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];

@@ -1,0 +1,548 @@
+/**
+ * kmap on i386, after Linux 2.4.0–2.4.18 mm/highmem.c (`kmap_high`, `map_new_virtual`,
+ * `flush_all_zero_pkmaps`, `kunmap_high`) and include/asm-i386/highmem.h (`kmap_atomic`), with
+ * the address-space variants of the LSE call of 22 March 2002 (../shared/VM-REFERENCE.md §3–§4).
+ * `HighmemNode` sits between reclaim and a workload's node: a workload calls `kmapCopy` where the
+ * kernel of the era mapped a highmem page (exec's `copy_strings`, `file_read_actor`,
+ * `generic_file_write`), and the mode (`kmap` knob) decides what that costs:
+ *
+ * - `global`: the 2.4 pool (`PkmapPool`, mm/highmem.ts) lives on node 0 with the global
+ *   `kmap_lock`. `kmap_high` takes the lock, sends the operation to node 0 (pattern 1 of
+ *   docs/MEMORY-MODEL.md: the lock held across the round trip), reuses `page->virtual` or takes
+ *   a new slot; a wrap of `last_pkmap_nr` runs `flush_all_zero_pkmaps` — a pte_clear per unused
+ *   slot and `flush_tlb_all()`: an IPI event to every node, each CPU but the initiator paying
+ *   `ipiNs`, the initiator waiting (lock held) for the slowest acknowledgement. No free slot: the
+ *   task drops the lock and sleeps on `pkmap_map_wait` until a `kunmap_high` frees one, then
+ *   starts over (a context switch each way). `kunmap_high` takes the lock again.
+ * - `atomic`: every caller uses its CPU's fixmap slot: set_pte + one invlpg (`tlbFlushOneNs`),
+ *   no lock, no flush (hypothetical for 2.4: these callers may sleep, which kmap_atomic forbids).
+ * - `per-mm`: a UKVA pool per address space, on the mm's home node, under the mm's own lock
+ *   (`mm->kmap_lock`); a wrap flushes only the CPUs that run the mm's threads (`flush_tlb_mm`,
+ *   the mm's cpu_vm_mask). A new mm (exec) starts with an empty pool.
+ * - `per-task`: a private window per task: no lock; a wrap flushes the local TLB only. Its price
+ *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`). Not modelled
+ *   yet: the cr3 reload on a switch between threads of one mm (no workload switches threads).
+ *
+ * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
+ * already scheduled, so a CPU's IPI time is kept in a per-CPU stolen-time account and added to the
+ * next delay that CPU's program takes (`after`): the work it was doing ends that much later.
+ *
+ * Costs (every one a documented parameter of machine.ts; A = assumption): kmap_high holds the
+ * lock for `pteSetNs` (the new pte) plus a miss on the page's struct page (`page->virtual`), plus
+ * LINES_KMAP lines dirtied by the previous holder (the pkmap_count entry and last_pkmap_nr);
+ * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
+ * slot it clears (A); an IPI costs its target `ipiNs` (A: VM-REFERENCE §7 has no source); a local
+ * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
+ * interrupt). Simplified: the IPIs leave from the pool's node (node 0 for the global pool), not
+ * from the initiator's, and the initiator's wait is computed from the distances (targets take the
+ * interrupt at once: no interrupts-off windows); TLB refills after a flush are not charged;
+ * one waiter is woken per freed slot (PkmapPool).
+ */
+import type { KmapCallerReport, KmapReport, KmapMode } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import { invariant } from '../errors.js';
+import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
+import { handoffNs } from '../locks/spinlock.js';
+import type { Topology } from '../machine/topology.js';
+import { PkmapPool } from './highmem.js';
+import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from './mm-node.js';
+import { summarize } from './mm-report.js';
+import type { MmConfig, MmShared } from './mm-shared.js';
+import { ReclaimNode } from './reclaim-node.js';
+
+/** The kernel functions that call kmap in the workloads, in report order. */
+export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write'] as const;
+export const KC_COPY_STRINGS = 0;
+export const KC_FILE_READ = 1;
+export const KC_FILE_WRITE = 2;
+
+/** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
+export const LINES_KMAP = 2;
+
+// Event kinds of this layer: a workload's own kinds stay below FIRST_WORKLOAD_EVENT + 16.
+const EV_KMAP_OP = FIRST_WORKLOAD_EVENT + 16; // to the pool's node. a: cpu, b: page, c: KOP_*
+const EV_KMAP_REPLY = FIRST_WORKLOAD_EVENT + 17; // to the CPU's node. a: cpu, b: result
+const EV_KMAP_FLUSH = FIRST_WORKLOAD_EVENT + 18; // TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu
+const EV_KMAP_WAKE = FIRST_WORKLOAD_EVENT + 19; // wake_up(&pkmap_map_wait). a: cpu
+
+const KOP_KMAP = 1;
+const KOP_KUNMAP = 2;
+/** kmap_high's answer: the slot, with this bit when page->virtual was reused; −1: sleep. */
+const REUSED = 1 << 20;
+
+// Steps of this layer; a workload's own steps stay below FIRST_WORKLOAD_STEP + 96.
+const H_START = FIRST_WORKLOAD_STEP + 96;
+const H_LOCK_WAIT = FIRST_WORKLOAD_STEP + 97;
+const H_REMOTE_WAIT = FIRST_WORKLOAD_STEP + 98;
+const H_RELEASE = FIRST_WORKLOAD_STEP + 99;
+const H_SLEEP = FIRST_WORKLOAD_STEP + 100;
+const H_WORK = FIRST_WORKLOAD_STEP + 101;
+const H_UNMAP = FIRST_WORKLOAD_STEP + 102;
+
+/** Synthetic page ids for kmap: tag << 28 | node << 22 | index (pages the workloads do not keep as frames). */
+export const PAGE_TAG_TREE = 1;
+export const PAGE_TAG_FRESH = 2;
+export function kmapPageId(tag: number, node: number, index: number): number {
+  return tag * 2 ** 28 + node * 2 ** 22 + (index & 0x3fffff);
+}
+
+/** Who runs in which address space, and the kmap locks: configuration every node reads. */
+export interface KmapShared {
+  readonly mode: KmapMode;
+  readonly entries: number;
+  /** The mm whose task runs on each CPU. */
+  readonly mmOfCpu: Int32Array;
+  /** Node of each mm's pool and lock (the node of its first CPU). */
+  readonly mmHome: Int32Array;
+  /** CPUs running each mm's threads (its cpu_vm_mask). */
+  readonly mmCpus: readonly (readonly number[])[];
+  /** The lock a CPU's kmap_high takes: the global kmap_lock, its mm's lock, or −1. */
+  readonly lockOfCpu: Int32Array;
+}
+
+/**
+ * Adds the kmap locks (call from buildMmShared's `extraLocks`): `kmap_lock` on node 0 for the
+ * global pool, one `mm->kmap_lock` per mm for per-mm pools, none otherwise.
+ */
+export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number): KmapShared {
+  const mms = mmOfCpu.reduce((m, v) => Math.max(m, v + 1), 0);
+  const mmCpus: number[][] = Array.from({ length: mms }, () => []);
+  for (let c = 0; c < topo.cpus; c++) mmCpus[mmOfCpu[c]].push(c);
+  const mmHome = Int32Array.from(mmCpus, (cpus) => topo.cpuNode[cpus[0] ?? 0]);
+  const lockOfCpu = new Int32Array(topo.cpus).fill(-1);
+  if (cfg.kmap === 'global') lockOfCpu.fill(add('kmap_lock', 'kmap_lock', 0));
+  else if (cfg.kmap === 'per-mm') {
+    const locks = mmCpus.map((_, m) => add(`mm->kmap_lock[mm${m}]`, 'mm->kmap_lock', mmHome[m]));
+    for (let c = 0; c < topo.cpus; c++) lockOfCpu[c] = locks[mmOfCpu[c]];
+  }
+  return { mode: cfg.kmap, entries: cfg.pkmapEntries, mmOfCpu, mmHome, mmCpus, lockOfCpu };
+}
+
+/** One mm per CPU: the single-threaded processes of kernbench, each CPU running one at a time. */
+export function mmPerCpu(topo: Topology): Int32Array {
+  return Int32Array.from({ length: topo.cpus }, (_, c) => c);
+}
+
+export class HighmemNode extends ReclaimNode {
+  protected readonly km: KmapShared;
+  /** The global pool (node 0 only). */
+  private readonly globalPool: PkmapPool | null;
+  /** Per-mm pools of the mms homed here, by mm. */
+  private readonly mmPools = new Map<number, PkmapPool>();
+  /** Per-task pools of the tasks on this node's CPUs, by CPU index. */
+  private readonly taskPools: PkmapPool[] = [];
+  // Per CPU: the kmap being done.
+  private readonly hCaller: Int32Array;
+  private readonly hBase: Float64Array; // first page id
+  private readonly hPages: Int32Array; // pages the rounds spread over
+  private readonly hRounds: Int32Array; // kmap → work → kunmap rounds
+  private readonly hDone: Int32Array;
+  private readonly hPage: Float64Array;
+  private readonly hPageNode: Int32Array;
+  private readonly hHigh: Uint8Array;
+  private readonly hWork: Float64Array;
+  private readonly hExtra: Float64Array;
+  private readonly hNext: Int32Array;
+  private readonly hOp: Int32Array;
+  private readonly hResult: Int32Array;
+  private readonly hHold: Float64Array;
+  private readonly hWake: Uint8Array;
+  private readonly hSleepStart: Float64Array;
+  private readonly fresh: Int32Array; // counter of fresh page ids per CPU
+  /** IPI time a CPU owes its program: added to its next delay. */
+  private readonly stolen: Float64Array;
+  // Statistics (observation only).
+  readonly kmapHighCalls: Float64Array;
+  readonly kmapReused: Float64Array;
+  readonly kmapAtomicCalls: Float64Array;
+  readonly kmapLowmem: Float64Array;
+  poolWraps = 0;
+  globalFlushes = 0;
+  mmFlushes = 0;
+  localFlushes = 0;
+  ipisSent = 0;
+  ipiStolenNs = 0;
+  sleeps = 0;
+  readonly sleepHist = new Float64Array(HIST_BUCKETS);
+  sleepTotal = 0;
+  sleepMax = 0;
+  pgdPages = 0;
+
+  constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
+    super(kernel, node, s, slotsPerCpu);
+    this.km = km;
+    const c = s.topo.cpusPerNode;
+    this.globalPool = km.mode === 'global' && node === 0 ? new PkmapPool(km.entries) : null;
+    if (km.mode === 'per-mm') km.mmHome.forEach((home, mm) => home === node && this.mmPools.set(mm, new PkmapPool(km.entries)));
+    if (km.mode === 'per-task') {
+      for (let k = 0; k < c; k++) this.taskPools.push(new PkmapPool(km.entries));
+      this.pgdPages += c;
+    }
+    this.hCaller = new Int32Array(c);
+    this.hBase = new Float64Array(c);
+    this.hPages = new Int32Array(c);
+    this.hRounds = new Int32Array(c);
+    this.hDone = new Int32Array(c);
+    this.hPage = new Float64Array(c);
+    this.hPageNode = new Int32Array(c);
+    this.hHigh = new Uint8Array(c);
+    this.hWork = new Float64Array(c);
+    this.hExtra = new Float64Array(c);
+    this.hNext = new Int32Array(c);
+    this.hOp = new Int32Array(c);
+    this.hResult = new Int32Array(c);
+    this.hHold = new Float64Array(c);
+    this.hWake = new Uint8Array(c);
+    this.hSleepStart = new Float64Array(c);
+    this.fresh = new Int32Array(c);
+    this.stolen = new Float64Array(c);
+    const k = KMAP_CALLERS.length;
+    this.kmapHighCalls = new Float64Array(k);
+    this.kmapReused = new Float64Array(k);
+    this.kmapAtomicCalls = new Float64Array(k);
+    this.kmapLowmem = new Float64Array(k);
+  }
+
+  // --- what a workload calls --------------------------------------------------------------------
+
+  /**
+   * `rounds` times: kmap a page, work `workNs` with it mapped, kunmap it; the rounds spread evenly
+   * over `pages` consecutive page ids from `firstPage` (copy_strings fills one argument page with
+   * many strings, each its own kmap). `highmem` false: a lowmem page, reached by page_address.
+   * Then the program goes on at `next`.
+   */
+  protected kmapCopy(i: number, caller: number, firstPage: number, pages: number, pageNode: number, highmem: boolean, rounds: number, workNs: number, next: number): void {
+    this.hCaller[i] = caller;
+    this.hBase[i] = firstPage;
+    this.hPages[i] = Math.max(1, pages);
+    this.hRounds[i] = rounds;
+    this.hDone[i] = 0;
+    this.hPageNode[i] = pageNode;
+    this.hHigh[i] = highmem ? 1 : 0;
+    this.hWork[i] = workNs;
+    this.hNext[i] = next;
+    this.prog[i] = rounds > 0 ? H_START : next;
+  }
+
+  /** Ids for `count` pages no other kmap has seen (a new process's argument pages, a new page-cache page). */
+  protected freshPages(i: number, count: number): number {
+    const first = this.fresh[i];
+    this.fresh[i] = (first + count) & 0xffff;
+    return kmapPageId(PAGE_TAG_FRESH, this.node, (i << 16) | first);
+  }
+
+  /**
+   * A new address space on CPU index `i` (exec): a per-task window and, for a single-threaded
+   * process, a per-mm pool start empty; per-task allocates the task's PGD. The mm of a
+   * multi-threaded process (file-read's) lives as long as the run: its threads share one pool.
+   */
+  protected newAddressSpace(i: number, cpu: number): void {
+    const mm = this.km.mmOfCpu[cpu];
+    if (this.km.mode === 'per-mm' && this.km.mmCpus[mm].length === 1) {
+      invariant(this.km.mmHome[mm] === this.node, `mm ${mm} of CPU ${cpu} is homed on node ${this.km.mmHome[mm]}, not here`);
+      this.mmPools.set(mm, new PkmapPool(this.km.entries));
+    } else if (this.km.mode === 'per-task') {
+      this.taskPools[i] = new PkmapPool(this.km.entries);
+      this.pgdPages++;
+    }
+  }
+
+  // --- the kmap program ---------------------------------------------------------------------------
+
+  protected override program(i: number, cpu: number, p: number): boolean {
+    if (p < H_START || p > H_UNMAP) return super.program(i, cpu, p);
+    switch (p) {
+      case H_START:
+        return this.kmapStart(i, cpu);
+      case H_RELEASE:
+        this.client.release(cpu, this.km.lockOfCpu[cpu]);
+        return this.released(i);
+      case H_SLEEP:
+        if (this.hWake[i] === 0) return false;
+        this.wakeUp(i, cpu);
+        return false;
+      case H_WORK:
+        this.prog[i] = H_UNMAP;
+        this.after(cpu, this.hWork[i] + this.hExtra[i]);
+        this.hExtra[i] = 0;
+        return false;
+      case H_UNMAP:
+        return this.kunmapStart(i, cpu);
+      default:
+        invariant(false, `CPU ${cpu} stepped while waiting at kmap step ${p}`);
+    }
+  }
+
+  private kmapStart(i: number, cpu: number): boolean {
+    const k = this.hDone[i];
+    const page = this.hBase[i] + Math.floor((k * this.hPages[i]) / this.hRounds[i]);
+    this.hPage[i] = page;
+    const caller = this.hCaller[i];
+    const costs = this.s.cfg.costs;
+    if (this.hHigh[i] === 0) {
+      this.kmapLowmem[caller]++;
+      this.prog[i] = H_WORK;
+      return true;
+    }
+    switch (this.km.mode) {
+      case 'atomic':
+        this.kmapAtomicCalls[caller]++;
+        this.kmapAtomic++;
+        this.hExtra[i] += costs.tlbFlushOneNs;
+        this.prog[i] = H_WORK;
+        return true;
+      case 'per-task': {
+        const pool = this.taskPools[i];
+        const r = pool.kmapHigh(page, cpu);
+        invariant(r.slot >= 0, `a task's private kmap window is full (CPU ${cpu})`);
+        this.kmapHighCalls[caller]++;
+        if (!r.mapped) this.kmapReused[caller]++;
+        else this.hExtra[i] += costs.pteSetNs;
+        if (r.flushed) {
+          this.poolWraps++;
+          this.localFlushes++;
+          this.hExtra[i] += pool.lastFlushCleared * costs.pteSetNs + costs.ipiNs;
+        }
+        this.prog[i] = H_WORK;
+        return true;
+      }
+      default:
+        this.hOp[i] = KOP_KMAP;
+        this.prog[i] = H_LOCK_WAIT;
+        this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high, false);
+        return false;
+    }
+  }
+
+  private kunmapStart(i: number, cpu: number): boolean {
+    if (this.hHigh[i] === 0 || this.km.mode === 'atomic') return this.nextRound(i);
+    if (this.km.mode === 'per-task') {
+      const woken = this.taskPools[i].kunmapHigh(this.hPage[i]);
+      invariant(woken === undefined, 'nobody sleeps on a private kmap window');
+      return this.nextRound(i);
+    }
+    this.hOp[i] = KOP_KUNMAP;
+    this.prog[i] = H_LOCK_WAIT;
+    this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high, false);
+    return false;
+  }
+
+  private nextRound(i: number): boolean {
+    this.prog[i] = ++this.hDone[i] < this.hRounds[i] ? H_START : this.hNext[i];
+    return true;
+  }
+
+  /** With the kmap lock dropped: go on with the page mapped, or sleep on pkmap_map_wait. */
+  private released(i: number): boolean {
+    if (this.hOp[i] === KOP_KUNMAP) return this.nextRound(i);
+    const caller = this.hCaller[i];
+    const r = this.hResult[i];
+    if (r < 0) {
+      this.sleeps++;
+      this.hSleepStart[i] = this.kernel.now;
+      this.prog[i] = H_SLEEP;
+      return true;
+    }
+    this.kmapHighCalls[caller]++;
+    if ((r & REUSED) !== 0) this.kmapReused[caller]++;
+    this.prog[i] = H_WORK;
+    return true;
+  }
+
+  private wakeUp(i: number, cpu: number): void {
+    this.hWake[i] = 0;
+    const wait = this.kernel.now - this.hSleepStart[i];
+    this.sleepHist[histBucket(wait)]++;
+    this.sleepTotal += wait;
+    if (wait > this.sleepMax) this.sleepMax = wait;
+    // Scheduled back in, it goes to kmap_high's start again.
+    this.prog[i] = H_START;
+    this.after(cpu, this.s.cfg.costs.contextSwitchNs);
+  }
+
+  override lockAcquired(cpu: number, lock: number, prevHolder: number): void {
+    const i = cpu - this.first;
+    if (cpu >= this.s.topo.cpus || this.prog[i] !== H_LOCK_WAIT) {
+      super.lockAcquired(cpu, lock, prevHolder);
+      return;
+    }
+    const topo = this.s.topo;
+    const kmap = this.hOp[i] === KOP_KMAP;
+    const lines = kmap ? LINES_KMAP : 1;
+    const carried = prevHolder >= 0 ? lines * handoffNs(topo, this.s.locks.handoff, prevHolder, cpu) : 0;
+    const hold = carried + this.structPageNs(this.hPageNode[i]) + (kmap ? this.s.cfg.costs.pteSetNs : 0);
+    const owner = this.poolNode(cpu);
+    if (owner === this.node) {
+      this.hResult[i] = this.poolOp(this.hOp[i], cpu, this.hPage[i]);
+      this.prog[i] = H_RELEASE;
+      this.after(cpu, hold + this.opWaitNs);
+      return;
+    }
+    this.hHold[i] = hold;
+    this.prog[i] = H_REMOTE_WAIT;
+    this.kernel.send(topo.nodeLp[owner], topo.hopNs(this.node, owner), EV_KMAP_OP, cpu, this.hPage[i], this.hOp[i]);
+  }
+
+  // --- the pools' side ----------------------------------------------------------------------------
+
+  /** Node whose LP owns the pool a CPU's kmap_high uses. */
+  private poolNode(cpu: number): number {
+    return this.km.mode === 'global' ? 0 : this.km.mmHome[this.km.mmOfCpu[cpu]];
+  }
+
+  /** What the last poolOp makes its caller wait for, besides the section's own work (a flush's acknowledgements). */
+  private opWaitNs = 0;
+
+  /** kmap_high or kunmap_high on the pool this node owns for `cpu`. Returns the answer for the CPU. */
+  private poolOp(op: number, cpu: number, page: number): number {
+    this.opWaitNs = 0;
+    const mm = this.km.mmOfCpu[cpu];
+    const pool = this.globalPool ?? this.mmPools.get(mm);
+    invariant(pool !== undefined, `node ${this.node} owns no kmap pool for CPU ${cpu}`);
+    if (op === KOP_KUNMAP) {
+      const woken = pool.kunmapHigh(page);
+      if (woken !== undefined) this.wake(woken);
+      return 0;
+    }
+    const r = pool.kmapHigh(page, cpu);
+    if (r.flushed) {
+      this.poolWraps++;
+      this.opWaitNs = pool.lastFlushCleared * this.s.cfg.costs.pteSetNs + this.flushTlb(cpu, this.globalPool ? -1 : mm);
+    }
+    return r.slot < 0 ? -1 : r.slot | (r.mapped ? 0 : REUSED);
+  }
+
+  /**
+   * flush_tlb_all (mm −1) or flush_tlb_mm: an IPI to every target CPU but the initiator, by an
+   * event per node (this node's CPUs are charged here). Returns how long the initiator waits for
+   * the slowest acknowledgement.
+   */
+  private flushTlb(initiator: number, mm: number): number {
+    const topo = this.s.topo;
+    const ipiNs = this.s.cfg.costs.ipiNs;
+    const from = topo.cpuNode[initiator];
+    const targets = mm < 0 ? null : this.km.mmCpus[mm];
+    let wait = 0;
+    let sent = 0;
+    const perNode = new Int32Array(this.n);
+    if (targets === null) {
+      for (let n = 0; n < this.n; n++) perNode[n] = topo.cpusPerNode;
+    } else for (const c of targets) perNode[topo.cpuNode[c]]++;
+    perNode[from]--;
+    for (let n = 0; n < this.n; n++) {
+      if (perNode[n] <= 0) continue;
+      sent += perNode[n];
+      wait = Math.max(wait, topo.hopNs(from, n) + topo.hopNs(n, from) + ipiNs);
+      if (n === this.node) this.takeIpi(mm, initiator);
+      else this.kernel.send(topo.nodeLp[n], topo.hopNs(this.node, n), EV_KMAP_FLUSH, mm, initiator, 0);
+    }
+    this.ipisSent += sent;
+    if (mm < 0) this.globalFlushes++;
+    else this.mmFlushes++;
+    return wait;
+  }
+
+  /** This node's CPUs take a TLB-flush IPI (all of them, or those running mm), except the initiator. */
+  private takeIpi(mm: number, initiator: number): void {
+    const ipiNs = this.s.cfg.costs.ipiNs;
+    for (let i = 0; i < this.s.topo.cpusPerNode; i++) {
+      const cpu = this.first + i;
+      if (cpu === initiator || (mm >= 0 && this.km.mmOfCpu[cpu] !== mm)) continue;
+      this.stolen[i] += ipiNs;
+      this.ipiStolenNs += ipiNs;
+    }
+  }
+
+  /** wake_up(&pkmap_map_wait) for the first sleeper. */
+  private wake(cpu: number): void {
+    const node = this.s.topo.cpuNode[cpu];
+    if (node === this.node) this.kernel.schedule(0, EV_KMAP_WAKE, cpu, 0, 0);
+    else this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_KMAP_WAKE, cpu, 0, 0);
+  }
+
+  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    const topo = this.s.topo;
+    switch (kind) {
+      case EV_KMAP_OP: {
+        const result = this.poolOp(c, a, b);
+        const node = topo.cpuNode[a];
+        this.kernel.send(topo.nodeLp[node], topo.hopNs(this.node, node) + this.opWaitNs, EV_KMAP_REPLY, a, result, 0);
+        return;
+      }
+      case EV_KMAP_REPLY: {
+        const i = a - this.first;
+        invariant(this.prog[i] === H_REMOTE_WAIT, `CPU ${a} got a kmap answer it was not waiting for`);
+        this.hResult[i] = b;
+        this.prog[i] = H_RELEASE;
+        this.after(a, this.hHold[i]);
+        return;
+      }
+      case EV_KMAP_FLUSH:
+        this.takeIpi(a, b);
+        return;
+      case EV_KMAP_WAKE: {
+        const i = a - this.first;
+        if (this.prog[i] === H_SLEEP) this.wakeUp(i, a);
+        else this.hWake[i] = 1; // woken before it got to sleep: it will not sleep
+        return;
+      }
+    }
+    super.handleWorkloadEvent(kind, a, b, c);
+  }
+
+  /** Every delay a CPU's program takes first pays the IPI time the CPU owes. */
+  protected override after(cpu: number, delayNs: number): void {
+    if (cpu < this.s.topo.cpus) {
+      const i = cpu - this.first;
+      const owed = this.stolen[i];
+      if (owed > 0) {
+        this.stolen[i] = 0;
+        delayNs += owed;
+      }
+    }
+    super.after(cpu, delayNs);
+  }
+
+  checkKmapInvariants(): void {
+    this.globalPool?.checkInvariants();
+    for (const p of this.mmPools.values()) p.checkInvariants();
+    for (const p of this.taskPools) p.checkInvariants();
+  }
+
+  /** Tasks sleeping on this node's pools (0 at the end of a run that finished its work). */
+  get kmapSleepers(): number {
+    let n = this.globalPool?.sleeping ?? 0;
+    for (const p of this.mmPools.values()) n += p.sleeping;
+    return n;
+  }
+}
+
+/** The kmap part of the memory report, summed over the nodes. */
+export function kmapReport(km: KmapShared, nodes: readonly HighmemNode[]): KmapReport {
+  const sum = (f: (n: HighmemNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
+  const callers: KmapCallerReport[] = KMAP_CALLERS.map((caller, k) => ({
+    caller,
+    kmapHigh: sum((n) => n.kmapHighCalls[k]),
+    reused: sum((n) => n.kmapReused[k]),
+    kmapAtomic: sum((n) => n.kmapAtomicCalls[k]),
+    lowmem: sum((n) => n.kmapLowmem[k]),
+  }));
+  const hist = new Float64Array(HIST_BUCKETS);
+  for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.sleepHist[b];
+  const woken = hist.reduce((a, b) => a + b, 0);
+  return {
+    mode: km.mode,
+    pkmapEntries: km.entries,
+    pools: km.mode === 'global' ? 1 : km.mode === 'per-mm' ? km.mmCpus.length : km.mode === 'per-task' ? sum((n) => n.pgdPages) : 0,
+    callers,
+    poolWraps: sum((n) => n.poolWraps),
+    globalFlushes: sum((n) => n.globalFlushes),
+    mmFlushes: sum((n) => n.mmFlushes),
+    localFlushes: sum((n) => n.localFlushes),
+    ipisSent: sum((n) => n.ipisSent),
+    ipiStolenNs: sum((n) => n.ipiStolenNs),
+    sleeps: sum((n) => n.sleeps),
+    sleepWaitNs: summarize(hist, sum((n) => n.sleepTotal), woken, Math.max(0, ...nodes.map((n) => n.sleepMax))),
+    pgdPages: km.mode === 'per-task' ? sum((n) => n.pgdPages) : 0,
+  };
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { isNumasimError, resolveWorkload, type KmapReport, type NumasimError, type Report } from '@numasim/shared';
+import { runWorkload } from '../src/index.js';
+
+// Two NUMA-Q quads of 2 CPUs: node 0 has lowmem and 128 MiB of highmem, node 1 only highmem.
+const reads = { kind: 'file-read', machine: 'numaq-16', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 1024, filePages: 2000, userNsPerRead: 20_000, durationNs: 20_000_000 };
+const build = {
+  kind: 'kernbench',
+  machine: 'numaq-16',
+  jobs: 16,
+  treePages: 300,
+  processes: [
+    { name: 'cpp', anonPages: 20, fileFaults: 5, readPages: 40, writePages: 0, cpuNs: 1_000_000 },
+    { name: 'as', anonPages: 10, fileFaults: 5, readPages: 0, writePages: 2, cpuNs: 500_000 },
+  ],
+};
+const run = (w: object, sets: string[]) => runWorkload(resolveWorkload(w, sets), { checkInvariants: true });
+const kmapOf = (r: Report): KmapReport => r.memory!.kmap!;
+const caller = (k: KmapReport, name: string) => k.callers.find((c) => c.caller === name)!;
+const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 } });
+const ipiNs = 2000;
+
+describe('kmap modes', () => {
+  it('global: every wrap of the pool is one flush_tlb_all, an IPI to every other CPU', () => {
+    const r = run(reads, ['kmap=global', 'pkmapEntries=16']);
+    const k = kmapOf(r);
+    expect(k.poolWraps).toBeGreaterThan(5);
+    expect(k.globalFlushes).toBe(k.poolWraps);
+    expect(k.mmFlushes + k.localFlushes).toBe(0);
+    expect(k.ipisSent).toBe(k.globalFlushes * (r.machine.cpus - 1));
+    // The IPIs still in flight at the end have not been taken yet.
+    expect(k.ipiStolenNs).toBeLessThanOrEqual(k.ipisSent * ipiNs);
+    expect(k.ipiStolenNs).toBeGreaterThanOrEqual((k.ipisSent - (r.machine.cpus - 1)) * ipiNs);
+    const kl = r.locks.find((l) => l.name === 'kmap_lock')!;
+    expect(kl.homeNode).toBe(0);
+    const read = caller(k, 'file_read_actor');
+    expect(read.kmapHigh).toBeGreaterThan(0);
+    expect(read.kmapAtomic).toBe(0);
+    // kmap_high and kunmap_high each take the lock; a kmap_high that slept took it once more
+    // (CPUs still inside kmap_high when the run stops hold it without a counted call yet).
+    const byCaller = (n: string) => kl.callers.find((c) => c.name === n)?.acquisitions ?? 0;
+    expect(byCaller('kmap_high')).toBeGreaterThanOrEqual(read.kmapHigh + k.sleeps);
+    expect(byCaller('kmap_high')).toBeLessThanOrEqual(read.kmapHigh + k.sleeps + r.machine.cpus);
+    expect(byCaller('kunmap_high')).toBeGreaterThanOrEqual(read.kmapHigh - r.machine.cpus);
+  });
+
+  it('a bigger pool wraps less often and so flushes less', () => {
+    const small = kmapOf(run(reads, ['kmap=global', 'pkmapEntries=16']));
+    const big = kmapOf(run(reads, ['kmap=global', 'pkmapEntries=256']));
+    expect(big.globalFlushes).toBeLessThan(small.globalFlushes);
+    expect(big.ipisSent).toBeLessThan(small.ipisSent);
+  });
+
+  it('a full pool puts kmap_high to sleep on pkmap_map_wait, and kunmap_high wakes every sleeper', () => {
+    // 2 slots for 8 readers: most kmap_high calls find every slot taken.
+    const r = run({ ...reads, cpusPerNode: 4 }, ['kmap=global', 'pkmapEntries=2']);
+    const k = kmapOf(r);
+    expect(k.sleeps).toBeGreaterThan(0);
+    expect(k.sleepWaitNs.max).toBeGreaterThan(0);
+    expect(caller(k, 'file_read_actor').kmapHigh).toBeGreaterThan(100); // the readers go on
+  });
+
+  it('per-mm: a wrap flushes only the CPUs that run the mm, under the mm\'s own lock', () => {
+    const r = run({ ...reads, cpusPerNode: 4 }, ['kmap=per-mm', 'pkmapEntries=16', 'cpusPerMm=2']);
+    const k = kmapOf(r);
+    expect(k.pools).toBe(4);
+    expect(k.mmFlushes).toBeGreaterThan(5);
+    expect(k.globalFlushes).toBe(0);
+    expect(k.ipisSent).toBe(k.mmFlushes * 1); // the mm's other thread, never the 6 other CPUs
+    expect(r.locks.find((l) => l.name === 'kmap_lock')).toBeUndefined();
+    const mmLocks = r.locks.filter((l) => l.class === 'mm->kmap_lock');
+    expect(mmLocks).toHaveLength(4);
+    // mm0 runs on CPUs 0–1 (node 0), mm2 on CPUs 4–5 (node 1): each lock lives with its mm.
+    expect(mmLocks.map((l) => l.homeNode)).toEqual([0, 0, 1, 1]);
+  });
+
+  it('per-task: no lock, no IPI; only local flushes, and a PGD page per task', () => {
+    const r = run(reads, ['kmap=per-task', 'pkmapEntries=16']);
+    const k = kmapOf(r);
+    expect(k.localFlushes).toBeGreaterThan(0);
+    expect(k.globalFlushes + k.mmFlushes + k.ipisSent + k.sleeps).toBe(0);
+    expect(k.pgdPages).toBeGreaterThanOrEqual(r.machine.cpus);
+    expect(r.locks.some((l) => l.class.includes('kmap_lock'))).toBe(false);
+  });
+
+  it('atomic kmap never takes a lock and never flushes another CPU', () => {
+    const r = run(reads, ['kmap=atomic']);
+    const k = kmapOf(r);
+    const read = caller(k, 'file_read_actor');
+    expect(read.kmapAtomic).toBeGreaterThan(100);
+    expect(read.kmapHigh).toBe(0);
+    expect(k.poolWraps + k.ipisSent + k.sleeps).toBe(0);
+    expect(r.locks.some((l) => l.class.includes('kmap_lock'))).toBe(false);
+    expect(r.locks.every((l) => l.callers.every((c) => c.name !== 'kmap_high' && c.name !== 'kunmap_high'))).toBe(true);
+  });
+
+  it('reads are cheaper with any mode that drops the global kmap_lock', () => {
+    const perSec = (r: Report) => (r.workload.kind === 'file-read' ? r.workload.readsPerSecond : 0);
+    const wide = { ...reads, cpusPerNode: 4 };
+    const global = perSec(run(wide, ['kmap=global']));
+    for (const mode of ['atomic', 'per-mm', 'per-task']) expect(perSec(run(wide, [`kmap=${mode}`]))).toBeGreaterThan(global);
+  });
+
+  it('kernbench: copy_strings kmaps once per string of every exec, file reads and writes once per page', () => {
+    const r = run(build, ['kmap=global', 'execStringKmaps=20', 'execArgPages=2']);
+    const w = r.workload.kind === 'kernbench' ? r.workload : undefined;
+    const k = kmapOf(r);
+    expect(caller(k, 'copy_strings').kmapHigh).toBe(w!.processes * 20);
+    // Two argument pages per exec: the first string on each maps it, the others reuse page->virtual.
+    expect(caller(k, 'copy_strings').reused).toBeGreaterThanOrEqual(w!.processes * 18);
+    expect(caller(k, 'file_read_actor').kmapHigh).toBe(16 * 40);
+    expect(caller(k, 'generic_file_write').kmapHigh).toBe(w!.pageCacheWrites);
+    expect(w!.jobsCompleted).toBe(16);
+    // x86_64 has no highmem: the same calls are page_address, no kmap at all.
+    const flat = kmapOf(run(build, ['kmap=global', 'layout=x86_64', 'memPerNodeMiB=1024', 'execStringKmaps=20']));
+    expect(caller(flat, 'copy_strings').lowmem).toBe(w!.processes * 20);
+    expect(flat.callers.reduce((s, c) => s + c.kmapHigh, 0)).toBe(0);
+  });
+
+  it('is deterministic for a seed in every mode', () => {
+    for (const mode of ['global', 'per-mm', 'per-task', 'atomic']) {
+      expect(stable(run(reads, [`kmap=${mode}`, 'pkmapEntries=16', 'cpusPerMm=2']))).toBe(stable(run(reads, [`kmap=${mode}`, 'pkmapEntries=16', 'cpusPerMm=2'])));
+    }
+  });
+
+  it('rejects a pool size that is not a power of two, and an unknown mode, naming the field', () => {
+    const err = (sets: string[]): NumasimError => {
+      try {
+        resolveWorkload(reads, sets);
+      } catch (e) {
+        if (isNumasimError(e)) return e;
+      }
+      throw new Error('expected a NumasimError');
+    };
+    const size = err(['pkmapEntries=1000']);
+    expect(size.code).toBe('NUMASIM_ERR_WORKLOAD_INCONSISTENT');
+    expect(size.issues.map((i) => i.path)).toEqual(['pkmapEntries']);
+    const mode = err(['kmap=private']);
+    expect(mode.code).toBe('NUMASIM_ERR_WORKLOAD_INVALID');
+    expect(mode.issues.map((i) => i.path)).toContain('kmap');
+    expect(err(['cpusPerMm=9']).issues.map((i) => i.path)).toEqual(['cpusPerMm']);
+  });
+});
