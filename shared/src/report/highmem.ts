@@ -5,6 +5,26 @@
  */
 import type { LatencySummary } from './types.js';
 
+/** Kernel text fetches: where each node's CPUs got their kernel instructions from. */
+export interface KernelTextReport {
+  mode: string;
+  sizeKiB: number;
+  perNode: {
+    node: number;
+    /** Node whose copy of the text this node's CPUs fetch from. */
+    copyNode: number;
+    /** Cache lines of kernel text fetched from memory: from another node, and from this one. */
+    remoteFetchLines: number;
+    localFetchLines: number;
+    /** Time those fetches took, ns. */
+    fetchNs: number;
+    /** Pages of this node's memory holding a replica. */
+    replicaPages: number;
+    /** Context switches that rewrote the text mappings to this node's copy (one TLB flush per 2 MiB each). */
+    remaps: number;
+  }[];
+}
+
 export interface KmapCallerReport {
   /** The kernel function that mapped the page: copy_strings, file_read_actor, generic_file_write, … */
   caller: string;

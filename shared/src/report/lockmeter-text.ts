@@ -116,6 +116,12 @@ function memoryLines(r: Report): string[] {
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
   }
   if (m.kmap) lines.push(...kmapLines(m.kmap));
+  if (m.text) {
+    lines.push('', `KERNEL TEXT (${m.text.mode}, ${m.text.sizeKiB} KiB)   copy   remote lines    local lines   fetch time  replica pages  remaps`);
+    for (const p of m.text.perNode) {
+      lines.push(`node ${String(p.node).padEnd(30)}${String(p.copyNode).padStart(6)}${String(p.remoteFetchLines).padStart(15)}${String(p.localFetchLines).padStart(15)}${formatDuration(p.fetchNs).padStart(13)}${String(p.replicaPages).padStart(15)}${String(p.remaps).padStart(8)}`);
+    }
+  }
   return lines;
 }
 

@@ -14,7 +14,7 @@
  * Percentiles come from a log-linear histogram (16 sub-buckets per power of two): within 6.25%.
  */
 import type { WorkloadConfig } from '../workload/resolve.js';
-import type { KmapReport } from './highmem.js';
+import type { KernelTextReport, KmapReport } from './highmem.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -205,6 +205,8 @@ export interface MemoryReport {
   };
   /** Highmem workloads: kmap calls by caller and kind, pool wraps, TLB flushes, sleeps (report/highmem.ts). */
   kmap?: KmapReport;
+  /** Kernel text fetches and replicas (report/highmem.ts). */
+  text?: KernelTextReport;
 }
 
 export interface Report {

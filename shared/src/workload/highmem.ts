@@ -2,12 +2,21 @@
  * The highmem and address-space knobs of the memory workloads (issue #4; ../shared/VM-REFERENCE.md
  * §3–§5): how the kernel maps highmem pages it must touch (`kmap`), and the size of the persistent
  * kmap pool. Flat keys, so `--set kmap=per-mm` and `--set pkmapEntries=4096` work; spread into
- * every memory workload through vm.ts.
+ * every memory workload through vm.ts; the kmap callers and kernel text fetches are in the workloads
+ * built on the kernbench model (kernbench, file-read, mem-pressure).
+ *
+ * Kernel text (VM-REFERENCE §5): `text` says where CPUs fetch kernel instructions from — node 0's
+ * memory (2.4 on NUMA-Q) or a copy per node (Dave Hansen's x86 RFC, ia64); `textSizeKiB` (A: 2 MiB,
+ * one large page, for a 2.4 bzImage's text) and `textMissLines` (A: 4 lines of 32 bytes per kernel
+ * entry that miss every cache, the quad's remote cache included — Sequent's 90–98% local accesses
+ * say most do not; fork, exec and exit are long paths and fetch 8 times that).
  */
 import { Type } from '@sinclair/typebox';
 import type { FieldIssue } from '../errors.js';
 
 export const KMAP_MODES = ['global', 'atomic', 'per-mm', 'per-task'] as const;
+export const TEXT_MODES = ['node0', 'replicated'] as const;
+export type TextMode = (typeof TEXT_MODES)[number];
 export type KmapMode = (typeof KMAP_MODES)[number];
 
 /** LAST_PKMAP of i386 2.4 without PAE (VM-REFERENCE §3: 1024, 512 with PAE). */
@@ -32,11 +41,25 @@ export const highmemProperties = {
     default: LAST_PKMAP_DEFAULT,
     description: 'LAST_PKMAP: slots of each persistent kmap pool (global, per-mm or per-task), a power of two; 1024 on i386, 512 with PAE',
   }),
+  text: Type.Union(
+    TEXT_MODES.map((v) => Type.Literal(v)),
+    {
+      default: 'node0',
+      description:
+        'kernel text: "node0" — every CPU fetches kernel instructions from node 0\'s memory (2.4 on NUMA-Q); "replicated" — a copy per node allocated at boot, ' +
+        'a context switch to a task whose mm points at another node\'s copy rewrites the text mappings (one TLB flush per 2 MiB page)',
+    },
+  ),
+  textSizeKiB: Type.Integer({ minimum: 4, maximum: 65_536, default: 2048, description: 'size of the kernel text, KiB (each replica costs that much memory on its node)' }),
+  textMissLines: Type.Integer({ minimum: 0, maximum: 4096, default: 4, description: 'cache lines of kernel text a kernel entry (fault, system call) fetches from memory; fork, exec and exit fetch 8 times as many' }),
 };
 
 export interface HighmemConfig {
   kmap: KmapMode;
   pkmapEntries: number;
+  text: TextMode;
+  textSizeKiB: number;
+  textMissLines: number;
 }
 
 /** What the schema cannot say: the pool size is a power of two (PKMAP_NR masks with LAST_PKMAP − 1). */

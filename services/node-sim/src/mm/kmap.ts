@@ -24,8 +24,9 @@
  *   yet: the cr3 reload on a switch between threads of one mm (no workload switches threads).
  *
  * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
- * already scheduled, so a CPU's IPI time is kept in a per-CPU stolen-time account and added to the
- * next delay that CPU's program takes (`after`): the work it was doing ends that much later.
+ * already scheduled, so a CPU's IPI time is kept in a per-CPU owed-time account and added to the
+ * next delay that CPU's program takes (`after`): the work it was doing ends that much later. The
+ * kernel text fetches of text-replication.ts are charged through the same account.
  *
  * Costs (every one a documented parameter of machine.ts; A = assumption): kmap_high holds the
  * lock for `pteSetNs` (the new pte) plus a miss on the page's struct page (`page->virtual`), plus
@@ -49,6 +50,7 @@ import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from './mm-node.js';
 import { summarize } from './mm-report.js';
 import type { MmConfig, MmShared } from './mm-shared.js';
 import { ReclaimNode } from './reclaim-node.js';
+import { KernelText } from './text-replication.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
 export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write'] as const;
@@ -149,8 +151,8 @@ export class HighmemNode extends ReclaimNode {
   private readonly hWake: Uint8Array;
   private readonly hSleepStart: Float64Array;
   private readonly fresh: Int32Array; // counter of fresh page ids per CPU
-  /** IPI time a CPU owes its program: added to its next delay. */
-  private readonly stolen: Float64Array;
+  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay. */
+  private readonly owed: Float64Array;
   // Statistics (observation only).
   readonly kmapHighCalls: Float64Array;
   readonly kmapReused: Float64Array;
@@ -167,6 +169,8 @@ export class HighmemNode extends ReclaimNode {
   sleepTotal = 0;
   sleepMax = 0;
   pgdPages = 0;
+  /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
+  readonly text: KernelText;
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
     super(kernel, node, s, slotsPerCpu);
@@ -195,7 +199,8 @@ export class HighmemNode extends ReclaimNode {
     this.hWake = new Uint8Array(c);
     this.hSleepStart = new Float64Array(c);
     this.fresh = new Int32Array(c);
-    this.stolen = new Float64Array(c);
+    this.owed = new Float64Array(c);
+    this.text = new KernelText(s, node, this.mem);
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
@@ -245,6 +250,16 @@ export class HighmemNode extends ReclaimNode {
       this.taskPools[i] = new PkmapPool(this.km.entries);
       this.pgdPages++;
     }
+  }
+
+  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
+  protected kernelEntry(i: number, long = false): void {
+    this.owed[i] += this.text.entryNs(long);
+  }
+
+  /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */
+  protected switchIn(i: number, mmTextNode: number): void {
+    this.owed[i] += this.text.switchInNs(mmTextNode);
   }
 
   // --- the kmap program ---------------------------------------------------------------------------
@@ -448,7 +463,7 @@ export class HighmemNode extends ReclaimNode {
     for (let i = 0; i < this.s.topo.cpusPerNode; i++) {
       const cpu = this.first + i;
       if (cpu === initiator || (mm >= 0 && this.km.mmOfCpu[cpu] !== mm)) continue;
-      this.stolen[i] += ipiNs;
+      this.owed[i] += ipiNs;
       this.ipiStolenNs += ipiNs;
     }
   }
@@ -490,13 +505,13 @@ export class HighmemNode extends ReclaimNode {
     super.handleWorkloadEvent(kind, a, b, c);
   }
 
-  /** Every delay a CPU's program takes first pays the IPI time the CPU owes. */
+  /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches). */
   protected override after(cpu: number, delayNs: number): void {
     if (cpu < this.s.topo.cpus) {
       const i = cpu - this.first;
-      const owed = this.stolen[i];
+      const owed = this.owed[i];
       if (owed > 0) {
-        this.stolen[i] = 0;
+        this.owed[i] = 0;
         delayNs += owed;
       }
     }

@@ -38,6 +38,7 @@ import { SWAP_CLUSTER_MAX } from '../mm/reclaim.js';
 import { buildMmShared, LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
+import { kernelTextReport } from '../mm/text-replication.js';
 import { PG_lru } from '../mm/page-frames.js';
 import type { Model } from './model.js';
 
@@ -254,6 +255,9 @@ export class KernbenchNode extends HighmemNode {
         this.finishedJob[i] = 0;
         return false;
       case K_FORK:
+        // The first process of a job is forked by make (its mm uses node 0's text); the others by the previous one, here.
+        this.kernelEntry(i, true);
+        this.switchIn(i, this.proc[i] === 0 ? 0 : this.node);
         this.prog[i] = K_EXEC;
         this.after(cpu, costs.forkNs);
         return false;
@@ -264,6 +268,7 @@ export class KernbenchNode extends HighmemNode {
         return true;
       }
       case K_EXEC_LOAD:
+        this.kernelEntry(i, true);
         this.newAddressSpace(i, cpu);
         this.prog[i] = K_RUN_START;
         this.after(cpu, costs.execNs);
@@ -362,6 +367,7 @@ export class KernbenchNode extends HighmemNode {
         return true;
       }
       case K_EXIT:
+        this.kernelEntry(i, true);
         this.slot[i] = 0;
         this.beginUnmap(i, K_EXIT_NEXT);
         return true;
@@ -393,6 +399,7 @@ export class KernbenchNode extends HighmemNode {
       this.left[b + DO_ANON]--;
       this.doing[i] = DO_ANON;
       this.slot[i] = this.anonUsed[i]++;
+      this.kernelEntry(i);
       this.beginFault(i, FAULT_ANON, K_RUN);
       return true;
     }
@@ -425,6 +432,7 @@ export class KernbenchNode extends HighmemNode {
     while (k >= this.left[b + what]) k -= this.left[b + what++];
     this.left[b + what]--;
     this.doing[i] = what;
+    this.kernelEntry(i); // the fault or system call that starts the operation
     const costs = this.s.cfg.costs;
     switch (what) {
       case DO_ANON:
@@ -488,7 +496,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         n.mem.checkInvariants();
         n.checkKmapInvariants();
       }),
-    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km!, nodes) }),
+    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km!, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
     result: (): KernbenchResult => {
       const hist = new Float64Array(HIST_BUCKETS);
       for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];
