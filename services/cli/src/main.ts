@@ -26,7 +26,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     switch (command) {
       case 'run':
-        return runCommand(rest, io);
+        return await runCommand(rest, io);
       case 'presets':
         return presetsCommand(rest, io);
       case 'bench':

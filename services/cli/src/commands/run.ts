@@ -1,7 +1,7 @@
 /** `numasim run FILE|PRESET`: resolve a workload, simulate it, print the report. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { findPreset, NumasimError, renderLockmeterText, resolveWorkload } from '@numasim/shared';
-import { runWorkload } from '@numasim/node-sim';
+import { closeDefaultNodePool, runWorkloadPlaced } from '@numasim/node-sim';
 import { parseArgs } from 'node:util';
 import { numberOption, parse } from '../args.js';
 import { CliErrors } from '../errors.js';
@@ -37,7 +37,7 @@ function loadInput(arg: string): unknown {
   ]);
 }
 
-export function runCommand(argv: string[], io: Io): number {
+export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('run', () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     seed: { type: 'string' },
     set: { type: 'string', multiple: true },
@@ -54,9 +54,15 @@ export function runCommand(argv: string[], io: Io): number {
   if (values.seed !== undefined) overrides.push(`seed=${numberOption('run', 'seed', values.seed, 0, 0, Number.MAX_SAFE_INTEGER, true)}`);
   const config = resolveWorkload(loadInput(positionals[0]), overrides);
   const bar = progressBar(io.stderrStream, config.kind);
-  const report = runWorkload(config, {
-    onProgress: (p) => bar.update(p.simulatedNs / p.durationNs, `${(p.simulatedNs / 1e9).toFixed(3)} s simulated, ${p.events} events`),
-  });
+  // placement (inline, threads, packed:K, auto) changes where the nodes run, never the report.
+  let report;
+  try {
+    ({ report } = await runWorkloadPlaced(config, {
+      onProgress: (p) => bar.update(p.simulatedNs / p.durationNs, `${(p.simulatedNs / 1e9).toFixed(3)} s simulated, ${p.events} events`),
+    }));
+  } finally {
+    await closeDefaultNodePool(); // idle node workers must not keep the command alive
+  }
   bar.done();
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (values.out !== undefined) {
