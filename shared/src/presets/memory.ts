@@ -45,6 +45,11 @@ export const memoryPresets: Preset[] = [
     workload: { kind: 'file-read', machine: 'numaq-16', lru: '2.4', kmap: 'global', filePages: 16_384, userNsPerRead: 100_000, durationNs: 200_000_000, seed: 1 },
   },
   {
+    name: 'numaq-32-shm-db',
+    summary: '2,000 database processes attach a 2 GB SGA on a 32-way NUMA-Q: 4 GB of page tables do not fit in lowmem (OOM); try --set pte=highmem or pte=ukva',
+    workload: { kind: 'shm-db', machine: 'numaq-32', lru: '2.4', kmap: 'global', pte: 'lowmem', processes: 2000, segmentMiB: 2048, seed: 1 },
+  },
+  {
     name: 'x86_64-2s-page-fault',
     summary: 'page_fault1 on a modern two-socket x86_64 box with 2.5-style per-zone LRU locks and pagevecs',
     workload: { kind: 'page-fault', machine: 'x86_64-2s', lru: '2.5-zone', pagevec: true, pagesPerCycle: 256, durationNs: 100_000_000, seed: 1 },

@@ -79,6 +79,14 @@ function summaryLines(r: Report): string[] {
         `mem-pressure: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated), ${w.hitPercent.toFixed(1)}% from the page cache, ${w.refaults} read back from disk, ${w.processes} reader processes, ${w.allocationFailures} allocation failures`,
         ...memoryLines(r),
       ];
+    case 'shm-db':
+      return [
+        `shm-db: ${w.attached} of ${w.processes} processes attached the segment` +
+          (w.outOfMemory ? `; OUT OF MEMORY: ${w.failedAllocations} page-table allocations failed, the first for process ${w.firstFailureProcess}` : '') +
+          (w.completionNs !== null ? ` in ${formatDuration(w.completionNs)} simulated` : ''),
+        `  page-table pages: ${w.ptePages.map((p) => `node ${p.node} ${p.zone} ${p.pages}`).join(', ')}`,
+        ...memoryLines(r),
+      ];
     case 'file-read':
       return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
     case 'kernbench': {

@@ -153,7 +153,23 @@ export interface FileReadResult {
   readsPerSecond: number;
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult;
+export interface ShmDbResult {
+  kind: 'shm-db';
+  processes: number;
+  /** Processes that built page tables for the whole segment. */
+  attached: number;
+  /** A page-table allocation failed: the kernel of the era would have run the OOM killer. */
+  outOfMemory: boolean;
+  /** Page-table allocations that found no page, and the process that met the first one (null: none). */
+  failedAllocations: number;
+  firstFailureProcess: number | null;
+  /** Page-table pages allocated, by the zone they came from. */
+  ptePages: { node: number; zone: string; pages: number }[];
+  /** From the start to the last process attached, ns; null when not every process attached. */
+  completionNs: number | null;
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {

@@ -16,6 +16,8 @@ import type { FieldIssue } from '../errors.js';
 
 export const KMAP_MODES = ['global', 'atomic', 'per-mm', 'per-task'] as const;
 export const TEXT_MODES = ['node0', 'replicated'] as const;
+export const PTE_MODES = ['lowmem', 'highmem', 'ukva'] as const;
+export type PteMode = (typeof PTE_MODES)[number];
 export type TextMode = (typeof TEXT_MODES)[number];
 export type KmapMode = (typeof KMAP_MODES)[number];
 
@@ -41,6 +43,16 @@ export const highmemProperties = {
     default: LAST_PKMAP_DEFAULT,
     description: 'LAST_PKMAP: slots of each persistent kmap pool (global, per-mm or per-task), a power of two; 1024 on i386, 512 with PAE',
   }),
+  pte: Type.Union(
+    PTE_MODES.map((v) => Type.Literal(v)),
+    {
+      default: 'lowmem',
+      description:
+        'where page tables live: "lowmem" — ZONE_NORMAL (2.4; on i386-numaq node 0 for every process), reached directly; ' +
+        '"highmem" — pte-highmem: node-local highmem, every access through kmap_atomic (KM_PTE0); ' +
+        '"ukva" — node-local highmem permanently mapped in the mm\'s UKVA: direct in context (out-of-context walks would kmap_atomic)',
+    },
+  ),
   text: Type.Union(
     TEXT_MODES.map((v) => Type.Literal(v)),
     {
@@ -57,6 +69,7 @@ export const highmemProperties = {
 export interface HighmemConfig {
   kmap: KmapMode;
   pkmapEntries: number;
+  pte: PteMode;
   text: TextMode;
   textSizeKiB: number;
   textMissLines: number;

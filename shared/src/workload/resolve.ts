@@ -17,8 +17,9 @@ import { KernbenchSpec, type KernbenchConfig } from './kernbench.js';
 import { highmemIssues } from './highmem.js';
 import { MemPressureSpec, type MemPressureConfig } from './mem-pressure.js';
 import { FileReadSpec, type FileReadConfig } from './file-read.js';
+import { ShmDbSpec, type ShmDbConfig } from './shm-db.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -104,10 +105,22 @@ function finishFileRead(doc: Record<string, unknown>): { config: FileReadConfig;
   return { config, issues };
 }
 
+function finishShmDb(doc: Record<string, unknown>): { config: ShmDbConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as ShmDbConfig;
+  const config: ShmDbConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const issues = machineIssues(config);
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  if (config.segmentMiB * 256 > frames / 2) issues.push({ path: 'segmentMiB', reason: `the segment must fit in half of memory (${Math.floor(frames / 512)} MiB; got ${config.segmentMiB})` });
+  issues.push(...highmemIssues(config));
+  return { config, issues };
+}
+
 export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
   'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
   'mem-pressure': { spec: MemPressureSpec, summary: 'a working set larger than memory: readers of a file set bigger than RAM, reclaim-bound', finish: finishMemPressure },
+  'shm-db': { spec: ShmDbSpec, summary: 'database processes attaching one big shm segment: page tables larger than lowmem (the pte knob)', finish: finishShmDb },
   'file-read': { spec: FileReadSpec, summary: 'a read-heavy server: readers copy page-cache pages to user space through kmap; the kmap modes under reads', finish: finishFileRead },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
 };

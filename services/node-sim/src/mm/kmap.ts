@@ -50,13 +50,15 @@ import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from './mm-node.js';
 import { summarize } from './mm-report.js';
 import type { MmConfig, MmShared } from './mm-shared.js';
 import { ReclaimNode } from './reclaim-node.js';
+import { ZONE_NORMAL } from './zone.js';
 import { KernelText } from './text-replication.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
-export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write'] as const;
+export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map'] as const;
 export const KC_COPY_STRINGS = 0;
 export const KC_FILE_READ = 1;
 export const KC_FILE_WRITE = 2;
+export const KC_PTE = 3;
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;
@@ -250,6 +252,37 @@ export class HighmemNode extends ReclaimNode {
       this.taskPools[i] = new PkmapPool(this.km.entries);
       this.pgdPages++;
     }
+  }
+
+  /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
+  protected lowmemNode(): number {
+    const has = (n: number) => this.s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
+    if (has(this.node)) return this.node;
+    for (let n = 0; n < this.n; n++) if (has(n)) return n;
+    invariant(false, 'no node has a ZONE_NORMAL');
+  }
+
+  /**
+   * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
+   * table is read directly where ZONE_NORMAL is (node 0 on i386 NUMA: a remote miss for the other
+   * quads); pte-highmem maps it with kmap_atomic (KM_PTE0: a fixmap pte and an invlpg) on the
+   * node's own memory; UKVA reaches the node-local page table directly. One cache miss on the pte
+   * line each (assumption: a fault's pte line is not in the CPU's cache).
+   */
+  protected override pteAccessNs(i: number): number {
+    const s = this.s;
+    const local = s.memNs[this.node * this.n + this.node];
+    switch (s.cfg.pte) {
+      case 'lowmem':
+        return s.memNs[this.node * this.n + this.lowmemNode()];
+      case 'highmem':
+        this.kmapAtomicCalls[KC_PTE]++;
+        this.kmapAtomic++;
+        return local + s.cfg.costs.tlbFlushOneNs + s.cfg.costs.pteSetNs;
+      case 'ukva':
+        return local;
+    }
+    invariant(false, `CPU index ${i}: unknown pte placement`);
   }
 
   /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */

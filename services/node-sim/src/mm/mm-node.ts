@@ -232,6 +232,11 @@ export class MmNode implements LogicalProcess, LockUser {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
+  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/kmap.ts). */
+  protected pteAccessNs(_i: number): number {
+    return 0;
+  }
+
   /** kswapd of this node was woken (reclaim-node.ts runs it). */
   protected kswapdWake(): void {}
 
@@ -398,7 +403,7 @@ export class MmNode implements LogicalProcess, LockUser {
       }
       case P_MAP:
         if (this.faultKind[i] === FAULT_ANON) {
-          this.lockedOp(i, cpu, s.ptl[cpu], s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs, 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
+          this.lockedOp(i, cpu, s.ptl[cpu], s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
         } else {
           this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(this.pageNode[at]), LINES_PAGECACHE, P_LRU_ADD);
         }
@@ -431,7 +436,7 @@ export class MmNode implements LogicalProcess, LockUser {
           this.prog[i] = this.cont[i]; // that slot holds no page
           return true;
         }
-        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs, 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
+        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
         return false;
       case P_RMAP_DEL:
         this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + this.structPageNs(this.pageNode[at]), LINES_LRU, P_LRU_DEL);

@@ -12,6 +12,7 @@ import { buildPageFault } from '../workloads/page-fault.js';
 import { buildKernbench } from '../workloads/kernbench.js';
 import { buildMemPressure } from '../workloads/mem-pressure.js';
 import { buildFileRead } from '../workloads/file-read.js';
+import { buildShmDb } from '../workloads/shm-db.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -66,6 +67,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildMemPressure(kernelFor, cfg);
     case 'file-read':
       return buildFileRead(kernelFor, cfg);
+    case 'shm-db':
+      return buildShmDb(kernelFor, cfg);
   }
 }
 
