@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { configHash, getPreset, resolveWorkload, type Report } from '@numasim/shared';
-import { closeDefaultNodePool, NodePool, runWorkloadParallel, runWorkloadPlaced, runWorkloadWithSeries, type RunOutput } from '@numasim/node-sim';
+import { availableParallelism } from 'node:os';
+import { AUTO_MIN_EVENTS_PER_WINDOW, chooseAuto, closeDefaultNodePool, NodePool, resolvePlacement, runWorkloadParallel, runWorkloadPlaced, runWorkloadWithSeries, type RunOutput } from '@numasim/node-sim';
 
 /** Report and series without what depends on the machine or on where the run executed. */
 const stable = (o: RunOutput) =>
@@ -78,6 +79,21 @@ describe('parallel runs fail cleanly', () => {
     expect(stable(again)).toBe(stable(runWorkloadWithSeries(cfg())));
   });
 
+  it('a node worker that runs out of memory fails the run, naming its node; its pool stays usable', async () => {
+    const pool = new NodePool({ maxThreads: 4, heapMb: 64 });
+    try {
+      const err = await runWorkloadParallel(cfg(), 2, { pool, fault: { thread: 1, atWindow: 3, kind: 'oom' } }).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).toBe('NUMASIM_ERR_RUN_NODE_FAILED');
+      expect(err?.message).toMatch(/nodes 2–3 failed: out of memory/);
+      await expect(runWorkloadParallel(cfg(), 2, { pool })).resolves.toBeDefined();
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('the event budget keeps its own code', async () => {
     await expect(runWorkloadParallel(cfg(), 2, { maxEvents: 1000 })).rejects.toMatchObject({ code: 'NUMASIM_ERR_RUN_LIMIT_EXCEEDED' });
   });
@@ -101,6 +117,16 @@ describe('parallel runs fail cleanly', () => {
 });
 
 describe('auto', () => {
+  it('packs a loosely coupled model on the cores, keeps tight and one-node models inline', () => {
+    const loose = resolveWorkload(getPreset('lockbench-spread').workload, ['localLockFraction=0.9999', 'costs.lineRemoteNs=1000000']);
+    expect(resolvePlacement(loose)).toEqual(availableParallelism() >= 2 ? { kind: 'packed', threads: 2 } : { kind: 'inline', threads: 0 });
+    expect(resolvePlacement(resolveWorkload(getPreset('numaq-64-kernbench').workload)).kind).toBe('inline');
+    expect(resolvePlacement(resolveWorkload(getPreset('lockbench-spread').workload)).kind).toBe('inline');
+    expect(chooseAuto({ nodes: 1, cores: 8, eventsPerWindow: 1e6 }).kind).toBe('inline');
+    expect(chooseAuto({ nodes: 16, cores: 8, eventsPerWindow: AUTO_MIN_EVENTS_PER_WINDOW })).toEqual({ kind: 'packed', threads: 8 });
+    expect(chooseAuto({ nodes: 16, cores: 8, eventsPerWindow: AUTO_MIN_EVENTS_PER_WINDOW - 1 }).kind).toBe('inline');
+  });
+
   it('runs the tight presets inline', async () => {
     const cfg = resolveWorkload(getPreset('lockbench-numaq-tas').workload, ['durationNs=2000000']);
     const out = await runWorkloadPlaced(cfg);

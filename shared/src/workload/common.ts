@@ -27,7 +27,6 @@ export const commonProperties = {
   ),
 };
 
-
 export interface CommonConfig {
   seed: number;
   durationNs: number;

@@ -39,12 +39,21 @@ export interface AutoInputs {
 }
 
 /**
- * Events a window must hold for two threads to beat one (README "Parallel execution"): a barrier
- * and the mailbox traffic cost ≈ 30–60 µs of wall time per window on this kind of machine, an
- * event ≈ 0.2–0.7 µs, so below a few thousand events per window the threads spend more time
- * meeting than working.
+ * Events a window (counted by the pilot) must hold before `auto` packs the nodes on threads
+ * (README "Parallel execution"). A barrier costs 30–100 µs of wall time, but on a shared 2-core
+ * machine the larger cost is a woken thread waiting for a core: measured, packed:2 ran at 0.8× inline
+ * with ~7 000 events per window and at 0.9–1.5× with ~34 000, so below this inline is as fast or faster.
  */
-export const AUTO_MIN_EVENTS_PER_WINDOW = 4000;
+export const AUTO_MIN_EVENTS_PER_WINDOW = 16_000;
+
+/**
+ * Below this lookahead `auto` runs inline without a pilot: every NUMA preset's lookahead is
+ * 0.6–2.4 µs, and even the densest model measured (lockbench-spread, 33 events per simulated µs)
+ * puts fewer than 1 700 events in a 50 µs window, far from AUTO_MIN_EVENTS_PER_WINDOW. Skipping the
+ * pilot matters: it builds a second copy of the model, which for numaq-64-kernbench costs as much as
+ * a one-second run.
+ */
+export const AUTO_MIN_LOOKAHEAD_NS = 50_000;
 
 /** The `auto` rule: packed over the cores when windows are big enough to pay for the barriers, else inline. */
 export function chooseAuto(a: AutoInputs): Placement {

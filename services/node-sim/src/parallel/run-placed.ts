@@ -1,11 +1,13 @@
 /**
  * The entry point that honours `placement`: inline on the calling thread, or on node workers.
- * `auto` decides from a short inline pilot of the same model (placement.ts has the rule).
+ * `auto` decides from the lookahead and, when that is long enough, a short inline pilot of the
+ * same model (placement.ts has the rule).
  */
 import { availableParallelism } from 'node:os';
-import type { WorkloadConfig } from '@numasim/shared';
+import type { MachineConfig, WorkloadConfig } from '@numasim/shared';
+import { Topology } from '../machine/topology.js';
 import { buildModel, runWorkloadWithSeries, type RunOutput } from '../run/run-workload.js';
-import { chooseAuto, requestedPlacement, type Placement } from './placement.js';
+import { AUTO_MIN_LOOKAHEAD_NS, chooseAuto, requestedPlacement, type Placement } from './placement.js';
 import { runWorkloadParallel, type ParallelOptions, type ParallelStats } from './run-parallel.js';
 
 export interface PlacedRunOutput extends RunOutput {
@@ -32,6 +34,7 @@ export function resolvePlacement(cfg: WorkloadConfig): Placement {
   if (p.kind !== 'auto') return p;
   const nodes = (cfg as { nodes: number }).nodes;
   if (nodes < 2 || availableParallelism() < 2) return { kind: 'inline', threads: 0 };
+  if (new Topology(cfg as unknown as MachineConfig).lookaheadNs < AUTO_MIN_LOOKAHEAD_NS) return { kind: 'inline', threads: 0 };
   return chooseAuto({ nodes, cores: availableParallelism(), eventsPerWindow: pilotEventsPerWindow(cfg) });
 }
 

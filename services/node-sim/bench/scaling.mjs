@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:scaling`: events per second of the same runs inline, on a worker thread per node
+ * and packed on two threads, with the window count, mean events per window and the share of the
+ * workers' time spent waiting at barriers. Prints figures; judges nothing (timings are noisy on a
+ * shared 2-core machine: repeat with --reps and read ranges).
+ *
+ *   node services/node-sim/bench/scaling.mjs [--reps N] [--only NAME]
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { getPreset, resolveWorkload } from '@numasim/shared';
+import { closeDefaultNodePool, pilotEventsPerWindow, resolvePlacement, runWorkloadPlaced } from '@numasim/node-sim';
+
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '2' }, only: { type: 'string' } } });
+const reps = Number(values.reps);
+
+const cases = [
+  { name: 'numaq-16-kernbench', preset: 'numaq-16-kernbench', set: ['durationNs=1000000000'] },
+  { name: 'numaq-64-kernbench', preset: 'numaq-64-kernbench', set: ['durationNs=1000000000'] },
+  { name: 'lockbench-spread', preset: 'lockbench-spread', set: ['durationNs=20000000'] },
+  // Loosely coupled: lockbench-spread with one acquisition in 10 000 remote, over a 1 ms interconnect
+  // (a cluster rather than a NUMA box), so a window holds tens of thousands of events.
+  // Between the two: the same over a 200 µs interconnect, about 7 000 events per window.
+  { name: 'lockbench-medium', preset: 'lockbench-spread', set: ['durationNs=1000000000', 'localLockFraction=0.9999', 'costs.lineRemoteNs=200000'] },
+  { name: 'lockbench-loose', preset: 'lockbench-spread', set: ['durationNs=1000000000', 'localLockFraction=0.9999', 'costs.lineRemoteNs=1000000'] },
+];
+
+const placements = ['inline', 'threads', 'packed:2', 'auto'];
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
+const range = (xs) => (xs.length === 1 ? fmt(xs[0]) : `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`);
+
+console.log(`bench:scaling — ${availableParallelism()} cores, ${reps} run(s) per placement, events/s over the whole run (model builds and worker start included)\n`);
+for (const c of cases) {
+  if (values.only && !c.name.includes(values.only)) continue;
+  const cfg = (placement) => resolveWorkload(getPreset(c.preset).workload, [...c.set, `placement=${placement}`]);
+  const auto = resolvePlacement(cfg('auto'));
+  console.log(`${c.name} (${c.set.join(' ')}): pilot ${pilotEventsPerWindow(cfg('inline')).toFixed(0)} events per lookahead window; auto → ${auto.kind === 'packed' ? `packed:${auto.threads}` : auto.kind}`);
+  const best = {};
+  for (const placement of placements) {
+    const rates = [];
+    let last;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      last = await runWorkloadPlaced(cfg(placement));
+      rates.push(last.report.engine.events / ((performance.now() - t0) / 1000));
+    }
+    best[placement] = Math.max(...rates);
+    const p = last.parallel;
+    const extra = p
+      ? `  windows ${p.windows}, ${p.eventsPerWindow.toFixed(1)} events/window, barrier wait ${(100 * p.barrierWaitShare).toFixed(0)}%`
+      : '';
+    console.log(`  ${placement.padEnd(9)} ${last.placement.padEnd(9)} ${String(last.report.engine.events).padStart(10)} events  ${range(rates)} events/s${extra}`);
+  }
+  const top = Math.max(best.inline, best.threads, best['packed:2']);
+  const threads = cfg('threads').nodes;
+  console.log(
+    `  packed:2 / inline ${(best['packed:2'] / best.inline).toFixed(2)}×, parallel efficiency ${((100 * best['packed:2']) / best.inline / 2).toFixed(0)}% (packed:2), ` +
+      `${((100 * best.threads) / best.inline / threads).toFixed(0)}% (threads, ${threads}); auto at ${((100 * best.auto) / top).toFixed(0)}% of the best\n`,
+  );
+}
+await closeDefaultNodePool();
