@@ -36,6 +36,8 @@ for (const c of cases) {
   const cfg = (placement) => resolveWorkload(getPreset(c.preset).workload, [...c.set, `placement=${placement}`]);
   const auto = resolvePlacement(cfg('auto'));
   console.log(`${c.name} (${c.set.join(' ')}): pilot ${pilotEventsPerWindow(cfg('inline')).toFixed(0)} events per lookahead window; auto → ${auto.kind === 'packed' ? `packed:${auto.threads}` : auto.kind}`);
+  // One unmeasured inline run first, so that no placement is charged the JIT's warm-up.
+  await runWorkloadPlaced(cfg('inline'));
   const best = {};
   for (const placement of placements) {
     const rates = [];

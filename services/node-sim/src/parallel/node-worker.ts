@@ -16,15 +16,12 @@ import { isNumasimError, NumasimError } from '@numasim/shared';
 import { EngineErrors } from '../errors.js';
 import { Kernel } from '../engine/kernel.js';
 import { Outbox } from '../engine/outbox.js';
-import { buildModel } from '../run/run-workload.js';
+import { buildModel, PROGRESS_SLICES } from '../run/run-workload.js';
 import { mergeLockStats } from '../run/lock-report.js';
 import { sampleInterval } from '../run/series.js';
 import { AbortedError, Exchange } from './exchange.js';
 import { captureLp, sharedObjects } from './lp-state.js';
 import type { NodeTask, NodeTaskResult, SliceMessage } from './messages.js';
-
-/** The slices of an inline run (run-workload.ts): every 1% of simulated time. */
-export const PROGRESS_SLICES = 100;
 
 export default function runNodeTask(task: NodeTask): NodeTaskResult {
   const started = performance.now();

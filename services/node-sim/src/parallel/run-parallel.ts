@@ -3,18 +3,16 @@
  * inline run builds. The coordinator (this file, on the calling thread) starts one task per thread
  * on the node pool, merges the lock statistics each worker sends at every slice end into the
  * series and the progress callbacks, and at the end restores every node's final state into a
- * model of its own to write the report from it. It takes no part in the windows: the workers
+ * model of its own and writes the report from it with the inline run's `buildReport`. It takes no part in the windows: the workers
  * meet at barriers in shared memory and route their events themselves (exchange.ts).
  */
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { configHash, NumasimError, REPORT_SCHEMA_VERSION, type Report, type WorkloadConfig } from '@numasim/shared';
+import { NumasimError, type WorkloadConfig } from '@numasim/shared';
 import { EngineErrors } from '../errors.js';
-import { ENGINE_VERSION } from '../version.js';
-import { buildModel, type RunOptions, type RunOutput } from '../run/run-workload.js';
-import { buildLockReports, mergeLockStats } from '../run/lock-report.js';
+import { buildModel, buildReport, type RunOptions, type RunOutput } from '../run/run-workload.js';
+import { mergeLockStats } from '../run/lock-report.js';
 import { sampleInterval, SeriesRecorder } from '../run/series.js';
-import type { Model } from '../workloads/model.js';
 import { abortExchange, createExchange } from './exchange.js';
 import { restoreLp, sharedObjects } from './lp-state.js';
 import type { FaultInjection, NodeTask, NodeTaskResult, SliceMessage, WorkerTiming } from './messages.js';
@@ -164,7 +162,7 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   const { endNs, events, lastEventNs } = done[0];
   const wallSeconds = (performance.now() - started) / 1000;
   if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
-  const report = reportOf(cfg, model, { simulatedNs: endNs, events, lastEventNs, wallSeconds });
+  const report = buildReport(cfg, model, { simulatedNs: endNs, events, lastEventNs, wallSeconds });
   const workers = done.map((r) => r.timing);
   const windows = workers[0].windows;
   return {
@@ -177,28 +175,6 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
       barrierWaitShare: workers.reduce((s, w) => s + (w.wallMs > 0 ? w.waitMs / w.wallMs : 0), 0) / workers.length,
       workers,
     },
-  };
-}
-
-/**
- * The report of a finished run: the same fields, from the same functions, as an inline run's
- * (run-workload.ts); the byte-identical tests keep the two in step.
- */
-function reportOf(cfg: WorkloadConfig, model: Model, run: { simulatedNs: number; events: number; lastEventNs: number; wallSeconds: number }): Report {
-  const { simulatedNs, events, wallSeconds } = run;
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    engine: { version: ENGINE_VERSION, events, wallSeconds, eventsPerSecond: wallSeconds > 0 ? events / wallSeconds : 0 },
-    run: { kind: cfg.kind, seed: cfg.seed, configHash: configHash(cfg), simulatedNs, lastEventNs: run.lastEventNs },
-    machine: {
-      nodes: model.topology.nodes,
-      cpus: model.topology.cpus,
-      lookaheadNs: Number.isFinite(model.topology.lookaheadNs) ? model.topology.lookaheadNs : null,
-    },
-    locks: buildLockReports(model.registry, mergeLockStats(model.registry, model.lockStats()), simulatedNs, model.topology.cpus),
-    ...(model.memory ? { memory: model.memory() } : {}),
-    workload: model.result(simulatedNs),
-    config: cfg,
   };
 }
 

@@ -47,7 +47,8 @@ export interface RunOptions {
   checkInvariants?: boolean;
 }
 
-const PROGRESS_SLICES = 100;
+/** A run's slices: every 1% of simulated time (and every sample time). Parallel runs use the same. */
+export const PROGRESS_SLICES = 100;
 
 /** Runs a workload and returns only its report (what `numasim run` prints). */
 export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Report {
@@ -116,17 +117,23 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const simulatedNs = endNs;
   if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
-  const report: Report = {
+  const report = buildReport(cfg, model, { simulatedNs: endNs, events: kernel.eventsHandled, lastEventNs: kernel.lastEventNs, wallSeconds });
+  return { report, series: recorder.series };
+}
+
+/** The report of a model whose run has ended (inline, or restored from node workers). */
+export function buildReport(cfg: WorkloadConfig, model: Model, run: { simulatedNs: number; events: number; lastEventNs: number; wallSeconds: number }): Report {
+  const { simulatedNs, events, wallSeconds } = run;
+  return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     engine: {
       version: ENGINE_VERSION,
-      events: kernel.eventsHandled,
+      events,
       wallSeconds,
-      eventsPerSecond: wallSeconds > 0 ? kernel.eventsHandled / wallSeconds : 0,
+      eventsPerSecond: wallSeconds > 0 ? events / wallSeconds : 0,
     },
-    run: { kind: cfg.kind, seed: cfg.seed, configHash: configHash(cfg), simulatedNs, lastEventNs: kernel.lastEventNs },
+    run: { kind: cfg.kind, seed: cfg.seed, configHash: configHash(cfg), simulatedNs, lastEventNs: run.lastEventNs },
     machine: {
       nodes: model.topology.nodes,
       cpus: model.topology.cpus,
@@ -137,5 +144,4 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     workload: model.result(simulatedNs),
     config: cfg,
   };
-  return { report, series: recorder.series };
 }
