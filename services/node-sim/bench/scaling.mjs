@@ -7,7 +7,10 @@
  *
  *   node services/node-sim/bench/scaling.mjs [--reps N] [--only NAME]
  */
+import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { getPreset, resolveWorkload } from '@numasim/shared';
 import { closeDefaultNodePool, pilotEventsPerWindow, resolvePlacement, runWorkloadPlaced } from '@numasim/node-sim';
@@ -62,3 +65,23 @@ for (const c of cases) {
   );
 }
 await closeDefaultNodePool();
+
+// What two threads can do on this machine at this moment, whatever the simulator does: the loosely
+// coupled case inline in one process alone, then in two processes at once. Their summed rate over
+// the solo rate is the ceiling of any two-thread speed-up (other jobs on the cores lower it).
+const cli = fileURLToPath(new URL('../../cli/bin/numasim.js', import.meta.url));
+const loose = cases.find((c) => c.name === 'lockbench-loose');
+const rate = async () => {
+  const args = ['run', loose.preset, '--json', ...[...loose.set.map((x) => x.replace('durationNs=1000000000', 'durationNs=500000000')), 'placement=inline'].flatMap((x) => ['--set', x])];
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { maxBuffer: 1 << 26 });
+  return JSON.parse(stdout).engine.eventsPerSecond;
+};
+if (!values.only || 'ceiling'.includes(values.only)) {
+  const ratios = [];
+  for (let r = 0; r < reps; r++) {
+    const solo = await rate();
+    const [a, b] = await Promise.all([rate(), rate()]);
+    ratios.push((a + b) / solo);
+  }
+  console.log(`two-thread ceiling: two inline runs at once do ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× the events/s of one alone`);
+}
