@@ -94,6 +94,12 @@ describe('parallel runs fail cleanly', () => {
     }
   });
 
+  it('a progress callback that throws stops the run with its error', async () => {
+    const boom = new Error('callback failed');
+    await expect(runWorkloadParallel(cfg(), 2, { onProgress: () => { throw boom; } })).rejects.toBe(boom);
+    await expect(runWorkloadParallel(cfg(), 2)).resolves.toBeDefined();
+  });
+
   it('the event budget keeps its own code', async () => {
     await expect(runWorkloadParallel(cfg(), 2, { maxEvents: 1000 })).rejects.toMatchObject({ code: 'NUMASIM_ERR_RUN_LIMIT_EXCEEDED' });
   });

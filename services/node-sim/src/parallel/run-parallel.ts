@@ -68,6 +68,9 @@ function cancelled(): NumasimError {
 }
 
 async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: number[], pool: NodePool, options: ParallelOptions, started: number): Promise<ParallelRunOutput> {
+  // The coordinator's own copy of the model: its registry for the series, its LPs for the report.
+  // Built before any worker starts, so that nothing between their start and the wait below can throw.
+  const model = buildModel(cfg, 'heap');
   const exchange = createExchange(threads, options.mailboxEvents ?? MAILBOX_EVENTS);
   const spin = threads <= availableParallelism() ? SPIN_POLLS : 0;
   const controllers = Array.from({ length: threads }, () => new AbortController());
@@ -100,8 +103,6 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   const onCancel = () => stopAll();
   options.signal?.addEventListener('abort', onCancel, { once: true });
 
-  // The coordinator's own copy of the model: its registry for the series, its LPs for the report.
-  const model = buildModel(cfg, 'heap');
   const interval = sampleInterval(cfg.durationNs, cfg.sampleEveryNs);
   // Zones at a sample: the structure from this copy of the model, the figures from each node's owner.
   let zonesNow: Float64Array[] = [];
@@ -119,7 +120,18 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
       }
     : undefined;
   const recorder = new SeriesRecorder(model.registry, interval, memoryAtSample);
+  let callbackError: unknown;
   slices.onSlice = (s) => {
+    if (callbackError !== undefined) return;
+    try {
+      onSlice(s);
+    } catch (e) {
+      // A progress callback that throws stops the run, as it does inline.
+      callbackError = e;
+      stopAll();
+    }
+  };
+  const onSlice = (s: MergedSlice) => {
     zonesNow = s.zones;
     const stats = mergeLockStats(model.registry, s.stats);
     if (s.sample) recorder.sample(s.untilNs, s.events, stats);
@@ -147,14 +159,16 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   );
   options.signal?.removeEventListener('abort', onCancel);
   const closePorts = () => ports.forEach(({ port1 }) => port1.close());
-  if (options.signal?.aborted || firstFailure) {
+  if (options.signal?.aborted || firstFailure || callbackError !== undefined) {
     closePorts();
+    if (callbackError !== undefined) throw callbackError;
     throw options.signal?.aborted ? cancelled() : firstFailure!;
   }
   const done = results as Extract<NodeTaskResult, { ok: true }>[];
   // Results and slice messages travel on different channels: the last slices may still be on their way.
   await slices.complete(done[0].slices);
   closePorts();
+  if (callbackError !== undefined) throw callbackError;
 
   const lps = Array.from({ length: model.kernel.lpCount }, (_, i) => model.kernel.lpAt(i));
   const shared = sharedObjects(lps);
@@ -196,9 +210,18 @@ function describeCrash(e: unknown): string {
   return err?.message ?? String(e);
 }
 
+/** One slice's messages from every worker. */
+interface MergedSlice {
+  untilNs: number;
+  events: number;
+  sample: boolean;
+  stats: SliceMessage['stats'][];
+  zones: Float64Array[];
+}
+
 /** Collects each slice's message from every worker, in slice order. */
 class SliceMerger {
-  onSlice: ((s: { untilNs: number; events: number; sample: boolean; stats: SliceMessage['stats'][]; zones: Float64Array[] }) => void) | null = null;
+  onSlice: ((s: MergedSlice) => void) | null = null;
   private readonly pending = new Map<number, SliceMessage[]>();
   private next = 0;
   private waiter: { slices: number; done: () => void } | null = null;
