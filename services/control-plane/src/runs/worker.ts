@@ -7,7 +7,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { isNumasimError } from '@numasim/shared';
-import { histBucketHigh, runWorkloadWithSeries, HIST_BUCKETS, type LockStats, type LockRegistry } from '@numasim/node-sim';
+import { histBucketHigh, runWorkloadPlaced, HIST_BUCKETS, type LockStats, type LockRegistry } from '@numasim/node-sim';
 import { HIST_LE_NS, type LockDelta, type ProgressMessage, type RunTask, type RunTaskResult } from './messages.js';
 
 const PROGRESS_EVERY_MS = 250;
@@ -104,12 +104,15 @@ function deltas(now: Map<string, Cumulative>, before: Map<string, Cumulative> | 
   return out;
 }
 
-export default function runTask(task: RunTask): RunTaskResult {
+export default async function runTask(task: RunTask): Promise<RunTaskResult> {
   const { port } = task;
   let lastPost = 0;
   let posted: Map<string, Cumulative> | undefined;
   try {
-    const out = runWorkloadWithSeries(task.config, {
+    // The run's placement (inline, threads, packed:K, auto): node workers, when it asks for them,
+    // are threads of this one; the report is the same either way. Parallel runs report no memory
+    // figures in their progress (the nodes' memory is in the workers until the run ends).
+    const out = await runWorkloadPlaced(task.config, {
       maxEvents: task.maxEvents,
       onProgress: (p) => {
         const now = performance.now();
