@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { getPreset, resolveWorkload, formatDuration } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
+import { highmemSections } from './gen-validation-highmem.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'VALIDATION.md');
 const base = getPreset('numaq-16-kernbench').workload;
@@ -155,5 +156,6 @@ lines.push(
 lines.push('');
 lines.push(`_Runs: ${1 + knobRows.length + scaling.length + 2}; wall time ${[calibrated, ...knobRows.map((k) => k.row), ...scaling, smp, fake].reduce((s, r) => s + r.wallS, 0).toFixed(0)} s on the machine that generated this file; build times are simulated. Simulated ${formatDuration(calibrated.report.run.simulatedNs)} for the calibrated build._`);
 lines.push('');
+lines.push(...highmemSections());
 writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${out}`);

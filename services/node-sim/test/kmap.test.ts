@@ -51,7 +51,7 @@ describe('kmap modes', () => {
     expect(big.ipisSent).toBeLessThan(small.ipisSent);
   });
 
-  it('a full pool puts kmap_high to sleep on pkmap_map_wait, and kunmap_high wakes every sleeper', () => {
+  it('a full pool puts kmap_high to sleep on pkmap_map_wait; kunmap_high wakes the sleepers and the readers go on', () => {
     // 2 slots for 8 readers: most kmap_high calls find every slot taken.
     const r = run({ ...reads, cpusPerNode: 4 }, ['kmap=global', 'pkmapEntries=2']);
     const k = kmapOf(r);
@@ -115,6 +115,36 @@ describe('kmap modes', () => {
     const flat = kmapOf(run(build, ['kmap=global', 'layout=x86_64', 'memPerNodeMiB=1024', 'execStringKmaps=20']));
     expect(caller(flat, 'copy_strings').lowmem).toBe(w!.processes * 20);
     expect(flat.callers.reduce((s, c) => s + c.kmapHigh, 0)).toBe(0);
+  });
+
+  it('keeps the memory and pool invariants under random combinations of the highmem knobs', () => {
+    // A small seeded generator (mulberry32): the combinations are the same on every run.
+    let state = 0x4b4d4150;
+    const next = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    for (let k = 0; k < 8; k++) {
+      const sets = [
+        `kmap=${pick(['global', 'atomic', 'per-mm', 'per-task'])}`,
+        `pkmapEntries=${pick([2, 4, 16, 1024])}`,
+        `pte=${pick(['lowmem', 'highmem', 'ukva'])}`,
+        `text=${pick(['node0', 'replicated'])}`,
+        `lru=${pick(['2.4', 'rmap', '2.5-zone'])}`,
+        `pagevec=${pick([true, false])}`,
+        `execStringKmaps=${pick([0, 8, 64])}`,
+        `seed=${k + 1}`,
+      ];
+      const r = run({ ...build, jobs: 8 }, sets); // checkInvariants: buddy, LRU and every kmap pool
+      const w = r.workload.kind === 'kernbench' ? r.workload : undefined;
+      expect(w!.jobsCompleted, sets.join(' ')).toBe(8);
+      const replicas = r.memory!.text!.perNode.reduce((s, p) => s + p.replicaPages, 0);
+      const inUse = r.memory!.zones.reduce((s, z) => s + z.pages - z.freePages, 0);
+      expect(inUse, sets.join(' ')).toBe(300 + w!.pageCacheWrites + replicas);
+    }
   });
 
   it('is deterministic for a seed in every mode', () => {

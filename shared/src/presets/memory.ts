@@ -11,13 +11,14 @@ export const memoryPresets: Preset[] = [
     name: 'numaq-16-kernbench',
     summary:
       'make -j32 bzImage on a 16-way NUMA-Q, 2.4.18 with NUMA-local allocation: calibrated to the published lockmeter row (docs/CALIBRATION.md) ' +
-      'without the kmap pool and kernel-text costs, as the calibration was made (kmap=atomic, textMissLines=0); --set kmap=global, textMissLines=4 add them (docs/VALIDATION.md)',
-    workload: { kind: 'kernbench', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', textMissLines: 0, jobs: 500, parallelJobs: 32, seed: 1 },
+      'without exec\'s copy_strings, the kmap pool and kernel-text costs, as the calibration was made (execStringKmaps=0, kmap=atomic, textMissLines=0); ' +
+      '--set execStringKmaps=64 kmap=global textMissLines=4 add them (docs/VALIDATION.md)',
+    workload: { kind: 'kernbench', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', execStringKmaps: 0, textMissLines: 0, jobs: 500, parallelJobs: 32, seed: 1 },
   },
   {
     name: 'numaq-64-kernbench',
     summary: 'the same 500-job build with make -j128 on a 64-way NUMA-Q (16 quads): the global LRU lock at four times the CPUs (CON near 100%)',
-    workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', textMissLines: 0, jobs: 500, parallelJobs: 128, seed: 1 },
+    workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', kmap: 'atomic', execStringKmaps: 0, textMissLines: 0, jobs: 500, parallelJobs: 128, seed: 1 },
   },
   {
     name: 'numaq-16-fork-exit',

@@ -556,13 +556,6 @@ export class HighmemNode extends ReclaimNode {
     for (const p of this.mmPools.values()) p.checkInvariants();
     for (const p of this.taskPools) p.checkInvariants();
   }
-
-  /** Tasks sleeping on this node's pools (0 at the end of a run that finished its work). */
-  get kmapSleepers(): number {
-    let n = this.globalPool?.sleeping ?? 0;
-    for (const p of this.mmPools.values()) n += p.sleeping;
-    return n;
-  }
 }
 
 /** The kmap part of the memory report, summed over the nodes. */
