@@ -9,6 +9,7 @@ const run = (sets: string[], w: object = db) => runWorkload(resolveWorkload(w, s
 const res = (r: Report) => r.workload as ShmDbResult;
 const inUse = (r: Report) => r.memory!.zones.reduce((s, z) => s + z.pages - z.freePages, 0);
 const ptePages = (r: Report) => res(r).ptePages.reduce((s, p) => s + p.pages, 0);
+const kb = (r: Report) => (r.workload.kind === 'kernbench' ? r.workload : undefined)!;
 
 describe('shm-db and page-table placement', () => {
   it('lowmem page tables run ZONE_NORMAL out on i386-numaq: the allocation fails, the report says out of memory', () => {
@@ -64,16 +65,41 @@ describe('shm-db and page-table placement', () => {
     expect(res(r).attached).toBe(2000);
   });
 
-  it('kernbench: lowmem page tables cost the quads without lowmem a remote miss per fault, UKVA a local one', () => {
+  it('kernbench: fork copies page tables and every image builds its own, in the zone of the placement, all freed at exit', () => {
     const build = {
-      kind: 'kernbench', machine: 'numaq-16', jobs: 24, treePages: 300, kmap: 'atomic', textMissLines: 0,
+      kind: 'kernbench', machine: 'numaq-16', jobs: 12, treePages: 300, kmap: 'atomic', textMissLines: 0,
+      processes: [
+        { name: 'cpp', anonPages: 40, fileFaults: 5, readPages: 10, writePages: 0, cpuNs: 500_000 },
+        { name: 'cc1', anonPages: 2000, fileFaults: 5, readPages: 0, writePages: 1, cpuNs: 500_000 },
+      ],
+    };
+    // Per job: fork copies make's (1 + 3 pages, sized like the first process) and cpp's (1 + 3) page tables; the images have 4 and 2 + 3.
+    const perJob = 4 + 4 + 4 + 5;
+    const normalAllocs = (r: Report) => r.memory!.zones.find((z) => z.zone === 'Normal')!.allocations;
+    const low = run(['pte=lowmem'], build);
+    expect(low.memory!.pageTables).toEqual({ placement: 'lowmem', pagesAllocated: 12 * perJob, allocationsFailed: 0 });
+    expect(normalAllocs(low)).toBe(12 * perJob);
+    const high = run(['pte=highmem'], build);
+    expect(high.memory!.pageTables!.pagesAllocated).toBe(12 * perJob);
+    expect(normalAllocs(high)).toBe(0);
+    // Copies map source and destination (KM_PTE0, KM_PTE1), new tables only the destination; faults one each.
+    const pteKmaps = high.memory!.kmap!.callers.find((c) => c.caller === 'pte_offset_map')!.kmapAtomic;
+    const faults = high.workload.kind === 'kernbench' ? high.workload.anonFaults : 0;
+    expect(pteKmaps).toBe(12 * (2 * 8 + 9) + 2 * faults);
+    for (const r of [low, high]) expect(inUse(r)).toBe(300 + kb(r).pageCacheWrites);
+  });
+
+  it('kernbench: lowmem page tables cost the quads without lowmem a remote miss per pte, pte-highmem a kmap_atomic, UKVA a local miss', () => {
+    // One CPU per quad; the pte is set under mm->page_table_lock, whose hold shows the cost of reaching it.
+    const build = {
+      kind: 'kernbench', machine: 'numaq-16', cpusPerNode: 1, parallelJobs: 4, jobs: 8, treePages: 300, kmap: 'atomic', textMissLines: 0,
       processes: [{ name: 'cc1', anonPages: 200, fileFaults: 5, readPages: 0, writePages: 0, cpuNs: 1_000_000 }],
     };
-    const lat = (pte: string) => {
-      const r = run([`pte=${pte}`], build);
-      return r.workload.kind === 'kernbench' ? r.workload.faultLatencyNs.mean : 0;
-    };
-    expect(lat('lowmem')).toBeGreaterThan(lat('ukva'));
-    expect(lat('highmem')).toBeGreaterThan(lat('ukva'));
+    const ptlHold = (pte: string, cpu: number) => run([`pte=${pte}`], build).locks.find((l) => l.name === `mm->page_table_lock[cpu${cpu}]`)!.holdMeanNs;
+    // CPU 1 is on quad 1: node 0's lowmem is 10:1 away.
+    expect(ptlHold('lowmem', 1)).toBeGreaterThan(ptlHold('highmem', 1));
+    expect(ptlHold('highmem', 1)).toBeGreaterThan(ptlHold('ukva', 1));
+    // CPU 0 is on quad 0, where lowmem is: page tables there are local whatever the placement.
+    expect(ptlHold('lowmem', 0)).toBeLessThan(ptlHold('highmem', 0));
   });
 });

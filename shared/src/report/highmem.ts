@@ -25,6 +25,15 @@ export interface KernelTextReport {
   }[];
 }
 
+/** Page-table pages of the workloads built on kernbench: fork's copies and each image's own. */
+export interface PageTablesReport {
+  /** The pte knob: lowmem, highmem or ukva. */
+  placement: string;
+  pagesAllocated: number;
+  /** Page-table pages that could not be allocated (the zone was at pages_min). */
+  allocationsFailed: number;
+}
+
 export interface KmapCallerReport {
   /** The kernel function that mapped the page: copy_strings, file_read_actor, generic_file_write, … */
   caller: string;

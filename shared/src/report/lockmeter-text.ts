@@ -124,6 +124,9 @@ function memoryLines(r: Report): string[] {
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
   }
   if (m.kmap) lines.push(...kmapLines(m.kmap));
+  if (m.pageTables) {
+    lines.push('', `PAGE TABLES (${m.pageTables.placement}): ${m.pageTables.pagesAllocated} pages allocated, ${m.pageTables.allocationsFailed} allocations failed`);
+  }
   if (m.text) {
     lines.push('', `KERNEL TEXT (${m.text.mode}, ${m.text.sizeKiB} KiB)   copy   remote lines    local lines   fetch time  replica pages  remaps`);
     for (const p of m.text.perNode) {

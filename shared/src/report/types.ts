@@ -14,7 +14,7 @@
  * Percentiles come from a log-linear histogram (16 sub-buckets per power of two): within 6.25%.
  */
 import type { WorkloadConfig } from '../workload/resolve.js';
-import type { KernelTextReport, KmapReport } from './highmem.js';
+import type { KernelTextReport, KmapReport, PageTablesReport } from './highmem.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -223,6 +223,8 @@ export interface MemoryReport {
   kmap?: KmapReport;
   /** Kernel text fetches and replicas (report/highmem.ts). */
   text?: KernelTextReport;
+  /** Page-table pages allocated and failed (report/highmem.ts). */
+  pageTables?: PageTablesReport;
 }
 
 export interface Report {

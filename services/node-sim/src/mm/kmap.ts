@@ -23,6 +23,12 @@
  *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`). Not modelled
  *   yet: the cr3 reload on a switch between threads of one mm (no workload switches threads).
  *
+ * Page-table pages (`pte` knob) are allocations in the zones: ZONE_NORMAL for `lowmem` (node 0 on
+ * i386 NUMA), the node's own highest zone for `highmem` and `ukva`; a workload asks for them
+ * (`allocPageTables`: fork's copy_page_range, or a new image's pte_alloc, here all at once) and
+ * frees them (`freePageTables`); with pte-highmem a copy maps source and destination with
+ * kmap_atomic (KM_PTE0, KM_PTE1). Every fault's pte costs what `pteAccessNs` says.
+ *
  * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
  * already scheduled, so a CPU's IPI time is kept in a per-CPU owed-time account and added to the
  * next delay that CPU's program takes (`after`): the work it was doing ends that much later. The
@@ -46,11 +52,11 @@ import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
 import type { Topology } from '../machine/topology.js';
 import { PkmapPool } from './highmem.js';
-import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from './mm-node.js';
+import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP } from './mm-node.js';
 import { summarize } from './mm-report.js';
-import type { MmConfig, MmShared } from './mm-shared.js';
+import { LINES_BUDDY, type MmConfig, type MmShared } from './mm-shared.js';
 import { ReclaimNode } from './reclaim-node.js';
-import { ZONE_NORMAL } from './zone.js';
+import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
@@ -82,6 +88,19 @@ const H_RELEASE = FIRST_WORKLOAD_STEP + 99;
 const H_SLEEP = FIRST_WORKLOAD_STEP + 100;
 const H_WORK = FIRST_WORKLOAD_STEP + 101;
 const H_UNMAP = FIRST_WORKLOAD_STEP + 102;
+const H_PT_ALLOC = FIRST_WORKLOAD_STEP + 103;
+const H_PT_GOT = FIRST_WORKLOAD_STEP + 104;
+const H_PT_FREE = FIRST_WORKLOAD_STEP + 105;
+
+/** This layer's operation on a node's memory: a page-table page from zone `arg` (above pages_min), or −1. */
+const OP_PT_ALLOC = FIRST_WORKLOAD_OP + 32;
+/** Page-table pages a CPU's process holds at most. */
+const MAX_PT = 80;
+/** PTRS_PER_PTE on non-PAE i386, and the cache lines of one page-table page (32-byte lines). */
+const PTRS_PER_PTE = 1024;
+const PT_LINES = 128;
+/** Page-table pages of a process besides those of its anonymous memory: text, libraries, stack (assumption). */
+export const PT_REGIONS = 3;
 
 /** Synthetic page ids for kmap: tag << 28 | node << 22 | index (pages the workloads do not keep as frames). */
 export const PAGE_TAG_TREE = 1;
@@ -171,6 +190,15 @@ export class HighmemNode extends ReclaimNode {
   sleepTotal = 0;
   sleepMax = 0;
   pgdPages = 0;
+  ptePagesAllocated = 0;
+  ptePagesFailed = 0;
+  /** Page-table pages each CPU's process holds: [i * MAX_PT + k]; the sub-program that fills them. */
+  private readonly ptNode: Int32Array;
+  private readonly ptFrame: Int32Array;
+  private readonly ptHeld: Int32Array;
+  private readonly ptLeft: Int32Array;
+  private readonly ptCopy: Uint8Array;
+  private readonly ptNext: Int32Array;
   /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
   readonly text: KernelText;
 
@@ -203,6 +231,12 @@ export class HighmemNode extends ReclaimNode {
     this.fresh = new Int32Array(c);
     this.owed = new Float64Array(c);
     this.text = new KernelText(s, node, this.mem);
+    this.ptNode = new Int32Array(c * MAX_PT);
+    this.ptFrame = new Int32Array(c * MAX_PT);
+    this.ptHeld = new Int32Array(c);
+    this.ptLeft = new Int32Array(c);
+    this.ptCopy = new Uint8Array(c);
+    this.ptNext = new Int32Array(c);
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
@@ -295,11 +329,98 @@ export class HighmemNode extends ReclaimNode {
     this.owed[i] += this.text.switchInNs(mmTextNode);
   }
 
+  // --- page-table pages (the pte knob) -----------------------------------------------------------
+
+  /** Page-table pages of a process with `anonPages` of anonymous memory: one per 4 MiB, plus PT_REGIONS. */
+  protected ptPagesFor(anonPages: number): number {
+    return Math.min(MAX_PT, Math.ceil(anonPages / PTRS_PER_PTE) + PT_REGIONS);
+  }
+
+  /** Page-table pages the process on CPU index `i` holds. */
+  protected heldPageTables(i: number): number {
+    return this.ptHeld[i];
+  }
+
+  /**
+   * `pages` page-table pages for the process on CPU index `i`: `copy` — fork's copy_page_range
+   * from the parent's (same placement), else new zeroed ones (pte_alloc as the image faults in).
+   * An allocation that fails is counted and the rest are not tried (fork or the fault would fail
+   * with ENOMEM; the model's process goes on). Then `next`.
+   */
+  protected allocPageTables(i: number, pages: number, copy: boolean, next: number): void {
+    this.ptLeft[i] = Math.min(pages, MAX_PT - this.ptHeld[i]);
+    this.ptCopy[i] = copy ? 1 : 0;
+    this.ptNext[i] = next;
+    this.prog[i] = H_PT_ALLOC;
+  }
+
+  /** Frees every page-table page of the process on CPU index `i` (exec's exit_mmap of the old mm, exit); then `next`. */
+  protected freePageTables(i: number, next: number): void {
+    this.ptNext[i] = next;
+    this.prog[i] = H_PT_FREE;
+  }
+
+  /** The zone a page-table page comes from: ZONE_NORMAL for lowmem page tables, else the node's own highest zone. */
+  private ptZone(): { node: number; type: ZoneType } {
+    if (this.s.cfg.pte === 'lowmem') return { node: this.lowmemNode(), type: ZONE_NORMAL };
+    const zones = this.s.maps[this.node].zones;
+    return { node: this.node, type: zones[zones.length - 1].type };
+  }
+
+  /** Filling one page-table page on `node` (copying the parent's, or clearing), ns; pte-highmem maps through kmap_atomic. */
+  private ptFillNs(node: number, type: ZoneType, copy: boolean): number {
+    const costs = this.s.cfg.costs;
+    const kmaps = type === ZONE_HIGHMEM && this.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0; // KM_PTE0 (and KM_PTE1 for the source)
+    this.kmapAtomicCalls[KC_PTE] += kmaps;
+    this.kmapAtomic += kmaps;
+    const lineNs = this.s.memNs[this.node * this.n + node];
+    const fill = copy ? 2 * PT_LINES * lineNs + PTRS_PER_PTE * costs.pteSetNs : this.pageStreamNs(node, costs.pageClearNs);
+    return fill + kmaps * (costs.tlbFlushOneNs + costs.pteSetNs);
+  }
+
   // --- the kmap program ---------------------------------------------------------------------------
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < H_START || p > H_UNMAP) return super.program(i, cpu, p);
+    if (p < H_START || p > H_PT_FREE) return super.program(i, cpu, p);
     switch (p) {
+      case H_PT_ALLOC: {
+        if (this.ptLeft[i] === 0) {
+          this.prog[i] = this.ptNext[i];
+          return true;
+        }
+        const z = this.ptZone();
+        const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(z.node);
+        this.lockedOp(i, cpu, this.s.zoneLock[z.node * 3 + z.type], this.s.callers.rmqueue, OP_PT_ALLOC, z.node, z.type, hold, LINES_BUDDY, H_PT_GOT);
+        return false;
+      }
+      case H_PT_GOT: {
+        const z = this.ptZone();
+        const frame = this.opResult[i];
+        if (frame < 0) {
+          this.ptePagesFailed += this.ptLeft[i];
+          this.allocationFailures++;
+          this.ptLeft[i] = 0;
+          this.prog[i] = this.ptNext[i];
+          return true;
+        }
+        const k = i * MAX_PT + this.ptHeld[i]++;
+        this.ptNode[k] = z.node;
+        this.ptFrame[k] = frame;
+        this.ptePagesAllocated++;
+        this.ptLeft[i]--;
+        this.prog[i] = H_PT_ALLOC;
+        this.after(cpu, this.ptFillNs(z.node, z.type, this.ptCopy[i] === 1));
+        return false;
+      }
+      case H_PT_FREE: {
+        if (this.ptHeld[i] === 0) {
+          this.prog[i] = this.ptNext[i];
+          return true;
+        }
+        const k = i * MAX_PT + --this.ptHeld[i];
+        this.freePage(i, cpu, this.ptNode[k], this.ptFrame[k], H_PT_FREE);
+        return false;
+      }
       case H_START:
         return this.kmapStart(i, cpu);
       case H_RELEASE:
@@ -506,6 +627,13 @@ export class HighmemNode extends ReclaimNode {
     const node = this.s.topo.cpuNode[cpu];
     if (node === this.node) this.kernel.schedule(0, EV_KMAP_WAKE, cpu, 0, 0);
     else this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_KMAP_WAKE, cpu, 0, 0);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    if (op !== OP_PT_ALLOC) return super.doWorkloadOp(op, arg);
+    // pte_alloc → __alloc_pages(GFP_KERNEL): a page while the zone is above pages_min, else a failure.
+    const zone = this.mem.zone(arg as ZoneType);
+    return zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {

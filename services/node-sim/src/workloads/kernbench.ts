@@ -20,7 +20,10 @@
  * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
  * (`activate_page` under the LRU lock).
  *
- * Simplified: no page tables or COW (fork and exec are CPU time); file-backed faults take no
+ * Page tables (mm/kmap.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
+ * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
+ * Simplified: no COW (fork and exec are CPU time besides the page tables); file-backed faults take no
  * page_table_lock (the process is single-threaded, the lock is uncontended); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
  * so a CPU runs one job at a time. Reclaim (mm/reclaim-node.ts) can drop tree pages from the page
@@ -74,6 +77,8 @@ const K_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 16;
 const K_REFAULT_LRU = FIRST_WORKLOAD_STEP + 17;
 const K_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 18;
 const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
+const K_FORK_PT = FIRST_WORKLOAD_STEP + 20;
+const K_RUN_BODY = FIRST_WORKLOAD_STEP + 21;
 
 // What a process does next, between slices of user time.
 const DO_ANON = 0;
@@ -258,9 +263,15 @@ export class KernbenchNode extends HighmemNode {
         // The first process of a job is forked by make (its mm uses node 0's text); the others by the previous one, here.
         this.kernelEntry(i, true);
         this.switchIn(i, this.proc[i] === 0 ? 0 : this.node);
-        this.prog[i] = K_EXEC;
+        this.prog[i] = K_FORK_PT;
         this.after(cpu, costs.forkNs);
         return false;
+      case K_FORK_PT: {
+        // copy_page_range: the child gets a copy of its parent's page tables (the previous process's, or make's).
+        const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
+        this.allocPageTables(i, this.ptPagesFor(parent.anonPages), true, K_EXEC);
+        return true;
+      }
       case K_EXEC: {
         // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
         const pages = this.cfg.execArgPages ?? 1;
@@ -268,12 +279,20 @@ export class KernbenchNode extends HighmemNode {
         return true;
       }
       case K_EXEC_LOAD:
+        if (this.heldPageTables(i) > 0) {
+          this.freePageTables(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+          return true;
+        }
         this.kernelEntry(i, true);
         this.newAddressSpace(i, cpu);
         this.prog[i] = K_RUN_START;
         this.after(cpu, costs.execNs);
         return false;
-      case K_RUN_START: {
+      case K_RUN_START:
+        // The new image's page tables, built as it faults in (pte_alloc), here all at once.
+        this.allocPageTables(i, this.ptPagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        return true;
+      case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
         this.left[i * 4 + DO_ANON] = pr.anonPages;
         this.left[i * 4 + DO_FILE] = pr.fileFaults;
@@ -376,6 +395,10 @@ export class KernbenchNode extends HighmemNode {
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
+        if (this.heldPageTables(i) > 0) {
+          this.freePageTables(i, K_EXITED);
+          return true;
+        }
         this.processes++;
         if (++this.proc[i] < this.cfg.processes.length) {
           this.prog[i] = K_FORK;
@@ -496,7 +519,12 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         n.mem.checkInvariants();
         n.checkKmapInvariants();
       }),
-    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km!, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
+    memory: () => ({
+      ...memoryReport(cfg, nodes),
+      kmap: kmapReport(km!, nodes),
+      text: kernelTextReport(shared, nodes.map((n) => n.text)),
+      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
+    }),
     result: (): KernbenchResult => {
       const hist = new Float64Array(HIST_BUCKETS);
       for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];
