@@ -83,6 +83,17 @@ describe('kmap modes', () => {
     expect(r.locks.some((l) => l.class.includes('kmap_lock'))).toBe(false);
   });
 
+  it('per-task: threads of one mm taking turns on a CPU reload cr3 at every switch (a PGD per task); per-mm threads do not', () => {
+    const task = kmapOf(run(reads, ['kmap=per-task', 'threadsPerCpu=3']));
+    expect(task.threadSwitches).toBeGreaterThan(100);
+    expect(task.pgdSwitches).toBe(task.threadSwitches);
+    expect(task.pgdPages).toBeGreaterThanOrEqual(3 * 4);
+    const mm = kmapOf(run(reads, ['kmap=per-mm', 'threadsPerCpu=3']));
+    expect(mm.threadSwitches).toBeGreaterThan(100);
+    expect(mm.pgdSwitches).toBe(0);
+    expect(mm.pgdPages).toBe(0);
+  });
+
   it('atomic kmap never takes a lock and never flushes another CPU', () => {
     const r = run(reads, ['kmap=atomic']);
     const k = kmapOf(r);

@@ -71,4 +71,7 @@ export interface KmapReport {
   sleepWaitNs: LatencySummary;
   /** per-task: PGD pages the tasks needed (one per task). */
   pgdPages: number;
+  /** Switches between threads of one mm on a CPU, and those that reloaded cr3 (per-task: a PGD per thread). */
+  threadSwitches: number;
+  pgdSwitches: number;
 }

@@ -145,7 +145,8 @@ function kmapLines(k: KmapReport): string[] {
   lines.push(
     `pool wraps ${k.poolWraps}: global flushes ${k.globalFlushes}, per-mm flushes ${k.mmFlushes}, local flushes ${k.localFlushes}; ` +
       `${k.ipisSent} TLB-flush IPIs taking ${formatDuration(k.ipiStolenNs)} of CPU time; ${k.sleeps} sleeps on pkmap_map_wait (mean ${formatDuration(k.sleepWaitNs.mean)}, max ${formatDuration(k.sleepWaitNs.max)})` +
-      (k.pgdPages > 0 ? `; ${k.pgdPages} per-task PGD pages` : ''),
+      (k.pgdPages > 0 ? `; ${k.pgdPages} per-task PGD pages` : '') +
+      (k.threadSwitches > 0 ? `; ${k.threadSwitches} switches between threads of one mm, ${k.pgdSwitches} of them reloading cr3` : ''),
   );
   return lines;
 }

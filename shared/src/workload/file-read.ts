@@ -23,6 +23,7 @@ export const FileReadSpec: TObject = closedObject(
     filePages: Type.Integer({ minimum: 1, maximum: 1 << 22, default: 16_384, description: 'pages of the file set, all in the page cache (default 64 MiB), spread over the nodes' }),
     userNsPerRead: nanoseconds({ maximum: 1e9, default: 100_000, description: 'user time between two reads of a page, ns (assumption: a server\'s work per 4 KiB served on a 700 MHz PIII)' }),
     cpusPerMm: Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: 'CPUs whose readers are threads of one process (one mm); 1: a process per CPU' }),
+    threadsPerCpu: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'threads of the CPU\'s process it runs in turn, switching after every read (a context switch each; per-task kmap windows also reload cr3)' }),
   },
   { description: 'A read-heavy server: readers copy page-cache pages to user space, through kmap on highmem.' },
 );
@@ -32,4 +33,5 @@ export interface FileReadConfig extends CommonConfig, MachineConfig, VmConfig {
   filePages: number;
   userNsPerRead: number;
   cpusPerMm: number;
+  threadsPerCpu: number;
 }

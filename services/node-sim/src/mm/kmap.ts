@@ -20,8 +20,8 @@
  *   (`mm->kmap_lock`); a wrap flushes only the CPUs that run the mm's threads (`flush_tlb_mm`,
  *   the mm's cpu_vm_mask). A new mm (exec) starts with an empty pool.
  * - `per-task`: a private window per task: no lock; a wrap flushes the local TLB only. Its price
- *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`). Not modelled
- *   yet: the cr3 reload on a switch between threads of one mm (no workload switches threads).
+ *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`), and a cr3
+ *   reload on every switch between threads of one mm (`threadSwitch`: file-read's threads).
  *
  * Page-table pages (`pte` knob) are allocations in the zones: ZONE_NORMAL for `lowmem` (node 0 on
  * i386 NUMA), the node's own highest zone for `highmem` and `ukva`; a workload asks for them
@@ -113,6 +113,8 @@ export function kmapPageId(tag: number, node: number, index: number): number {
 export interface KmapShared {
   readonly mode: KmapMode;
   readonly entries: number;
+  /** Threads of its mm each CPU runs in turn (file-read), 1 otherwise. */
+  readonly threadsPerCpu: number;
   /** The mm whose task runs on each CPU. */
   readonly mmOfCpu: Int32Array;
   /** Node of each mm's pool and lock (the node of its first CPU). */
@@ -127,7 +129,7 @@ export interface KmapShared {
  * Adds the kmap locks (call from buildMmShared's `extraLocks`): `kmap_lock` on node 0 for the
  * global pool, one `mm->kmap_lock` per mm for per-mm pools, none otherwise.
  */
-export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number): KmapShared {
+export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number, threadsPerCpu = 1): KmapShared {
   const mms = mmOfCpu.reduce((m, v) => Math.max(m, v + 1), 0);
   const mmCpus: number[][] = Array.from({ length: mms }, () => []);
   for (let c = 0; c < topo.cpus; c++) mmCpus[mmOfCpu[c]].push(c);
@@ -138,7 +140,7 @@ export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array,
     const locks = mmCpus.map((_, m) => add(`mm->kmap_lock[mm${m}]`, 'mm->kmap_lock', mmHome[m]));
     for (let c = 0; c < topo.cpus; c++) lockOfCpu[c] = locks[mmOfCpu[c]];
   }
-  return { mode: cfg.kmap, entries: cfg.pkmapEntries, mmOfCpu, mmHome, mmCpus, lockOfCpu };
+  return { mode: cfg.kmap, entries: cfg.pkmapEntries, threadsPerCpu, mmOfCpu, mmHome, mmCpus, lockOfCpu };
 }
 
 /** One mm per CPU: the single-threaded processes of kernbench, each CPU running one at a time. */
@@ -152,8 +154,10 @@ export class HighmemNode extends ReclaimNode {
   private readonly globalPool: PkmapPool | null;
   /** Per-mm pools of the mms homed here, by mm. */
   private readonly mmPools = new Map<number, PkmapPool>();
-  /** Per-task pools of the tasks on this node's CPUs, by CPU index. */
+  /** Per-task pools of the tasks on this node's CPUs, by CPU index × threadsPerCpu + thread. */
   private readonly taskPools: PkmapPool[] = [];
+  /** The thread each CPU runs now (of threadsPerCpu). */
+  private readonly thread: Int32Array;
   // Per CPU: the kmap being done.
   private readonly hCaller: Int32Array;
   private readonly hBase: Float64Array; // first page id
@@ -190,6 +194,8 @@ export class HighmemNode extends ReclaimNode {
   sleepTotal = 0;
   sleepMax = 0;
   pgdPages = 0;
+  threadSwitches = 0;
+  pgdSwitches = 0;
   ptePagesAllocated = 0;
   ptePagesFailed = 0;
   /** Page-table pages each CPU's process holds: [i * MAX_PT + k]; the sub-program that fills them. */
@@ -209,9 +215,10 @@ export class HighmemNode extends ReclaimNode {
     this.globalPool = km.mode === 'global' && node === 0 ? new PkmapPool(km.entries) : null;
     if (km.mode === 'per-mm') km.mmHome.forEach((home, mm) => home === node && this.mmPools.set(mm, new PkmapPool(km.entries)));
     if (km.mode === 'per-task') {
-      for (let k = 0; k < c; k++) this.taskPools.push(new PkmapPool(km.entries));
-      this.pgdPages += c;
+      for (let k = 0; k < c * km.threadsPerCpu; k++) this.taskPools.push(new PkmapPool(km.entries));
+      this.pgdPages += c * km.threadsPerCpu;
     }
+    this.thread = new Int32Array(c);
     this.hCaller = new Int32Array(c);
     this.hBase = new Float64Array(c);
     this.hPages = new Int32Array(c);
@@ -283,7 +290,7 @@ export class HighmemNode extends ReclaimNode {
       invariant(this.km.mmHome[mm] === this.node, `mm ${mm} of CPU ${cpu} is homed on node ${this.km.mmHome[mm]}, not here`);
       this.mmPools.set(mm, new PkmapPool(this.km.entries));
     } else if (this.km.mode === 'per-task') {
-      this.taskPools[i] = new PkmapPool(this.km.entries);
+      this.taskPools[this.task(i)] = new PkmapPool(this.km.entries);
       this.pgdPages++;
     }
   }
@@ -327,6 +334,29 @@ export class HighmemNode extends ReclaimNode {
   /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */
   protected switchIn(i: number, mmTextNode: number): void {
     this.owed[i] += this.text.switchInNs(mmTextNode);
+  }
+
+  /** The task CPU index `i` runs now: its index among the per-task windows. */
+  private task(i: number): number {
+    return i * this.km.threadsPerCpu + this.thread[i];
+  }
+
+  /**
+   * CPU index `i` switches to its next thread of the same mm (file-read's threads taking turns):
+   * `contextSwitchNs`, owed; with per-task windows every task has its own PGD, so the switch also
+   * loads cr3 and loses the TLB — charged as a second `contextSwitchNs` (assumption: what a switch
+   * between two processes costs over one between threads; VM-REFERENCE §4, Linus's objection).
+   */
+  protected threadSwitch(i: number): void {
+    if (this.km.threadsPerCpu === 1) return;
+    this.thread[i] = (this.thread[i] + 1) % this.km.threadsPerCpu;
+    this.threadSwitches++;
+    let ns = this.s.cfg.costs.contextSwitchNs;
+    if (this.km.mode === 'per-task') {
+      this.pgdSwitches++;
+      ns += this.s.cfg.costs.contextSwitchNs;
+    }
+    this.owed[i] += ns;
   }
 
   // --- page-table pages (the pte knob) -----------------------------------------------------------
@@ -461,7 +491,7 @@ export class HighmemNode extends ReclaimNode {
         this.prog[i] = H_WORK;
         return true;
       case 'per-task': {
-        const pool = this.taskPools[i];
+        const pool = this.taskPools[this.task(i)];
         const r = pool.kmapHigh(page, cpu);
         invariant(r.slot >= 0, `a task's private kmap window is full (CPU ${cpu})`);
         this.kmapHighCalls[caller]++;
@@ -486,7 +516,7 @@ export class HighmemNode extends ReclaimNode {
   private kunmapStart(i: number, cpu: number): boolean {
     if (this.hHigh[i] === 0 || this.km.mode === 'atomic') return this.nextRound(i);
     if (this.km.mode === 'per-task') {
-      const woken = this.taskPools[i].kunmapHigh(this.hPage[i]);
+      const woken = this.taskPools[this.task(i)].kunmapHigh(this.hPage[i]);
       invariant(woken === undefined, 'nobody sleeps on a private kmap window');
       return this.nextRound(i);
     }
@@ -713,5 +743,7 @@ export function kmapReport(km: KmapShared, nodes: readonly HighmemNode[]): KmapR
     sleeps: sum((n) => n.sleeps),
     sleepWaitNs: summarize(hist, sum((n) => n.sleepTotal), woken, Math.max(0, ...nodes.map((n) => n.sleepMax))),
     pgdPages: km.mode === 'per-task' ? sum((n) => n.pgdPages) : 0,
+    threadSwitches: sum((n) => n.threadSwitches),
+    pgdSwitches: sum((n) => n.pgdSwitches),
   };
 }

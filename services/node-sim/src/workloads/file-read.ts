@@ -16,7 +16,7 @@ import type { Model } from './model.js';
 const READS_PER_PROCESS = 1 << 20;
 
 export function buildFileRead(kernelFor: (lookaheadNs: number) => Kernel, cfg: FileReadConfig): Model {
-  const { filePages, userNsPerRead, cpusPerMm, ...machineAndVm } = cfg;
+  const { filePages, userNsPerRead, cpusPerMm, threadsPerCpu, ...machineAndVm } = cfg;
   const cpus = cfg.nodes * cfg.cpusPerNode;
   const readers: KernbenchConfig = {
     ...machineAndVm,
@@ -28,7 +28,7 @@ export function buildFileRead(kernelFor: (lookaheadNs: number) => Kernel, cfg: F
     treePages: filePages,
   };
   const mmOfCpu = Int32Array.from({ length: cpus }, (_, c) => Math.floor(c / cpusPerMm));
-  const model = buildKernbench(kernelFor, readers, 'half', mmOfCpu);
+  const model = buildKernbench(kernelFor, readers, 'half', mmOfCpu, threadsPerCpu);
   return {
     ...model,
     result: (simulatedNs): FileReadResult => {

@@ -363,7 +363,8 @@ export class KernbenchNode extends HighmemNode {
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
-          // file_read_actor: kmap the page-cache page, copy it to user space, kunmap.
+          // file_read_actor: kmap the page-cache page, copy it to user space, kunmap (by the CPU's next thread, if it runs several).
+          this.threadSwitch(i);
           const node = this.treeNode[i];
           const page = kmapPageId(PAGE_TAG_TREE, node, this.treeIdx[i]);
           this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.treeZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), K_RUN);
@@ -493,13 +494,14 @@ export type CacheFill = 'half' | 'full';
 
 /**
  * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
- * processes); file-read groups CPUs into the threads of one process.
+ * processes); file-read groups CPUs into the threads of one process, and may run `threadsPerCpu`
+ * threads of it on each CPU, taking turns read by read.
  */
-export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half', mmOfCpu?: Int32Array): Model {
+export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half', mmOfCpu?: Int32Array, threadsPerCpu = 1): Model {
   const topo = new Topology(cfg);
   let km: KmapShared | undefined;
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB), (add) => {
-    km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add);
+    km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
   });
   const kernel = kernelFor(topo.lookaheadNs);
   const nodes: KernbenchNode[] = [];
