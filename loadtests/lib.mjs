@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os, { tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -36,20 +36,11 @@ async function waitReady(url, timeoutMs = 20_000) {
   }
 }
 
-/**
- * A node child process at the normal priority even when the load generator runs above it
- * (run.mjs raises its own): `nice -n K` undoes the generator's −K for every thread of the child.
- */
-function spawnNode(args, options) {
-  const own = os.getPriority(0);
-  return own < 0 ? spawn('nice', ['-n', String(-own), process.execPath, ...args], options) : spawn(process.execPath, args, options);
-}
-
 /** The numasim service on a fresh database, in a child process. */
 export async function startService(env = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'numasim-load-'));
-  const proc = spawnNode([join(here, '../services/control-plane/dist/server.js')], {
+  const proc = spawn(process.execPath, [join(here, '../services/control-plane/dist/server.js')], {
     env: { ...process.env, NUMASIM_PORT: String(port), NUMASIM_DB_PATH: join(dir, 'numasim.sqlite'), NUMASIM_LOG_LEVEL: 'warn', NUMASIM_SHUTDOWN_GRACE_MS: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -61,7 +52,7 @@ export async function startService(env = {}) {
 /** A bare Fastify hello-world server: the yardstick the service's read rate is measured against. */
 export async function startYardstick() {
   const port = await freePort();
-  const proc = spawnNode([join(here, 'yardstick-server.mjs'), String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, [join(here, 'yardstick-server.mjs'), String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/`);
   return { base, proc, stop: () => stop(proc) };

@@ -6,35 +6,14 @@
 // are counted apart, not as errors. In smoke mode the thresholds on speed (req/s, latency) are
 // printed but do not fail the run: CI machines are shared and noisy, and a timing must not decide
 // a build; the correctness thresholds (errors, 5xx, lost runs, push-back) always do.
-import os from 'node:os';
 import { cannon, check, json, openLoop, openLoopThread, post, saveResults, startService, startYardstick, summarize, unexpected5xx, waitFor } from './lib.mjs';
 
 const smoke = process.argv.includes('--smoke');
-
-/**
- * The load generator must not be the bottleneck it measures. On a 2-core machine the service's
- * two simulation threads keep both cores busy, and a generator at the same priority queues its
- * own requests late, which shows up as service latency. Where allowed (root or CAP_SYS_NICE) the
- * generator runs at nice −5 — its measuring thread, started later, inherits it — so the figures
- * are the service's; elsewhere it says it could not. (On a real test bed the generator has a
- * machine of its own.)
- */
-function raiseGeneratorPriority() {
-  try {
-    os.setPriority(0, -5);
-    console.log('load generator at nice -5 (the service and its simulation threads at their own priorities)');
-    return -5;
-  } catch {
-    const nice = os.getPriority(0);
-    console.log(`load generator at nice ${nice}: no permission to raise it, so its own queueing may show in the latencies`);
-    return nice;
-  }
-}
 const seconds = smoke ? 3 : 20;
 const tiny = { kind: 'lockbench', nodes: 2, cpusPerNode: 2, durationNs: 2_000_000 };
 const longRun = { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 100_000_000_000 }; // about 100 s of wall time: cancelled at the end
 
-const results = { mode: smoke ? 'smoke' : 'full', startedAt: new Date().toISOString(), generatorNice: raiseGeneratorPriority(), scenarios: [], checks: [] };
+const results = { mode: smoke ? 'smoke' : 'full', startedAt: new Date().toISOString(), scenarios: [], checks: [] };
 const print = (s) => {
   const codes = Object.entries(s.statusCodes).map(([c, n]) => `${c}:${n}`).join(' ');
   console.log(
