@@ -9,7 +9,7 @@ import { describeIssues, NumasimError, SharedErrors, type FieldIssue } from '../
 import { schemaIssues, withDefaults } from './schema-kit.js';
 import { applySetOverride, parseSetOverride, type SetOverride } from './set-override.js';
 import { distributionProblem, normalizeDistribution, type DistributionInput } from './distribution.js';
-import { defaultDistances, machineIssues } from './machine.js';
+import { defaultDistances, machineIssues, type MachineConfig } from './machine.js';
 import { findMachinePreset, MACHINE_PRESETS } from '../presets/machines.js';
 import { LOCKBENCH_DEFAULT_HOLD, LOCKBENCH_DEFAULT_THINK, LockbenchSpec, type Handoff, type LockbenchConfig } from './lockbench.js';
 import { PAGE_FAULT_DEFAULT_THINK, PageFaultSpec, type PageFaultConfig } from './page-fault.js';
@@ -51,6 +51,17 @@ function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfi
   return { config, issues };
 }
 
+/** The simulated memory's size limit: frames are model state, 16 bytes each. */
+function memoryLimitIssues(config: MachineConfig): FieldIssue[] {
+  const frames = config.nodes * config.memPerNodeMiB * 256;
+  return frames > 1 << 26 ? [{ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` }] : [];
+}
+
+/** A memory workload's machine checks and its size limit, with the machine's frame count. */
+function memoryMachineIssues(config: MachineConfig): { issues: FieldIssue[]; frames: number } {
+  return { issues: [...machineIssues(config), ...memoryLimitIssues(config)], frames: config.nodes * config.memPerNodeMiB * 256 };
+}
+
 function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfig; issues: FieldIssue[] } {
   const d = doc as unknown as PageFaultConfig & { thinkNs?: DistributionInput };
   const config: PageFaultConfig = {
@@ -65,8 +76,7 @@ function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfi
   if (cpus * config.pagesPerCycle > 1 << 24) {
     issues.push({ path: 'pagesPerCycle', reason: `CPUs × pagesPerCycle must be at most ${1 << 24} (got ${cpus} × ${config.pagesPerCycle})` });
   }
-  const frames = config.nodes * config.memPerNodeMiB * 256;
-  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  issues.push(...memoryLimitIssues(config));
   issues.push(...highmemIssues(config));
   return { config, issues };
 }
@@ -74,9 +84,7 @@ function finishPageFault(doc: Record<string, unknown>): { config: PageFaultConfi
 function finishKernbench(doc: Record<string, unknown>): { config: KernbenchConfig; issues: FieldIssue[] } {
   const d = doc as unknown as KernbenchConfig;
   const config: KernbenchConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
-  const issues = machineIssues(config);
-  const frames = config.nodes * config.memPerNodeMiB * 256;
-  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  const { issues, frames } = memoryMachineIssues(config);
   issues.push(...highmemIssues(config));
   if (config.treePages > frames / 2) issues.push({ path: 'treePages', reason: `the page cache at the start must fit in half of memory (${Math.floor(frames / 2)} pages; got ${config.treePages})` });
   return { config, issues };
@@ -85,9 +93,7 @@ function finishKernbench(doc: Record<string, unknown>): { config: KernbenchConfi
 function finishMemPressure(doc: Record<string, unknown>): { config: MemPressureConfig; issues: FieldIssue[] } {
   const d = doc as unknown as MemPressureConfig;
   const config: MemPressureConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
-  const issues = machineIssues(config);
-  const frames = config.nodes * config.memPerNodeMiB * 256;
-  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  const { issues } = memoryMachineIssues(config);
   issues.push(...highmemIssues(config));
   return { config, issues };
 }
@@ -95,9 +101,7 @@ function finishMemPressure(doc: Record<string, unknown>): { config: MemPressureC
 function finishFileRead(doc: Record<string, unknown>): { config: FileReadConfig; issues: FieldIssue[] } {
   const d = doc as unknown as FileReadConfig;
   const config: FileReadConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
-  const issues = machineIssues(config);
-  const frames = config.nodes * config.memPerNodeMiB * 256;
-  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  const { issues, frames } = memoryMachineIssues(config);
   if (config.filePages > frames / 2) issues.push({ path: 'filePages', reason: `the file set must fit in half of memory (${Math.floor(frames / 2)} pages; got ${config.filePages})` });
   const cpus = config.nodes * config.cpusPerNode;
   if (config.cpusPerMm > cpus) issues.push({ path: 'cpusPerMm', reason: `must be at most the machine's ${cpus} CPUs (got ${config.cpusPerMm})` });
@@ -108,9 +112,7 @@ function finishFileRead(doc: Record<string, unknown>): { config: FileReadConfig;
 function finishShmDb(doc: Record<string, unknown>): { config: ShmDbConfig; issues: FieldIssue[] } {
   const d = doc as unknown as ShmDbConfig;
   const config: ShmDbConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
-  const issues = machineIssues(config);
-  const frames = config.nodes * config.memPerNodeMiB * 256;
-  if (frames > 1 << 26) issues.push({ path: 'memPerNodeMiB', reason: `nodes × memPerNodeMiB must be at most 256 GiB of simulated memory (got ${frames / 262144} GiB)` });
+  const { issues, frames } = memoryMachineIssues(config);
   if (config.segmentMiB * 256 > frames / 2) issues.push({ path: 'segmentMiB', reason: `the segment must fit in half of memory (${Math.floor(frames / 512)} MiB; got ${config.segmentMiB})` });
   issues.push(...highmemIssues(config));
   return { config, issues };
