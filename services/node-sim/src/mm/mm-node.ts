@@ -35,65 +35,16 @@ import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUs
 import { NodeMemory } from './node-memory.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import type { ZoneRef } from './zonelist.js';
-import { zoneStep, type AllocPass } from './alloc-passes.js';
+import { zoneStep } from './alloc-passes.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import {
+  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, FIRST_SUBCLASS_STEP, OP_FREE, OP_LRU_ADD,
+  OP_LRU_DEL, OP_NONE, OP_RMQUEUE, PAGEVEC_SIZE, PASSES, PASS_LOW, PASS_MIN, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FAULT,
+  P_FAULT_DONE, P_FILL, P_FREE, P_FREE_PV, P_IDLE, P_LOCK, P_LRU_ADD, P_LRU_DEL, P_MAP, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT,
+  P_RECLAIM_WAIT, P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
+} from './mm-protocol.js';
+export { FIRST_WORKLOAD_EVENT, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FIRST_WORKLOAD_OP, FIRST_RECLAIM_OP, FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_STEP, PAGEVEC_SIZE } from './mm-protocol.js';
 
-const EV_STEP = FIRST_MODEL_EVENT; // a: cpu
-const EV_PROBE = FIRST_MODEL_EVENT + 1; // a: cpu, b: pos | pass << 20 | rotation << 21, c: running min
-const EV_PROBE_REPLY = FIRST_MODEL_EVENT + 2; // a: cpu, b: pos | take << 20, c: running min
-const EV_OP = FIRST_MODEL_EVENT + 3; // a: cpu, b: op | zoneType << 8, c: frame (or a workload's argument)
-const EV_OP_REPLY = FIRST_MODEL_EVENT + 4; // a: cpu, b: result
-const EV_KSWAPD_WAKE = FIRST_MODEL_EVENT + 5; // a: zone type
-/** Kinds FIRST_MODEL_EVENT + 6, + 7 belong to reclaim (reclaim-node.ts). */
-/** A workload's own event kinds start here. */
-export const FIRST_WORKLOAD_EVENT = FIRST_MODEL_EVENT + 8;
-
-/** Operations on a node's memory, done by its owner (here, or on request by EV_OP). */
-export const OP_NONE = 0;
-export const OP_RMQUEUE = 1;
-export const OP_FREE = 2;
-export const OP_LRU_ADD = 3;
-export const OP_LRU_DEL = 4;
-/** A workload's own operations start here (`doWorkloadOp`). */
-export const FIRST_WORKLOAD_OP = 16;
-/** Operations of reclaim (reclaim-node.ts) run from 8 to 15. */
-export const FIRST_RECLAIM_OP = 8;
-
-/** What a fault fills its page with and how it maps it. */
-export const FAULT_ANON = 0;
-export const FAULT_PAGECACHE_WRITE = 1;
-
-// Steps of the shared kernel paths; a workload's own steps start at FIRST_WORKLOAD_STEP.
-const P_IDLE = 0;
-const P_FAULT = 1;
-const P_WALK = 2;
-const P_TAKEN = 3;
-const P_FILL = 4;
-const P_MAP = 5;
-const P_RMAP_ADD = 6;
-const P_LRU_ADD = 7;
-const P_FAULT_DONE = 8;
-const P_UNMAP = 9;
-const P_RMAP_DEL = 10;
-const P_LRU_DEL = 11;
-const P_FREE = 12;
-const P_LOCK = 13; // a timer ran out: ask for the pending lock now
-const P_OP_WAIT = 14; // waiting for a lock or a remote operation's answer under it
-const P_OP_RELEASE = 15;
-const P_DRAIN = 16;
-const P_DRAIN_WAIT = 17;
-const P_DRAIN_RELEASE = 18;
-const P_FREE_PV = 19;
-const P_PAGE_OP_WAIT = 20; // waiting for a lockless operation on another node
-/** Steps of MmNode's subclasses: reclaim (reclaim-node.ts) from 24, a workload's own from 32. */
-export const FIRST_SUBCLASS_STEP = 24;
-export const FIRST_WORKLOAD_STEP = 32;
-const P_RECLAIM_WAIT = 21; // an allocation waits for its node's reclaim
-
-const PASS_LOW = 0;
-const PASS_MIN = 1;
-const PASSES: AllocPass[] = ['low', 'min'];
-export const PAGEVEC_SIZE = 16;
 
 export class MmNode implements LogicalProcess, LockUser {
   readonly mem: NodeMemory;
