@@ -12,6 +12,7 @@ export * from './workload/kernbench.js';
 export * from './workload/mem-pressure.js';
 export * from './workload/file-read.js';
 export * from './workload/shm-db.js';
+export * from './workload/mix.js';
 export * from './workload/set-override.js';
 export * from './workload/canonical.js';
 export * from './workload/resolve.js';

@@ -5,6 +5,7 @@
 import { NumasimError, SharedErrors } from '../errors.js';
 import { lockbenchPresets } from './lockbench.js';
 import { memoryPresets } from './memory.js';
+import { mixPresets } from './mix.js';
 
 export interface Preset {
   readonly name: string;
@@ -13,7 +14,7 @@ export interface Preset {
   readonly workload: Readonly<Record<string, unknown>>;
 }
 
-export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets];
+export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets, ...mixPresets];
 
 export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);

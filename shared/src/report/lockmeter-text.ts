@@ -2,7 +2,7 @@
  * The report as a lockmeter table: one row per lock, per-caller rows indented under it, times in
  * µs/ms the way lockmeter printed them, so a table can sit next to a 2002 post and be read alike.
  */
-import type { LockCallerReport, LockReport, Report } from './types.js';
+import type { LockCallerReport, LockReport, MixResult, Report } from './types.js';
 import type { KmapReport } from './highmem.js';
 
 /** A duration the lockmeter way: `5.4us`, `111us`, `16ms`. */
@@ -87,6 +87,8 @@ function summaryLines(r: Report): string[] {
         `  page-table pages: ${w.ptePages.map((p) => `node ${p.node} ${p.zone} ${p.pages}`).join(', ')}`,
         ...memoryLines(r),
       ];
+    case 'mix':
+      return [...mixLines(w), ...memoryLines(r)];
     case 'file-read':
       return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
     case 'kernbench': {
@@ -103,6 +105,29 @@ function summaryLines(r: Report): string[] {
       ];
     }
   }
+}
+
+/** The mix workload: totals, then per phase and group the operations that completed, with their latency. */
+function mixLines(w: MixResult): string[] {
+  const lines = [
+    `mix: ${w.operations} operations (${Math.round(w.operationsPerSecond)}/s simulated), ${w.contextSwitches} context switches, ${w.allocationFailures} allocation failures, ${w.readMisses} reads from disk`,
+    '',
+    'PHASE            GROUP            OP        COMPLETED         /s       MEAN        p50        p99',
+  ];
+  for (const p of w.phases) {
+    for (const g of p.groups) {
+      for (const op of ['fault', 'munmap', 'read', 'write'] as const) {
+        const o = g.ops[op];
+        if (o.completed === 0) continue;
+        const l = o.latencyNs;
+        lines.push(
+          `${p.name.slice(0, 16).padEnd(17)}${g.name.slice(0, 16).padEnd(17)}${op.padEnd(7)}${String(o.completed).padStart(12)}${String(Math.round(o.perSecond)).padStart(11)}` +
+            `${formatDuration(l.mean).padStart(11)}${formatDuration(l.p50).padStart(11)}${formatDuration(l.p99).padStart(11)}`,
+        );
+      }
+    }
+  }
+  return lines;
 }
 
 function memoryLines(r: Report): string[] {

@@ -169,7 +169,57 @@ export interface ShmDbResult {
   completionNs: number | null;
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult;
+/** One kind of operation of a mix group: how many completed and how long they took. */
+export interface MixOpReport {
+  completed: number;
+  /** Per simulated second of the span reported on. */
+  perSecond: number;
+  /** From the end of the task's think time (it wants the CPU) to the operation's end, simulated ns. */
+  latencyNs: LatencySummary;
+}
+
+/** Operations of a mix group by kind (MIX_OPS). */
+export interface MixOpsReport {
+  fault: MixOpReport;
+  munmap: MixOpReport;
+  read: MixOpReport;
+  write: MixOpReport;
+}
+
+export interface MixGroupReport {
+  name: string;
+  processes: number;
+  threads: number;
+  /** CPUs the group's tasks run on, in task order (process by process, thread by thread). */
+  cpus: number[];
+  ops: MixOpsReport;
+}
+
+export interface MixPhaseReport {
+  name: string;
+  startNs: number;
+  /** The phase's end, or the run's end when the run stopped first. */
+  endNs: number;
+  /** Operations that completed within the phase, by group. */
+  groups: { name: string; ops: MixOpsReport }[];
+}
+
+export interface MixResult {
+  kind: 'mix';
+  /** Operations completed, all groups and kinds. */
+  operations: number;
+  operationsPerSecond: number;
+  /** Switches of a CPU from one task to another (contextSwitchNs each). */
+  contextSwitches: number;
+  /** Allocations that found no page (the allocation failed every pass). */
+  allocationFailures: number;
+  /** Reads of a file page that was not in the page cache (read from disk, diskReadNs). */
+  readMisses: number;
+  groups: MixGroupReport[];
+  phases: MixPhaseReport[];
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult | MixResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {

@@ -18,8 +18,9 @@ import { highmemIssues } from './highmem.js';
 import { MemPressureSpec, type MemPressureConfig } from './mem-pressure.js';
 import { FileReadSpec, type FileReadConfig } from './file-read.js';
 import { ShmDbSpec, type ShmDbConfig } from './shm-db.js';
+import { finishMix, MixSpec, type MixConfig } from './mix.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -118,6 +119,15 @@ function finishShmDb(doc: Record<string, unknown>): { config: ShmDbConfig; issue
   return { config, issues };
 }
 
+function finishMixKind(doc: Record<string, unknown>): { config: MixConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as MixConfig;
+  const withDistances: MixConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const { issues, frames } = memoryMachineIssues(withDistances);
+  issues.push(...highmemIssues(withDistances));
+  if (issues.length > 0) return { config: withDistances, issues };
+  return finishMix(withDistances, frames);
+}
+
 export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   lockbench: { spec: LockbenchSpec, summary: 'spinlock microbenchmark: CPUs loop think → acquire → hold → release', finish: finishLockbench },
   'page-fault': { spec: PageFaultSpec, summary: 'will-it-scale page_fault1: per CPU, mmap → touch every page → munmap', finish: finishPageFault },
@@ -125,6 +135,7 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   'shm-db': { spec: ShmDbSpec, summary: 'database processes attaching one big shm segment: page tables larger than lowmem (the pte knob)', finish: finishShmDb },
   'file-read': { spec: FileReadSpec, summary: 'a read-heavy server: readers copy page-cache pages to user space through kmap; the kmap modes under reads', finish: finishFileRead },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
+  mix: { spec: MixSpec, summary: 'task groups (processes × threads) on CPUs or nodes, with an operation mix, think times and phases', finish: finishMixKind },
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -13,6 +13,7 @@ import { buildKernbench } from '../workloads/kernbench.js';
 import { buildMemPressure } from '../workloads/mem-pressure.js';
 import { buildFileRead } from '../workloads/file-read.js';
 import { buildShmDb } from '../workloads/shm-db.js';
+import { buildMix } from '../workloads/mix.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -70,6 +71,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildFileRead(kernelFor, cfg);
     case 'shm-db':
       return buildShmDb(kernelFor, cfg);
+    case 'mix':
+      return buildMix(kernelFor, cfg);
   }
 }
 
