@@ -106,6 +106,26 @@ describe('mix workload: phases', () => {
   });
 });
 
+describe('mix workload: every operation under the VM knobs', () => {
+  const all = {
+    kind: 'mix',
+    machine: 'numaq-16',
+    durationNs: 3_000_000,
+    groups: [
+      { name: 'a', processes: 2, threads: 4, mix: { fault: 4, munmap: 1, read: 3, write: 2 }, thinkNs: { dist: 'exp', mean: 5000 }, regionPages: 16 },
+      { name: 'b', processes: 6, rates: { read: 20000, write: 5000, fault: 10000 }, regionPages: 8, spread: 'interleave' },
+    ],
+  };
+  it.each([[[]], [['kmap=per-mm']], [['kmap=per-task', 'pte=highmem']], [['lru=rmap']], [['lru=2.5-zone', 'pagevec=true']], [['machine=x86_64-2s']], [['groups.0.threads=8']]])(
+    '%j: the memory invariants hold and every kind of operation completes',
+    (sets: string[]) => {
+      const w = mixOf(runWorkload(resolveWorkload(all, sets), { checkInvariants: true }));
+      for (const op of ['fault', 'munmap', 'read', 'write'] as const) expect(w.groups.reduce((s, g) => s + g.ops[op].completed, 0), op).toBeGreaterThan(5);
+      expect(w.allocationFailures).toBe(0);
+    },
+  );
+});
+
 describe('mix workload: rates', () => {
   it('rates set a Poisson stream of that many operations per second per task', () => {
     const r = runWorkload(resolveWorkload({ kind: 'mix', machine: 'numaq-16', durationNs: 100_000_000, groups: [{ name: 'r', processes: 8, rates: { read: 2000, write: 500 } }] }));
