@@ -64,6 +64,7 @@ describe('mix workload: bad input names the field and the reason', () => {
     ['a rate scale of 0', { ...base, phases: [{ name: 'p', durationNs: 10, rateScale: 0 }] }, [], 'NUMASIM_ERR_WORKLOAD_INVALID', 'phases.0.rateScale', /at least/],
     ['all weights 0', base, ['groups.0.mix={"fault":0}'], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.0.mix', /above 0/],
     ['mix and rates', base, ['groups.0.mix={"fault":1}', 'groups.0.rates={"read":100}'], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.0.rates', /not both/],
+    ['a uniform user time with min above max', base, ['groups.0.userNs={"dist":"uniform","min":5,"max":1}'], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.0.userNs', /must not exceed/],
     ['rates and thinkNs', { ...base, groups: [{ name: 'g', rates: { read: 10 }, thinkNs: 5 }] }, [], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.0.thinkNs', /rates set the think time/],
     ['a node the machine lacks', base, ['groups.0.nodes=[1,4]'], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.0.nodes.1', /node 4 does not exist/],
     ['two groups of one name', { ...base, groups: [{ name: 'g' }, { name: 'g' }] }, [], 'NUMASIM_ERR_WORKLOAD_INCONSISTENT', 'groups.1.name', /also the name of groups.0/],

@@ -56,6 +56,29 @@ describe('mix workload: threads share an mm, processes do not', () => {
   });
 });
 
+describe('mix workload: user time competes for the CPU, think time does not', () => {
+  // Empty munmaps: a system call and little else, so what limits the rate is the CPU.
+  const tasks = (processes: number, extra: Record<string, unknown>) =>
+    mixOf(runWorkload(resolveWorkload({ kind: 'mix', machine: 'numaq-16', durationNs: 10_000_000, groups: [{ name: 'g', processes, mix: { munmap: 1 }, ...extra }] })));
+  const done = (w: MixResult) => w.groups[0].ops.munmap.completed;
+
+  it('32 CPU-bound tasks on 16 CPUs do what 16 do, and each waits for its CPU', () => {
+    const alone = tasks(16, { userNs: 50_000, thinkNs: 0 });
+    const shared = tasks(32, { userNs: 50_000, thinkNs: 0 });
+    expect(done(shared)).toBeLessThan(1.02 * done(alone));
+    expect(done(shared)).toBeGreaterThan(0.9 * done(alone));
+    expect(alone.contextSwitches).toBe(0);
+    expect(shared.contextSwitches).toBeGreaterThan(done(shared) / 2);
+    // Waiting behind the other task's 50 µs of user time counts in the latency; its own does not.
+    expect(alone.groups[0].ops.munmap.latencyNs.p50).toBeLessThan(20_000);
+    expect(shared.groups[0].ops.munmap.latencyNs.p50).toBeGreaterThan(50_000);
+  });
+
+  it('32 tasks that sleep between operations do twice what 16 do', () => {
+    expect(done(tasks(32, { thinkNs: 50_000 }))).toBeGreaterThan(1.8 * done(tasks(16, { thinkNs: 50_000 })));
+  });
+});
+
 describe('mix workload: phases', () => {
   const r = runWorkloadWithSeries(cfg('numaq-16-mix-phases', ['phases.0.durationNs=6000000', 'phases.1.durationNs=6000000', 'phases.2.durationNs=6000000', 'sampleEveryNs=1000000']), { checkInvariants: true });
   const w = mixOf(r.report);

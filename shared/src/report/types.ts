@@ -174,7 +174,7 @@ export interface MixOpReport {
   completed: number;
   /** Per simulated second of the span reported on. */
   perSecond: number;
-  /** From the end of the task's think time (it wants the CPU) to the operation's end, simulated ns. */
+  /** From the end of the task's think time (it wants the CPU) to the operation's end, less its user time (userNs), simulated ns. */
   latencyNs: LatencySummary;
 }
 

@@ -53,6 +53,10 @@ export const MixGroupSpec: TObject = closedObject(
     mix: Type.Optional({ ...MixWeightsSpec, description: 'relative weights of the operations (default {"fault": 1}); think time from thinkNs' }),
     rates: Type.Optional({ ...MixRatesSpec, description: 'operations per second per task instead of mix + thinkNs: exponential think time of mean 1/Σrates, operations drawn in proportion' }),
     thinkNs: Type.Optional({ ...DistributionSpec, description: `${DistributionSpec.description} Sleep between two operations of a task. Default: const 1000 ns.` }),
+    userNs: Type.Optional({
+      ...DistributionSpec,
+      description: `${DistributionSpec.description} User CPU time before each operation: the task holds its CPU for it, so tasks sharing a CPU wait for each other (default: none).`,
+    }),
     regionPages: Type.Integer({ minimum: 1, maximum: 1 << 16, default: 128, description: 'pages of each task\'s anonymous region: a fault maps the next one; a full region is unmapped first' }),
   },
   { description: 'A group of tasks: processes × threads, where they run and what they do.' },
@@ -109,6 +113,7 @@ export interface MixGroupConfig {
   mix?: MixWeights;
   rates?: MixWeights;
   thinkNs?: Distribution;
+  userNs?: Distribution;
   regionPages: number;
 }
 
@@ -203,7 +208,7 @@ function choiceIssues(o: { mix?: MixWeights; rates?: MixWeights; thinkNs?: Distr
   return issues;
 }
 
-type Raw<T> = Omit<T, 'thinkNs'> & { thinkNs?: DistributionInput };
+type Raw<T> = Omit<T, 'thinkNs' | 'userNs'> & { thinkNs?: DistributionInput; userNs?: DistributionInput };
 
 /**
  * The mix-specific part of resolving: defaults that depend on other fields (mix, thinkNs,
@@ -213,12 +218,14 @@ export function finishMix(doc: Omit<MixConfig, 'durationNs'> & { durationNs?: nu
   const issues: FieldIssue[] = [];
   const groups = doc.groups.map((raw) => {
     const g = raw as Raw<MixGroupConfig>;
-    const out: MixGroupConfig = { ...g, thinkNs: g.thinkNs === undefined ? undefined : normalizeDistribution(g.thinkNs) };
+    const { thinkNs, userNs, ...rest } = g;
+    const out: MixGroupConfig = { ...rest };
+    if (thinkNs !== undefined) out.thinkNs = normalizeDistribution(thinkNs);
+    if (userNs !== undefined) out.userNs = normalizeDistribution(userNs);
     if (!out.rates) {
       out.mix ??= { fault: 1 };
       out.thinkNs ??= MIX_DEFAULT_THINK;
     }
-    if (out.thinkNs === undefined) delete out.thinkNs;
     return out;
   });
   const phases = doc.phases?.map((p) => {
@@ -241,6 +248,8 @@ export function finishMix(doc: Omit<MixConfig, 'durationNs'> & { durationNs?: nu
       if (n >= doc.nodes) issues.push({ path: `${at}.nodes.${j}`, reason: `node ${n} does not exist (the machine has ${doc.nodes} nodes)` });
     });
     issues.push(...choiceIssues(g, at));
+    const userProblem = g.userNs && distributionProblem(g.userNs);
+    if (userProblem) issues.push({ path: `${at}.userNs`, reason: userProblem });
   });
   const phaseNames = new Map<string, number>();
   phases?.forEach((p, k) => {

@@ -19,8 +19,11 @@
  * ran last costs `contextSwitchNs`, and loads that task's mm: the `mm->page_table_lock` the CPU's
  * faults take is the running task's (`ptl`, this node's copy of the per-CPU table of MmShared).
  *
- * Simplified: tasks never migrate; no timeslices (think time is sleep, not user CPU time, so a
- * task gives its CPU up after every operation); munmap sends no TLB-shootdown IPIs to the mm's
+ * A task may also run user code on its CPU before each operation (`userNs`): the CPU's other
+ * tasks wait for it, as CPU-bound tasks sharing a CPU do.
+ *
+ * Simplified: tasks never migrate; no timeslices (a task gives its CPU up after every operation;
+ * user time runs to its end, as under a timeslice longer than it); munmap sends no TLB-shootdown IPIs to the mm's
  * other CPUs; page tables are not allocated (the mms exist before the run); kernel text is
  * fetched on every kernel entry but never remapped on a switch; a file page not in the page cache
  * is read from disk (`diskReadNs`) and not cached; reclaim may drop written pages, not the file set.
@@ -51,6 +54,7 @@ const M_WRITTEN = FIRST_WORKLOAD_STEP + 8;
 const M_WRITE_KMAP = FIRST_WORKLOAD_STEP + 9;
 const M_OP_DONE = FIRST_WORKLOAD_STEP + 10;
 const M_IDLE = FIRST_WORKLOAD_STEP + 11;
+const M_KERNEL = FIRST_WORKLOAD_STEP + 12;
 
 const OP_MIX_MARK = FIRST_WORKLOAD_OP; // arg: file page index on its node; answers MARK_*
 const OP_MIX_ACTIVATE = FIRST_WORKLOAD_OP + 1; // arg: file page index on its node
@@ -75,6 +79,8 @@ export class MixNode extends HighmemNode {
   private readonly tOp: Int32Array;
   /** When the task last became runnable: an operation's latency starts there. */
   private readonly tWantAt: Float64Array;
+  /** User time the task ran before its current operation (not part of the operation's latency). */
+  private readonly tUser: Float64Array;
   // Per CPU of the node: a FIFO run queue of local tasks (ring of rqCap), the task running, the last one run.
   private readonly rqCap: number;
   private readonly rq: Int32Array;
@@ -122,6 +128,7 @@ export class MixNode extends HighmemNode {
     this.tMapped = new Int32Array(L);
     this.tOp = new Int32Array(L);
     this.tWantAt = new Float64Array(L);
+    this.tUser = new Float64Array(L);
     const perCpu = new Int32Array(c);
     for (const t of mine) perCpu[t.cpu - this.first]++;
     this.rqCap = Math.max(1, ...perCpu);
@@ -238,6 +245,8 @@ export class MixNode extends HighmemNode {
       case M_SCHED:
         return this.schedule(i, cpu);
       case M_START:
+        return this.runUser(i, cpu);
+      case M_KERNEL:
         return this.startOp(i, cpu);
       case M_FAULT_DONE: {
         const t = this.cur[i];
@@ -330,6 +339,18 @@ export class MixNode extends HighmemNode {
     return false;
   }
 
+  /** The running task's user time before its operation, on the CPU (`userNs`; none by default). */
+  private runUser(i: number, cpu: number): boolean {
+    const t = this.cur[i];
+    const user = this.plan.user[this.tGroup[t]];
+    const ns = user === null ? 0 : user.sample(this.rng);
+    this.tUser[t] = ns;
+    this.prog[i] = M_KERNEL;
+    if (ns === 0) return true;
+    this.after(cpu, ns);
+    return false;
+  }
+
   /** The running task draws its operation from its group's mix in the current phase and enters the kernel. */
   private startOp(i: number, cpu: number): boolean {
     const t = this.cur[i];
@@ -373,7 +394,7 @@ export class MixNode extends HighmemNode {
     const now = this.kernel.now;
     const p = phaseAt(this.plan, now);
     const q = (p * this.plan.groups + this.tGroup[t]) * MIX_KINDS + this.tOp[t];
-    const lat = now - this.tWantAt[t];
+    const lat = now - this.tWantAt[t] - this.tUser[t];
     this.done[q]++;
     this.latTotal[q] += lat;
     if (lat > this.latMax[q]) this.latMax[q] = lat;

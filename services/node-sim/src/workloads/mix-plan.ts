@@ -31,6 +31,8 @@ export interface MixPlan {
   /** [p * groups + g]: the think time, and what it is divided by. */
   readonly think: readonly DurationSampler[];
   readonly thinkScale: Float64Array;
+  /** Per group: the user CPU time before each operation, or null. */
+  readonly user: readonly (DurationSampler | null)[];
   readonly placement: MixPlacement;
   readonly regionPages: Int32Array;
   /** First page slot of each task's region in its CPU's slots; slot slotsPerCpu − 1 is for writes. */
@@ -92,6 +94,7 @@ export function buildMixPlan(cfg: MixConfig): MixPlan {
     cumWeight,
     think,
     thinkScale,
+    user: cfg.groups.map((g) => (g.userNs ? new DurationSampler(g.userNs) : null)),
     placement,
     regionPages,
     slotBase,
