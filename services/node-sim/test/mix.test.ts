@@ -129,6 +129,32 @@ describe('mix workload: phases', () => {
   });
 });
 
+describe('mix workload: phase overrides', () => {
+  it('a phase can replace a group\'s mix, and a phase that runs no group still lasts its time', () => {
+    const r = runWorkload(
+      resolveWorkload({
+        kind: 'mix',
+        machine: 'numaq-16',
+        groups: [{ name: 'io', processes: 8, mix: { read: 1 }, thinkNs: 20_000 }],
+        phases: [
+          { name: 'reads', durationNs: 3_000_000 },
+          { name: 'writes', durationNs: 3_000_000, overrides: { io: { mix: { write: 1 } } } },
+          { name: 'idle', durationNs: 3_000_000, groups: [] },
+        ],
+      }),
+      { checkInvariants: true },
+    );
+    expect(r.run.simulatedNs).toBe(9_000_000);
+    const [reads, writes, idle] = mixOf(r).phases.map((p) => p.groups[0].ops);
+    expect(reads.read.completed).toBeGreaterThan(100);
+    expect(reads.write.completed).toBe(0);
+    expect(writes.write.completed).toBeGreaterThan(100);
+    expect(writes.read.completed).toBeLessThanOrEqual(8); // reads under way when the phase began
+    expect(idle.write.completed).toBeLessThanOrEqual(8);
+    expect(idle.read.completed).toBe(0);
+  });
+});
+
 describe('mix workload: every operation under the VM knobs', () => {
   const all = {
     kind: 'mix',
