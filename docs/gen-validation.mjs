@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { getPreset, resolveWorkload, formatDuration } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
 import { highmemSections } from './gen-validation-highmem.mjs';
+import { reclaimSections } from './gen-validation-reclaim.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'VALIDATION.md');
 const base = getPreset('numaq-16-kernbench').workload;
@@ -157,5 +158,6 @@ lines.push('');
 lines.push(`_Runs: ${1 + knobRows.length + scaling.length + 2}; wall time ${[calibrated, ...knobRows.map((k) => k.row), ...scaling, smp, fake].reduce((s, r) => s + r.wallS, 0).toFixed(0)} s on the machine that generated this file; build times are simulated. Simulated ${formatDuration(calibrated.report.run.simulatedNs)} for the calibrated build._`);
 lines.push('');
 lines.push(...highmemSections());
+lines.push(...reclaimSections());
 writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${out}`);

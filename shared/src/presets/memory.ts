@@ -41,6 +41,27 @@ export const memoryPresets: Preset[] = [
     workload: { kind: 'mem-pressure', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', durationNs: 2_000_000_000, seed: 1 },
   },
   {
+    name: 'numaq-16-mmap-pressure',
+    summary:
+      'long-lived readers mmap files 1.5× memory on a NUMA-Q scaled down to 32 MiB a quad (24 MiB lowmem) with a fast disk, so the LRU turns over in seconds: ' +
+      'rmap unmaps mapped pages through their pte_chains, kswapd out of context (UKVA page tables fall back to kmap_atomic); try --set lru=2.4, pte=lowmem, kswapdKmapPool=true, bounce=true',
+    workload: {
+      kind: 'mem-pressure',
+      machine: 'numaq-16',
+      memPerNodeMiB: 32,
+      lowmemMiB: 24,
+      lru: 'rmap',
+      pte: 'ukva',
+      access: 'mmap',
+      filePages: 49_152,
+      readsPerProcess: 100_000,
+      userNsPerRead: 1000,
+      costs: { diskReadNs: 100_000 },
+      durationNs: 3_000_000_000,
+      seed: 1,
+    },
+  },
+  {
     name: 'numaq-16-file-read',
     summary: 'a read-heavy server on a 16-way NUMA-Q: every read() kmaps a highmem page-cache page under 2.4\'s global kmap_lock; try --set kmap=atomic, per-mm, per-task',
     workload: { kind: 'file-read', machine: 'numaq-16', lru: '2.4', kmap: 'global', filePages: 16_384, userNsPerRead: 100_000, durationNs: 200_000_000, seed: 1 },

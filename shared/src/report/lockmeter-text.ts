@@ -147,7 +147,13 @@ function memoryLines(r: Report): string[] {
   if (m.reclaim) {
     const rc = m.reclaim;
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
+    if (rc.mappedSkipped > 0) lines.push(`  ${rc.mappedSkipped} times a mapped page was passed over (no reverse map to unmap it with)`);
+    if (rc.ptesUnmapped > 0) {
+      const pool = rc.kswapdPoolMaps > 0 ? `, ${rc.kswapdPoolMaps} page tables mapped through kswapd's own pool` : '';
+      lines.push(`  try_to_unmap: ${rc.ptesUnmapped} ptes cleared, ${rc.unmapTlbIpis} TLB-flush IPIs, ${(rc.unmapWalkNs / 1e6).toFixed(2)} ms of kswapd time${pool}`);
+    }
   }
+  if (m.bounce) lines.push(`bounce buffers: ${m.bounce.pages} reads into highmem bounced through ZONE_NORMAL, ${m.bounce.emergencyPool} from the emergency pool`);
   if (m.kmap) lines.push(...kmapLines(m.kmap));
   if (m.pageTables) {
     lines.push('', `PAGE TABLES (${m.pageTables.placement}): ${m.pageTables.pagesAllocated} pages allocated, ${m.pageTables.allocationsFailed} allocations failed`);

@@ -120,6 +120,8 @@ export interface KernbenchResult {
   /** mark_page_accessed calls that moved a page to the active list. */
   activations: number;
   /** Lookups that found their page dropped by reclaim and read it back from disk. */
+  /** File faults that mapped a page-cache page (each unmapped again at exit, or by reclaim). */
+  fileMaps: number;
   refaults: number;
   /** Allocations that found no page (the allocation failed every pass). */
   allocationFailures: number;
@@ -268,7 +270,17 @@ export interface MemoryReport {
     pagesReclaimed: number;
     /** Times an allocation that failed every pass waited for its node's reclaim. */
     allocationWaits: number;
+    /** Mapped pages the scans passed over (2.4 keeps no reverse map to unmap them with). */
+    mappedSkipped: number;
+    /** Ptes try_to_unmap cleared walking pte_chains (rmap, 2.5-zone), the TLB-flush IPIs they sent, and kswapd's time in the walks. */
+    ptesUnmapped: number;
+    unmapTlbIpis: number;
+    unmapWalkNs: number;
+    /** Page-table pages kswapd reached through its private kmap pool (`kswapdKmapPool`) instead of kmap_atomic. */
+    kswapdPoolMaps: number;
   };
+  /** Reads into highmem pages that went through a ZONE_NORMAL bounce page (`bounce`), and those served by the emergency pool. */
+  bounce?: { pages: number; emergencyPool: number };
   /** Highmem workloads: kmap calls by caller and kind, pool wraps, TLB flushes, sleeps (report/highmem.ts). */
   kmap?: KmapReport;
   /** Kernel text fetches and replicas (report/highmem.ts). */

@@ -62,6 +62,18 @@ export const highmemProperties = {
         'a context switch to a task whose mm points at another node\'s copy rewrites the text mappings (one TLB flush per 2 MiB page)',
     },
   ),
+  kswapdKmapPool: Type.Boolean({
+    default: false,
+    description:
+      'kswapd keeps its spare user address space (it has no user mm) as a large private kmap pool: its out-of-context page-table accesses in try_to_unmap ' +
+      'map highmem page tables there, mappings kept, instead of a kmap_atomic and an invlpg per pte (the LSE minutes\' idea; highmem or ukva page tables)',
+  }),
+  bounce: Type.Boolean({
+    default: false,
+    description:
+      'block I/O into a highmem page goes through a ZONE_NORMAL bounce page (2.4 drivers that cannot DMA above 896 MiB: create_bounce, ' +
+      'then bounce_end_io_read copies through kmap_atomic); false: the device reaches highmem directly (the 2.4.20+ highmem-I/O patches)',
+  }),
   textSizeKiB: Type.Integer({ minimum: 4, maximum: 65_536, default: 2048, description: 'size of the kernel text, KiB (each replica costs that much memory on its node)' }),
   textMissLines: Type.Integer({ minimum: 0, maximum: 4096, default: 4, description: 'cache lines of kernel text a kernel entry (fault, system call) fetches from memory; fork, exec and exit fetch 8 times as many' }),
 };
@@ -71,6 +83,8 @@ export interface HighmemConfig {
   pkmapEntries: number;
   pte: PteMode;
   text: TextMode;
+  kswapdKmapPool: boolean;
+  bounce: boolean;
   textSizeKiB: number;
   textMissLines: number;
 }

@@ -88,6 +88,14 @@ export const machineProperties = {
     },
   ),
   memPerNodeMiB: Type.Integer({ minimum: 16, maximum: MAX_MEM_PER_NODE_MIB, default: 1024, description: 'memory on each node, MiB' }),
+  lowmemMiB: Type.Integer({
+    minimum: 17,
+    maximum: 896,
+    default: 896,
+    description:
+      'i386 layouts: physical memory the kernel maps directly (ZONE_DMA + ZONE_NORMAL), MiB — 896 on the 3 GB/1 GB split with its 128 MiB vmalloc reserve, ' +
+      'less with a larger reserve; lower it with memPerNodeMiB to scale a machine down while keeping its highmem',
+  }),
   machine: Type.Optional(Type.String({ maxLength: 100, description: 'a machine preset (numaq-16, numaq-32, numaq-64, smp-8, x86_64-2s) whose fields fill what the workload leaves out' })),
   costs: CostsSpec,
 };
@@ -121,6 +129,7 @@ export interface MachineConfig {
   cpusPerNode: number;
   layout: MemoryLayout;
   memPerNodeMiB: number;
+  lowmemMiB: number;
   machine?: string;
   distances: number[][];
   costs: Costs;

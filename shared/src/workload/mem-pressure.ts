@@ -22,6 +22,12 @@ export const MemPressureSpec: TObject = closedObject(
     readsPerProcess: Type.Integer({ minimum: 1, maximum: 1 << 20, default: 256, description: 'pages each reader process reads before it exits and the next starts' }),
     userNsPerRead: nanoseconds({ maximum: 1e9, default: 20_000, description: 'user time per page read, ns' }),
     anonPages: Type.Integer({ minimum: 0, maximum: 1 << 16, default: 64, description: 'anonymous pages each reader process faults in' }),
+    access: Type.Union([Type.Literal('read'), Type.Literal('mmap')], {
+      default: 'read',
+      description:
+        '"read": each page is read() (copied out, never mapped); "mmap": each is a file fault that maps the page until the reader exits, ' +
+        'so reclaim meets mapped pages (unmapped through their reverse maps under rmap and 2.5-zone, passed over by 2.4)',
+    }),
   },
   { description: 'A working set larger than memory: readers of a file set bigger than RAM; reclaim-bound.' },
 );
@@ -32,4 +38,5 @@ export interface MemPressureConfig extends CommonConfig, MachineConfig, VmConfig
   readsPerProcess: number;
   userNsPerRead: number;
   anonPages: number;
+  access: 'read' | 'mmap';
 }

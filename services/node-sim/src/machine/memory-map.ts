@@ -40,8 +40,10 @@ function clip(lo: number, hi: number, nodeStart: number, nodeEnd: number): [numb
   return a < b ? [a, b] : undefined;
 }
 
-export function memoryMap(layout: MemoryLayout, nodes: number, memPerNodeMiB: number): NodeMemory[] {
+/** `lowmemMiB`: where ZONE_NORMAL ends on i386 layouts (896 MiB unless the vmalloc reserve is larger). */
+export function memoryMap(layout: MemoryLayout, nodes: number, memPerNodeMiB: number, lowmemMiB = I386_LOWMEM_LIMIT_PAGES / PAGES_PER_MIB): NodeMemory[] {
   const perNode = memPerNodeMiB * PAGES_PER_MIB;
+  const lowmemEnd = lowmemMiB * PAGES_PER_MIB;
   const ranges: [ZoneType, number, number][] =
     layout === 'x86_64'
       ? [
@@ -50,8 +52,8 @@ export function memoryMap(layout: MemoryLayout, nodes: number, memPerNodeMiB: nu
         ]
       : [
           [ZONE_DMA, 0, DMA_LIMIT_PAGES],
-          [ZONE_NORMAL, DMA_LIMIT_PAGES, I386_LOWMEM_LIMIT_PAGES],
-          [ZONE_HIGHMEM, I386_LOWMEM_LIMIT_PAGES, Infinity],
+          [ZONE_NORMAL, DMA_LIMIT_PAGES, lowmemEnd],
+          [ZONE_HIGHMEM, lowmemEnd, Infinity],
         ];
   const out: NodeMemory[] = [];
   for (let n = 0; n < nodes; n++) {

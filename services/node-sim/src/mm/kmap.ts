@@ -60,11 +60,12 @@ import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
-export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map'] as const;
+export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
 export const KC_COPY_STRINGS = 0;
 export const KC_FILE_READ = 1;
 export const KC_FILE_WRITE = 2;
 export const KC_PTE = 3;
+export const KC_BOUNCE = 4;
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;

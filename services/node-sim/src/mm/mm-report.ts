@@ -59,6 +59,11 @@ function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> 
       pagesScanned: sum((n) => total(n.pagesScanned)),
       pagesReclaimed: sum((n) => total(n.pagesReclaimed)),
       allocationWaits: sum((n) => n.reclaimWaitCount),
+      mappedSkipped: sum((n) => n.mappedSkipped),
+      ptesUnmapped: sum((n) => n.ptesUnmapped),
+      unmapTlbIpis: sum((n) => n.unmapTlbIpis),
+      unmapWalkNs: sum((n) => n.unmapWalkNs),
+      kswapdPoolMaps: sum((n) => n.kswapdPoolMaps),
     },
   };
 }

@@ -36,6 +36,8 @@ export const MM_CALLERS = [
   'shrink_cache',
   'kmap_high',
   'kunmap_high',
+  'do_no_page',
+  'alloc_bounce_page',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 

@@ -22,7 +22,10 @@
  * allocation that fails every pass does not scan by itself (2.4's direct `try_to_free_pages`):
  * it waits for its node's kswapd to free pages or to give up a round, then walks its zonelist
  * again, and fails after MAX_RECLAIM_WAITS rounds; only page-cache pages a workload can drop are
- * reclaimed (see reclaim.ts).
+ * reclaimed (see reclaim.ts). A workload with mapped pages says which it may unmap and what the
+ * reverse-mapping walk costs (`unmapForReclaim`, mm/page-cache.ts): 2.4-rmap walks inside the
+ * shrink_cache hold of pagemap_lru_lock, 2.5 after dropping zone->lru_lock, before the pages leave
+ * the page cache.
  */
 import type { Kernel } from '../engine/kernel.js';
 import { invariant } from '../errors.js';
@@ -60,6 +63,8 @@ export class ReclaimNode extends MmNode {
   private readonly batch = new Int32Array(SWAP_CLUSTER_MAX);
   private batchLen = 0;
   private batchPos = 0;
+  /** try_to_unmap time of the batch's mapped pages, spent after the LRU lock is dropped (2.5). */
+  private batchUnmapNs = 0;
   /** CPUs whose allocations wait for this node's reclaim, in arrival order. */
   private waiters: number[] = [];
   // Statistics (observation only).
@@ -67,6 +72,13 @@ export class ReclaimNode extends MmNode {
   readonly pagesReclaimed: Float64Array;
   kswapdRuns = 0;
   reclaimWaitCount = 0;
+  /** Mapped pages the scan passed over (2.4: no reverse map), ptes try_to_unmap cleared, its IPIs and time. */
+  mappedSkipped = 0;
+  ptesUnmapped = 0;
+  unmapTlbIpis = 0;
+  unmapWalkNs = 0;
+  /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
+  kswapdPoolMaps = 0;
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number) {
     super(kernel, node, s, slotsPerCpu);
@@ -76,9 +88,13 @@ export class ReclaimNode extends MmNode {
     this.pagesReclaimed = new Float64Array(this.mem.zones.length);
   }
 
-  /** True when reclaim may drop this LRU page from the page cache (a workload's clean, unmapped page). */
-  protected canDropFromCache(frame: number): boolean {
-    return this.mem.frames.index[frame] >= 0;
+  /**
+   * May reclaim drop this LRU page from the page cache? −1 when it may not (a page no workload can
+   * drop, or a mapped page the variant cannot unmap), else the ns its unmapping takes (0 for an
+   * unmapped page; a workload with mapped pages overrides this with its reverse-mapping walk).
+   */
+  protected unmapForReclaim(frame: number): number {
+    return this.mem.frames.index[frame] >= 0 ? 0 : -1;
   }
 
   /** The page leaves the page cache: the workload forgets where it was (lock held). */
@@ -171,7 +187,8 @@ export class ReclaimNode extends MmNode {
           this.prog[i] = KS_PASS_DONE;
           return true;
         }
-        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(this.node), LINES_PAGECACHE, KS_FREE);
+        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(this.node), LINES_PAGECACHE, KS_FREE, this.batchUnmapNs);
+        this.batchUnmapNs = 0;
         return false;
       case KS_FREE:
         this.freePage(i, cpu, this.node, this.batch[this.batchPos++], KS_DROP);
@@ -212,7 +229,14 @@ export class ReclaimNode extends MmNode {
     }
     if (op === OP_SHRINK) {
       const lru = this.mem.lru[arg];
-      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, this.ksPriority), SWAP_CLUSTER_MAX, (f) => this.canDropFromCache(f), this.batch);
+      let unmapNs = 0;
+      const canFree = (f: number) => {
+        const ns = this.unmapForReclaim(f);
+        if (ns < 0) return false;
+        unmapNs += ns;
+        return true;
+      };
+      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, this.ksPriority), SWAP_CLUSTER_MAX, canFree, this.batch);
       const scanned = r & 0xfffff;
       const taken = r >>> 20;
       for (let k = 0; k < taken; k++) this.dropFromCache(this.batch[k]);
@@ -220,7 +244,10 @@ export class ReclaimNode extends MmNode {
       this.batchPos = 0;
       this.pagesScanned[arg] += scanned;
       this.pagesReclaimed[arg] += taken;
-      this.opExtraNs = scanned * this.scanNs();
+      // try_to_unmap: 2.4-rmap walks the pte_chains inside shrink_cache, pagemap_lru_lock held;
+      // 2.5 takes the pages off the list first and unmaps them after dropping zone->lru_lock.
+      this.opExtraNs = scanned * this.scanNs() + (this.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
+      this.batchUnmapNs = this.s.cfg.lru === '2.5-zone' ? unmapNs : 0;
       return taken;
     }
     return super.doWorkloadOp(op, arg);

@@ -4,10 +4,12 @@
  * caller holds the LRU lock (pagemap_lru_lock or zone->lru_lock) while they run, as the kernel
  * holds it across the scan.
  *
- * Simplified: only clean, unmapped page-cache pages are reclaimed (the model's workloads keep no
- * dirty file pages, and anonymous memory is not swapped), so `swap_out`, `writepage` and
- * `try_to_release_page` are left out; a page that cannot be freed goes back to the head of the
- * inactive list; a referenced page gets a second chance there, its flag cleared.
+ * Simplified: only clean page-cache pages are reclaimed (the model's workloads keep no dirty file
+ * pages, and anonymous memory is not swapped), so `writepage` and `try_to_release_page` are left
+ * out; whether a mapped page can be freed, and what unmapping it costs, is the caller's `canFree`
+ * (try_to_unmap under the rmap variants, mm/page-cache.ts; 2.4's `swap_out` is not modelled); a
+ * page that cannot be freed goes back to the head of the inactive list; a referenced page gets a
+ * second chance there, its flag cleared.
  */
 import type { LruLists } from './lru.js';
 import { PG_referenced, type PageFrames } from './page-frames.js';

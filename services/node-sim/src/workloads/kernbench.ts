@@ -23,8 +23,9 @@
  * Page tables (mm/kmap.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
- * Simplified: no COW (fork and exec are CPU time besides the page tables); file-backed faults take no
- * page_table_lock (the process is single-threaded, the lock is uncontended); make's own work and
+ * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
+ * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
+ * Simplified: no COW (fork and exec are CPU time besides the page tables); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
  * so a CPU runs one job at a time. Reclaim (mm/reclaim-node.ts) can drop tree pages from the page
  * cache; a later lookup reads them back from disk (`diskReadNs`) into a new page of their node.
@@ -35,27 +36,17 @@ import { invariant } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from '../mm/mm-node.js';
-import { addKmapLocks, HighmemNode, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, kmapReport, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
-import { SWAP_CLUSTER_MAX } from '../mm/reclaim.js';
-import { buildMmShared, LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, kmapReport, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
+import { PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
-import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
+import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { kernelTextReport } from '../mm/text-replication.js';
-import { PG_lru } from '../mm/page-frames.js';
 import type { Model } from './model.js';
 
 const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
 const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
-
-const OP_TREE_MARK = FIRST_WORKLOAD_OP; // arg: tree page index on its node; answers MARK_*
-const OP_TREE_ACTIVATE = FIRST_WORKLOAD_OP + 1;
-const OP_TREE_ALLOC = FIRST_WORKLOAD_OP + 2; // a page for a tree page read back in; answers the frame or −1
-const OP_TREE_LRU_ADD = FIRST_WORKLOAD_OP + 3;
-
-const MARK_DONE = 0;
-const MARK_ACTIVATE = 1;
-const MARK_MISSING = 2; // reclaim dropped the page: read it back
 
 const K_ASK = FIRST_WORKLOAD_STEP;
 const K_WAIT_JOB = FIRST_WORKLOAD_STEP + 1;
@@ -64,21 +55,15 @@ const K_EXEC = FIRST_WORKLOAD_STEP + 3;
 const K_RUN_START = FIRST_WORKLOAD_STEP + 4;
 const K_RUN = FIRST_WORKLOAD_STEP + 5;
 const K_NEXT_OP = FIRST_WORKLOAD_STEP + 6;
-const K_FILE_LOOKUP = FIRST_WORKLOAD_STEP + 7;
-const K_MARK = FIRST_WORKLOAD_STEP + 8;
-const K_MARKED = FIRST_WORKLOAD_STEP + 9;
 const K_LOOKED_UP = FIRST_WORKLOAD_STEP + 10;
 const K_WRITTEN = FIRST_WORKLOAD_STEP + 11;
 const K_EXIT = FIRST_WORKLOAD_STEP + 12;
 const K_EXIT_NEXT = FIRST_WORKLOAD_STEP + 13;
 const K_EXITED = FIRST_WORKLOAD_STEP + 14;
-const K_REFAULT = FIRST_WORKLOAD_STEP + 15;
-const K_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 16;
-const K_REFAULT_LRU = FIRST_WORKLOAD_STEP + 17;
-const K_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 18;
 const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
 const K_FORK_PT = FIRST_WORKLOAD_STEP + 20;
 const K_RUN_BODY = FIRST_WORKLOAD_STEP + 21;
+const K_EXIT_ANON = FIRST_WORKLOAD_STEP + 22;
 
 // What a process does next, between slices of user time.
 const DO_ANON = 0;
@@ -86,10 +71,8 @@ const DO_FILE = 1;
 const DO_READ = 2;
 const DO_WRITE = 3;
 
-export class KernbenchNode extends HighmemNode {
+export class KernbenchNode extends PageCacheNode {
   private readonly cfg: KernbenchConfig;
-  /** The sources and headers this node caches: node-local frames by tree index on this node. */
-  private readonly treeFrame: Int32Array;
   // make's jobserver (node 0 only).
   private nextJob = 0;
   private jobsReported = 0;
@@ -101,18 +84,12 @@ export class KernbenchNode extends HighmemNode {
   private readonly anonUsed: Int32Array; // anonymous slots filled
   private readonly doing: Int32Array; // the DO_* in progress
   private readonly burst: Int32Array; // anonymous faults still to take in a row
-  private readonly treeNode: Int32Array; // the tree page being looked up
-  private readonly treeIdx: Int32Array;
   private readonly jobStart: Float64Array;
-  private readonly finishedJob: Uint8Array;
-  private readonly refaultWaits: Int32Array; // tries of the current read-back's allocation // 1 when the CPU's next request to make reports a finished job
+  private readonly finishedJob: Uint8Array; // 1 when the CPU's next request to make reports a finished job
   // Statistics.
   readonly jobsDone: Float64Array;
   processes = 0;
-  lookups = 0;
   writes = 0;
-  activations = 0;
-  refaults = 0;
   readonly jobHist = new Float64Array(HIST_BUCKETS);
   jobTotal = 0;
   jobMax = 0;
@@ -121,12 +98,13 @@ export class KernbenchNode extends HighmemNode {
     kernel: Kernel,
     node: number,
     s: MmShared,
-    private readonly fillCache: CacheFill,
+    fill: CacheFill,
     km: KmapShared,
   ) {
     const cfg = s.cfg as KernbenchConfig;
-    // One slot per anonymous page of the largest process, and one for the page being written.
-    super(kernel, node, s, Math.max(...cfg.processes.map((p) => p.anonPages)) + 1, km);
+    // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
+    const most = (f: (p: KernbenchConfig['processes'][number]) => number) => Math.max(...cfg.processes.map(f));
+    super(kernel, node, s, most((p) => p.anonPages) + 1, km, cfg.treePages, fill, most((p) => p.fileFaults));
     this.cfg = cfg;
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
@@ -135,45 +113,13 @@ export class KernbenchNode extends HighmemNode {
     this.anonUsed = new Int32Array(c);
     this.doing = new Int32Array(c);
     this.burst = new Int32Array(c);
-    this.treeNode = new Int32Array(c);
-    this.treeIdx = new Int32Array(c);
     this.jobStart = new Float64Array(c);
     this.finishedJob = new Uint8Array(c);
-    this.refaultWaits = new Int32Array(c);
     this.jobsDone = new Float64Array(c);
-    this.treeFrame = this.cacheTree();
-  }
-
-  /**
-   * The build's sources and headers, read before the build starts: tree page t lives on node
-   * t mod nodes. `half`: at most half of the node's free memory is filled; `full`: all of it but
-   * the zone's pages_high, so reclaim starts with the first misses. The rest starts on disk.
-   */
-  private cacheTree(): Int32Array {
-    const count = this.node < this.cfg.treePages ? Math.floor((this.cfg.treePages - 1 - this.node) / this.n) + 1 : 0;
-    const frames = new Int32Array(count).fill(-1);
-    const type = this.treeZoneType();
-    const zone = this.mem.zone(type);
-    const room = this.fillCache === 'full' ? Math.max(0, zone.freePages - zone.pagesHigh - SWAP_CLUSTER_MAX) : Math.floor(zone.freePages / 2);
-    const cached = Math.min(count, room);
-    for (let k = 0; k < cached; k++) {
-      const frame = this.mem.rmqueue(type);
-      invariant(frame >= 0, `node ${this.node} has no room for its ${cached} page-cache pages`);
-      this.mem.lruAdd(frame);
-      this.mem.frames.index[frame] = k;
-      frames[k] = frame;
-    }
-    return frames;
   }
 
   private hasHighmem(node: number): boolean {
     return this.s.maps[node].zones.some((z) => z.type === ZONE_HIGHMEM);
-  }
-
-  /** Page-cache pages come from the node's highest zone. */
-  private treeZoneType(node = this.node): ZoneType {
-    const zones = this.s.maps[node].zones;
-    return zones[zones.length - 1].type;
   }
 
   start(lp: number): void {
@@ -204,51 +150,6 @@ export class KernbenchNode extends HighmemNode {
     this.proc[i] = 0;
     this.prog[i] = K_FORK;
     this.step(a);
-  }
-
-  protected override doWorkloadOp(op: number, arg: number): number {
-    switch (op) {
-      case OP_TREE_MARK: {
-        const frame = this.treeFrame[arg];
-        if (frame < 0) return MARK_MISSING;
-        return this.mem.lru[this.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
-      }
-      case OP_TREE_ACTIVATE: {
-        // The page may have been reclaimed since it was marked: then there is nothing to move.
-        const frame = this.treeFrame[arg];
-        if (frame >= 0) this.mem.lru[this.mem.zoneIndexOfFrame(frame)].activate(frame);
-        return 0;
-      }
-      case OP_TREE_ALLOC: {
-        if (this.treeFrame[arg] >= 0) return this.treeFrame[arg]; // another CPU read it back first
-        // __alloc_pages on the page's own zone: below pages_low wake kswapd, below pages_min wait for it.
-        const zone = this.mem.zone(this.treeZoneType());
-        if (zone.freePages <= zone.pagesLow) {
-          this.kswapdWakeups++;
-          this.kswapdWake();
-        }
-        const frame = zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
-        if (frame < 0) return -1;
-        this.treeFrame[arg] = frame;
-        this.mem.frames.index[frame] = arg;
-        return frame;
-      }
-      case OP_TREE_LRU_ADD: {
-        const frame = this.treeFrame[arg];
-        if (frame >= 0 && (this.mem.frames.flags[frame] & PG_lru) === 0) this.mem.lruAdd(frame);
-        return 0;
-      }
-    }
-    return super.doWorkloadOp(op, arg);
-  }
-
-  protected override canDropFromCache(frame: number): boolean {
-    return this.mem.frames.index[frame] >= 0;
-  }
-
-  protected override dropFromCache(frame: number): void {
-    this.treeFrame[this.mem.frames.index[frame]] = -1;
-    super.dropFromCache(frame);
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
@@ -307,67 +208,14 @@ export class KernbenchNode extends HighmemNode {
         return this.run(i, cpu);
       case K_NEXT_OP:
         return this.nextOp(i, cpu);
-      case K_FILE_LOOKUP:
-        // find_get_page: the hash chain walk and page_cache_get under the global pagecache_lock.
-        this.lookups++;
-        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.find_get_page, OP_NONE, -1, 0, this.pagecacheHoldNs(this.treeNode[i]), LINES_PAGECACHE, K_MARK);
-        return false;
-      case K_MARK:
-        return this.pageOp(i, cpu, this.treeNode[i], OP_TREE_MARK, this.treeIdx[i], K_MARKED);
-      case K_MARKED: {
-        if (this.opResult[i] === MARK_DONE) {
-          this.prog[i] = K_LOOKED_UP;
-          return true;
-        }
-        const node = this.treeNode[i];
-        if (this.opResult[i] === MARK_MISSING) {
-          // Reclaim dropped it: read it back from disk into a new page of its node.
-          this.refaults++;
-          this.prog[i] = K_REFAULT;
-          this.after(cpu, costs.diskReadNs);
-          return false;
-        }
-        // Second touch of an inactive page: activate_page under the LRU lock that guards it.
-        this.activations++;
-        const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.treeZoneType(node)] : this.s.pagemapLruLock;
-        const hold = costs.lruListOpNs + this.structPageNs(node);
-        this.lockedOp(i, cpu, lock, this.s.callers.activate_page, OP_TREE_ACTIVATE, node, this.treeIdx[i], hold, LINES_LRU, K_LOOKED_UP);
-        return false;
-      }
-      case K_REFAULT:
-        this.refaultWaits[i] = 0;
-        this.prog[i] = K_REFAULT_ALLOC;
-        return true;
-      case K_REFAULT_ALLOC: {
-        const node = this.treeNode[i];
-        const zoneLock = this.s.zoneLock[node * 3 + this.treeZoneType(node)];
-        this.lockedOp(i, cpu, zoneLock, this.s.callers.rmqueue, OP_TREE_ALLOC, node, this.treeIdx[i], costs.buddyOpNs + this.structPageNs(node), LINES_BUDDY, K_REFAULT_INSERT);
-        return false;
-      }
-      case K_REFAULT_INSERT:
-        if (this.opResult[i] < 0) {
-          // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
-          if (this.waitForReclaim(i, cpu, this.treeNode[i], K_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
-          this.allocationFailures++;
-          this.prog[i] = K_RUN;
-          return true;
-        }
-        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(this.treeNode[i]), LINES_PAGECACHE, K_REFAULT_LRU);
-        return false;
-      case K_REFAULT_LRU: {
-        const node = this.treeNode[i];
-        const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.treeZoneType(node)] : this.s.pagemapLruLock;
-        this.lockedOp(i, cpu, lock, this.s.callers.lru_cache_add, OP_TREE_LRU_ADD, node, this.treeIdx[i], costs.lruListOpNs + this.structPageNs(node), LINES_LRU, K_LOOKED_UP);
-        return false;
-      }
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
           // file_read_actor: kmap the page-cache page, copy it to user space, kunmap (by the CPU's next thread, if it runs several).
           this.threadSwitch(i);
-          const node = this.treeNode[i];
-          const page = kmapPageId(PAGE_TAG_TREE, node, this.treeIdx[i]);
-          this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.treeZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), K_RUN);
+          const node = this.fileNode[i];
+          const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
+          this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), K_RUN);
         }
         return true;
       }
@@ -388,6 +236,9 @@ export class KernbenchNode extends HighmemNode {
       }
       case K_EXIT:
         this.kernelEntry(i, true);
+        this.unmapFiles(i, K_EXIT_ANON);
+        return true;
+      case K_EXIT_ANON:
         this.slot[i] = 0;
         this.beginUnmap(i, K_EXIT_NEXT);
         return true;
@@ -470,10 +321,7 @@ export class KernbenchNode extends HighmemNode {
         this.after(cpu, costs.syscallNs);
         return false;
       default: {
-        const t = this.rng.nextInt(this.cfg.treePages);
-        this.treeNode[i] = t % this.n;
-        this.treeIdx[i] = Math.floor(t / this.n);
-        this.prog[i] = K_FILE_LOOKUP;
+        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
         this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
         return false;
       }
@@ -489,9 +337,6 @@ export class KernbenchNode extends HighmemNode {
   }
 }
 
-/** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
-export type CacheFill = 'half' | 'full';
-
 /**
  * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
  * processes); file-read groups CPUs into the threads of one process, and may run `threadsPerCpu`
@@ -500,7 +345,7 @@ export type CacheFill = 'half' | 'full';
 export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig, fillCache: CacheFill = 'half', mmOfCpu?: Int32Array, threadsPerCpu = 1): Model {
   const topo = new Topology(cfg);
   let km: KmapShared | undefined;
-  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB), (add) => {
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
   });
   const kernel = kernelFor(topo.lookaheadNs);
@@ -516,16 +361,19 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     topology: topo,
     registry: shared.registry,
     lockStats: () => nodes.map((n) => n.client.stats),
-    checkInvariants: () =>
+    checkInvariants: () => {
       nodes.forEach((n) => {
         n.mem.checkInvariants();
         n.checkKmapInvariants();
-      }),
+      });
+      PageCacheNode.checkMappings(nodes);
+    },
     memory: () => ({
       ...memoryReport(cfg, nodes),
       kmap: kmapReport(km!, nodes),
       text: kernelTextReport(shared, nodes.map((n) => n.text)),
       pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
+      ...pageCacheReport(nodes),
     }),
     result: (): KernbenchResult => {
       const hist = new Float64Array(HIST_BUCKETS);
@@ -543,6 +391,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         pageCacheWrites: sum((n) => n.writes),
         activations: sum((n) => n.activations),
         refaults: sum((n) => n.refaults),
+        fileMaps: sum((n) => n.fileMaps),
         allocationFailures: sum((n) => n.allocationFailures),
         faultLatencyNs: latency,
         jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),

@@ -3,8 +3,9 @@
  * (kernbench.ts): every CPU runs reader processes one after another, each of which forks, execs,
  * faults in a little anonymous memory and reads `readsPerProcess` random pages of the files
  * (`find_get_page`, `mark_page_accessed`, the copy to user), with `userNsPerRead` of user time
- * per page. Pages not in the page cache are read back from disk into a new page; the cache stays
- * full, so every allocation leans on reclaim (mm/reclaim-node.ts).
+ * per page (`access: mmap`: each page is a file fault instead, mapped until the reader exits). Pages
+ * not in the page cache are read back from disk into a new page; the cache stays full, so every
+ * allocation leans on reclaim (mm/reclaim-node.ts), which meets mapped pages under mmap.
  *
  * Simplified: the files' pages are spread evenly over the nodes and a page read back goes to its
  * own node (no NUMA placement of the page cache by reader); reads are uniform over the file set.
@@ -19,14 +20,15 @@ import type { Model } from './model.js';
 const ENDLESS_JOBS = 1_000_000;
 
 export function buildMemPressure(kernelFor: (lookaheadNs: number) => Kernel, cfg: MemPressureConfig): Model {
-  const { filePages, readsPerProcess, userNsPerRead, anonPages, ...machineAndVm } = cfg;
+  const { filePages, readsPerProcess, userNsPerRead, anonPages, access, ...machineAndVm } = cfg;
+  const mmap = access === 'mmap';
   const cpus = cfg.nodes * cfg.cpusPerNode;
   const readers: KernbenchConfig = {
     ...machineAndVm,
     kind: 'kernbench',
     jobs: ENDLESS_JOBS,
     parallelJobs: cpus,
-    processes: [{ name: 'reader', anonPages, fileFaults: 0, readPages: readsPerProcess, writePages: 0, cpuNs: readsPerProcess * userNsPerRead }],
+    processes: [{ name: 'reader', anonPages, fileFaults: mmap ? readsPerProcess : 0, readPages: mmap ? 0 : readsPerProcess, writePages: 0, cpuNs: readsPerProcess * userNsPerRead }],
     faultBurst: 16,
     treePages: filePages,
   };

@@ -71,7 +71,7 @@ class PageFaultNode extends MmNode {
 
 export function buildPageFault(kernelFor: (lookaheadNs: number) => Kernel, cfg: PageFaultConfig): Model {
   const topo = new Topology(cfg);
-  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB));
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB));
   const think = new DurationSampler(cfg.thinkNs);
   const kernel = kernelFor(topo.lookaheadNs);
   const nodes: PageFaultNode[] = [];

@@ -185,7 +185,7 @@ class ShmDbNode extends HighmemNode {
 export function buildShmDb(kernelFor: (lookaheadNs: number) => Kernel, cfg: ShmDbConfig): Model {
   const topo = new Topology(cfg);
   let km: KmapShared | undefined;
-  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB), (add) => {
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmPerCpu(topo), add);
   });
   const kernel = kernelFor(topo.lookaheadNs);

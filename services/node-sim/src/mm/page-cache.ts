@@ -1,0 +1,516 @@
+/**
+ * The page cache of a workload's files and the mappings of its pages, after Linux 2.4.18
+ * mm/filemap.c (`find_get_page`, `mark_page_accessed`, `page_cache_read`, `add_to_page_cache`,
+ * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`), mm/highmem.c (`create_bounce`,
+ * `bounce_end_io_read`) and, for reclaim of mapped pages, the reverse maps of 2.4-rmap and
+ * 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
+ *
+ * The files: page t of the file set lives on node t mod nodes at index ⌊t / nodes⌋ (kernbench's
+ * source tree, mem-pressure's files). Each node keeps, by index, the frame caching the page (−1: on
+ * disk), how many ptes map it, and a generation that reclaim bumps when it drops the page, so that
+ * a process unmapping at exit can tell its own pte from one of a later copy of the page.
+ *
+ * A lookup (`lookupPage`): find_get_page under the global pagecache_lock; mark_page_accessed on
+ * the page's node (the second touch of an inactive page activates it under the LRU lock); a page
+ * reclaim dropped is read back from disk into a new page of its node (page_cache_read:
+ * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` (2.4 block drivers that
+ * cannot DMA above 896 MiB) a read into a highmem page lands in a bounce page of ZONE_NORMAL (node
+ * 0 on i386 NUMA, under that zone's zone->lock; from the 2.4 emergency pool when ZONE_NORMAL is at
+ * pages_min), which bounce_end_io_read copies to the page through kmap_atomic (KM_BOUNCE_READ)
+ * and frees.
+ *
+ * A file fault maps the page: do_no_page sets the pte under the process's mm->page_table_lock;
+ * `rmap` then adds the pte_chain entry under the global pagemap_lru_lock (page_add_rmap),
+ * `2.5-zone` under the page's pte_chain_lock (a bit of page->flags: time inside page_table_lock,
+ * no lock in the table), `2.4` keeps no reverse map. At exit (`unmapFiles`) zap_page_range
+ * clears each pte under page_table_lock and the rmap variants remove the entry the same way.
+ *
+ * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` cannot free them:
+ * shrink_cache passes over a page with page_count > 1, and 2.4's swap_out — the scan of every mm's
+ * page tables that would unmap them — is not modelled, so a mapped page stays until its last
+ * process exits. The rmap variants unmap it with try_to_unmap, walking its pte_chain. kswapd is
+ * out of context for every mm, so per pte it pays: the mm's page_table_lock (a trylock: one atomic
+ * on a line of the mapper's node); the pte itself — in lowmem page tables on the lowmem node; in
+ * highmem page tables (pte-highmem, and UKVA, whose permanent mapping exists only inside its own
+ * mm: the minutes' "out-of-context access falls back to atomic kmaps") through kmap_atomic
+ * (KM_PTE0), or, with `kswapdKmapPool`, through kswapd's spare user address space kept as a
+ * private pool whose mappings stay (no invlpg per access); clearing it; flush_tlb_page's IPI to
+ * the mapper's CPU; freeing the pte_chain entry.
+ *
+ * Simplified: a page's mappers are not recorded, only how many ptes map it, so a mapper's node is
+ * the mean over the nodes (A); a fault of a page the process already maps maps it again (one more
+ * pte); kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap);
+ * the bounce copy is charged to the reading CPU, not to the CPU that takes the I/O interrupt.
+ */
+import type { MemoryReport } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import { invariant } from '../errors.js';
+import { FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
+import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
+import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import { SWAP_CLUSTER_MAX } from './reclaim.js';
+import { PG_lru } from './page-frames.js';
+import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+
+const OP_PC_MARK = FIRST_WORKLOAD_OP + 16; // arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2
+const OP_PC_ACTIVATE = FIRST_WORKLOAD_OP + 17;
+const OP_PC_ALLOC = FIRST_WORKLOAD_OP + 18; // a page for a page read back in; answers the frame or −1
+const OP_PC_LRU_ADD = FIRST_WORKLOAD_OP + 19;
+const OP_PC_MAP = FIRST_WORKLOAD_OP + 20; // a page read back for a fault. arg: index; answers its generation, or −1 if it is gone
+const OP_PC_UNMAP = FIRST_WORKLOAD_OP + 21; // arg: index | generation << IDX_BITS
+const OP_PC_BOUNCE_ALLOC = FIRST_WORKLOAD_OP + 22; // a ZONE_NORMAL page above pages_min, or −1
+
+const MARK_DONE = 0;
+const MARK_ACTIVATE = 1;
+const MARK_MISSING = 2; // reclaim dropped the page: read it back
+
+/** A mapping's operation argument: the page's index in the low bits, its generation (mod 2¹⁰) above. */
+const IDX_BITS = 21;
+const IDX_MASK = (1 << IDX_BITS) - 1;
+const GEN_MASK = (1 << 10) - 1;
+/** OP_PC_MARK's flag: the lookup is a file fault's, which maps the page it finds. */
+const MAP_BIT = 1 << IDX_BITS;
+
+const PC_LOOKUP = FIRST_WORKLOAD_STEP + 64;
+const PC_MARK = FIRST_WORKLOAD_STEP + 65;
+const PC_MARKED = FIRST_WORKLOAD_STEP + 66;
+const PC_BOUNCE_ALLOC = FIRST_WORKLOAD_STEP + 67;
+const PC_BOUNCE_READ = FIRST_WORKLOAD_STEP + 68;
+const PC_REFAULT = FIRST_WORKLOAD_STEP + 69;
+const PC_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 70;
+const PC_REFAULT_GOT = FIRST_WORKLOAD_STEP + 71;
+const PC_BOUNCE_FREE = FIRST_WORKLOAD_STEP + 72;
+const PC_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 73;
+const PC_REFAULT_LRU = FIRST_WORKLOAD_STEP + 74;
+const PC_FOUND = FIRST_WORKLOAD_STEP + 75;
+const PC_MAP = FIRST_WORKLOAD_STEP + 76;
+const PC_RMAP_ADD = FIRST_WORKLOAD_STEP + 77;
+const PC_MAPPED = FIRST_WORKLOAD_STEP + 78;
+const PC_UNMAP = FIRST_WORKLOAD_STEP + 79;
+const PC_UNMAP_RMAP = FIRST_WORKLOAD_STEP + 80;
+
+/** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
+export type CacheFill = 'half' | 'full';
+
+export class PageCacheNode extends HighmemNode {
+  /** Frame caching each file page of this node, by index; −1: on disk. */
+  private readonly pageFrameOf: Int32Array;
+  /** Ptes mapping each file page, and its generation (bumped when reclaim drops the page). */
+  private readonly mapped: Int32Array;
+  private readonly gen: Int32Array;
+  /** Mappings a process can hold at once (its file faults). */
+  private readonly M: number;
+  // Per CPU: the lookup under way and the process's mappings.
+  protected readonly fileNode: Int32Array;
+  protected readonly fileIdx: Int32Array;
+  private readonly mapIt: Uint8Array;
+  private readonly foundNext: Int32Array;
+  private readonly failNext: Int32Array;
+  private readonly refaultWaits: Int32Array;
+  private readonly bounceFrame: Int32Array; // −1: none, −2: an emergency-pool page
+  private readonly bounceNext: Int32Array;
+  private readonly mapCount: Int32Array;
+  private readonly mapNode: Int32Array; // [i * M + k]
+  private readonly mapArg: Int32Array;
+  private readonly unmapNext: Int32Array;
+  /** The page a CPU's map or unmap operation is on its way to (node * 2²¹ + index), −1 when none. */
+  private readonly inFlight: Float64Array;
+  /** The generation of the page a file fault is mapping, −1 until known (a page read back learns it when mapped). */
+  private readonly mapGen: Int32Array;
+  /** Mean miss cost from this node over all nodes: where an unrecorded mapper's data is. */
+  private readonly meanMissNs: number;
+  /** Share of the nodes whose highest zone is highmem (where pte-highmem and UKVA page tables need a kmap). */
+  private readonly highPteShare: number;
+  private kmapCarry = 0;
+  // Statistics (observation only).
+  lookups = 0;
+  activations = 0;
+  refaults = 0;
+  fileMaps = 0;
+  bouncePages = 0;
+  bounceEmergency = 0;
+
+  get bounceOn(): boolean {
+    return this.s.cfg.bounce;
+  }
+
+  constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared, filePages: number, fill: CacheFill, mapsPerCpu: number) {
+    super(kernel, node, s, slotsPerCpu, km);
+    const c = s.topo.cpusPerNode;
+    const count = node < filePages ? Math.floor((filePages - 1 - node) / this.n) + 1 : 0;
+    invariant(count <= IDX_MASK + 1, `node ${node} caches ${count} file pages, more than the ${IDX_MASK + 1} a mapping can name`);
+    this.mapped = new Int32Array(count);
+    this.gen = new Int32Array(count);
+    this.M = Math.max(1, mapsPerCpu);
+    this.fileNode = new Int32Array(c);
+    this.fileIdx = new Int32Array(c);
+    this.mapIt = new Uint8Array(c);
+    this.foundNext = new Int32Array(c);
+    this.failNext = new Int32Array(c);
+    this.refaultWaits = new Int32Array(c);
+    this.bounceFrame = new Int32Array(c).fill(-1);
+    this.bounceNext = new Int32Array(c);
+    this.mapCount = new Int32Array(c);
+    this.mapNode = new Int32Array(c * this.M);
+    this.mapArg = new Int32Array(c * this.M);
+    this.unmapNext = new Int32Array(c);
+    this.inFlight = new Float64Array(c).fill(-1);
+    this.mapGen = new Int32Array(c).fill(-1);
+    let miss = 0;
+    for (let b = 0; b < this.n; b++) miss += s.memNs[node * this.n + b];
+    this.meanMissNs = miss / this.n;
+    this.highPteShare = s.maps.filter((m) => m.zones[m.zones.length - 1].type === ZONE_HIGHMEM).length / this.n;
+    this.pageFrameOf = this.fillCache(count, fill);
+  }
+
+  /**
+   * The files' pages read before the run, on this node's highest zone's inactive list: `half` fills
+   * at most half of the zone's free memory, `full` all of it but pages_high, so reclaim starts with
+   * the first misses. The rest starts on disk.
+   */
+  private fillCache(count: number, fill: CacheFill): Int32Array {
+    const frames = new Int32Array(count).fill(-1);
+    const zone = this.mem.zone(this.fileZoneType());
+    const room = fill === 'full' ? Math.max(0, zone.freePages - zone.pagesHigh - SWAP_CLUSTER_MAX) : Math.floor(zone.freePages / 2);
+    const cached = Math.min(count, room);
+    for (let k = 0; k < cached; k++) {
+      const frame = this.mem.rmqueue(zone.type);
+      invariant(frame >= 0, `node ${this.node} has no room for its ${cached} page-cache pages`);
+      this.mem.lruAdd(frame);
+      this.mem.frames.index[frame] = k;
+      frames[k] = frame;
+    }
+    return frames;
+  }
+
+  /**
+   * The reverse-map invariant across nodes: every page's pte count equals the mappings the
+   * processes hold of its current copy — up to the map and unmap operations still on their way
+   * when the run stopped — and a page on disk is mapped by nobody.
+   */
+  static checkMappings(nodes: readonly PageCacheNode[]): void {
+    const want = nodes.map((lp) => new Int32Array(lp.mapped.length));
+    const slack = nodes.map((lp) => new Int32Array(lp.mapped.length));
+    for (const lp of nodes) {
+      for (let i = 0; i < lp.mapCount.length; i++) {
+        const f = lp.inFlight[i];
+        if (f >= 0) slack[Math.floor(f / (IDX_MASK + 1))][f % (IDX_MASK + 1)]++;
+        for (let k = 0; k < lp.mapCount[i]; k++) {
+          const at = i * lp.M + k;
+          const home = nodes[lp.mapNode[at]];
+          const idx = lp.mapArg[at] & IDX_MASK;
+          if ((home.gen[idx] & GEN_MASK) === lp.mapArg[at] >>> IDX_BITS) want[home.node][idx]++;
+        }
+      }
+    }
+    for (const lp of nodes) {
+      for (let idx = 0; idx < lp.mapped.length; idx++) {
+        const held = want[lp.node][idx];
+        invariant(lp.mapped[idx] >= held && lp.mapped[idx] <= held + slack[lp.node][idx], `node ${lp.node} file page ${idx}: ${lp.mapped[idx]} ptes counted, ${held} held by processes`);
+        invariant(lp.pageFrameOf[idx] >= 0 || lp.mapped[idx] === 0, `node ${lp.node} file page ${idx} is on disk and mapped`);
+      }
+    }
+  }
+
+  /** Page-cache pages come from the node's highest zone. */
+  protected fileZoneType(node = this.node): ZoneType {
+    const zones = this.s.maps[node].zones;
+    return zones[zones.length - 1].type;
+  }
+
+  /**
+   * Looks up file page `t` on CPU index `i` (the caller charges the fault or system call that
+   * starts it); `map`: a file fault that maps the page. On `next` the page is in the cache
+   * (`fileNode`/`fileIdx` say which); on `failNext` reading it back failed for want of memory.
+   */
+  protected lookupPage(i: number, t: number, map: boolean, next: number, failNext: number): void {
+    this.fileNode[i] = t % this.n;
+    this.fileIdx[i] = Math.floor(t / this.n);
+    this.mapIt[i] = map ? 1 : 0;
+    this.foundNext[i] = next;
+    this.failNext[i] = failNext;
+    this.prog[i] = PC_LOOKUP;
+  }
+
+  /** zap_page_range of every file page the process on CPU index `i` maps (exit); then `next`. */
+  protected unmapFiles(i: number, next: number): void {
+    this.unmapNext[i] = next;
+    this.prog[i] = PC_UNMAP;
+  }
+
+  private lruLockOfFile(node: number): number {
+    return this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.fileZoneType(node)] : this.s.pagemapLruLock;
+  }
+
+  /**
+   * try_to_unmap's cost per pte, from kswapd on this node (see the header). Highmem and UKVA page
+   * tables are in each mapper node's highest zone: highmem where the node has it (`highPteShare` of
+   * the nodes), where kswapd must map them (kmap_atomic, or its own pool); kmaps are counted whole,
+   * the share carried from pte to pte.
+   */
+  private unmapPteNs(): number {
+    const s = this.s;
+    const costs = s.cfg.costs;
+    let pte: number;
+    if (s.cfg.pte === 'lowmem') pte = s.memNs[this.node * this.n + this.lowmemNode()];
+    else {
+      pte = this.meanMissNs;
+      this.kmapCarry += this.highPteShare;
+      const mapped = this.kmapCarry >= 1;
+      if (mapped) this.kmapCarry--;
+      if (s.cfg.kswapdKmapPool) {
+        if (mapped) this.kswapdPoolMaps++;
+      } else {
+        pte += this.highPteShare * (costs.tlbFlushOneNs + costs.pteSetNs);
+        if (mapped) {
+          this.kmapAtomicCalls[KC_PTE]++;
+          this.kmapAtomic++;
+        }
+      }
+    }
+    return costs.lockAtomicNs + this.meanMissNs + pte + costs.pteSetNs + costs.ipiNs + costs.rmapOpNs;
+  }
+
+  protected override unmapForReclaim(frame: number): number {
+    const idx = this.mem.frames.index[frame];
+    if (idx < 0) return -1;
+    const ptes = this.mapped[idx];
+    if (ptes === 0) return 0;
+    if (this.s.cfg.lru === '2.4') {
+      this.mappedSkipped++;
+      return -1;
+    }
+    let ns = 0;
+    for (let k = 0; k < ptes; k++) ns += this.unmapPteNs();
+    this.ptesUnmapped += ptes;
+    this.unmapTlbIpis += ptes;
+    this.unmapWalkNs += ns;
+    return ns;
+  }
+
+  protected override dropFromCache(frame: number): void {
+    const idx = this.mem.frames.index[frame];
+    this.pageFrameOf[idx] = -1;
+    this.mapped[idx] = 0;
+    this.gen[idx]++;
+    super.dropFromCache(frame);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    switch (op) {
+      case OP_PC_MARK: {
+        // find_get_page's reference pins the page: a fault's mapping is counted here, with the page.
+        const idx = arg & IDX_MASK;
+        const frame = this.pageFrameOf[idx];
+        if (frame < 0) return MARK_MISSING;
+        if ((arg & MAP_BIT) !== 0) this.mapped[idx]++;
+        const mark = this.mem.lru[this.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
+        return mark | ((this.gen[idx] & GEN_MASK) << 2);
+      }
+      case OP_PC_ACTIVATE: {
+        // The page may have been reclaimed since it was marked: then there is nothing to move.
+        const frame = this.pageFrameOf[arg];
+        if (frame >= 0) this.mem.lru[this.mem.zoneIndexOfFrame(frame)].activate(frame);
+        return 0;
+      }
+      case OP_PC_ALLOC: {
+        if (this.pageFrameOf[arg] >= 0) return this.pageFrameOf[arg]; // another CPU read it back first
+        // __alloc_pages on the page's own zone: below pages_low wake kswapd, below pages_min wait for it.
+        const zone = this.mem.zone(this.fileZoneType());
+        if (zone.freePages <= zone.pagesLow) {
+          this.kswapdWakeups++;
+          this.kswapdWake();
+        }
+        const frame = zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
+        if (frame < 0) return -1;
+        this.pageFrameOf[arg] = frame;
+        this.mem.frames.index[frame] = arg;
+        return frame;
+      }
+      case OP_PC_LRU_ADD: {
+        const frame = this.pageFrameOf[arg];
+        if (frame >= 0 && (this.mem.frames.flags[frame] & PG_lru) === 0) this.mem.lruAdd(frame);
+        return 0;
+      }
+      case OP_PC_MAP: {
+        if (this.pageFrameOf[arg] < 0) return -1; // dropped between the lookup and the fault's pte
+        this.mapped[arg]++;
+        return this.gen[arg] & GEN_MASK;
+      }
+      case OP_PC_UNMAP: {
+        const idx = arg & IDX_MASK;
+        // A pte of an older copy of the page went with it when reclaim unmapped it.
+        if ((this.gen[idx] & GEN_MASK) === arg >>> IDX_BITS && this.mapped[idx] > 0) this.mapped[idx]--;
+        return 0;
+      }
+      case OP_PC_BOUNCE_ALLOC: {
+        const zone = this.mem.zone(ZONE_NORMAL);
+        return zone.freePages > zone.pagesMin ? this.mem.rmqueue(ZONE_NORMAL) : -1;
+      }
+    }
+    return super.doWorkloadOp(op, arg);
+  }
+
+  protected override program(i: number, cpu: number, p: number): boolean {
+    if (p < PC_LOOKUP || p > PC_UNMAP_RMAP) return super.program(i, cpu, p);
+    const s = this.s;
+    const costs = s.cfg.costs;
+    const node = this.fileNode[i];
+    const idx = this.fileIdx[i];
+    switch (p) {
+      case PC_LOOKUP:
+        // find_get_page: the hash chain walk and page_cache_get under the global pagecache_lock.
+        this.lookups++;
+        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.find_get_page, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_MARK);
+        return false;
+      case PC_MARK:
+        if (this.mapIt[i] === 1) this.inFlight[i] = node * (IDX_MASK + 1) + idx;
+        return this.pageOp(i, cpu, node, OP_PC_MARK, idx | (this.mapIt[i] === 1 ? MAP_BIT : 0), PC_MARKED);
+      case PC_MARKED: {
+        const mark = this.opResult[i] & 3;
+        this.mapGen[i] = mark === MARK_MISSING ? -1 : this.opResult[i] >>> 2;
+        if (mark === MARK_DONE) {
+          this.prog[i] = PC_FOUND;
+          return true;
+        }
+        if (mark === MARK_MISSING) {
+          // Reclaim dropped it: read it back from disk into a new page of its node.
+          this.refaults++;
+          if (s.cfg.bounce && this.fileZoneType(node) === ZONE_HIGHMEM) {
+            this.prog[i] = PC_BOUNCE_ALLOC;
+            return true;
+          }
+          this.prog[i] = PC_REFAULT;
+          this.after(cpu, costs.diskReadNs);
+          return false;
+        }
+        // Second touch of an inactive page: activate_page under the LRU lock that guards it.
+        this.activations++;
+        this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.activate_page, OP_PC_ACTIVATE, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
+        return false;
+      }
+      case PC_BOUNCE_ALLOC: {
+        // create_bounce: alloc_page(GFP_NOHIGHIO) from ZONE_NORMAL before the I/O is submitted.
+        const low = this.lowmemNode();
+        this.lockedOp(i, cpu, s.zoneLock[low * 3 + ZONE_NORMAL], s.callers.alloc_bounce_page, OP_PC_BOUNCE_ALLOC, low, 0, costs.buddyOpNs + this.structPageNs(low), LINES_BUDDY, PC_BOUNCE_READ);
+        return false;
+      }
+      case PC_BOUNCE_READ:
+        this.bouncePages++;
+        if (this.opResult[i] < 0) this.bounceEmergency++;
+        this.bounceFrame[i] = this.opResult[i] >= 0 ? this.opResult[i] : -2;
+        this.prog[i] = PC_REFAULT;
+        this.after(cpu, costs.diskReadNs);
+        return false;
+      case PC_REFAULT:
+        this.refaultWaits[i] = 0;
+        this.prog[i] = PC_REFAULT_ALLOC;
+        return true;
+      case PC_REFAULT_ALLOC:
+        this.lockedOp(i, cpu, s.zoneLock[node * 3 + this.fileZoneType(node)], s.callers.rmqueue, OP_PC_ALLOC, node, idx, costs.buddyOpNs + this.structPageNs(node), LINES_BUDDY, PC_REFAULT_GOT);
+        return false;
+      case PC_REFAULT_GOT: {
+        if (this.opResult[i] < 0) {
+          // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
+          if (this.waitForReclaim(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
+          this.allocationFailures++;
+          this.inFlight[i] = -1;
+          this.bounceNext[i] = this.failNext[i];
+          this.prog[i] = PC_BOUNCE_FREE;
+          return true;
+        }
+        this.bounceNext[i] = PC_REFAULT_INSERT;
+        this.prog[i] = PC_BOUNCE_FREE;
+        if (this.bounceFrame[i] === -1) return true;
+        // bounce_end_io_read: kmap_atomic(KM_BOUNCE_READ) the page, copy from the bounce page on the lowmem node.
+        this.kmapAtomicCalls[KC_BOUNCE]++;
+        this.kmapAtomic++;
+        const crossing = s.memNs[this.node * this.n + this.lowmemNode()] + s.memNs[this.node * this.n + node] - 2 * costs.memLocalNs;
+        this.after(cpu, costs.pageCopyNs + crossing + costs.tlbFlushOneNs + costs.pteSetNs);
+        return false;
+      }
+      case PC_BOUNCE_FREE: {
+        const bounce = this.bounceFrame[i];
+        this.bounceFrame[i] = -1;
+        if (bounce >= 0) {
+          this.freePage(i, cpu, this.lowmemNode(), bounce, this.bounceNext[i]);
+          return false;
+        }
+        this.prog[i] = this.bounceNext[i];
+        return true;
+      }
+      case PC_REFAULT_INSERT:
+        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_REFAULT_LRU);
+        return false;
+      case PC_REFAULT_LRU:
+        this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.lru_cache_add, OP_PC_LRU_ADD, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
+        return false;
+      case PC_FOUND:
+        this.prog[i] = this.mapIt[i] === 1 ? PC_MAP : this.foundNext[i];
+        return true;
+      case PC_MAP: {
+        // do_no_page: the pte under mm->page_table_lock; 2.5's page_add_rmap inside it, under the page's pte_chain_lock.
+        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(node) : 0;
+        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
+        return false;
+      }
+      case PC_RMAP_ADD: {
+        // The pte is set. 2.4-rmap: page_add_rmap under pagemap_lru_lock. A page read back for this
+        // fault was not counted by the lookup: count it now, where it lives.
+        const count = this.mapGen[i] < 0 ? OP_PC_MAP : OP_NONE;
+        if (s.cfg.lru === 'rmap') {
+          this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, count, count === OP_NONE ? -1 : node, idx, costs.rmapOpNs + this.structPageNs(node), LINES_LRU, PC_MAPPED);
+          return false;
+        }
+        if (count === OP_NONE) {
+          this.opResult[i] = this.mapGen[i];
+          this.prog[i] = PC_MAPPED;
+          return true;
+        }
+        return this.pageOp(i, cpu, node, OP_PC_MAP, idx, PC_MAPPED);
+      }
+      case PC_MAPPED: {
+        // The process remembers the pte (page and generation) for its exit; a page gone meanwhile is not mapped.
+        this.inFlight[i] = -1;
+        const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.opResult[i];
+        if (gen >= 0) {
+          invariant(this.mapCount[i] < this.M, `CPU index ${i} maps more than ${this.M} file pages`);
+          const at = i * this.M + this.mapCount[i]++;
+          this.mapNode[at] = node;
+          this.mapArg[at] = idx | (gen << IDX_BITS);
+          this.fileMaps++;
+        }
+        this.prog[i] = this.foundNext[i];
+        return true;
+      }
+      case PC_UNMAP: {
+        this.inFlight[i] = -1;
+        if (this.mapCount[i] === 0) {
+          this.prog[i] = this.unmapNext[i];
+          return true;
+        }
+        const at = i * this.M + this.mapCount[i] - 1;
+        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(this.mapNode[at]) : 0;
+        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
+        return false;
+      }
+      case PC_UNMAP_RMAP: {
+        const at = i * this.M + --this.mapCount[i];
+        const where = this.mapNode[at];
+        this.inFlight[i] = where * (IDX_MASK + 1) + (this.mapArg[at] & IDX_MASK);
+        if (s.cfg.lru === 'rmap') {
+          this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_PC_UNMAP, where, this.mapArg[at], costs.rmapOpNs + this.structPageNs(where), LINES_LRU, PC_UNMAP);
+          return false;
+        }
+        return this.pageOp(i, cpu, where, OP_PC_UNMAP, this.mapArg[at], PC_UNMAP);
+      }
+    }
+    return super.program(i, cpu, p);
+  }
+}
+
+/** The bounce buffers of a run with `bounce` on (nothing otherwise). */
+export function pageCacheReport(nodes: readonly PageCacheNode[]): Pick<MemoryReport, 'bounce'> {
+  if (nodes.length === 0 || !nodes[0].bounceOn) return {};
+  return { bounce: { pages: nodes.reduce((s, n) => s + n.bouncePages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounceEmergency, 0) } };
+}

@@ -1,0 +1,80 @@
+/**
+ * The page-cache layer: mapped file pages, reclaim unmapping them through their reverse maps
+ * (out of context: UKVA falls back to kmap_atomic, or kswapd's own pool), and bounce buffers.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
+import { closeDefaultNodePool, runWorkloadPlaced } from '@numasim/node-sim';
+import { runWorkload } from '../src/index.js';
+
+// The mmap-pressure preset made smaller still: 4 quads × 24 MiB (20 MiB lowmem), 0.6 simulated s.
+const SMALL = ['memPerNodeMiB=24', 'lowmemMiB=20', 'filePages=24576', 'durationNs=600000000'];
+const cfg = (sets: string[]) => resolveWorkload(getPreset('numaq-16-mmap-pressure').workload, [...SMALL, ...sets]);
+const run = (sets: string[] = []) => runWorkload(cfg(sets), { checkInvariants: true });
+const reclaim = (r: Report) => r.memory!.reclaim!;
+const kmapAtomic = (r: Report, caller: string) => r.memory!.kmap!.callers.find((c) => c.caller === caller)!.kmapAtomic;
+const callerOf = (r: Report, lockPrefix: string, name: string) =>
+  r.locks.filter((l) => l.name.startsWith(lockPrefix)).reduce((s, l) => s + (l.callers.find((c) => c.name === name)?.acquisitions ?? 0), 0);
+const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 }, config: { ...r.config, placement: undefined } });
+
+afterAll(() => closeDefaultNodePool());
+
+describe('mapped page-cache pages and reclaim', () => {
+  it('rmap unmaps mapped pages through their pte_chains, one TLB-flush IPI per pte; 2.4 passes over them', () => {
+    const rmap = run(['lru=rmap']);
+    expect(reclaim(rmap).ptesUnmapped).toBeGreaterThan(0);
+    expect(reclaim(rmap).unmapTlbIpis).toBe(reclaim(rmap).ptesUnmapped);
+    expect(reclaim(rmap).unmapWalkNs).toBeGreaterThan(0);
+    expect(reclaim(rmap).mappedSkipped).toBe(0);
+    const old = run(['lru=2.4']);
+    expect(reclaim(old).ptesUnmapped).toBe(0);
+    expect(reclaim(old).mappedSkipped).toBeGreaterThan(0);
+    // Every file fault's pte was set under its mm's page_table_lock.
+    expect(callerOf(old, 'mm->page_table_lock', 'do_no_page')).toBeGreaterThan(0);
+    // 2.5 unmaps too, with no global lock for the pte_chains.
+    const zoned = run(['lru=2.5-zone']);
+    expect(reclaim(zoned).ptesUnmapped).toBeGreaterThan(0);
+    expect(zoned.locks.some((l) => l.name === 'pagemap_lru_lock')).toBe(false);
+  });
+
+  it('kswapd is out of context: UKVA page tables fall back to kmap_atomic per pte, or to its own pool', () => {
+    const ukva = run(['pte=ukva']);
+    // In context a UKVA pte needs no kmap, so every pte_offset_map kmap is the reclaim walk's.
+    expect(kmapAtomic(ukva, 'pte_offset_map')).toBe(reclaim(ukva).ptesUnmapped);
+    expect(reclaim(ukva).kswapdPoolMaps).toBe(0);
+    const pool = run(['pte=ukva', 'kswapdKmapPool=true']);
+    expect(kmapAtomic(pool, 'pte_offset_map')).toBe(0);
+    expect(reclaim(pool).kswapdPoolMaps).toBe(reclaim(pool).ptesUnmapped);
+    expect(reclaim(pool).ptesUnmapped).toBeGreaterThan(0);
+    // Lowmem page tables are reached directly: no kmap at all.
+    const low = run(['pte=lowmem']);
+    expect(reclaim(low).ptesUnmapped).toBeGreaterThan(0);
+    expect(kmapAtomic(low, 'pte_offset_map')).toBe(0);
+    expect(reclaim(low).kswapdPoolMaps).toBe(0);
+  });
+
+  it('bounce: every read back into highmem takes a ZONE_NORMAL page under zone->lock and copies through kmap_atomic', () => {
+    const off = run();
+    expect(off.memory!.bounce).toBeUndefined();
+    expect(callerOf(off, 'zone->lock', 'alloc_bounce_page')).toBe(0);
+    const on = run(['bounce=true']);
+    const w = on.workload;
+    if (w.kind !== 'mem-pressure') throw new Error('not a mem-pressure report');
+    const b = on.memory!.bounce!;
+    // Every file page lives in highmem here (lowmem is 20 MiB of node 0's 24), so every read-back bounces.
+    expect(b.pages).toBe(w.refaults);
+    expect(callerOf(on, 'zone->lock[node0/Normal]', 'alloc_bounce_page')).toBe(b.pages - b.emergencyPool);
+    // The copy happens for every read-back that got its page: not for those that failed for want of
+    // memory, nor for those still reading when the run stopped (at most one per CPU).
+    expect(kmapAtomic(on, 'bounce_end_io_read')).toBeLessThanOrEqual(b.pages);
+    expect(kmapAtomic(on, 'bounce_end_io_read')).toBeGreaterThanOrEqual(b.pages - w.allocationFailures - 16);
+  });
+
+  it('is deterministic and the same in every placement', async () => {
+    const sets = ['durationNs=300000000'];
+    const inline = await runWorkloadPlaced(cfg([...sets, 'placement=inline']));
+    expect(inline.report.memory!.reclaim!.ptesUnmapped).toBeGreaterThan(0);
+    const packed = await runWorkloadPlaced(cfg([...sets, 'placement=packed:2']));
+    expect(stable(packed.report)).toBe(stable(inline.report));
+  });
+});
