@@ -33,7 +33,7 @@ export function buildMix(kernelFor: (lookaheadNs: number) => Kernel, cfg: MixCon
   for (let c = 0; c < topo.cpus; c++) if (mmOfCpu[c] < 0) mmOfCpu[c] = spare++;
   const mmLock = new Int32Array(mms);
   let km: KmapShared | undefined;
-  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB), (add) => {
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     // An mm's page_table_lock lives with the mm_struct, allocated on the node of its first task.
     const seen = new Uint8Array(mms);
     for (const t of tasks) {
