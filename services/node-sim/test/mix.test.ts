@@ -175,6 +175,19 @@ describe('mix workload: every operation under the VM knobs', () => {
   );
 });
 
+describe('mix workload: written pages', () => {
+  it('stay in the page cache until reclaim drops them: writing more than memory holds does not fail', () => {
+    const r = runWorkload(
+      resolveWorkload({ kind: 'mix', machine: 'smp-8', memPerNodeMiB: 32, filePages: 1000, durationNs: 60_000_000, groups: [{ name: 'w', processes: 8, mix: { write: 1 }, thinkNs: 0 }] }),
+      { checkInvariants: true },
+    );
+    const w = mixOf(r);
+    expect(w.groups[0].ops.write.completed).toBeGreaterThan(32 * 256); // more pages than the machine has
+    expect(w.allocationFailures).toBe(0);
+    expect(r.memory!.reclaim!.pagesReclaimed).toBeGreaterThan(1000);
+  });
+});
+
 describe('mix workload: rates', () => {
   it('rates set a Poisson stream of that many operations per second per task', () => {
     const r = runWorkload(resolveWorkload({ kind: 'mix', machine: 'numaq-16', durationNs: 100_000_000, groups: [{ name: 'r', processes: 8, rates: { read: 2000, write: 500 } }] }));
