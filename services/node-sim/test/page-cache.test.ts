@@ -42,15 +42,33 @@ describe('mapped page-cache pages and reclaim', () => {
     // In context a UKVA pte needs no kmap, so every pte_offset_map kmap is the reclaim walk's.
     expect(kmapAtomic(ukva, 'pte_offset_map')).toBe(reclaim(ukva).ptesUnmapped);
     expect(reclaim(ukva).kswapdPoolMaps).toBe(0);
+    // kswapd's own pool serves kswapd's walks; a task in direct reclaim still uses kmap_atomic.
     const pool = run(['pte=ukva', 'kswapdKmapPool=true']);
-    expect(kmapAtomic(pool, 'pte_offset_map')).toBe(0);
-    expect(reclaim(pool).kswapdPoolMaps).toBe(reclaim(pool).ptesUnmapped);
     expect(reclaim(pool).ptesUnmapped).toBeGreaterThan(0);
+    expect(reclaim(pool).kswapdPoolMaps).toBeGreaterThan(0);
+    expect(reclaim(pool).kswapdPoolMaps + kmapAtomic(pool, 'pte_offset_map')).toBe(reclaim(pool).ptesUnmapped);
+    const kswapdOnly = run(['pte=ukva', 'kswapdKmapPool=true', 'directReclaim=false']);
+    expect(kmapAtomic(kswapdOnly, 'pte_offset_map')).toBe(0);
+    expect(reclaim(kswapdOnly).kswapdPoolMaps).toBe(reclaim(kswapdOnly).ptesUnmapped);
     // Lowmem page tables are reached directly: no kmap at all.
     const low = run(['pte=lowmem']);
     expect(reclaim(low).ptesUnmapped).toBeGreaterThan(0);
     expect(kmapAtomic(low, 'pte_offset_map')).toBe(0);
     expect(reclaim(low).kswapdPoolMaps).toBe(0);
+  });
+
+  it('direct reclaim: an allocation that fails every pass runs try_to_free_pages itself; without it, it only waits for kswapd', () => {
+    const direct = run();
+    expect(reclaim(direct).directReclaims).toBeGreaterThan(0);
+    expect(reclaim(direct).directPagesReclaimed).toBeGreaterThan(0);
+    expect(reclaim(direct).directPagesReclaimed).toBeLessThanOrEqual(reclaim(direct).pagesReclaimed);
+    expect(reclaim(direct).directReclaims).toBeLessThanOrEqual(reclaim(direct).allocationWaits);
+    // Pages direct reclaim took still leave the page cache under pagecache_lock, like kswapd's.
+    expect(callerOf(direct, 'pagecache_lock', 'shrink_cache')).toBe(reclaim(direct).pagesReclaimed);
+    const waiting = run(['directReclaim=false']);
+    expect(reclaim(waiting).directReclaims).toBe(0);
+    expect(reclaim(waiting).directPagesReclaimed).toBe(0);
+    expect(reclaim(waiting).allocationWaits).toBeGreaterThan(0);
   });
 
   it('bounce: every read back into highmem takes a ZONE_NORMAL page under zone->lock and copies through kmap_atomic', () => {

@@ -146,7 +146,8 @@ function memoryLines(r: Report): string[] {
   lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, kmap_atomic ${m.kmapAtomic}, ${m.bytesPerFrame} bytes of model state per page frame`);
   if (m.reclaim) {
     const rc = m.reclaim;
-    lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations waited for it`);
+    lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations went to reclaim`);
+    if (rc.directReclaims > 0) lines.push(`  direct reclaim: ${rc.directReclaims} calls of try_to_free_pages by allocating tasks, ${rc.directPagesReclaimed} pages freed`);
     if (rc.mappedSkipped > 0) lines.push(`  ${rc.mappedSkipped} times a mapped page was passed over (no reverse map to unmap it with)`);
     if (rc.ptesUnmapped > 0) {
       const pool = rc.kswapdPoolMaps > 0 ? `, ${rc.kswapdPoolMaps} page tables mapped through kswapd's own pool` : '';

@@ -268,8 +268,11 @@ export interface MemoryReport {
     kswapdRuns: number;
     pagesScanned: number;
     pagesReclaimed: number;
-    /** Times an allocation that failed every pass waited for its node's reclaim. */
+    /** Times an allocation that failed every pass went to reclaim: ran it itself (direct) or waited for kswapd. */
     allocationWaits: number;
+    /** try_to_free_pages calls by allocating tasks (`directReclaim`), and the pages they freed. */
+    directReclaims: number;
+    directPagesReclaimed: number;
     /** Mapped pages the scans passed over (2.4 keeps no reverse map to unmap them with). */
     mappedSkipped: number;
     /** Ptes try_to_unmap cleared walking pte_chains (rmap, 2.5-zone), the TLB-flush IPIs they sent, and kswapd's time in the walks. */

@@ -30,6 +30,12 @@ export const vmProperties = {
     default: true,
     description: 'tas: a release sets off every spinner\'s locked decrement, serialized on the line; the winner waits behind half of the others on average (Anderson 1990)',
   }),
+  directReclaim: Type.Boolean({
+    default: true,
+    description:
+      'an allocation that fails every pass runs try_to_free_pages itself (2.4 __alloc_pages: shrink_cache and refill_inactive as the allocating task, taking the LRU lock), ' +
+      'then tries again; false: it waits for kswapd',
+  }),
   zonelist: Type.Union(
     ZONELIST_POLICIES.map((v) => Type.Literal(v)),
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
@@ -43,5 +49,6 @@ export interface VmConfig extends HighmemConfig {
   spinlock: 'tas' | 'ticket';
   tasLocalBias: number;
   tasStorm: boolean;
+  directReclaim: boolean;
   zonelist: ZonelistPolicyName;
 }

@@ -59,6 +59,8 @@ function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> 
       pagesScanned: sum((n) => total(n.pagesScanned)),
       pagesReclaimed: sum((n) => total(n.pagesReclaimed)),
       allocationWaits: sum((n) => n.reclaimWaitCount),
+      directReclaims: sum((n) => n.directReclaims),
+      directPagesReclaimed: sum((n) => n.directPagesReclaimed),
       mappedSkipped: sum((n) => n.mappedSkipped),
       ptesUnmapped: sum((n) => n.ptesUnmapped),
       unmapTlbIpis: sum((n) => n.unmapTlbIpis),

@@ -35,7 +35,8 @@
  * mm: the minutes' "out-of-context access falls back to atomic kmaps") through kmap_atomic
  * (KM_PTE0), or, with `kswapdKmapPool`, through kswapd's spare user address space kept as a
  * private pool whose mappings stay (no invlpg per access); clearing it; flush_tlb_page's IPI to
- * the mapper's CPU; freeing the pte_chain entry.
+ * the mapper's CPU; freeing the pte_chain entry. A task in direct reclaim is out of context for
+ * every other mm too, and has no kswapd pool: it always uses kmap_atomic.
  *
  * Simplified: a page's mappers are not recorded, only how many ptes map it, so a mapper's node is
  * the mean over the nodes (A); a fault of a page the process already maps maps it again (one more
@@ -258,7 +259,7 @@ export class PageCacheNode extends HighmemNode {
       this.kmapCarry += this.highPteShare;
       const mapped = this.kmapCarry >= 1;
       if (mapped) this.kmapCarry--;
-      if (s.cfg.kswapdKmapPool) {
+      if (s.cfg.kswapdKmapPool && this.reclaimByKswapd) {
         if (mapped) this.kswapdPoolMaps++;
       } else {
         pte += this.highPteShare * (costs.tlbFlushOneNs + costs.pteSetNs);

@@ -18,11 +18,16 @@
  * thread (topology id cpus + node), so the lock table shows reclaim's holds under
  * `refill_inactive` and `shrink_cache`.
  *
- * Simplified: kswapd runs beside the node's CPUs rather than taking time from one of them; an
- * allocation that fails every pass does not scan by itself (2.4's direct `try_to_free_pages`):
- * it waits for its node's kswapd to free pages or to give up a round, then walks its zonelist
- * again, and fails after MAX_RECLAIM_WAITS rounds; only page-cache pages a workload can drop are
- * reclaimed (see reclaim.ts). A workload with mapped pages says which it may unmap and what the
+ * Direct reclaim (`directReclaim`, 2.4's `try_to_free_pages` from `__alloc_pages`): an allocation
+ * that fails every pass runs the same passes itself, as its own CPU, on the zone of its node with
+ * the most inactive pages, until it has freed SWAP_CLUSTER_MAX pages or priority 1 has run; then it
+ * walks its zonelist again. Without it, or when the page was wanted on another node (whose LRU
+ * lists only that node's LP may scan), the allocation waits for that node's kswapd to free pages or
+ * give up a round. Either way it fails after MAX_RECLAIM_WAITS rounds.
+ *
+ * Simplified: kswapd runs beside the node's CPUs rather than taking time from one of them; direct
+ * reclaim scans one zone of the task's own node (2.4 scans the class zone's pgdat); only
+ * page-cache pages a workload can drop are reclaimed (see reclaim.ts). A workload with mapped pages says which it may unmap and what the
  * reverse-mapping walk costs (`unmapForReclaim`, mm/page-cache.ts): 2.4-rmap walks inside the
  * shrink_cache hold of pagemap_lru_lock, 2.5 after dropping zone->lru_lock, before the pages leave
  * the page cache.
@@ -31,14 +36,15 @@ import type { Kernel } from '../engine/kernel.js';
 import { invariant } from '../errors.js';
 import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
 import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, MmNode } from './mm-node.js';
+import { P_RECLAIM_WAIT } from './mm-protocol.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { DEF_PRIORITY, maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 
 const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the node whose memory ran out. a: cpu
-const EV_RECLAIM_DONE = FIRST_MODEL_EVENT + 7; // to the waiting CPU's node. a: cpu
+const EV_RECLAIM_DONE = FIRST_MODEL_EVENT + 7; // to the waiting CPU's node. a: cpu; b: 1 to reclaim directly first
 
-const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index
-const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index
+const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index | reclaiming slot << 8
+const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | reclaiming slot << 8
 
 const KS_BALANCE = FIRST_SUBCLASS_STEP;
 const KS_REFILL = FIRST_SUBCLASS_STEP + 1;
@@ -58,13 +64,19 @@ export class ReclaimNode extends MmNode {
   private readonly ks: number;
   private readonly ksi: number;
   private ksRunning = false;
-  private ksZone = -1;
-  private ksPriority = DEF_PRIORITY;
-  private readonly batch = new Int32Array(SWAP_CLUSTER_MAX);
-  private batchLen = 0;
-  private batchPos = 0;
+  /**
+   * Per reclaiming thread — kswapd (slot `ksi`) and each CPU of the node in direct reclaim (its
+   * own slot): the zone, the priority, the pages the last scan took, and what comes next.
+   */
+  private readonly rZone: Int32Array;
+  private readonly rPriority: Int32Array;
+  private readonly rBatch: Int32Array; // [slot * SWAP_CLUSTER_MAX + k]
+  private readonly rBatchLen: Int32Array;
+  private readonly rBatchPos: Int32Array;
   /** try_to_unmap time of the batch's mapped pages, spent after the LRU lock is dropped (2.5). */
-  private batchUnmapNs = 0;
+  private readonly rUnmapNs: Float64Array;
+  /** Direct reclaim: pages freed in this call of try_to_free_pages. */
+  private readonly rFreed: Int32Array;
   /** CPUs whose allocations wait for this node's reclaim, in arrival order. */
   private waiters: number[] = [];
   // Statistics (observation only).
@@ -72,6 +84,10 @@ export class ReclaimNode extends MmNode {
   readonly pagesReclaimed: Float64Array;
   kswapdRuns = 0;
   reclaimWaitCount = 0;
+  directReclaims = 0;
+  directPagesReclaimed = 0;
+  /** True while the scan under way is kswapd's (a direct reclaimer is a task in its own mm's context). */
+  protected reclaimByKswapd = false;
   /** Mapped pages the scan passed over (2.4: no reverse map), ptes try_to_unmap cleared, its IPIs and time. */
   mappedSkipped = 0;
   ptesUnmapped = 0;
@@ -86,6 +102,14 @@ export class ReclaimNode extends MmNode {
     this.ksi = s.topo.cpusPerNode;
     this.pagesScanned = new Float64Array(this.mem.zones.length);
     this.pagesReclaimed = new Float64Array(this.mem.zones.length);
+    const slots = this.ksi + 1;
+    this.rZone = new Int32Array(slots).fill(-1);
+    this.rPriority = new Int32Array(slots);
+    this.rBatch = new Int32Array(slots * SWAP_CLUSTER_MAX);
+    this.rBatchLen = new Int32Array(slots);
+    this.rBatchPos = new Int32Array(slots);
+    this.rUnmapNs = new Float64Array(slots);
+    this.rFreed = new Int32Array(slots);
   }
 
   /**
@@ -110,11 +134,32 @@ export class ReclaimNode extends MmNode {
     this.after(this.ks, 0);
   }
 
+  /**
+   * An allocation failed every pass; `node` is where it wanted its page. `directReclaim` and that
+   * node is the task's own: the task runs try_to_free_pages itself, then walks its zonelist again
+   * (started by an event to this LP, because the caller is still setting the CPU's step).
+   * Otherwise — another node's lists are that node's to scan — it waits for `node`'s kswapd. After
+   * MAX_RECLAIM_WAITS rounds the allocation fails.
+   */
   protected override outOfMemory(cpu: number, node: number, waits: number): boolean {
     if (waits >= MAX_RECLAIM_WAITS) return false;
     this.reclaimWaitCount++;
+    if (this.s.cfg.directReclaim && node === this.node && this.reclaimableZone() >= 0) {
+      this.kernel.send(this.s.topo.nodeLp[this.node], 0, EV_RECLAIM_DONE, cpu, 1, 0);
+      return true;
+    }
     this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_RECLAIM_WAIT, cpu, 0, 0);
     return true;
+  }
+
+  /** This node's zone with the most inactive pages (direct reclaim's target), or −1 when none has any. */
+  private reclaimableZone(): number {
+    let best = -1;
+    for (let z = 0; z < this.mem.zones.length; z++) {
+      if (this.mem.lru[z].nrInactive + this.mem.lru[z].nrActive === 0) continue;
+      if (best < 0 || this.mem.lru[z].nrInactive > this.mem.lru[best].nrInactive) best = z;
+    }
+    return best;
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
@@ -122,8 +167,28 @@ export class ReclaimNode extends MmNode {
       this.waiters.push(a);
       this.kswapdWake();
     } else if (kind === EV_RECLAIM_DONE) {
-      this.retryAllocation(a);
+      if (b === 1) this.startDirectReclaim(a);
+      else this.retryAllocation(a);
     } else super.handleWorkloadEvent(kind, a, b, c);
+  }
+
+  /** try_to_free_pages by the allocating task on CPU `cpu`: kswapd's passes over one zone of this node, as that CPU. */
+  private startDirectReclaim(cpu: number): void {
+    const i = this.idx(cpu);
+    const zone = this.reclaimableZone();
+    this.directReclaims++;
+    this.rZone[i] = zone;
+    this.rPriority[i] = DEF_PRIORITY;
+    this.rFreed[i] = 0;
+    this.prog[i] = zone < 0 ? KS_PASS_DONE : KS_REFILL;
+    this.step(cpu);
+  }
+
+  /** Direct reclaim on CPU index `i` is over: the allocation walks its zonelist again. */
+  private endDirectReclaim(i: number, cpu: number): void {
+    this.rZone[i] = -1;
+    this.prog[i] = P_RECLAIM_WAIT;
+    this.retryAllocation(cpu);
   }
 
   /** Tells every waiting allocation to try again. */
@@ -157,55 +222,69 @@ export class ReclaimNode extends MmNode {
 
   protected override program(i: number, cpu: number, p: number): boolean {
     if (p < KS_BALANCE || p > KS_PASS_DONE) return super.program(i, cpu, p);
-    invariant(cpu === this.ks, `CPU ${cpu} runs kswapd's step ${p}`);
+    invariant(cpu === this.ks || this.rZone[i] !== -1 || p === KS_PASS_DONE, `CPU ${cpu} runs reclaim step ${p} outside reclaim`);
     const callers = this.s.callers;
+    const z = this.rZone[i];
+    const arg = z | (i << 8);
     switch (p) {
       case KS_BALANCE:
-        this.ksZone = this.zoneToBalance();
-        if (this.ksZone < 0) {
+        this.rZone[i] = this.zoneToBalance();
+        if (this.rZone[i] < 0) {
           this.ksRunning = false;
           this.prog[i] = KS_IDLE;
           this.wakeWaiters();
           return false;
         }
-        this.ksPriority = DEF_PRIORITY;
+        this.rPriority[i] = DEF_PRIORITY;
         this.prog[i] = KS_REFILL;
         return true;
       case KS_REFILL:
-        if (refillTarget(this.mem.lru[this.ksZone]) === 0) {
+        if (refillTarget(this.mem.lru[z]) === 0) {
           this.prog[i] = KS_SHRINK;
           return true;
         }
-        this.lockedOp(i, cpu, this.zoneLruLock(this.ksZone), callers.refill_inactive, OP_REFILL, this.node, this.ksZone, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_SHRINK);
+        this.lockedOp(i, cpu, this.zoneLruLock(z), callers.refill_inactive, OP_REFILL, this.node, arg, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_SHRINK);
         return false;
       case KS_SHRINK:
-        this.lockedOp(i, cpu, this.zoneLruLock(this.ksZone), callers.shrink_cache, OP_SHRINK, this.node, this.ksZone, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_DROP);
+        this.lockedOp(i, cpu, this.zoneLruLock(z), callers.shrink_cache, OP_SHRINK, this.node, arg, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_DROP);
         return false;
       case KS_DROP:
         // __remove_inode_page: each page leaves the page cache's hash under pagecache_lock.
-        if (this.batchPos >= this.batchLen) {
+        if (this.rBatchPos[i] >= this.rBatchLen[i]) {
           this.prog[i] = KS_PASS_DONE;
           return true;
         }
-        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(this.node), LINES_PAGECACHE, KS_FREE, this.batchUnmapNs);
-        this.batchUnmapNs = 0;
+        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(this.node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
+        this.rUnmapNs[i] = 0;
         return false;
       case KS_FREE:
-        this.freePage(i, cpu, this.node, this.batch[this.batchPos++], KS_DROP);
+        this.freePage(i, cpu, this.node, this.rBatch[i * SWAP_CLUSTER_MAX + this.rBatchPos[i]++], KS_DROP);
         return false;
       case KS_PASS_DONE: {
-        const zone = this.mem.zones[this.ksZone];
-        if (this.batchLen > 0) this.wakeWaiters();
+        const taken = z < 0 ? 0 : this.rBatchLen[i];
+        if (taken > 0) this.wakeWaiters();
+        if (cpu !== this.ks) {
+          // try_to_free_pages: done once a cluster is freed or the last priority has run.
+          this.rFreed[i] += taken;
+          this.directPagesReclaimed += taken;
+          if (z < 0 || this.rFreed[i] >= SWAP_CLUSTER_MAX || --this.rPriority[i] === 0) {
+            this.endDirectReclaim(i, cpu);
+            return false;
+          }
+          this.prog[i] = KS_REFILL;
+          return true;
+        }
+        const zone = this.mem.zones[z];
         if (zone.freePages > zone.pagesHigh) {
           this.prog[i] = KS_BALANCE;
           return true;
         }
-        if (this.batchLen >= SWAP_CLUSTER_MAX) {
-          this.ksPriority = DEF_PRIORITY;
+        if (taken >= SWAP_CLUSTER_MAX) {
+          this.rPriority[i] = DEF_PRIORITY;
           this.prog[i] = KS_REFILL;
           return true;
         }
-        if (--this.ksPriority > 0) {
+        if (--this.rPriority[i] > 0) {
           this.prog[i] = KS_REFILL;
           return true;
         }
@@ -221,14 +300,19 @@ export class ReclaimNode extends MmNode {
 
   protected override doWorkloadOp(op: number, arg: number): number {
     if (op === OP_REFILL) {
-      const lru = this.mem.lru[arg];
+      const z = arg & 0xff;
+      const lru = this.mem.lru[z];
       const scanned = lru.refillInactive(refillTarget(lru));
-      this.pagesScanned[arg] += scanned;
+      this.pagesScanned[z] += scanned;
       this.opExtraNs = scanned * this.scanNs();
       return 0;
     }
     if (op === OP_SHRINK) {
-      const lru = this.mem.lru[arg];
+      const z = arg & 0xff;
+      const slot = arg >>> 8;
+      const lru = this.mem.lru[z];
+      const batch = this.rBatch.subarray(slot * SWAP_CLUSTER_MAX, (slot + 1) * SWAP_CLUSTER_MAX);
+      this.reclaimByKswapd = slot === this.ksi;
       let unmapNs = 0;
       const canFree = (f: number) => {
         const ns = this.unmapForReclaim(f);
@@ -236,18 +320,18 @@ export class ReclaimNode extends MmNode {
         unmapNs += ns;
         return true;
       };
-      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, this.ksPriority), SWAP_CLUSTER_MAX, canFree, this.batch);
+      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, this.rPriority[slot]), SWAP_CLUSTER_MAX, canFree, batch);
       const scanned = r & 0xfffff;
       const taken = r >>> 20;
-      for (let k = 0; k < taken; k++) this.dropFromCache(this.batch[k]);
-      this.batchLen = taken;
-      this.batchPos = 0;
-      this.pagesScanned[arg] += scanned;
-      this.pagesReclaimed[arg] += taken;
+      for (let k = 0; k < taken; k++) this.dropFromCache(batch[k]);
+      this.rBatchLen[slot] = taken;
+      this.rBatchPos[slot] = 0;
+      this.pagesScanned[z] += scanned;
+      this.pagesReclaimed[z] += taken;
       // try_to_unmap: 2.4-rmap walks the pte_chains inside shrink_cache, pagemap_lru_lock held;
       // 2.5 takes the pages off the list first and unmaps them after dropping zone->lru_lock.
       this.opExtraNs = scanned * this.scanNs() + (this.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
-      this.batchUnmapNs = this.s.cfg.lru === '2.5-zone' ? unmapNs : 0;
+      this.rUnmapNs[slot] = this.s.cfg.lru === '2.5-zone' ? unmapNs : 0;
       return taken;
     }
     return super.doWorkloadOp(op, arg);
