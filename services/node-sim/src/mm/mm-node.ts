@@ -188,6 +188,11 @@ export class MmNode implements LogicalProcess, LockUser {
     return 0;
   }
 
+  /** `mm->page_table_lock` of the mm running on `cpu` now: by default its one process's (mix switches tasks). */
+  protected ptlOf(cpu: number): number {
+    return this.s.ptl[cpu];
+  }
+
   /** kswapd of this node was woken (reclaim-node.ts runs it). */
   protected kswapdWake(): void {}
 
@@ -354,7 +359,7 @@ export class MmNode implements LogicalProcess, LockUser {
       }
       case P_MAP:
         if (this.faultKind[i] === FAULT_ANON) {
-          this.lockedOp(i, cpu, s.ptl[cpu], s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
+          this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
         } else {
           this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(this.pageNode[at]), LINES_PAGECACHE, P_LRU_ADD);
         }
@@ -387,7 +392,7 @@ export class MmNode implements LogicalProcess, LockUser {
           this.prog[i] = this.cont[i]; // that slot holds no page
           return true;
         }
-        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
+        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
         return false;
       case P_RMAP_DEL:
         this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + this.structPageNs(this.pageNode[at]), LINES_LRU, P_LRU_DEL);

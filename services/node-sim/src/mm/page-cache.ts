@@ -452,7 +452,7 @@ export class PageCacheNode extends HighmemNode {
       case PC_MAP: {
         // do_no_page: the pte under mm->page_table_lock; 2.5's page_add_rmap inside it, under the page's pte_chain_lock.
         const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(node) : 0;
-        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
+        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
         return false;
       }
       case PC_RMAP_ADD: {
@@ -492,7 +492,7 @@ export class PageCacheNode extends HighmemNode {
         }
         const at = i * this.M + this.mapCount[i] - 1;
         const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(this.mapNode[at]) : 0;
-        this.lockedOp(i, cpu, s.ptl[cpu], s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
+        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
         return false;
       }
       case PC_UNMAP_RMAP: {

@@ -17,7 +17,7 @@
  * time, then joins its CPU's run queue (FIFO); a CPU runs one task's operation to its end (2.4 has
  * no kernel preemption), then the next runnable task; switching to a task other than the one it
  * ran last costs `contextSwitchNs`, and loads that task's mm: the `mm->page_table_lock` the CPU's
- * faults take is the running task's (`ptl`, this node's copy of the per-CPU table of MmShared).
+ * faults take is the running task's (`ptlOf`, from this node's own per-CPU table).
  *
  * A task may also run user code on its CPU before each operation (`userNs`): the CPU's other
  * tasks wait for it, as CPU-bound tasks sharing a CPU do.
@@ -68,7 +68,7 @@ const MARK_MISSING = 2;
 const WRITTEN_INDEX = 0;
 
 export class MixNode extends HighmemNode {
-  /** This node's copy of the per-CPU `mm->page_table_lock` table: the running task's mm's lock. */
+  /** This node's per-CPU `mm->page_table_lock` table: the running task's mm's lock (by CPU id). */
   private readonly ptl: Int32Array;
   // Tasks placed on this node's CPUs, by local index.
   private readonly tGroup: Int32Array;
@@ -113,10 +113,9 @@ export class MixNode extends HighmemNode {
     private readonly mmLock: Int32Array,
     private readonly filePages: number,
   ) {
-    // The per-CPU lock table becomes this node's own: it changes as tasks are switched in.
-    const own: MmShared = { ...s, ptl: Int32Array.from(s.ptl) };
-    super(kernel, node, own, plan.slotsPerCpu, km);
-    this.ptl = own.ptl;
+    super(kernel, node, s, plan.slotsPerCpu, km);
+    // The page_table_lock each CPU's faults take: the running task's mm's, changed at each switch.
+    this.ptl = Int32Array.from(s.ptl);
     const c = s.topo.cpusPerNode;
     const here = plan.placement.tasks.flatMap((t, k) => (s.topo.cpuNode[t.cpu] === node ? [k] : []));
     const mine = here.map((k) => plan.placement.tasks[k]);
@@ -193,6 +192,10 @@ export class MixNode extends HighmemNode {
   private enqueue(i: number, t: number): void {
     invariant(this.rqLen[i] < this.rqCap, `CPU ${this.first + i}'s run queue overflows`);
     this.rq[i * this.rqCap + ((this.rqHead[i] + this.rqLen[i]++) % this.rqCap)] = t;
+  }
+
+  protected override ptlOf(cpu: number): number {
+    return this.ptl[cpu];
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
