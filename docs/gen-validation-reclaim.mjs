@@ -103,6 +103,29 @@ export function reclaimSections() {
   );
   say('');
 
+  // --- one kswapd or one per node -----------------------------------------------------------------
+  say('## kswapd: one per node vs one for the machine (2.4)');
+  say('');
+  say('| run | reads/s | pages reclaimed (node 0 / others) | allocations that went to reclaim | direct reclaims | allocation failures |');
+  say('|---|---|---|---|---|---|');
+  const ks = {};
+  for (const preset of ['numaq-16-mem-pressure', 'numaq-16-mmap-pressure']) {
+    for (const kswapd of ['per-node', 'global']) {
+      const r = go(preset, [`kswapd=${kswapd}`]);
+      (ks[preset] ??= {})[kswapd] = r;
+      const rc = r.memory.reclaim;
+      const on0 = r.memory.zones.filter((z) => z.node === 0).reduce((s, z) => s + z.pagesReclaimed, 0);
+      say(`| ${preset.replace('numaq-16-', '')} kswapd=${kswapd} | ${num(r.workload.readsPerSecond)} | ${num(on0)} / ${num(rc.pagesReclaimed - on0)} | ${num(rc.allocationWaits)} | ${num(rc.directReclaims)} | ${num(r.workload.allocationFailures)} |`);
+    }
+  }
+  say('');
+  const waitsUp = Object.values(ks).every((k) => k.global.memory.reclaim.allocationWaits >= k['per-node'].memory.reclaim.allocationWaits);
+  say(
+    `- One kswapd for four quads ${waitsUp ? 'falls behind' : 'keeps up'}: allocations go to reclaim ${Object.entries(ks).map(([p, k]) => `${p.replace('numaq-16-', '')} ${num(k['per-node'].memory.reclaim.allocationWaits)} → ${num(k.global.memory.reclaim.allocationWaits)} times`).join('; ')}, and more of them reclaim directly. ` +
+      `${waitsUp ? 'Agrees' : 'Does not agree'} with why kswapd became per node (one per pgdat) in 2.5: a single reclaim thread serialises every node's balancing, and on NUMA it scans remote memory.`,
+  );
+  say('');
+
   // --- bounce buffers --------------------------------------------------------------------------------
   say('## Bounce buffers (`bounce`): reads into highmem through ZONE_NORMAL');
   say('');

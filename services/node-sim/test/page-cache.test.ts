@@ -71,6 +71,17 @@ describe('mapped page-cache pages and reclaim', () => {
     expect(reclaim(waiting).allocationWaits).toBeGreaterThan(0);
   });
 
+  it('kswapd=global: one kswapd, on node 0, balances every node\'s zones; allocations wait for it and reclaim directly more often', () => {
+    const perNode = run();
+    const global = run(['kswapd=global']);
+    const reclaimedOn = (r: Report, node: number) => r.memory!.zones.filter((z) => z.node === node).reduce((s, z) => s + z.pagesReclaimed, 0);
+    for (const node of [1, 2, 3]) expect(reclaimedOn(global, node)).toBeGreaterThan(0);
+    // Its scans of the other quads' lists take their LRU lock from node 0; the pages still leave under pagecache_lock.
+    expect(callerOf(global, 'pagecache_lock', 'shrink_cache')).toBe(reclaim(global).pagesReclaimed);
+    expect(reclaim(global).kswapdRuns).toBeGreaterThan(0);
+    expect(reclaim(global).directReclaims).toBeGreaterThan(reclaim(perNode).directReclaims);
+  });
+
   it('bounce: every read back into highmem takes a ZONE_NORMAL page under zone->lock and copies through kmap_atomic', () => {
     const off = run();
     expect(off.memory!.bounce).toBeUndefined();
@@ -88,11 +99,13 @@ describe('mapped page-cache pages and reclaim', () => {
     expect(kmapAtomic(on, 'bounce_end_io_read')).toBeGreaterThanOrEqual(b.pages - w.allocationFailures - 16);
   });
 
-  it('is deterministic and the same in every placement', async () => {
-    const sets = ['durationNs=300000000'];
-    const inline = await runWorkloadPlaced(cfg([...sets, 'placement=inline']));
-    expect(inline.report.memory!.reclaim!.ptesUnmapped).toBeGreaterThan(0);
-    const packed = await runWorkloadPlaced(cfg([...sets, 'placement=packed:2']));
-    expect(stable(packed.report)).toBe(stable(inline.report));
+  it('is deterministic and the same in every placement, with a kswapd per node or one for all', async () => {
+    for (const kswapd of ['per-node', 'global']) {
+      const sets = ['durationNs=300000000', `kswapd=${kswapd}`];
+      const inline = await runWorkloadPlaced(cfg([...sets, 'placement=inline']));
+      expect(inline.report.memory!.reclaim!.ptesUnmapped).toBeGreaterThan(0);
+      const packed = await runWorkloadPlaced(cfg([...sets, 'placement=packed:2']));
+      expect(stable(packed.report)).toBe(stable(inline.report));
+    }
   });
 });

@@ -36,6 +36,12 @@ export const vmProperties = {
       'an allocation that fails every pass runs try_to_free_pages itself (2.4 __alloc_pages: shrink_cache and refill_inactive as the allocating task, taking the LRU lock), ' +
       'then tries again; false: it waits for kswapd',
   }),
+  kswapd: Type.Union([Type.Literal('per-node'), Type.Literal('global')], {
+    default: 'per-node',
+    description:
+      '"per-node": a kswapd per node balancing its own zones (2.5: one per pgdat); "global": one kswapd, on node 0, ' +
+      'balancing every node\'s zones in the order they fell below pages_low (2.4\'s single kswapd looping over the pgdats)',
+  }),
   zonelist: Type.Union(
     ZONELIST_POLICIES.map((v) => Type.Literal(v)),
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
@@ -50,5 +56,6 @@ export interface VmConfig extends HighmemConfig {
   tasLocalBias: number;
   tasStorm: boolean;
   directReclaim: boolean;
+  kswapd: 'per-node' | 'global';
   zonelist: ZonelistPolicyName;
 }

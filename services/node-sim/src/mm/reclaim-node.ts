@@ -18,6 +18,11 @@
  * thread (topology id cpus + node), so the lock table shows reclaim's holds under
  * `refill_inactive` and `shrink_cache`.
  *
+ * `kswapd: global` (2.4's single kswapd looping over every pgdat): only node 0's kswapd runs; a
+ * node whose zone falls below pages_low asks it by a message, and it balances the nodes in the order
+ * they asked, its scans and frees of another node's lists sent there while it holds that list's
+ * lock (pattern 1 of docs/MEMORY-MODEL.md). Allocations that must wait, wait for it.
+ *
  * Direct reclaim (`directReclaim`, 2.4's `try_to_free_pages` from `__alloc_pages`): an allocation
  * that fails every pass runs the same passes itself, as its own CPU, on the zone of its node with
  * the most inactive pages, until it has freed SWAP_CLUSTER_MAX pages or priority 1 has run; then it
@@ -35,24 +40,36 @@
 import type { Kernel } from '../engine/kernel.js';
 import { invariant } from '../errors.js';
 import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
-import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, MmNode } from './mm-node.js';
+import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_EVENT, MmNode } from './mm-node.js';
 import { P_RECLAIM_WAIT } from './mm-protocol.js';
-import { LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { DEF_PRIORITY, maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 
-const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the node whose memory ran out. a: cpu
+const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the kswapd of the node whose memory ran out. a: cpu, b: that node
 const EV_RECLAIM_DONE = FIRST_MODEL_EVENT + 7; // to the waiting CPU's node. a: cpu; b: 1 to reclaim directly first
 
-const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index | reclaiming slot << 8
-const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | reclaiming slot << 8
+/** The global kswapd's wake-up (`kswapd: global`), to node 0. a: the node whose zone fell below pages_low. */
+const EV_KSWAPD_NODE = FIRST_WORKLOAD_EVENT + 24;
+
+// Operations on the reclaimed node's memory, by the reclaiming thread `slot` of the caller's node
+// (kswapd, or a CPU in direct reclaim), here or on another node (the global kswapd).
+const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index | slot << 8
+const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | slot << 8 | priority << 16; answers taken | unmap ns << 6
+const OP_ZONE_TO_BALANCE = FIRST_RECLAIM_OP + 2; // answers a zone index, or −1
+const OP_ZONE_BALANCED = FIRST_RECLAIM_OP + 3; // arg: zone index; answers 1 above pages_high
+const OP_FREE_BATCH = FIRST_RECLAIM_OP + 4; // arg: position in the batch | slot << 8
 
 const KS_BALANCE = FIRST_SUBCLASS_STEP;
-const KS_REFILL = FIRST_SUBCLASS_STEP + 1;
-const KS_SHRINK = FIRST_SUBCLASS_STEP + 2;
-const KS_DROP = FIRST_SUBCLASS_STEP + 3;
-const KS_FREE = FIRST_SUBCLASS_STEP + 4;
-const KS_PASS_DONE = FIRST_SUBCLASS_STEP + 5;
+const KS_ZONE = FIRST_SUBCLASS_STEP + 1;
+const KS_REFILL = FIRST_SUBCLASS_STEP + 2;
+const KS_SHRINK = FIRST_SUBCLASS_STEP + 3;
+const KS_DROP = FIRST_SUBCLASS_STEP + 4;
+const KS_FREE = FIRST_SUBCLASS_STEP + 5;
+const KS_PASS_DONE = FIRST_SUBCLASS_STEP + 6;
+const KS_CHECK = FIRST_SUBCLASS_STEP + 7;
 const KS_IDLE = 0;
+/** The unmap time a shrink reports back fits in 25 bits of ns (33 ms a batch, far above any measured). */
+const UNMAP_NS_MAX = (1 << 25) - 1;
 
 /** HZ = 100: kswapd's nap after a round that could not balance a zone. */
 const JIFFY_SECOND_NS = 10_000_000;
@@ -64,10 +81,14 @@ export class ReclaimNode extends MmNode {
   private readonly ks: number;
   private readonly ksi: number;
   private ksRunning = false;
+  /** Nodes kswapd has to balance, in the order they asked (only this node's own but for the global kswapd). */
+  private readonly ksQueue: number[] = [];
+  private readonly ksQueued: Uint8Array;
   /**
    * Per reclaiming thread — kswapd (slot `ksi`) and each CPU of the node in direct reclaim (its
    * own slot): the zone, the priority, the pages the last scan took, and what comes next.
    */
+  private readonly rTargetNode: Int32Array;
   private readonly rZone: Int32Array;
   private readonly rPriority: Int32Array;
   private readonly rBatch: Int32Array; // [slot * SWAP_CLUSTER_MAX + k]
@@ -103,6 +124,8 @@ export class ReclaimNode extends MmNode {
     this.pagesScanned = new Float64Array(this.mem.zones.length);
     this.pagesReclaimed = new Float64Array(this.mem.zones.length);
     const slots = this.ksi + 1;
+    this.ksQueued = new Uint8Array(this.n);
+    this.rTargetNode = new Int32Array(slots).fill(node);
     this.rZone = new Int32Array(slots).fill(-1);
     this.rPriority = new Int32Array(slots);
     this.rBatch = new Int32Array(slots * SWAP_CLUSTER_MAX);
@@ -126,12 +149,30 @@ export class ReclaimNode extends MmNode {
     this.mem.frames.index[frame] = -1;
   }
 
+  /** A zone of this node fell below pages_low: its kswapd, or (`kswapd: global`) node 0's, has work. */
   protected override kswapdWake(): void {
+    if (this.s.cfg.kswapd === 'global' && this.node !== 0) {
+      this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_KSWAPD_NODE, this.node, 0, 0);
+      return;
+    }
+    this.queueBalance(this.node);
+  }
+
+  private queueBalance(node: number): void {
+    if (this.ksQueued[node] === 0) {
+      this.ksQueued[node] = 1;
+      this.ksQueue.push(node);
+    }
     if (this.ksRunning) return;
     this.ksRunning = true;
     this.kswapdRuns++;
     this.prog[this.ksi] = KS_BALANCE;
     this.after(this.ks, 0);
+  }
+
+  /** The node whose kswapd an allocation that wanted a page of `node` waits for. */
+  private kswapdNodeOf(node: number): number {
+    return this.s.cfg.kswapd === 'global' ? 0 : node;
   }
 
   /**
@@ -148,7 +189,8 @@ export class ReclaimNode extends MmNode {
       this.kernel.send(this.s.topo.nodeLp[this.node], 0, EV_RECLAIM_DONE, cpu, 1, 0);
       return true;
     }
-    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_RECLAIM_WAIT, cpu, 0, 0);
+    const ks = this.kswapdNodeOf(node);
+    this.kernel.send(this.s.topo.nodeLp[ks], this.s.topo.hopNs(this.node, ks), EV_RECLAIM_WAIT, cpu, node, 0);
     return true;
   }
 
@@ -165,7 +207,9 @@ export class ReclaimNode extends MmNode {
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     if (kind === EV_RECLAIM_WAIT) {
       this.waiters.push(a);
-      this.kswapdWake();
+      this.queueBalance(b);
+    } else if (kind === EV_KSWAPD_NODE) {
+      this.queueBalance(a);
     } else if (kind === EV_RECLAIM_DONE) {
       if (b === 1) this.startDirectReclaim(a);
       else this.retryAllocation(a);
@@ -210,9 +254,9 @@ export class ReclaimNode extends MmNode {
     return -1;
   }
 
-  private zoneLruLock(z: number): number {
-    const type = this.mem.zones[z].type;
-    return this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[this.node * 3 + type] : this.s.pagemapLruLock;
+  private zoneLruLock(node: number, z: number): number {
+    const type = this.s.maps[node].zones[z].type;
+    return this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + type] : this.s.pagemapLruLock;
   }
 
   /** A page looked at by a scan: its struct page, wherever mem_map lives. */
@@ -221,45 +265,66 @@ export class ReclaimNode extends MmNode {
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < KS_BALANCE || p > KS_PASS_DONE) return super.program(i, cpu, p);
+    if (p < KS_BALANCE || p > KS_CHECK) return super.program(i, cpu, p);
     invariant(cpu === this.ks || this.rZone[i] !== -1 || p === KS_PASS_DONE, `CPU ${cpu} runs reclaim step ${p} outside reclaim`);
     const callers = this.s.callers;
+    const costs = this.s.cfg.costs;
     const z = this.rZone[i];
-    const arg = z | (i << 8);
+    const node = this.rTargetNode[i];
     switch (p) {
       case KS_BALANCE:
-        this.rZone[i] = this.zoneToBalance();
-        if (this.rZone[i] < 0) {
+        // kswapd_balance_pgdat for the first node that asked: which of its zones is at or below pages_high?
+        if (this.ksQueue.length === 0) {
           this.ksRunning = false;
+          this.rZone[i] = -1;
           this.prog[i] = KS_IDLE;
           this.wakeWaiters();
           return false;
         }
+        return this.pageOp(i, cpu, this.ksQueue[0], OP_ZONE_TO_BALANCE, 0, KS_ZONE);
+      case KS_ZONE:
+        if (this.opResult[i] < 0) {
+          this.ksQueued[this.ksQueue.shift()!] = 0;
+          this.prog[i] = KS_BALANCE;
+          return true;
+        }
+        this.rTargetNode[i] = this.ksQueue[0];
+        this.rZone[i] = this.opResult[i];
         this.rPriority[i] = DEF_PRIORITY;
         this.prog[i] = KS_REFILL;
         return true;
       case KS_REFILL:
-        if (refillTarget(this.mem.lru[z]) === 0) {
+        if (node === this.node && refillTarget(this.mem.lru[z]) === 0) {
           this.prog[i] = KS_SHRINK;
           return true;
         }
-        this.lockedOp(i, cpu, this.zoneLruLock(z), callers.refill_inactive, OP_REFILL, this.node, arg, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_SHRINK);
+        this.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.refill_inactive, OP_REFILL, node, z | (i << 8), costs.lruListOpNs, LINES_LRU, KS_SHRINK);
         return false;
       case KS_SHRINK:
-        this.lockedOp(i, cpu, this.zoneLruLock(z), callers.shrink_cache, OP_SHRINK, this.node, arg, this.s.cfg.costs.lruListOpNs, LINES_LRU, KS_DROP);
+        this.rBatchPos[i] = -1; // the scan's answer is still to be read
+        this.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.shrink_cache, OP_SHRINK, node, z | (i << 8) | (this.rPriority[i] << 16), costs.lruListOpNs, LINES_LRU, KS_DROP);
         return false;
       case KS_DROP:
+        if (this.rBatchPos[i] < 0) {
+          this.rBatchLen[i] = this.opResult[i] & 63;
+          this.rUnmapNs[i] = this.opResult[i] >>> 6;
+          this.rBatchPos[i] = 0;
+        }
         // __remove_inode_page: each page leaves the page cache's hash under pagecache_lock.
         if (this.rBatchPos[i] >= this.rBatchLen[i]) {
           this.prog[i] = KS_PASS_DONE;
           return true;
         }
-        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(this.node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
+        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
         this.rUnmapNs[i] = 0;
         return false;
-      case KS_FREE:
-        this.freePage(i, cpu, this.node, this.rBatch[i * SWAP_CLUSTER_MAX + this.rBatchPos[i]++], KS_DROP);
+      case KS_FREE: {
+        // __free_pages_ok of the page, in its zone, where the scan left it.
+        const type = this.s.maps[node].zones[z].type;
+        const hold = costs.buddyOpNs + this.structPageNs(node);
+        this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], callers.__free_pages_ok, OP_FREE_BATCH, node, this.rBatchPos[i]++ | (i << 8), hold, LINES_BUDDY, KS_DROP);
         return false;
+      }
       case KS_PASS_DONE: {
         const taken = z < 0 ? 0 : this.rBatchLen[i];
         if (taken > 0) this.wakeWaiters();
@@ -274,12 +339,14 @@ export class ReclaimNode extends MmNode {
           this.prog[i] = KS_REFILL;
           return true;
         }
-        const zone = this.mem.zones[z];
-        if (zone.freePages > zone.pagesHigh) {
+        return this.pageOp(i, cpu, node, OP_ZONE_BALANCED, z, KS_CHECK);
+      }
+      case KS_CHECK:
+        if (this.opResult[i] === 1) {
           this.prog[i] = KS_BALANCE;
           return true;
         }
-        if (taken >= SWAP_CLUSTER_MAX) {
+        if (this.rBatchLen[i] >= SWAP_CLUSTER_MAX) {
           this.rPriority[i] = DEF_PRIORITY;
           this.prog[i] = KS_REFILL;
           return true;
@@ -293,12 +360,17 @@ export class ReclaimNode extends MmNode {
         this.prog[i] = KS_BALANCE;
         this.after(cpu, JIFFY_SECOND_NS);
         return false;
-      }
     }
     return false;
   }
 
   protected override doWorkloadOp(op: number, arg: number): number {
+    if (op === OP_ZONE_TO_BALANCE) return this.zoneToBalance();
+    if (op === OP_ZONE_BALANCED) return this.mem.zones[arg].freePages > this.mem.zones[arg].pagesHigh ? 1 : 0;
+    if (op === OP_FREE_BATCH) {
+      this.mem.free(this.rBatch[(arg >>> 8) * SWAP_CLUSTER_MAX + (arg & 0xff)]);
+      return 0;
+    }
     if (op === OP_REFILL) {
       const z = arg & 0xff;
       const lru = this.mem.lru[z];
@@ -309,7 +381,7 @@ export class ReclaimNode extends MmNode {
     }
     if (op === OP_SHRINK) {
       const z = arg & 0xff;
-      const slot = arg >>> 8;
+      const slot = (arg >>> 8) & 0xff;
       const lru = this.mem.lru[z];
       const batch = this.rBatch.subarray(slot * SWAP_CLUSTER_MAX, (slot + 1) * SWAP_CLUSTER_MAX);
       this.reclaimByKswapd = slot === this.ksi;
@@ -320,19 +392,17 @@ export class ReclaimNode extends MmNode {
         unmapNs += ns;
         return true;
       };
-      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, this.rPriority[slot]), SWAP_CLUSTER_MAX, canFree, batch);
+      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, arg >>> 16), SWAP_CLUSTER_MAX, canFree, batch);
       const scanned = r & 0xfffff;
       const taken = r >>> 20;
       for (let k = 0; k < taken; k++) this.dropFromCache(batch[k]);
-      this.rBatchLen[slot] = taken;
-      this.rBatchPos[slot] = 0;
       this.pagesScanned[z] += scanned;
       this.pagesReclaimed[z] += taken;
       // try_to_unmap: 2.4-rmap walks the pte_chains inside shrink_cache, pagemap_lru_lock held;
       // 2.5 takes the pages off the list first and unmaps them after dropping zone->lru_lock.
       this.opExtraNs = scanned * this.scanNs() + (this.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
-      this.rUnmapNs[slot] = this.s.cfg.lru === '2.5-zone' ? unmapNs : 0;
-      return taken;
+      const after = this.s.cfg.lru === '2.5-zone' ? Math.min(UNMAP_NS_MAX, Math.round(unmapNs)) : 0;
+      return taken | (after << 6);
     }
     return super.doWorkloadOp(op, arg);
   }
