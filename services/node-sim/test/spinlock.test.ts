@@ -112,6 +112,27 @@ describe('spinlock model against the machine-repairman queue', () => {
   });
 });
 
+describe('SCI coherence (coherence=sci)', () => {
+  const box = { thinkNs: { dist: 'exp', mean: 20000 }, holdNs: { dist: 'exp', mean: 5000 }, durationNs: 50_000_000, lock: 'ticket' };
+  const lockOf = (sets: Record<string, unknown>) => runWorkload(resolveWorkload({ kind: 'lockbench', ...box, ...sets })).locks[0];
+
+  it('on one node there is no other quad to purge: the same figures as snooping', () => {
+    const one = { nodes: 1, cpusPerNode: 8 };
+    const snoop = lockOf({ ...one, coherence: 'snoop' });
+    const sci = lockOf({ ...one, coherence: 'sci' });
+    expect(sci.waitTotalNs).toBe(snoop.waitTotalNs);
+    expect(sci.acquisitions).toBe(snoop.acquisitions);
+  });
+
+  it('across quads every contended release first purges the quads that spin on the line: longer waits, same holds', () => {
+    const four = { nodes: 4, cpusPerNode: 4 };
+    const snoop = lockOf({ ...four, coherence: 'snoop' });
+    const sci = lockOf({ ...four, coherence: 'sci' });
+    expect(sci.waitMeanNs).toBeGreaterThan(snoop.waitMeanNs * 1.1);
+    expect(Math.abs(sci.holdMeanNs - snoop.holdMeanNs) / snoop.holdMeanNs).toBeLessThan(0.05);
+  });
+});
+
 describe('hand-off policies', () => {
   const numaq = { nodes: 4, cpusPerNode: 4, thinkNs: { dist: 'exp', mean: 20000 }, holdNs: { dist: 'exp', mean: 5000 }, durationNs: 200_000_000 };
 

@@ -42,6 +42,12 @@ export const LockbenchSpec: TObject = closedObject(
       default: 0,
       description: 'tas only: probability that a release hands the lock to a waiter on the releasing CPU\'s node when one spins there',
     }),
+    coherence: Type.Union([Type.Literal('snoop'), Type.Literal('sci')], {
+      default: 'snoop',
+      description:
+        'how a write reaches the other caches holding its line: "snoop" — invalidated at once; "sci" — NUMA-Q\'s SCI sharing lists (IEEE 1596): ' +
+        'the writer purges the sharing quads one after another, a remote transaction each, so releasing a lock that other quads spin on costs a line transfer per such quad',
+    }),
     locks: Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: 'number of locks; each acquisition picks one uniformly' }),
     lockHome: Type.Union([Type.Literal('node0'), Type.Literal('spread')], {
       default: 'node0',
@@ -81,6 +87,7 @@ export interface LockbenchConfig extends CommonConfig, MachineConfig {
   kind: 'lockbench';
   lock: LockPolicy;
   tasLocalBias: number;
+  coherence: 'snoop' | 'sci';
   locks: number;
   lockHome: 'node0' | 'spread';
   localLockFraction: number;

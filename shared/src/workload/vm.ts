@@ -42,6 +42,12 @@ export const vmProperties = {
       '"per-node": a kswapd per node balancing its own zones (2.5: one per pgdat); "global": one kswapd, on node 0, ' +
       'balancing every node\'s zones in the order they fell below pages_low (2.4\'s single kswapd looping over the pgdats)',
   }),
+  coherence: Type.Union([Type.Literal('snoop'), Type.Literal('sci')], {
+    default: 'snoop',
+    description:
+      'how a write reaches the other caches holding its line: "snoop" — invalidated at once; "sci" — NUMA-Q\'s SCI sharing lists (IEEE 1596): ' +
+      'the writer purges the sharing quads one after another, a remote transaction each, so releasing a lock that other quads spin on costs a line transfer per such quad',
+  }),
   zonelist: Type.Union(
     ZONELIST_POLICIES.map((v) => Type.Literal(v)),
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
@@ -57,5 +63,6 @@ export interface VmConfig extends HighmemConfig {
   tasStorm: boolean;
   directReclaim: boolean;
   kswapd: 'per-node' | 'global';
+  coherence: 'snoop' | 'sci';
   zonelist: ZonelistPolicyName;
 }

@@ -61,6 +61,12 @@ export interface LockTableConfig {
    * release costs O(P) bus transactions). Off: the winner pays one hand-off only.
    */
   readonly tasStorm?: boolean;
+  /**
+   * SCI coherence (NUMA-Q's IQ-Link, IEEE 1596): a line's sharers form a list of quads, and a write
+   * purges them one after another. The releasing store of a lock that other quads spin on waits
+   * for one remote transaction per such quad before the next holder can have the line.
+   */
+  readonly sciPurge?: boolean;
   readonly handoff: Handoff;
 }
 
@@ -92,6 +98,9 @@ export class SpinlockHome {
   private readonly nextWaiter: Int32Array;
   private readonly waiterNode: Int32Array;
   private readonly isTas: Uint8Array;
+  /** Quads already counted by the purge under way (`purgeSeen[node] === purgeMark`). */
+  private readonly purgeSeen: Int32Array;
+  private purgeMark = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -107,6 +116,7 @@ export class SpinlockHome {
     this.nextWaiter = new Int32Array(topo.threads).fill(-1);
     this.waiterNode = new Int32Array(topo.threads);
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
+    this.purgeSeen = new Int32Array(topo.nodes);
   }
 
   /** True when `kind` is an event this half handles. */
@@ -149,12 +159,13 @@ export class SpinlockHome {
     invariant(this.holder[lock] === cpu, `CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
     this.holder[lock] = -1;
     if (this.head[lock] < 0) return;
+    const purge = this.cfg.sciPurge === true ? this.purgeNs(lock, cpu) : 0;
     if (this.isTas[lock] !== 1) {
-      this.grant(this.popHead(lock), lock, 1, 0);
+      this.grant(this.popHead(lock), lock, 1, purge);
       return;
     }
     const next = this.pickTas(lock, this.topo.cpuNode[cpu]);
-    this.grant(next, lock, 1, this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0);
+    this.grant(next, lock, 1, (this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0) + purge);
   }
 
   private popHead(lock: number): number {
@@ -195,6 +206,25 @@ export class SpinlockHome {
     if (this.tail[lock] === w) this.tail[lock] = prev;
     this.nextWaiter[w] = -1;
     return w;
+  }
+
+  /** The SCI purge of a release: a remote line transfer for every other quad with a spinner on the lock (sciPurge). */
+  private purgeNs(lock: number, releaser: number): number {
+    const home = this.topo.cpuNode[releaser];
+    const seen = this.purgeSeen;
+    if (this.purgeMark === 0x7fffffff) {
+      this.purgeMark = 0;
+      seen.fill(0);
+    }
+    const mark = ++this.purgeMark;
+    let quads = 0;
+    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
+      const node = this.topo.cpuNode[w];
+      if (node === home || seen[node] === mark) continue;
+      seen[node] = mark;
+      quads++;
+    }
+    return quads * this.cfg.handoff.remote;
   }
 
   /** The losers' attempts the winner waits behind, on average half of them: ns (tasStorm). */

@@ -129,7 +129,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     topo,
     maps,
     registry,
-    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
+    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, sciPurge: cfg.coherence === 'sci', handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
     zonelists,
     zoneLock,
     zoneLruLock,
