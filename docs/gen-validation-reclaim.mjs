@@ -125,7 +125,7 @@ export function reclaimSections() {
   const waitsUp = short.length > 0 && short.every(([, k]) => k.global.memory.reclaim.allocationWaits > k['per-node'].memory.reclaim.allocationWaits);
   say(
     `- One kswapd for four quads ${waitsUp ? 'falls behind where memory runs short' : 'keeps up'}: allocations go to reclaim ${short.map(([p, k]) => `${p.replace('numaq-16-', '')} ${num(k['per-node'].memory.reclaim.allocationWaits)} → ${num(k.global.memory.reclaim.allocationWaits)} times, direct reclaims ${num(k['per-node'].memory.reclaim.directReclaims)} → ${num(k.global.memory.reclaim.directReclaims)}`).join('; ')} ` +
-      `(${Object.entries(ks).filter((e) => !short.includes(e)).map(([p]) => p.replace('numaq-16-', '')).join(', ') || 'no workload'}: no allocation ran short either way). ` +
+      `(${Object.keys(ks).filter((p) => !short.some(([q]) => q === p)).map((p) => p.replace('numaq-16-', '')).join(', ') || 'no workload'}: no allocation ran short either way). ` +
       `${waitsUp ? 'Agrees' : 'Does not agree'} with why kswapd became per node (one per pgdat) in 2.5: a single reclaim thread serialises every node's balancing, and on NUMA it scans remote memory.`,
   );
   say('');
