@@ -6,10 +6,17 @@
 // are counted apart, not as errors. In smoke mode the thresholds on speed (req/s, latency) are
 // printed but do not fail the run: CI machines are shared and noisy, and a timing must not decide
 // a build; the correctness thresholds (errors, 5xx, lost runs, push-back) always do.
+import { readFileSync } from 'node:fs';
 import { cannon, check, json, openLoop, openLoopThread, post, saveResults, startService, startYardstick, summarize, unexpected5xx, waitFor } from './lib.mjs';
+import { analyze, printProbe, startCpuShare, startThreadSampler } from './probe.mjs';
 
 const smoke = process.argv.includes('--smoke');
+// --probe: record where the mixed scenario's latency tail comes from (probe.mjs); diagnostic only.
+const probe = process.argv.includes('--probe');
 const seconds = smoke ? 3 : 20;
+// The steady streams first run this long at their rate, over the same connections, unmeasured:
+// connections open and both ends compile their hot code (figures printed apart, errors counted).
+const warmupSeconds = smoke ? 1 : 2;
 const tiny = { kind: 'lockbench', nodes: 2, cpusPerNode: 2, durationNs: 2_000_000 };
 const longRun = { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 100_000_000_000 }; // about 100 s of wall time: cancelled at the end
 
@@ -44,7 +51,7 @@ async function readStorm() {
     const y = summarize('yardstick: fastify hello world', await cannon({ url: `${yard.base}/`, connections: 50, duration: seconds }));
     print(y);
     print(summarize('yardstick via overallRate 1000, 50 conn', await cannon({ url: `${yard.base}/`, connections: 50, duration: seconds, overallRate: 1000 })));
-    print({ name: 'yardstick, steady 1000 req/s, 50 conn', ...(await openLoop({ base: yard.base, path: '/', rate: 1000, seconds, connections: 50 })) });
+    print({ name: 'yardstick, steady 1000 req/s, 50 conn', ...(await openLoop({ base: yard.base, path: '/', rate: 1000, seconds, warmupSeconds, connections: 50 })) });
     const ids = await finishedRuns(svc.base, 20);
     const r = summarize(
       'read storm: GET status + report',
@@ -112,8 +119,9 @@ async function submitStorm() {
 // 3. Mixed: status reads at a fixed 1000 req/s measured while submits, SSE followers and
 // /metrics scrapes run alongside and two long simulations occupy the worker pool.
 async function mixed() {
-  const svc = await startService({ NUMASIM_CONCURRENCY: '2', NUMASIM_QUEUE_LIMIT: '1000' });
+  const svc = await startService({ NUMASIM_CONCURRENCY: '2', NUMASIM_QUEUE_LIMIT: '1000' }, { probe });
   const followers = [];
+  let probed;
   try {
     const longIds = [];
     for (let i = 0; i < 2; i++) longIds.push((await post(`${svc.base}/v1/runs`, { workload: { ...longRun, seed: i + 1 } })).body.id);
@@ -132,9 +140,9 @@ async function mixed() {
     // Background at steady rates, as clients and a Prometheus would send it: submits (which queue
     // behind the two simulations), run lists, and /metrics scrapes.
     const background = Promise.all([
-      openLoop({ base: svc.base, path: '/v1/runs', method: 'POST', body: JSON.stringify({ workload: tiny }), rate: 20, seconds, connections: 5 }),
-      openLoop({ base: svc.base, path: '/v1/runs?limit=20', rate: 20, seconds, connections: 5 }),
-      openLoop({ base: svc.base, path: '/metrics', rate: 5, seconds, connections: 5 }),
+      openLoop({ base: svc.base, path: '/v1/runs', method: 'POST', body: JSON.stringify({ workload: tiny }), rate: 20, seconds: warmupSeconds + seconds, connections: 5 }),
+      openLoop({ base: svc.base, path: '/v1/runs?limit=20', rate: 20, seconds: warmupSeconds + seconds, connections: 5 }),
+      openLoop({ base: svc.base, path: '/metrics', rate: 5, seconds: warmupSeconds + seconds, connections: 5 }),
     ]).then((rs) => ({
       requests: rs.reduce((n, r) => n + r.requests, 0),
       reqPerSec: rs.reduce((n, r) => n + r.reqPerSec, 0),
@@ -148,9 +156,27 @@ async function mixed() {
     }));
     // The measured stream: a steady 1000 req/s over 50 connections (open loop, on a thread of its
     // own so the background's clock cannot delay it), then the same through autocannon's overallRate.
-    const [bg, steady] = await Promise.all([background, openLoopThread({ base: svc.base, ids, rate: 1000, seconds, connections: 50 })]);
+    const roles = { [`svc:${svc.proc.pid}`]: 'service main', [`run:${process.pid}`]: 'runner main' };
+    const sampler = probe ? startThreadSampler({ svc: svc.proc.pid, run: process.pid }) : undefined;
+    const onThread = (tid) => (roles[`run:${tid}`] = 'generator');
+    let share;
+    const startShare = setTimeout(() => (share = startCpuShare([svc.proc.pid, process.pid])), warmupSeconds * 1000);
+    const [bg, { trace, warmup, measuredFrom, ...steady }] = await Promise.all([
+      background,
+      openLoopThread({ base: svc.base, ids, rate: 1000, seconds, warmupSeconds, connections: 50, trace: probe, onThread }),
+    ]);
+    clearTimeout(startShare);
+    const others = share?.stop();
+    if (sampler) probed = { trace, threads: sampler.stop(), roles, from: measuredFrom, timelineFrom: measuredFrom - warmupSeconds * 1000, to: performance.timeOrigin + performance.now() };
+    const w = { name: `mixed: the same, ${warmupSeconds} s warm-up`, ...warmup };
+    print(w);
     const s = { name: 'mixed: GET status, steady 1000 req/s', ...steady };
     print(s);
+    if (others) {
+      // A figure measured while other jobs used the machine measures contention with them too.
+      console.log(`  while measured: other processes used ${others.othersMs} ms of CPU in ${others.spanMs} ms on ${others.cores} cores (${Math.round(100 * others.othersShare)}% of the machine)`);
+      results.mixedOtherProcesses = others;
+    }
     const b = { name: 'mixed: background submits/lists/metrics', ...bg };
     print(b);
     const bursty = summarize(
@@ -160,12 +186,23 @@ async function mixed() {
     print(bursty);
     const running = (await json(`${svc.base}/v1/runs?status=running`)).body.runs.length;
     check(results, 'mixed: p99 of GET status ≤ 25 ms at a steady 1000 req/s, 50 connections, two simulations running', s.latencyMs.p99 <= 25 && running === 2, { p99: s.latencyMs.p99, running }, true);
-    check(results, 'mixed: no errors, no unexpected 5xx', s.errors + bg.errors + bursty.errors === 0 && unexpected5xx(s.statusCodes) + unexpected5xx(b.statusCodes) + unexpected5xx(bursty.statusCodes) === 0, { measured: s.statusCodes, background: b.statusCodes, autocannon: bursty.statusCodes });
+    check(
+      results,
+      'mixed: no errors, no unexpected 5xx',
+      s.errors + w.errors + bg.errors + bursty.errors === 0 && unexpected5xx(s.statusCodes) + unexpected5xx(w.statusCodes) + unexpected5xx(b.statusCodes) + unexpected5xx(bursty.statusCodes) === 0,
+      { measured: s.statusCodes, warmup: w.statusCodes, background: b.statusCodes, autocannon: bursty.statusCodes },
+    );
     controller.abort();
     for (const id of longIds) await fetch(`${svc.base}/v1/runs/${id}/cancel`, { method: 'POST' });
   } finally {
     await Promise.all(followers);
     await svc.stop();
+  }
+  if (probed) {
+    const eld = JSON.parse(readFileSync(svc.probeOut, 'utf8'));
+    const p = analyze({ ...probed, eld });
+    printProbe(p);
+    results.probe = p;
   }
 }
 

@@ -10,9 +10,9 @@ import { Registry } from 'prom-client';
 import { ENGINE_VERSION } from '@numasim/node-sim';
 import type { Config } from './config.js';
 import { ApiErrors } from './errors.js';
-import { openDb } from './store/db.js';
+import { openDb, startCheckpointer } from './store/db.js';
 import { RunsRepo } from './store/runs-repo.js';
-import { Executor } from './runs/executor.js';
+import { Executor, type RunEvent } from './runs/executor.js';
 import type { RunExecutor } from './runs/run-executor.js';
 import { QueueExecutor } from './queue/queue-executor.js';
 import { SimMetrics } from './metrics/sim-metrics.js';
@@ -22,7 +22,7 @@ import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
 import { ErrorBody } from './http/schemas.js';
-import { ReadCache } from './http/read-cache.js';
+import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
 
 export interface BuiltApp {
@@ -55,6 +55,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   installErrorHandling(app);
 
   const db = openDb(config.dbPath);
+  const checkpointer = startCheckpointer(db, config.dbPath, 1000, (msg) => app.log.warn({ err: msg }, 'WAL checkpoint failed'));
   const repo = new RunsRepo(db);
   const requeued = repo.requeueRunning('the service stopped while the run was executing; re-queued at start-up');
   if (requeued.length > 0) app.log.warn({ runs: requeued }, 'runs re-queued after an unclean stop');
@@ -67,8 +68,11 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
         simMetrics,
         app.log,
       )
-    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice }, simMetrics, app.log);
-  const services: Services = { config, db, repo, executor, registry, simMetrics, readCache: new ReadCache(64 * 1024 * 1024), shuttingDown: false };
+    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice, workerIdle: config.workerIdle }, simMetrics, app.log);
+  const liveViews = new LiveViewCache(4096, 1000);
+  repo.onRunChanged((id) => liveViews.invalidate(id));
+  executor.on('run', (ev: RunEvent) => liveViews.invalidate(ev.id));
+  const services: Services = { config, db, repo, executor, registry, simMetrics, readCache: new ReadCache(64 * 1024 * 1024), liveViews, shuttingDown: false };
   registerServiceMetrics(registry, app, repo, () => executor);
   if (executor instanceof QueueExecutor) registerQueueMetrics(registry, executor);
 
@@ -110,6 +114,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
       endAllStreams();
       await app.close();
       await executor.shutdown(config.shutdownGraceMs);
+      await checkpointer.stop();
       db.close();
     })());
   return { app, services, shutdown };

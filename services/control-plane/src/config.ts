@@ -29,6 +29,8 @@ export interface Config {
   workerHeapMb: number;
   /** Nice value of simulation threads (0–19; Linux), so HTTP stays responsive when every core simulates. */
   workerNice: number;
+  /** Simulation threads run under SCHED_IDLE (Linux, with util-linux's chrt): only on CPUs nothing else wants. */
+  workerIdle: boolean;
   /** How long a finished run keeps its labelled metric series, and how many runs may be labelled at once. */
   metricsRunTtlMs: number;
   metricsMaxRuns: number;
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runTimeoutMs: get('NUMASIM_RUN_TIMEOUT_MS', int(100, 86_400_000), 600_000),
     workerHeapMb: get('NUMASIM_WORKER_HEAP_MB', int(64, 65_536), 2048),
     workerNice: get('NUMASIM_WORKER_NICE', int(0, 19), 10),
+    workerIdle: get('NUMASIM_WORKER_IDLE', bool, true),
     metricsRunTtlMs: get('NUMASIM_METRICS_RUN_TTL_MS', int(0, 86_400_000), 15 * 60_000),
     metricsMaxRuns: get('NUMASIM_METRICS_MAX_RUNS', int(0, 1000), 20),
     shutdownGraceMs: get('NUMASIM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), 10_000),

@@ -5,7 +5,7 @@ import type { Db } from '../store/db.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunExecutor } from '../runs/run-executor.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
-import type { ReadCache } from './read-cache.js';
+import type { LiveViewCache, ReadCache } from './read-cache.js';
 
 export interface Services {
   config: Config;
@@ -16,6 +16,8 @@ export interface Services {
   simMetrics: SimMetrics;
   /** Serialized views and reports of finished runs. */
   readCache: ReadCache;
+  /** Serialized views of queued and running runs, until their next change. */
+  liveViews: LiveViewCache;
   /** True once shutdown began: submissions are refused. */
   shuttingDown: boolean;
 }

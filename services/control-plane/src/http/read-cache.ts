@@ -43,3 +43,41 @@ export class ReadCache {
     for (const kind of ['view', 'report', 'series']) this.delete(`${kind}:${id}`);
   }
 }
+
+/**
+ * Serialized views of runs that have not finished (queued, running), kept between changes: a
+ * view is dropped when the store changes its run (a transition, stored progress, deletion) or the
+ * executor publishes an event about it (live progress, a status change), and `maxAgeMs` after it
+ * was built at the latest, so its ETA keeps moving even if progress stalls. A status poll of a
+ * running run then costs a lookup instead of two queries and a serialization.
+ */
+export class LiveViewCache {
+  private readonly entries = new Map<string, { json: string; at: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get(id: string): string | undefined {
+    const e = this.entries.get(id);
+    if (e === undefined) return undefined;
+    if (this.now() - e.at > this.maxAgeMs) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return e.json;
+  }
+
+  set(id: string, json: string): void {
+    this.entries.delete(id);
+    this.entries.set(id, { json, at: this.now() });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  /** The run changed: its next view is built afresh. */
+  invalidate(id: string): void {
+    this.entries.delete(id);
+  }
+}

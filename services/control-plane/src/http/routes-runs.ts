@@ -104,12 +104,13 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
 
   app.get('/v1/runs/:id', { schema: { summary: 'A run: status, transitions, progress, error', tags: ['runs'], params: RunIdParams } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const cached = s.readCache.get(`view:${id}`);
+    const cached = s.readCache.get(`view:${id}`) ?? s.liveViews.get(id);
     if (cached !== undefined) return reply.type('application/json').send(cached);
     const run = getRun(s, id);
     if (!run) return sendError(reply, ApiErrors.RUN_NOT_FOUND, `no run ${JSON.stringify(id)}`);
     const json = JSON.stringify(runView(run, s.repo, s.executor));
     if (FINISHED.has(run.status)) s.readCache.set(`view:${id}`, json);
+    else s.liveViews.set(id, json);
     return reply.type('application/json').send(json);
   });
 

@@ -23,6 +23,8 @@ export interface FleetWorkerOptions extends QueueSettings {
   concurrency: number;
   workerHeapMb: number;
   workerNice: number;
+  /** SCHED_IDLE for simulation threads (Linux); default true. */
+  workerIdle?: boolean;
   maxEvents: number;
   runTimeoutMs: number;
   /** Serve /metrics here; undefined: no server. */
@@ -45,7 +47,7 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
   const id = `${hostname()}:${process.pid}`;
   const log = opts.log ?? (() => {});
   const names = queueNames(opts.queueName);
-  const pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice });
+  const pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle });
   const active = new Map<string, { controller: AbortController; reason?: 'cancel' | 'timeout' }>();
 
   const registry = new Registry();

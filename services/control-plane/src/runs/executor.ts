@@ -24,6 +24,8 @@ export interface ExecutorOptions {
   workerHeapMb: number;
   /** Nice value of simulation threads (Linux): higher runs them behind the HTTP thread. */
   workerNice: number;
+  /** SCHED_IDLE for simulation threads (Linux): they run only on CPUs nothing else wants. */
+  workerIdle?: boolean;
 }
 
 export type RunEvent =
@@ -60,7 +62,7 @@ export class Executor extends EventEmitter implements RunExecutor {
   ) {
     super();
     this.setMaxListeners(0);
-    this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice });
+    this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle });
   }
 
   get runningCount(): number {

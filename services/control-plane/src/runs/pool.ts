@@ -12,6 +12,8 @@ export interface PoolOptions {
   threads: number;
   workerHeapMb: number;
   workerNice: number;
+  /** Simulation threads ask for SCHED_IDLE (Linux), falling back to the nice value; default true. */
+  workerIdle?: boolean;
 }
 
 export function createPool(opts: PoolOptions): Piscina {
@@ -22,7 +24,7 @@ export function createPool(opts: PoolOptions): Piscina {
     idleTimeout: 30_000,
     maxQueue: opts.threads, // callers queue runs themselves (the store, or the job queue)
     resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMb },
-    workerData: { nice: opts.workerNice },
+    workerData: { nice: opts.workerNice, idle: opts.workerIdle ?? true },
   });
 }
 

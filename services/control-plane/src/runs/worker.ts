@@ -3,6 +3,7 @@
  * nothing of the HTTP side; progress (with lock statistics deltas for the live metrics) goes back
  * through the MessagePort the task carries, at most every PROGRESS_EVERY_MS of wall time.
  */
+import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
@@ -13,20 +14,42 @@ import { HIST_LE_NS, type LockDelta, type ProgressMessage, type RunTask, type Ru
 const PROGRESS_EVERY_MS = 250;
 
 /**
- * Simulations run at a lower CPU priority than the thread that answers HTTP, so a box whose cores
- * are all simulating still answers status requests promptly. Linux applies a nice value to one
- * thread when given its thread id (/proc/thread-self names it); elsewhere this does nothing.
+ * Simulations run behind the thread that answers HTTP, so a box whose cores are all simulating
+ * still answers status requests promptly. On Linux a simulation thread first asks for SCHED_IDLE
+ * (through `chrt` from util-linux: Node has no call for sched_setscheduler): the kernel then gives
+ * it a CPU only when no ordinary thread wants one, and an ordinary thread that wakes up takes the
+ * CPU from it at once. A nice value alone (the fallback, and what `idle: false` keeps) still leaves
+ * a simulation about a tenth of a shared CPU and can let it finish its slice before a woken HTTP
+ * thread runs. Threads the simulation starts inherit both. Linux applies either to one thread when given its thread id
+ * (/proc/thread-self names it); elsewhere this does nothing.
  */
-function lowerOwnPriority(nice: number): void {
-  if (nice === 0) return;
+function lowerOwnPriority(nice: number, idle: boolean): void {
+  let tid: number;
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+    tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
-    // not Linux, or not allowed: run at the default priority
+    return; // not Linux
+  }
+  if (!Number.isInteger(tid) || tid <= 0) return;
+  if (nice !== 0) {
+    try {
+      setPriority(tid, nice);
+    } catch {
+      // not allowed: run at the default priority
+    }
+  }
+  if (idle) {
+    try {
+      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // no chrt, or not allowed: the nice value alone
+    }
   }
 }
-lowerOwnPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
+{
+  const data = workerData as { nice?: number; idle?: boolean } | undefined;
+  lowerOwnPriority(data?.nice ?? 0, data?.idle ?? false);
+}
 
 /**
  * For each engine histogram bucket, the Prometheus bucket it falls in. Every HIST_LE_NS is an

@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { NumasimError } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -41,4 +42,58 @@ function migrate(db: Db): void {
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
     })();
   }
+}
+
+/** WAL pages SQLite checkpoints at by default, inside the commit that crosses it. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * With the checkpoint thread running, the main connection checkpoints only past this many WAL
+ * pages (64 MiB): a backstop for a log that the thread's checkpoints, overtaken by commits again
+ * and again in a write storm, never finished; the thread has copied most of it by then.
+ */
+const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_384;
+
+export interface Checkpointer {
+  /** Stops the checkpoint thread and gives checkpoints back to the main connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves the store's WAL checkpoints off the event loop (checkpoint-worker.ts): the main
+ * connection no longer checkpoints inside its commits (but for a backstop), so a commit does not
+ * wait for the disk to sync. If the thread fails, checkpoints go back to the main connection.
+ * No-op for `:memory:`.
+ */
+export function startCheckpointer(db: Db, path: string, everyMs = 1000, onError: (msg: string) => void = () => {}): Checkpointer {
+  if (path === ':memory:') return { stop: async () => {} };
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  const restore = () => {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+  };
+  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { path, everyMs } });
+  worker.unref();
+  let exited = false;
+  const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) onError(m.error);
+  });
+  worker.on('error', (e) => {
+    onError(e.message);
+    restore();
+  });
+  void exit.then(() => {
+    exited = true;
+    restore();
+  });
+  return {
+    async stop() {
+      if (!exited) {
+        worker.postMessage({ close: true });
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+        await Promise.race([exit, timeout]);
+        if (!exited) await worker.terminate();
+      }
+      restore();
+    },
+  };
 }

@@ -115,8 +115,18 @@ export function newId(prefix: string): string {
 export class RunsRepo {
   /** Prepared statements by SQL text: preparing costs more than running most of these queries. */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly changeListeners: ((id: string) => void)[] = [];
 
   constructor(private readonly db: Db) {}
+
+  /** Calls `fn` with a run's id whenever this repo changes that run (status, progress, result, deletion). */
+  onRunChanged(fn: (id: string) => void): void {
+    this.changeListeners.push(fn);
+  }
+
+  private changed(id: string): void {
+    for (const fn of this.changeListeners) fn(id);
+  }
 
   private stmt(sql: string): Database.Statement {
     let st = this.statements.get(sql);
@@ -213,11 +223,13 @@ export class RunsRepo {
       this.addTransition(id, status, now, extra.detail);
       ok = true;
     })();
+    if (ok) this.changed(id);
     return ok;
   }
 
   setProgress(id: string, progress: RunProgressRecord): void {
     this.stmt('UPDATE runs SET progress_json = ? WHERE id = ?').run(JSON.stringify(progress), id);
+    this.changed(id);
   }
 
   /** Stores the result and marks the run succeeded, together; false when the run was no longer running. */
@@ -240,6 +252,7 @@ export class RunsRepo {
 
   delete(id: string): void {
     this.stmt('DELETE FROM runs WHERE id = ?').run(id);
+    this.changed(id);
   }
 
   /** After a crash: runs the dead process was executing go back to the queue. Returns their ids. */

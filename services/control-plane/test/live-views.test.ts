@@ -1,0 +1,40 @@
+/**
+ * Status views of queued and running runs are cached between changes: every change to the run
+ * (progress, a transition, deletion) must show in the next GET, never a stale view.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuiltApp } from '@numasim/control-plane';
+import { long, makeApp, waitFor } from './helpers.js';
+
+describe('views of unfinished runs', () => {
+  let b: BuiltApp;
+  beforeAll(async () => {
+    b = await makeApp({ concurrency: 1 });
+  });
+  afterAll(async () => {
+    await b.shutdown();
+  });
+  const view = async (id: string) => (await b.app.inject({ method: 'GET', url: `/v1/runs/${id}` })).json();
+
+  it('follow progress and transitions at once', async () => {
+    const run = (await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: long } })).json();
+    const queued = (await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: { ...long, seed: 2 } } })).json();
+    expect((await view(queued.id)).status).toBe('queued');
+    const first = await waitFor(async () => {
+      const v = await view(run.id);
+      return v.status === 'running' && v.progress.events > 0 ? v : undefined;
+    });
+    // Progress arrives every 250 ms of wall time: a later view shows more events.
+    await waitFor(async () => ((await view(run.id)).progress.events > first.progress.events ? true : undefined), 10_000);
+    // A cancellation shows in the very next request, for the running run and for the queued one.
+    expect((await b.app.inject({ method: 'POST', url: `/v1/runs/${queued.id}/cancel` })).statusCode).toBe(202);
+    expect((await view(queued.id)).status).toBe('cancelled');
+    expect((await b.app.inject({ method: 'POST', url: `/v1/runs/${run.id}/cancel` })).statusCode).toBe(202);
+    const after = await waitFor(async () => {
+      const v = await view(run.id);
+      return v.finished ? v : undefined;
+    });
+    expect(after.status).toBe('cancelled');
+    expect(after.transitions.map((t: { status: string }) => t.status)).toEqual(['queued', 'running', 'cancelled']);
+  });
+});
