@@ -48,6 +48,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
     concurrency: numberOption('worker', 'concurrency', values.concurrency, availableParallelism(), 1, 256, true),
     workerHeapMb: config.workerHeapMb,
     workerNice: config.workerNice,
+    workerIdle: config.workerIdle,
     maxEvents: config.maxEvents,
     runTimeoutMs: config.runTimeoutMs,
     metricsPort,
