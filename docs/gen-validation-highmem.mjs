@@ -3,36 +3,13 @@
 // replication on numaq-16 and numaq-32, each answered with a table and a sentence saying whether
 // the direction agrees with what the lists reported (../shared/VM-REFERENCE.md §3–§5). Every figure
 // comes from the runs made here.
-import { getPreset, resolveWorkload, formatDuration } from '@numasim/shared';
-import { runWorkload } from '@numasim/node-sim';
+import { formatDuration } from '@numasim/shared';
+import { lockOf, num, pct, presetRunner } from './validation-kit.mjs';
 
 const MACHINES = { 'numaq-16': [], 'numaq-32': ['machine=numaq-32', 'parallelJobs=64'] };
-const runs = [];
+const { go, runs } = presetRunner();
 
-function go(preset, sets) {
-  const started = Date.now();
-  const r = runWorkload(resolveWorkload(getPreset(preset).workload, sets));
-  const wallS = (Date.now() - started) / 1000;
-  runs.push(wallS);
-  process.stderr.write(`${preset} ${sets.join(' ')}: ${wallS.toFixed(1)} s wall\n`);
-  return r;
-}
-
-const pct = (v) => `${v.toFixed(1)}%`;
-const num = (v) => Math.round(v).toLocaleString('en-US');
 const secs = (ns) => (ns === null || ns === undefined ? 'unfinished' : `${(ns / 1e9).toFixed(2)} s`);
-const lockOf = (r, cls) => {
-  const ls = r.locks.filter((l) => l.class === cls);
-  const acq = ls.reduce((s, l) => s + l.acquisitions, 0);
-  const con = ls.reduce((s, l) => s + l.contentions, 0);
-  return {
-    n: ls.length,
-    util: ls.reduce((m, l) => Math.max(m, l.utilPercent), 0),
-    con: acq > 0 ? (100 * con) / acq : 0,
-    waitUs: con > 0 ? ls.reduce((s, l) => s + l.waitTotalNs, 0) / con / 1000 : 0,
-    waitTotalNs: ls.reduce((s, l) => s + l.waitTotalNs, 0),
-  };
-};
 /** Throughput of a run: the build time (kernbench), reads per second (file-read). */
 const perf = (r) => (r.workload.kind === 'kernbench' ? secs(r.workload.completionNs) : `${num(r.workload.readsPerSecond)} reads/s`);
 const better = (a, b) =>

@@ -3,27 +3,10 @@
 // to kmap_atomic, kswapd's own kmap pool) and bounce buffers, each answered with a table and a
 // sentence saying whether the direction agrees with what the lists reported (../shared/VM-REFERENCE.md
 // §2–§4, the minutes of 22 March 2002). Every figure comes from the runs made here.
-import { getPreset, resolveWorkload, formatDuration } from '@numasim/shared';
-import { runWorkload } from '@numasim/node-sim';
+import { formatDuration } from '@numasim/shared';
+import { lockOf, num, pct, presetRunner } from './validation-kit.mjs';
 
-const runs = [];
-function go(preset, sets) {
-  const started = Date.now();
-  const r = runWorkload(resolveWorkload(getPreset(preset).workload, sets));
-  const wallS = (Date.now() - started) / 1000;
-  runs.push(wallS);
-  process.stderr.write(`${preset} ${sets.join(' ')}: ${wallS.toFixed(1)} s wall\n`);
-  return r;
-}
-
-const pct = (v) => `${v.toFixed(1)}%`;
-const num = (v) => Math.round(v).toLocaleString('en-US');
-const lockOf = (r, name) => {
-  const ls = r.locks.filter((l) => l.name === name || l.class === name);
-  const acq = ls.reduce((s, l) => s + l.acquisitions, 0);
-  const con = ls.reduce((s, l) => s + l.contentions, 0);
-  return { acq, util: ls.reduce((m, l) => Math.max(m, l.utilPercent), 0), con: acq > 0 ? (100 * con) / acq : 0, waitUs: con > 0 ? ls.reduce((s, l) => s + l.waitTotalNs, 0) / con / 1000 : 0 };
-};
+const { go, runs } = presetRunner();
 const kmapAtomic = (r, caller) => r.memory.kmap.callers.find((c) => c.caller === caller)?.kmapAtomic ?? 0;
 
 export function reclaimSections() {
