@@ -37,13 +37,13 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
-import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, kmapReport, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
 import { PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
-import { faultLatency, memoryReport, summarize } from '../mm/mm-report.js';
+import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
-import { kernelTextReport } from '../mm/text-replication.js';
 import type { Model } from './model.js';
+import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
 
 const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
 const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
@@ -349,29 +349,17 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes: KernbenchNode[] = [];
-  for (let n = 0; n < cfg.nodes; n++) {
-    const lp = new KernbenchNode(kernel, n, shared, fillCache, km!);
-    nodes.push(lp);
-    lp.start(kernel.addLp(lp));
-  }
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new KernbenchNode(kernel, n, shared, fillCache, km!));
+  const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
   const sum = (f: (n: KernbenchNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
   return {
-    kernel,
-    topology: topo,
-    registry: shared.registry,
-    lockStats: () => nodes.map((n) => n.client.stats),
+    ...parts,
     checkInvariants: () => {
-      nodes.forEach((n) => {
-        n.mem.checkInvariants();
-        n.checkKmapInvariants();
-      });
+      parts.checkInvariants();
       PageCacheNode.checkMappings(nodes);
     },
     memory: () => ({
-      ...memoryReport(cfg, nodes),
-      kmap: kmapReport(km!, nodes),
-      text: kernelTextReport(shared, nodes.map((n) => n.text)),
+      ...parts.memory(),
       pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
       ...pageCacheReport(nodes),
     }),

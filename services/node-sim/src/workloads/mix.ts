@@ -12,14 +12,13 @@ import type { MixConfig, MixResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
-import { addKmapLocks, kmapReport, type KmapShared } from '../mm/kmap.js';
+import { addKmapLocks, type KmapShared } from '../mm/kmap.js';
 import { buildMmShared } from '../mm/mm-shared.js';
-import { memoryReport } from '../mm/mm-report.js';
-import { kernelTextReport } from '../mm/text-replication.js';
 import { buildMixPlan } from './mix-plan.js';
 import { EV_MIX_END, MixNode } from './mix-node.js';
 import { mixResult } from './mix-report.js';
 import type { Model } from './model.js';
+import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
 
 export function buildMix(kernelFor: (lookaheadNs: number) => Kernel, cfg: MixConfig): Model {
   const topo = new Topology(cfg);
@@ -44,28 +43,10 @@ export function buildMix(kernelFor: (lookaheadNs: number) => Kernel, cfg: MixCon
     km = addKmapLocks(cfg, topo, mmOfCpu, add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes: MixNode[] = [];
-  for (let n = 0; n < cfg.nodes; n++) {
-    const lp = new MixNode(kernel, n, shared, km!, plan, mmLock, cfg.filePages);
-    nodes.push(lp);
-    lp.start(kernel.addLp(lp));
-  }
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new MixNode(kernel, n, shared, km!, plan, mmLock, cfg.filePages));
   kernel.post(0, 0, cfg.durationNs, EV_MIX_END, 0, 0, 0);
   return {
-    kernel,
-    topology: topo,
-    registry: shared.registry,
-    lockStats: () => nodes.map((n) => n.client.stats),
-    checkInvariants: () =>
-      nodes.forEach((n) => {
-        n.mem.checkInvariants();
-        n.checkKmapInvariants();
-      }),
-    memory: () => ({
-      ...memoryReport(cfg, nodes),
-      kmap: kmapReport(km!, nodes),
-      text: kernelTextReport(shared, nodes.map((n) => n.text)),
-    }),
+    ...highmemModelParts(cfg, kernel, topo, shared, km!, nodes),
     result: (simulatedNs): MixResult => mixResult(cfg, plan, nodes, simulatedNs),
   };
 }

@@ -31,11 +31,10 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
 import { buildMmShared, LINES_BUDDY, type MmShared } from '../mm/mm-shared.js';
-import { memoryReport } from '../mm/mm-report.js';
-import { addKmapLocks, HighmemNode, KC_PTE, kmapReport, mmPerCpu, type KmapShared } from '../mm/kmap.js';
-import { kernelTextReport } from '../mm/text-replication.js';
+import { addKmapLocks, HighmemNode, KC_PTE, mmPerCpu, type KmapShared } from '../mm/kmap.js';
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from '../mm/zone.js';
 import type { Model } from './model.js';
+import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
 
 /** PTRS_PER_PTE on non-PAE i386: one page-table page maps 4 MiB. */
 export const PTRS_PER_PTE = 1024;
@@ -189,24 +188,10 @@ export function buildShmDb(kernelFor: (lookaheadNs: number) => Kernel, cfg: ShmD
     km = addKmapLocks(cfg, topo, mmPerCpu(topo), add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes: ShmDbNode[] = [];
-  for (let n = 0; n < cfg.nodes; n++) {
-    const lp = new ShmDbNode(kernel, n, shared, km!);
-    nodes.push(lp);
-    lp.start(kernel.addLp(lp));
-  }
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ShmDbNode(kernel, n, shared, km!));
   const sum = (f: (n: ShmDbNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
   return {
-    kernel,
-    topology: topo,
-    registry: shared.registry,
-    lockStats: () => nodes.map((n) => n.client.stats),
-    checkInvariants: () =>
-      nodes.forEach((n) => {
-        n.mem.checkInvariants();
-        n.checkKmapInvariants();
-      }),
-    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km!, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
+    ...highmemModelParts(cfg, kernel, topo, shared, km!, nodes),
     result: (): ShmDbResult => {
       const attached = sum((n) => n.attached);
       const failures = nodes.map((n) => n.firstFailure).filter((p) => p >= 0);

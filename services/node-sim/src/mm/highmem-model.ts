@@ -1,0 +1,42 @@
+/**
+ * What every model built on `HighmemNode` (kernbench and the workloads on it, shm-db, mix) shares
+ * once its nodes exist: one LP per node added to the kernel and started, the lock statistics, the
+ * invariant checks of every node's memory and kmap pools, and the memory report with the kmap and
+ * kernel-text sections. A workload adds its own result and what else its report carries.
+ */
+import type { MemoryReport } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import type { Topology } from '../machine/topology.js';
+import type { Model } from '../workloads/model.js';
+import { kmapReport, type HighmemNode, type KmapShared } from './kmap.js';
+import { memoryReport } from './mm-report.js';
+import type { MmConfig, MmShared } from './mm-shared.js';
+import { kernelTextReport } from './text-replication.js';
+
+/** Builds node 0, 1, … with `make`, adds each to the kernel as an LP and starts it. */
+export function startNodes<T extends HighmemNode & { start(lp: number): void }>(kernel: Kernel, count: number, make: (node: number) => T): T[] {
+  const nodes: T[] = [];
+  for (let n = 0; n < count; n++) {
+    const lp = make(n);
+    nodes.push(lp);
+    lp.start(kernel.addLp(lp));
+  }
+  return nodes;
+}
+
+export type HighmemModelParts = Omit<Model, 'result' | 'memory' | 'checkInvariants'> & { memory(): MemoryReport; checkInvariants(): void };
+
+export function highmemModelParts(cfg: MmConfig, kernel: Kernel, topo: Topology, shared: MmShared, km: KmapShared, nodes: readonly HighmemNode[]): HighmemModelParts {
+  return {
+    kernel,
+    topology: topo,
+    registry: shared.registry,
+    lockStats: () => nodes.map((n) => n.client.stats),
+    checkInvariants: () =>
+      nodes.forEach((n) => {
+        n.mem.checkInvariants();
+        n.checkKmapInvariants();
+      }),
+    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
+  };
+}
