@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNumasimError, resolveWorkload, type KmapReport, type NumasimError, type Report } from '@numasim/shared';
+import { EXEC_READS_DEFAULT, isNumasimError, resolveWorkload, type KmapReport, type NumasimError, type Report } from '@numasim/shared';
 import { runWorkload } from '../src/index.js';
 
 // Two NUMA-Q quads of 2 CPUs: node 0 has lowmem and 128 MiB of highmem, node 1 only highmem.
@@ -119,7 +119,8 @@ describe('kmap modes', () => {
     expect(caller(k, 'copy_strings').kmapHigh).toBe(w!.processes * 20);
     // Two argument pages per exec: the first string on each maps it, the others reuse page->virtual.
     expect(caller(k, 'copy_strings').reused).toBeGreaterThanOrEqual(w!.processes * 18);
-    expect(caller(k, 'file_read_actor').kmapHigh).toBe(16 * 40);
+    // read()'s pages, and the kernel_reads of every exec (EXEC_READS_DEFAULT each).
+    expect(caller(k, 'file_read_actor').kmapHigh).toBe(16 * 40 + w!.processes * EXEC_READS_DEFAULT);
     expect(caller(k, 'generic_file_write').kmapHigh).toBe(w!.pageCacheWrites);
     expect(w!.jobsCompleted).toBe(16);
     // x86_64 has no highmem: the same calls are page_address, no kmap at all.

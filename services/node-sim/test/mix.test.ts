@@ -26,13 +26,13 @@ describe('mix workload: threads share an mm, processes do not', () => {
     const locks = ptls(r);
     expect(locks.map((l) => l.name)).toEqual(['mm->page_table_lock[faulters/p0]']);
     const [ptl] = locks;
-    expect(ptl.acquisitions).toBeGreaterThan(300);
+    expect(ptl.acquisitions).toBeGreaterThan(250);
     expect(ptl.contentions).toBeGreaterThan(0);
     expect(ptl.conPercent).toBeGreaterThan(50);
     expect(ptl.callers.map((c) => c.name).sort()).toEqual(['do_anonymous_page', 'zap_page_range']);
     const w = mixOf(r);
     expect(w.groups[0].cpus).toEqual(Array.from({ length: 16 }, (_, c) => c));
-    expect(w.groups[0].ops.fault.completed).toBeGreaterThan(200);
+    expect(w.groups[0].ops.fault.completed).toBeGreaterThan(150);
     expect(w.groups[0].ops.munmap.completed).toBeGreaterThan(10);
     expect(w.contextSwitches).toBe(0);
   });
@@ -148,7 +148,7 @@ describe('mix workload: phase overrides', () => {
     const [reads, writes, idle] = mixOf(r).phases.map((p) => p.groups[0].ops);
     expect(reads.read.completed).toBeGreaterThan(20);
     expect(reads.write.completed).toBe(0);
-    expect(writes.write.completed).toBeGreaterThan(100);
+    expect(writes.write.completed).toBeGreaterThan(80);
     expect(writes.read.completed).toBeLessThanOrEqual(8); // reads under way when the phase began
     expect(idle.write.completed).toBeLessThanOrEqual(8);
     expect(idle.read.completed).toBe(0);

@@ -19,7 +19,7 @@ describe('page-fault workload', () => {
     ['2.5-zone', 'true'],
   ])('lru=%s pagevec=%s: memory invariants hold and every frame is accounted for', (lru, pagevec) => {
     const r = run([`lru=${lru}`, `pagevec=${pagevec}`]);
-    expect(faults(r)).toBeGreaterThan(1000);
+    expect(faults(r)).toBeGreaterThan(500); // several 128-page cycles per CPU, even under rmap's lock
     const m = r.memory!;
     expect(m.bytesPerFrame).toBe(16);
     const total = m.zones.reduce((s, z) => s + z.pages, 0);

@@ -34,9 +34,11 @@ describe('spinlock statistics on hand-computed scenarios', () => {
 
   it('two nodes: requests, grants and releases cross the interconnect', () => {
     // Node-to-node messages take 300 ns; the lock lives on node 0 (CPU0); CPU1 is on node 1.
-    // CPU0: asks at 1000, holds 1000–1500. CPU1: asks at 1000, request lands at 1300 (busy);
-    // the release lands at 1500, the grant reaches CPU1 at 1800: wait 800. CPU1 holds 1800–2300,
-    // its release lands at 2600. CPU0 asks again at 2500 (busy) and is granted at 2600: wait 100.
+    // CPU0: asks at 1000, holds 1000–1500. CPU1: asks at 1000, request lands at 1300 while CPU0
+    // holds it: contended; the release lands at 1500, the grant reaches CPU1 at 1800: wait 800.
+    // CPU1 holds 1800–2300; its release lands at 2600. CPU0 asks again at 2500: the home still
+    // counts CPU1 as the holder, but CPU1 let go at 2300, before a request forwarded at 2500 could
+    // reach it (2500 > 2600 − 300 − 300), so CPU0 is granted at 2600 uncontended: no wait counted.
     const base = {
       nodes: 2,
       cpusPerNode: 1,
@@ -47,10 +49,35 @@ describe('spinlock statistics on hand-computed scenarios', () => {
       durationNs: 2700,
     };
     const l = lockOf(base);
-    expect([l.acquisitions, l.contentions, l.waitTotalNs, l.waitMaxNs, l.holdTotalNs]).toEqual([3, 2, 900, 800, 1000]);
+    expect([l.acquisitions, l.contentions, l.waitTotalNs, l.waitMaxNs, l.holdTotalNs]).toEqual([3, 1, 800, 800, 1000]);
     // A hand-off cost is paid on top when the line changes node: CPU1's grant arrives 50 ns later.
     const h = lockOf({ ...base, handoffNs: { sameCpu: 0, sameNode: 0, remote: 50 }, durationNs: 2550 });
     expect([h.acquisitions, h.contentions, h.waitTotalNs]).toEqual([2, 1, 850]);
+  });
+
+  it('SCI: a release purges the other quads\' spinners, and a test-and-set winner\'s locked decrement purges them again', () => {
+    // CPUs 0 and 1 on node 0 (the lock's home), CPUs 2 and 3 on node 1; all ask at 1000. CPU0
+    // holds 1000–1500 and CPU1, on the releasing node, is next (bias 1; FIFO for the ticket lock).
+    // The release purges node 1's two spinners' quad (50 ns); under test-and-set CPU1's own
+    // `lock; decb` purges it again after they re-read the freed line (50 ns). CPU1's wait: 500 + purges.
+    const base = {
+      nodes: 2,
+      cpusPerNode: 2,
+      costs: { lineSameNodeNs: 100, lineRemoteNs: 300 },
+      thinkNs: 1000,
+      holdNs: 500,
+      handoffNs: { sameCpu: 0, sameNode: 0, remote: 50 },
+      tasLocalBias: 1,
+      durationNs: 1700,
+    };
+    const waited = (sets: Record<string, unknown>) => {
+      const l = lockOf({ ...base, ...sets });
+      expect([l.acquisitions, l.contentions]).toEqual([2, 1]);
+      return l.waitTotalNs;
+    };
+    expect(waited({ lock: 'tas', coherence: 'snoop' })).toBe(500);
+    expect(waited({ lock: 'ticket', coherence: 'sci' })).toBe(550);
+    expect(waited({ lock: 'tas', coherence: 'sci' })).toBe(600);
   });
 
   it('counts a failed spin_trylock as RJECT and not as an acquisition', () => {

@@ -27,6 +27,14 @@ export const MAX_PAGES_PER_PROCESS = 1 << 16;
  */
 export const EXEC_STRING_KMAPS_DEFAULT = 64;
 
+/**
+ * Page-cache reads per execve of a dynamically linked program (2.4.18 fs/exec.c and
+ * fs/binfmt_elf.c, each a `kernel_read`, i.e. `do_generic_file_read`): prepare_binprm's first
+ * 128 bytes, load_elf_binary's program headers and PT_INTERP name, the interpreter's first
+ * 128 bytes and its program headers; then ld.so's read() of libc's ELF header. Six.
+ */
+export const EXEC_READS_DEFAULT = 6;
+
 export const KernbenchProcessSpec = closedObject(
   {
     name: Type.String({ minLength: 1, maxLength: 40, description: 'the program (gcc, cpp, cc1, as)' }),
@@ -52,8 +60,10 @@ export interface KernbenchProcess {
 export const KERNBENCH_DEFAULT_PROCESSES: KernbenchProcess[] = [
   { name: 'gcc', anonPages: 60, fileFaults: 40, readPages: 0, writePages: 0, cpuNs: 5_000_000 },
   { name: 'cpp', anonPages: 150, fileFaults: 50, readPages: 1000, writePages: 0, cpuNs: 80_000_000 },
-  { name: 'cc1', anonPages: 700, fileFaults: 250, readPages: 0, writePages: 0, cpuNs: 520_000_000 },
+  { name: 'cc1', anonPages: 660, fileFaults: 250, readPages: 0, writePages: 0, cpuNs: 480_000_000 },
   { name: 'as', anonPages: 80, fileFaults: 40, readPages: 0, writePages: 8, cpuNs: 40_000_000 },
+  // Rules.make's `%.o: %.c` rule then has make run /bin/sh to write the object's .o.flags file.
+  { name: 'sh', anonPages: 40, fileFaults: 60, readPages: 0, writePages: 1, cpuNs: 2_000_000 },
 ];
 
 export const KernbenchSpec: TObject = closedObject(
@@ -80,6 +90,12 @@ export const KernbenchSpec: TObject = closedObject(
       description: 'kmap calls copy_strings makes per execve (one per argument or environment string); see EXEC_STRING_KMAPS_DEFAULT',
     }),
     execArgPages: Type.Integer({ minimum: 1, maximum: 32, default: 1, description: 'argument pages those strings fill (MAX_ARG_PAGES is 32); each needs one new kmap, the other calls reuse page->virtual' }),
+    execReads: Type.Integer({
+      minimum: 0,
+      maximum: 1024,
+      default: EXEC_READS_DEFAULT,
+      description: 'page-cache reads (kernel_read) each execve and the dynamic loader make of the binary, ld.so and libc headers; see EXEC_READS_DEFAULT',
+    }),
   },
   { description: 'make -jN bzImage: a fixed number of compile jobs; reports the simulated build time.' },
 );
@@ -95,4 +111,5 @@ export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
   /** Absent for workloads built on this model that exec no compilers (mem-pressure, file-read): none. */
   execStringKmaps?: number;
   execArgPages?: number;
+  execReads?: number;
 }

@@ -24,9 +24,13 @@
  *   hop(n,h) later, and only then can the next waiter be granted.
  * So a lock passed across the interconnect stays unusable for the round trip, as a contended
  * cache line does on a real machine. Lockmeter semantics (VM-REFERENCE.md §6): an acquisition is
- * contended when the lock was held or had waiters as the request arrived; WAIT is measured from
- * the request to the grant's arrival, for contended acquisitions only; HOLD from the grant's
- * arrival to the release.
+ * contended when its `lock; decb` found the lock held; WAIT is measured from the request to the
+ * grant's arrival, for contended acquisitions only; HOLD from the grant's arrival to the release.
+ * The home learns of a release one hop after it happened, and a request it forwards reaches the
+ * holder one hop later, so a request that came in within that round trip before the release
+ * arrived found the lock already free at the holder's cache: when no earlier request waits, it is
+ * granted as uncontended (`release`). Deciding contention at the home without that correction
+ * would count every acquisition of a remote holder's last two hops as contended.
  */
 import type { Handoff } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
@@ -97,6 +101,8 @@ export class SpinlockHome {
   private readonly tail: Int32Array;
   private readonly nextWaiter: Int32Array;
   private readonly waiterNode: Int32Array;
+  /** When each waiter's request reached the home. */
+  private readonly waitSince: Float64Array;
   private readonly isTas: Uint8Array;
   /** Quads already counted by the purge under way (`purgeSeen[node] === purgeMark`). */
   private readonly purgeSeen: Int32Array;
@@ -115,6 +121,7 @@ export class SpinlockHome {
     this.tail = new Int32Array(n).fill(-1);
     this.nextWaiter = new Int32Array(topo.threads).fill(-1);
     this.waiterNode = new Int32Array(topo.threads);
+    this.waitSince = new Float64Array(topo.threads);
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
     this.purgeSeen = new Int32Array(topo.nodes);
   }
@@ -150,6 +157,7 @@ export class SpinlockHome {
     invariant(this.nextWaiter[cpu] === -1 && this.tail[lock] !== cpu, `CPU ${cpu} is already spinning when it asks for lock ${lock}`);
     invariant(this.holder[lock] !== cpu, `CPU ${cpu} asks for lock ${lock}, which it holds: a self-deadlock`);
     this.waiterNode[cpu] = this.topo.cpuNode[cpu];
+    this.waitSince[cpu] = this.kernel.now;
     if (this.tail[lock] < 0) this.head[lock] = cpu;
     else this.nextWaiter[this.tail[lock]] = cpu;
     this.tail[lock] = cpu;
@@ -159,13 +167,26 @@ export class SpinlockHome {
     invariant(this.holder[lock] === cpu, `CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
     this.holder[lock] = -1;
     if (this.head[lock] < 0) return;
+    // The release happened hop(holder, home) ago; a request forwarded to the holder takes
+    // hop(home, holder). The head is the oldest request: if it came in after that round trip
+    // began, every waiter found the lock free at the holder's cache, and the first one takes it
+    // uncontended, with no spinners to purge.
+    const home = this.homeNode(lock);
+    const node = this.topo.cpuNode[cpu];
+    if (this.waitSince[this.head[lock]] > this.kernel.now - this.topo.hopNs(node, home) - this.topo.hopNs(home, node)) {
+      this.grant(this.popHead(lock), lock, 0, 0);
+      return;
+    }
     const purge = this.cfg.sciPurge === true ? this.purgeNs(lock, cpu) : 0;
     if (this.isTas[lock] !== 1) {
       this.grant(this.popHead(lock), lock, 1, purge);
       return;
     }
     const next = this.pickTas(lock, this.topo.cpuNode[cpu]);
-    this.grant(next, lock, 1, (this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0) + purge);
+    // The winner's `lock; decb` is a write too: the other spinners re-read the freed line, so it
+    // purges their quads again before it holds the lock (test-and-set only: a ticket holder does not write).
+    const winnerPurge = this.cfg.sciPurge === true ? this.purgeNs(lock, next) : 0;
+    this.grant(next, lock, 1, (this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0) + purge + winnerPurge);
   }
 
   private popHead(lock: number): number {

@@ -7,8 +7,9 @@
  * - an anonymous fault, Linux 2.4 mm/memory.c `do_anonymous_page`: `__alloc_pages` over the
  *   zonelist, clear the page (through `kmap_atomic` when it is highmem), set the pte under
  *   `mm->page_table_lock`, (-rmap: `page_add_rmap` under `pagemap_lru_lock`), `lru_cache_add`;
- * - a page-cache page written by `generic_file_write`: allocate, copy from the user buffer,
- *   `add_to_page_cache` under `pagecache_lock`, `lru_cache_add`;
+ * - a page-cache page written by `generic_file_write`: `__find_lock_page` (a miss) under
+ *   `pagecache_lock`, allocate, copy from the user buffer, `add_to_page_cache` under it again,
+ *   `lru_cache_add`;
  * - an unmap, `zap_page_range` + `free_page_and_swap_cache`: clear the pte, (-rmap:
  *   `page_remove_rmap`), `lru_cache_del`, `__free_pages_ok`;
  * - pagevecs (2.5.31): LRU additions and removals 16 pages per lock acquisition.
@@ -325,7 +326,9 @@ export class MmNode implements LogicalProcess, LockUser {
           this.after(cpu, costs.pageFaultNs);
           return false;
         }
-        return true;
+        // generic_file_write's __grab_cache_page looks the page up first (a miss: the hash bucket only).
+        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.__find_lock_page, OP_NONE, -1, 0, costs.pagecacheOpNs + s.memNs[this.node * this.n + s.kernelDataNode], 0, P_WALK);
+        return false;
       case P_WALK:
         this.walk(i, cpu);
         return false;
@@ -630,7 +633,10 @@ export class MmNode implements LogicalProcess, LockUser {
   lockAcquired(cpu: number, _lock: number, prevHolder: number): void {
     const i = this.idx(cpu);
     const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.opLines[i];
-    const carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
+    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
+    // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
+    // but the far one is a miss on its struct page, which no holder has touched since it was added.
+    if (prevHolder === cpu && this.opCode[i] === OP_LRU_DEL && this.prog[i] === P_OP_WAIT) carried += this.structPageNs(this.opNode[i]);
     if (this.prog[i] === P_DRAIN_WAIT) {
       this.drainLocked(i, cpu, carried);
       return;

@@ -64,6 +64,11 @@ const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
 const K_FORK_PT = FIRST_WORKLOAD_STEP + 20;
 const K_RUN_BODY = FIRST_WORKLOAD_STEP + 21;
 const K_EXIT_ANON = FIRST_WORKLOAD_STEP + 22;
+const K_EXEC_READ = FIRST_WORKLOAD_STEP + 23;
+const K_EXEC_READ_DONE = FIRST_WORKLOAD_STEP + 24;
+
+/** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
+const EXEC_READ_BYTES = 256;
 
 // What a process does next, between slices of user time.
 const DO_ANON = 0;
@@ -84,6 +89,7 @@ export class KernbenchNode extends PageCacheNode {
   private readonly anonUsed: Int32Array; // anonymous slots filled
   private readonly doing: Int32Array; // the DO_* in progress
   private readonly burst: Int32Array; // anonymous faults still to take in a row
+  private readonly execReadsLeft: Int32Array; // kernel_reads still to make for the exec under way
   private readonly jobStart: Float64Array;
   private readonly finishedJob: Uint8Array; // 1 when the CPU's next request to make reports a finished job
   // Statistics.
@@ -113,6 +119,7 @@ export class KernbenchNode extends PageCacheNode {
     this.anonUsed = new Int32Array(c);
     this.doing = new Int32Array(c);
     this.burst = new Int32Array(c);
+    this.execReadsLeft = new Int32Array(c);
     this.jobStart = new Float64Array(c);
     this.finishedJob = new Uint8Array(c);
     this.jobsDone = new Float64Array(c);
@@ -186,9 +193,28 @@ export class KernbenchNode extends PageCacheNode {
         }
         this.kernelEntry(i, true);
         this.newAddressSpace(i, cpu);
-        this.prog[i] = K_RUN_START;
+        this.execReadsLeft[i] = this.cfg.execReads ?? 0;
+        this.prog[i] = K_EXEC_READ;
         this.after(cpu, costs.execNs);
         return false;
+      case K_EXEC_READ:
+        // kernel_read of the binary's and the interpreter's headers, then ld.so's read of libc's:
+        // the tree's pages stand in for the binaries', as for the text faults.
+        if (this.execReadsLeft[i] === 0) {
+          this.prog[i] = K_RUN_START;
+          return true;
+        }
+        this.execReadsLeft[i]--;
+        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
+        return true;
+      case K_EXEC_READ_DONE: {
+        // file_read_actor copies the few hundred bytes asked for, under a kmap of the page.
+        const node = this.fileNode[i];
+        const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
+        const copyNs = this.pageStreamNs(node, Math.round((costs.pageCopyNs * EXEC_READ_BYTES) / 4096));
+        this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, copyNs, K_EXEC_READ);
+        return true;
+      }
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
         this.allocPageTables(i, this.ptPagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
