@@ -104,8 +104,10 @@ export class SpinlockHome {
   /** When each waiter's request reached the home. */
   private readonly waitSince: Float64Array;
   private readonly isTas: Uint8Array;
-  /** Quads already counted by the purge under way (`purgeSeen[node] === purgeMark`). */
+  /** Quads already counted by the release's purge under way (`purgeSeen[node] === purgeMark`). */
   private readonly purgeSeen: Int32Array;
+  /** The same for a test-and-set winner's purge. */
+  private readonly winnerSeen: Int32Array;
   private purgeMark = 0;
 
   constructor(
@@ -124,6 +126,7 @@ export class SpinlockHome {
     this.waitSince = new Float64Array(topo.threads);
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
     this.purgeSeen = new Int32Array(topo.nodes);
+    this.winnerSeen = new Int32Array(topo.nodes);
   }
 
   /** True when `kind` is an event this half handles. */
@@ -177,16 +180,13 @@ export class SpinlockHome {
       this.grant(this.popHead(lock), lock, 0, 0);
       return;
     }
-    const purge = this.cfg.sciPurge === true ? this.purgeNs(lock, cpu) : 0;
     if (this.isTas[lock] !== 1) {
+      const purge = this.cfg.sciPurge === true ? this.purgeNs(lock, cpu) : 0;
       this.grant(this.popHead(lock), lock, 1, purge);
       return;
     }
-    const next = this.pickTas(lock, this.topo.cpuNode[cpu]);
-    // The winner's `lock; decb` is a write too: the other spinners re-read the freed line, so it
-    // purges their quads again before it holds the lock (test-and-set only: a ticket holder does not write).
-    const winnerPurge = this.cfg.sciPurge === true ? this.purgeNs(lock, next) : 0;
-    this.grant(next, lock, 1, (this.cfg.tasStorm === true ? this.stormNs(lock, cpu) : 0) + purge + winnerPurge);
+    const next = this.pickTas(lock, node);
+    this.grant(next, lock, 1, this.tasReleaseNs(lock, cpu, next));
   }
 
   private popHead(lock: number): number {
@@ -229,15 +229,21 @@ export class SpinlockHome {
     return w;
   }
 
+  /** A fresh mark for `purgeSeen` and `winnerSeen`. */
+  private nextPurgeMark(): number {
+    if (this.purgeMark === 0x7fffffff) {
+      this.purgeMark = 0;
+      this.purgeSeen.fill(0);
+      this.winnerSeen.fill(0);
+    }
+    return ++this.purgeMark;
+  }
+
   /** The SCI purge of a release: a remote line transfer for every other quad with a spinner on the lock (sciPurge). */
   private purgeNs(lock: number, releaser: number): number {
     const home = this.topo.cpuNode[releaser];
     const seen = this.purgeSeen;
-    if (this.purgeMark === 0x7fffffff) {
-      this.purgeMark = 0;
-      seen.fill(0);
-    }
-    const mark = ++this.purgeMark;
+    const mark = this.nextPurgeMark();
     let quads = 0;
     for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
       const node = this.topo.cpuNode[w];
@@ -248,11 +254,43 @@ export class SpinlockHome {
     return quads * this.cfg.handoff.remote;
   }
 
-  /** The losers' attempts the winner waits behind, on average half of them: ns (tasStorm). */
-  private stormNs(lock: number, releaser: number): number {
-    let ns = 0;
-    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) ns += handoffNs(this.topo, this.cfg.handoff, releaser, w);
-    return Math.round(ns / 2);
+  /**
+   * What a contended test-and-set release costs before `winner` (already off the list) holds the
+   * lock, in one walk of the other spinners: the storm (`tasStorm`: the losers' attempts the
+   * winner waits behind, on average half of them) and, under SCI, two purges — the releasing
+   * store's, of every quad but the releaser's with a spinner (the winner's included), and the
+   * winner's own `lock; decb`, a write too, of every quad but its own whose spinners re-read the
+   * freed line (a ticket holder writes nothing when its turn comes, so only the first applies there).
+   */
+  private tasReleaseNs(lock: number, releaser: number, winner: number): number {
+    const storm = this.cfg.tasStorm === true;
+    const sci = this.cfg.sciPurge === true;
+    if (!storm && !sci) return 0;
+    const cpuNode = this.topo.cpuNode;
+    const releaseNode = cpuNode[releaser];
+    const winnerNode = cpuNode[winner];
+    const mark = this.nextPurgeMark();
+    let stormNs = 0;
+    let releaseQuads = 0;
+    let winnerQuads = 0;
+    if (sci && winnerNode !== releaseNode) {
+      this.purgeSeen[winnerNode] = mark;
+      releaseQuads++;
+    }
+    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
+      if (storm) stormNs += handoffNs(this.topo, this.cfg.handoff, releaser, w);
+      if (!sci) continue;
+      const n = cpuNode[w];
+      if (n !== releaseNode && this.purgeSeen[n] !== mark) {
+        this.purgeSeen[n] = mark;
+        releaseQuads++;
+      }
+      if (n !== winnerNode && this.winnerSeen[n] !== mark) {
+        this.winnerSeen[n] = mark;
+        winnerQuads++;
+      }
+    }
+    return Math.round(stormNs / 2) + (releaseQuads + winnerQuads) * this.cfg.handoff.remote;
   }
 
   private grant(cpu: number, lock: number, contended: number, extraNs: number): void {
