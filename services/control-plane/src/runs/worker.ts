@@ -142,7 +142,7 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
         const last = p.simulatedNs === p.durationNs;
         if (!last && now - lastPost < PROGRESS_EVERY_MS) return;
         lastPost = now;
-        const cum = summarize(p.registry, p.lockStats);
+        const cum = summarize(p.registry, p.lockStats());
         const msg: ProgressMessage = { final: last, simulatedNs: p.simulatedNs, durationNs: p.durationNs, events: p.events, locks: deltas(cum, posted) };
         if (p.memory) {
           const m = p.memory();

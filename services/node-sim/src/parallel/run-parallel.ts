@@ -133,9 +133,8 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   };
   const onSlice = (s: MergedSlice) => {
     zonesNow = s.zones;
-    const stats = mergeLockStats(model.registry, s.stats);
-    if (s.sample) recorder.sample(s.untilNs, s.events, stats);
-    options.onProgress?.({ simulatedNs: s.untilNs, durationNs: cfg.durationNs, events: s.events, registry: model.registry, lockStats: stats });
+    if (s.sample) recorder.sample(s.untilNs, s.events, s.stats);
+    options.onProgress?.({ simulatedNs: s.untilNs, durationNs: cfg.durationNs, events: s.events, registry: model.registry, lockStats: () => mergeLockStats(model.registry, s.stats) });
   };
 
   const results: (NodeTaskResult | undefined)[] = new Array(threads);

@@ -26,8 +26,8 @@ export interface RunProgress {
   events: number;
   /** The model's locks (names, classes, homes). */
   registry: LockRegistry;
-  /** Cumulative lock statistics of every LP, merged: valid during the callback only. */
-  lockStats: LockStats;
+  /** Cumulative lock statistics of every LP, merged when asked (a merge of every caller and histogram): valid during the callback only. */
+  lockStats: () => LockStats;
   /** Zones, numastat and kswapd so far (memory workloads). */
   memory?: () => MemoryReport;
 }
@@ -103,18 +103,17 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     }
     if (kernel.pendingCount === 0) until = endNs = Math.max(kernel.lastEventNs, from + 1);
     const atSample = until === nextSample || until === endNs;
-    if (atSample || options.onProgress) {
-      const stats = mergeLockStats(registry, model.lockStats());
-      if (atSample) {
-        recorder.sample(until, kernel.eventsHandled, stats);
-        nextSample += interval;
-      }
-      options.onProgress?.({
+    if (atSample) {
+      recorder.sample(until, kernel.eventsHandled, model.lockStats());
+      nextSample += interval;
+    }
+    if (options.onProgress) {
+      options.onProgress({
         simulatedNs: until,
         durationNs: cfg.durationNs,
         events: kernel.eventsHandled,
         registry,
-        lockStats: stats,
+        lockStats: () => mergeLockStats(registry, model.lockStats()),
         ...(model.memory ? { memory: () => model.memory!() } : {}),
       });
     }
