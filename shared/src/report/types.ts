@@ -113,7 +113,7 @@ export interface KernbenchResult {
   processes: number;
   /** Anonymous pages faulted in (do_anonymous_page). */
   anonFaults: number;
-  /** Page-cache lookups (find_get_page): file-backed faults and read() pages. */
+  /** Page-cache lookups: file-backed faults (find_get_page), read() pages and exec's header reads (do_generic_file_read). */
   pageCacheLookups: number;
   /** Pages written into the page cache (add_to_page_cache): the build's output. */
   pageCacheWrites: number;
@@ -150,7 +150,7 @@ export interface MemPressureResult {
 
 export interface FileReadResult {
   kind: 'file-read';
-  /** Pages read (read() of one page: find_get_page, then file_read_actor's kmap and copy). */
+  /** Pages read (read() of one page: do_generic_file_read's lookup, then file_read_actor's kmap and copy). */
   reads: number;
   readsPerSecond: number;
 }

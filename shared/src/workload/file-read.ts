@@ -2,7 +2,7 @@
  * `file-read`: a read-heavy server. Every CPU runs a reader — its own process, or with
  * `cpusPerMm` > 1 a thread of a process whose threads run on that many consecutive CPUs — that
  * read()s pages of a file set held in the page cache (highmem on i386), with user time between the
- * reads. Each read is `find_get_page` under `pagecache_lock`, then `file_read_actor`: kmap the page,
+ * reads. Each read is `do_generic_file_read`: the lookup under `pagecache_lock`, then `file_read_actor`: kmap the page,
  * copy it to user space, kunmap. The file set fits in memory: no reclaim, so what moves the
  * figures is the kmap mode (issue #4: kmap under a read-heavy workload). Built on the kernbench
  * machinery, as mem-pressure is.

@@ -31,6 +31,7 @@ export const MM_CALLERS = [
   'do_anonymous_page',
   'zap_page_range',
   'find_get_page',
+  'do_generic_file_read',
   '__find_lock_page',
   'add_to_page_cache',
   'refill_inactive',

@@ -10,7 +10,9 @@
  * disk), how many ptes map it, and a generation that reclaim bumps when it drops the page, so that
  * a process unmapping at exit can tell its own pte from one of a later copy of the page.
  *
- * A lookup (`lookupPage`): find_get_page under the global pagecache_lock; mark_page_accessed on
+ * A lookup (`lookupPage`): the hash-chain walk under the global pagecache_lock — a fault's
+ * `find_get_page` (filemap_nopage), or a read's, which do_generic_file_read makes inline under the
+ * lock it takes itself (lockmeter names that caller); mark_page_accessed on
  * the page's node (the second touch of an inactive page activates it under the LRU lock); a page
  * reclaim dropped is read back from disk into a new page of its node (page_cache_read:
  * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` (2.4 block drivers that
@@ -360,9 +362,9 @@ export class PageCacheNode extends HighmemNode {
     const idx = this.fileIdx[i];
     switch (p) {
       case PC_LOOKUP:
-        // find_get_page: the hash chain walk and page_cache_get under the global pagecache_lock.
+        // The hash chain walk and page_cache_get under the global pagecache_lock.
         this.lookups++;
-        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.find_get_page, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_MARK);
+        this.lockedOp(i, cpu, s.pagecacheLock, this.mapIt[i] === 1 ? s.callers.find_get_page : s.callers.do_generic_file_read, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_MARK);
         return false;
       case PC_MARK:
         if (this.mapIt[i] === 1) this.inFlight[i] = node * (IDX_MASK + 1) + idx;

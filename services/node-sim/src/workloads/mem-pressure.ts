@@ -2,7 +2,7 @@
  * `mem-pressure`: readers of a file set larger than memory, on the kernbench machinery
  * (kernbench.ts): every CPU runs reader processes one after another, each of which forks, execs,
  * faults in a little anonymous memory and reads `readsPerProcess` random pages of the files
- * (`find_get_page`, `mark_page_accessed`, the copy to user), with `userNsPerRead` of user time
+ * (`do_generic_file_read`: the lookup under pagecache_lock, `mark_page_accessed`, the copy to user), with `userNsPerRead` of user time
  * per page (`access: mmap`: each page is a file fault instead, mapped until the reader exits). Pages
  * not in the page cache are read back from disk into a new page; the cache stays full, so every
  * allocation leans on reclaim (mm/reclaim-node.ts), which meets mapped pages under mmap.

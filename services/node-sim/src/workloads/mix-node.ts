@@ -8,7 +8,7 @@
  * - `munmap`: `zap_page_range` over every page the task mapped (mm/memory.c), under the same lock
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
  * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
- *   `find_get_page` under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
+ *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
  *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
@@ -268,7 +268,7 @@ export class MixNode extends HighmemNode {
         return true;
       }
       case M_READ_LOOKUP:
-        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.find_get_page, OP_NONE, -1, 0, this.pagecacheHoldNs(this.rNode[i]), LINES_PAGECACHE, M_READ_MARK);
+        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.do_generic_file_read, OP_NONE, -1, 0, this.pagecacheHoldNs(this.rNode[i]), LINES_PAGECACHE, M_READ_MARK);
         return false;
       case M_READ_MARK:
         return this.pageOp(i, cpu, this.rNode[i], OP_MIX_MARK, this.rIdx[i], M_READ_MARKED);
