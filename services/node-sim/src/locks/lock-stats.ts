@@ -15,13 +15,14 @@ export const HIST_BUCKETS = SUB + (MAX_OCTAVE - SUB_BITS + 1) * SUB;
 /** Histogram bucket of a duration, ns. Values below 16 ns have a bucket each. */
 export function histBucket(ns: number): number {
   if (ns < SUB) return ns < 0 ? 0 : ns;
-  let e: number;
-  if (ns < 2147483648) e = 31 - Math.clz32(ns);
-  else {
-    e = Math.floor(Math.log2(ns)); // may be off by one near a power of two: correct it exactly
-    if (2 ** e > ns) e--;
-    else if (2 ** (e + 1) <= ns) e++;
+  if (ns < 2147483648) {
+    // The common case, in integer arithmetic: every hold and wait passes here.
+    const octave = 31 - Math.clz32(ns);
+    return SUB + (octave - SUB_BITS) * SUB + (ns >>> (octave - SUB_BITS)) - SUB;
   }
+  let e = Math.floor(Math.log2(ns)); // may be off by one near a power of two: correct it exactly
+  if (2 ** e > ns) e--;
+  else if (2 ** (e + 1) <= ns) e++;
   if (e > MAX_OCTAVE) return HIST_BUCKETS - 1;
   const sub = Math.floor(ns / 2 ** (e - SUB_BITS)) - SUB;
   return SUB + (e - SUB_BITS) * SUB + sub;

@@ -9,7 +9,7 @@ import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { Model } from '../workloads/model.js';
 import { kmapReport, type HighmemNode, type KmapShared } from './kmap.js';
-import { memoryReport } from './mm-report.js';
+import { memoryReport, zoneReports } from './mm-report.js';
 import type { MmConfig, MmShared } from './mm-shared.js';
 import { kernelTextReport } from './text-replication.js';
 
@@ -38,5 +38,6 @@ export function highmemModelParts(cfg: MmConfig, kernel: Kernel, topo: Topology,
         n.checkKmapInvariants();
       }),
     memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
+    zones: () => zoneReports(nodes),
   };
 }

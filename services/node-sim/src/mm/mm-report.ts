@@ -25,27 +25,32 @@ export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryRep
   return {
     layout: cfg.layout,
     bytesPerFrame: BYTES_PER_FRAME,
-    zones: nodes.flatMap((lp) =>
-      lp.mem.zones.map((z, zi) => ({
-        node: lp.node,
-        zone: z.name,
-        pages: z.pages,
-        freePages: z.freePages,
-        watermarks: { min: z.pagesMin, low: z.pagesLow, high: z.pagesHigh },
-        allocations: z.allocations,
-        frees: z.frees,
-        lruActive: lp.mem.lru[zi].nrActive,
-        lruInactive: lp.mem.lru[zi].nrInactive,
-        pagesScanned: lp instanceof ReclaimNode ? lp.pagesScanned[zi] : 0,
-        pagesReclaimed: lp instanceof ReclaimNode ? lp.pagesReclaimed[zi] : 0,
-      })),
-    ),
+    zones: zoneReports(nodes),
     numastat,
     kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
     zonesVisited: nodes.reduce((s, n) => s + n.zonesVisited, 0),
     kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
     ...reclaimReport(nodes),
   };
+}
+
+/** Every zone of every node: size, free pages, watermarks, allocations and frees, LRU sizes, reclaim. */
+export function zoneReports(nodes: readonly MmNode[]): MemoryReport['zones'] {
+  return nodes.flatMap((lp) =>
+    lp.mem.zones.map((z, zi) => ({
+      node: lp.node,
+      zone: z.name,
+      pages: z.pages,
+      freePages: z.freePages,
+      watermarks: { min: z.pagesMin, low: z.pagesLow, high: z.pagesHigh },
+      allocations: z.allocations,
+      frees: z.frees,
+      lruActive: lp.mem.lru[zi].nrActive,
+      lruInactive: lp.mem.lru[zi].nrInactive,
+      pagesScanned: lp instanceof ReclaimNode ? lp.pagesScanned[zi] : 0,
+      pagesReclaimed: lp instanceof ReclaimNode ? lp.pagesReclaimed[zi] : 0,
+    })),
+  );
 }
 
 function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> {

@@ -106,20 +106,21 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   const interval = sampleInterval(cfg.durationNs, cfg.sampleEveryNs);
   // Zones at a sample: the structure from this copy of the model, the figures from each node's owner.
   let zonesNow: Float64Array[] = [];
-  const memoryAtSample = model.memory
+  const zonesOf = model.zones ? () => model.zones!() : model.memory ? () => model.memory!().zones : undefined;
+  const zonesAtSample = zonesOf
     ? () => {
-        const m = model.memory!();
-        m.zones.forEach((z, k) => {
+        const zones = zonesOf();
+        zones.forEach((z, k) => {
           const from = zonesNow.find((f) => !Number.isNaN(f[k * 3]));
           if (!from) return;
           z.freePages = from[k * 3];
           z.lruActive = from[k * 3 + 1];
           z.lruInactive = from[k * 3 + 2];
         });
-        return m;
+        return zones;
       }
     : undefined;
-  const recorder = new SeriesRecorder(model.registry, interval, memoryAtSample);
+  const recorder = new SeriesRecorder(model.registry, interval, zonesAtSample);
   let callbackError: unknown;
   slices.onSlice = (s) => {
     if (callbackError !== undefined) return;

@@ -4,7 +4,7 @@
  * the interval's end. Built from cumulative statistics at interval ends, so sampling reads the
  * model's state and never changes it.
  */
-import type { MemoryReport, TimeSeries } from '@numasim/shared';
+import type { TimeSeries, ZoneReport } from '@numasim/shared';
 import type { LockRegistry } from '../locks/lock-registry.js';
 import type { LockStats } from '../locks/lock-stats.js';
 
@@ -23,8 +23,8 @@ export class SeriesRecorder {
   constructor(
     private readonly registry: LockRegistry,
     intervalNs: number,
-    /** The model's memory report now, for memory workloads. */
-    private readonly memory?: () => MemoryReport,
+    /** The model's zones now, for memory workloads. */
+    private readonly zones?: () => readonly ZoneReport[],
   ) {
     this.series = {
       intervalNs,
@@ -50,7 +50,7 @@ export class SeriesRecorder {
    */
   sample(tNs: number, events: number, stats: LockStats | readonly LockStats[]): void {
     this.series.tNs.push(tNs);
-    if (this.memory) this.sampleZones(this.memory());
+    if (this.zones) this.sampleZones(this.zones());
     this.series.events.push(events - this.lastEvents);
     this.lastEvents = events;
     const perLp = Array.isArray(stats) ? (stats as readonly LockStats[]) : [stats as LockStats];
@@ -78,9 +78,9 @@ export class SeriesRecorder {
     }
   }
 
-  private sampleZones(m: MemoryReport): void {
-    this.series.zones ??= m.zones.map((z) => ({ node: z.node, zone: z.zone, freePages: [], lruActive: [], lruInactive: [] }));
-    m.zones.forEach((z, k) => {
+  private sampleZones(zones: readonly ZoneReport[]): void {
+    this.series.zones ??= zones.map((z) => ({ node: z.node, zone: z.zone, freePages: [], lruActive: [], lruInactive: [] }));
+    zones.forEach((z, k) => {
       const s = this.series.zones![k];
       s.freePages.push(z.freePages);
       s.lruActive.push(z.lruActive);

@@ -16,7 +16,7 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { FAULT_ANON, FIRST_WORKLOAD_STEP, MmNode } from '../mm/mm-node.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
-import { faultLatency, memoryReport } from '../mm/mm-report.js';
+import { faultLatency, memoryReport, zoneReports } from '../mm/mm-report.js';
 import type { Model } from './model.js';
 
 const P_CYCLE = FIRST_WORKLOAD_STEP;
@@ -87,6 +87,7 @@ export function buildPageFault(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     lockStats: () => nodes.map((n) => n.client.stats),
     checkInvariants: () => nodes.forEach((n) => n.mem.checkInvariants()),
     memory: () => memoryReport(cfg, nodes),
+    zones: () => zoneReports(nodes),
     result: (simulatedNs): PageFaultResult => {
       const { faults, latency } = faultLatency(nodes);
       return {
