@@ -30,7 +30,9 @@
  * holder one hop later, so a request that came in within that round trip before the release
  * arrived found the lock already free at the holder's cache: when no earlier request waits, it is
  * granted as uncontended (`release`). Deciding contention at the home without that correction
- * would count every acquisition of a remote holder's last two hops as contended.
+ * would count every acquisition of a remote holder's last two hops as contended. A spin_trylock
+ * that arrives in that window is still refused, since the home cannot know yet that it would
+ * have succeeded: RJECT can be a little high for locks with remote holders.
  */
 import type { Handoff } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
