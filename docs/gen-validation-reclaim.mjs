@@ -97,7 +97,7 @@ export function reclaimSections() {
   // locking 2.5 had when kswapd became one per pgdat.
   const kswapdCases = [
     ['mem-pressure', 'numaq-16-mem-pressure', []],
-    ['mmap-pressure', 'numaq-16-mmap-pressure', []],
+    ['mmap-pressure lru=rmap', 'numaq-16-mmap-pressure', ['lru=rmap']],
     ['mmap-pressure lru=2.5-zone', 'numaq-16-mmap-pressure', ['lru=2.5-zone']],
   ];
   const ks = kswapdCases.map(([label, preset, sets]) => {

@@ -14,7 +14,7 @@ export const HIST_BUCKETS = SUB + (MAX_OCTAVE - SUB_BITS + 1) * SUB;
 
 /** Histogram bucket of a duration, ns. Values below 16 ns have a bucket each. */
 export function histBucket(ns: number): number {
-  if (ns < SUB) return ns < 0 ? 0 : ns;
+  if (ns < SUB) return ns < 0 ? 0 : Math.floor(ns);
   if (ns < 2147483648) {
     // The common case, in integer arithmetic: every hold and wait passes here.
     const octave = 31 - Math.clz32(ns);
