@@ -182,13 +182,9 @@ export class SpinlockHome {
       this.grant(this.popHead(lock), lock, 0, 0);
       return;
     }
-    if (this.isTas[lock] !== 1) {
-      const purge = this.cfg.sciPurge === true ? this.purgeNs(lock, cpu) : 0;
-      this.grant(this.popHead(lock), lock, 1, purge);
-      return;
-    }
-    const next = this.pickTas(lock, node);
-    this.grant(next, lock, 1, this.tasReleaseNs(lock, cpu, next));
+    const tas = this.isTas[lock] === 1;
+    const next = tas ? this.pickTas(lock, node) : this.popHead(lock);
+    this.grant(next, lock, 1, this.releaseCostNs(lock, cpu, next, tas));
   }
 
   private popHead(lock: number): number {
@@ -241,31 +237,16 @@ export class SpinlockHome {
     return ++this.purgeMark;
   }
 
-  /** The SCI purge of a release: a remote line transfer for every other quad with a spinner on the lock (sciPurge). */
-  private purgeNs(lock: number, releaser: number): number {
-    const home = this.topo.cpuNode[releaser];
-    const seen = this.purgeSeen;
-    const mark = this.nextPurgeMark();
-    let quads = 0;
-    for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
-      const node = this.topo.cpuNode[w];
-      if (node === home || seen[node] === mark) continue;
-      seen[node] = mark;
-      quads++;
-    }
-    return quads * this.cfg.handoff.remote;
-  }
-
   /**
-   * What a contended test-and-set release costs before `winner` (already off the list) holds the
-   * lock, in one walk of the other spinners: the storm (`tasStorm`: the losers' attempts the
-   * winner waits behind, on average half of them) and, under SCI, two purges — the releasing
-   * store's, of every quad but the releaser's with a spinner (the winner's included), and the
-   * winner's own `lock; decb`, a write too, of every quad but its own whose spinners re-read the
-   * freed line (a ticket holder writes nothing when its turn comes, so only the first applies there).
+   * What a contended release costs before `winner` (already off the list) holds the lock, in one
+   * walk of the other spinners. Under SCI, the releasing store purges every quad but the
+   * releaser's with a spinner (the winner's included): a remote line transfer each. Test-and-set
+   * adds the storm (`tasStorm`: the losers' attempts the winner waits behind, on average half of
+   * them) and, under SCI, the winner's own `lock; decb`, a write too, which purges every quad but
+   * its own whose spinners re-read the freed line; a ticket holder writes nothing when its turn comes.
    */
-  private tasReleaseNs(lock: number, releaser: number, winner: number): number {
-    const storm = this.cfg.tasStorm === true;
+  private releaseCostNs(lock: number, releaser: number, winner: number, tas: boolean): number {
+    const storm = tas && this.cfg.tasStorm === true;
     const sci = this.cfg.sciPurge === true;
     if (!storm && !sci) return 0;
     const cpuNode = this.topo.cpuNode;
@@ -287,7 +268,7 @@ export class SpinlockHome {
         this.purgeSeen[n] = mark;
         releaseQuads++;
       }
-      if (n !== winnerNode && this.winnerSeen[n] !== mark) {
+      if (tas && n !== winnerNode && this.winnerSeen[n] !== mark) {
         this.winnerSeen[n] = mark;
         winnerQuads++;
       }

@@ -106,7 +106,7 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   const interval = sampleInterval(cfg.durationNs, cfg.sampleEveryNs);
   // Zones at a sample: the structure from this copy of the model, the figures from each node's owner.
   let zonesNow: Float64Array[] = [];
-  const zonesOf = model.zones ? () => model.zones!() : model.memory ? () => model.memory!().zones : undefined;
+  const zonesOf = model.zones?.bind(model);
   const zonesAtSample = zonesOf
     ? () => {
         const zones = zonesOf();

@@ -83,7 +83,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
   const maxEvents = options.maxEvents ?? Infinity;
   const started = performance.now();
   const interval = sampleInterval(cfg.durationNs, cfg.sampleEveryNs);
-  const recorder = new SeriesRecorder(registry, interval, model.zones ? () => model.zones!() : model.memory ? () => model.memory!().zones : undefined);
+  const recorder = new SeriesRecorder(registry, interval, model.zones?.bind(model));
   // Slices end on every sample time and at least every 1% of the run; slicing never changes the
   // order of events, so neither does sampling.
   const progressSlice = Math.max(1, Math.ceil(cfg.durationNs / PROGRESS_SLICES));

@@ -44,16 +44,15 @@ export class SeriesRecorder {
   }
 
   /**
-   * Records the interval ending at `tNs`, given the cumulative statistics — each LP's, or already
-   * merged — and event count. It sums the four figures it keeps straight from the LPs' tables: a
-   * sample every 10 simulated ms must not cost a whole merge of callers and histograms.
+   * Records the interval ending at `tNs`, given each LP's cumulative statistics and the event
+   * count. It sums the four figures it keeps straight from the LPs' tables: a sample every 10
+   * simulated ms must not cost a whole merge of callers and histograms.
    */
-  sample(tNs: number, events: number, stats: LockStats | readonly LockStats[]): void {
+  sample(tNs: number, events: number, perLp: readonly LockStats[]): void {
     this.series.tNs.push(tNs);
     if (this.zones) this.sampleZones(this.zones());
     this.series.events.push(events - this.lastEvents);
     this.lastEvents = events;
-    const perLp = Array.isArray(stats) ? (stats as readonly LockStats[]) : [stats as LockStats];
     const nc = this.registry.callerCount;
     for (let l = 0; l < this.registry.lockCount; l++) {
       let acq = 0, con = 0, hold = 0, wait = 0;

@@ -207,14 +207,10 @@ export class KernbenchNode extends PageCacheNode {
         this.execReadsLeft[i]--;
         this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
         return true;
-      case K_EXEC_READ_DONE: {
-        // file_read_actor copies the few hundred bytes asked for, under a kmap of the page.
-        const node = this.fileNode[i];
-        const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-        const copyNs = this.pageStreamNs(node, Math.round((costs.pageCopyNs * EXEC_READ_BYTES) / 4096));
-        this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, copyNs, K_EXEC_READ);
+      case K_EXEC_READ_DONE:
+        // Only the few hundred bytes asked for are copied.
+        this.fileReadActor(i, Math.round((costs.pageCopyNs * EXEC_READ_BYTES) / 4096), K_EXEC_READ);
         return true;
-      }
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
         this.allocPageTables(i, this.ptPagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
@@ -237,11 +233,9 @@ export class KernbenchNode extends PageCacheNode {
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
-          // file_read_actor: kmap the page-cache page, copy it to user space, kunmap (by the CPU's next thread, if it runs several).
+          // The copy to user space is made by the CPU's next thread, if it runs several.
           this.threadSwitch(i);
-          const node = this.fileNode[i];
-          const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-          this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), K_RUN);
+          this.fileReadActor(i, costs.pageCopyNs, K_RUN);
         }
         return true;
       }
@@ -322,6 +316,13 @@ export class KernbenchNode extends PageCacheNode {
       return false;
     }
     return true;
+  }
+
+  /** file_read_actor on the page just looked up: kmap it, copy `localCopyNs` worth of it (a local copy's time) to user space, kunmap; then `next`. */
+  private fileReadActor(i: number, localCopyNs: number, next: number): void {
+    const node = this.fileNode[i];
+    const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
+    this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
   }
 
   /** Picks the next operation at random among those left and starts it. */

@@ -18,7 +18,7 @@ export interface Model {
   result(simulatedNs: number): WorkloadResult;
   /** Zones, numastat and the like, for memory workloads. */
   memory?(): MemoryReport;
-  /** Only the zones of `memory()`, for the sampled series: one sample every 10 simulated ms must not build the whole report. */
+  /** Only the zones of `memory()`, for the sampled series (every model with `memory` has it): one sample every 10 simulated ms must not build the whole report. */
   zones?(): MemoryReport['zones'];
   /** The model's BUG_ONs over its whole state (debug runs and tests). */
   checkInvariants?(): void;
