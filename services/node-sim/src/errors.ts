@@ -55,7 +55,17 @@ export const EngineErrors = {
   },
 } as const satisfies Record<string, ErrorSpec>;
 
-/** The simulator's BUG_ON: throws when `condition` is false. */
+/** The simulator's BUG_ON: throws when `condition` is false. For checks off the hot path. */
 export function invariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new NumasimError(EngineErrors.INVARIANT, `invariant failed: ${message}`);
+  if (!condition) bug(message);
+}
+
+/**
+ * The simulator's BUG(): `if (broken) bug(\`…\`)`. Hot-path checks use this form so that the
+ * message, a template string, is built only when the check fails: as an argument of `invariant`
+ * it would be built on every call until V8 optimizes the caller, and the first simulated second
+ * runs mostly unoptimized code (README "Performance").
+ */
+export function bug(message: string): never {
+  throw new NumasimError(EngineErrors.INVARIANT, `invariant failed: ${message}`);
 }

@@ -9,6 +9,7 @@
  * enqueue and dequeue stay O(1) on average when event spacing is stable.
  */
 import { grown, newFreeSlots, tieLess, type PendingSet } from './pending-set.js';
+import { NS_ZERO } from './time.js';
 
 const MIN_BUCKETS = 16;
 /** Int32 offsets in a slot's 16-byte record (its time is at Float64 offset 0). */
@@ -69,7 +70,7 @@ export class CalendarQueue implements PendingSet {
   /** Bucket of the earliest event when `minValid`. */
   private minBucket = -1;
   private minValid = false;
-  private lastTime = 0;
+  private lastTime = NS_ZERO;
 
   constructor(initialCapacity = 1024) {
     this.grow(Math.max(16, initialCapacity));

@@ -21,6 +21,7 @@ import { EventHeap } from './event-heap.js';
 import { CalendarQueue } from './calendar-queue.js';
 import { MAX_LPS, MAX_PRIORITY, type PendingSet } from './pending-set.js';
 import type { Outbox } from './outbox.js';
+import { NS_ZERO } from './time.js';
 
 /** A logical process: the unit of state and of placement. */
 export interface LogicalProcess {
@@ -50,13 +51,13 @@ const PRIORITY_SHIFT = 2 ** 24;
 
 export class Kernel {
   /** Time of the event being handled (or of the last one handled), ns. */
-  now = 0;
+  now = NS_ZERO;
   /** LP handling the current event; -1 between events. */
   current = -1;
   /** Events handled so far. */
   eventsHandled = 0;
   /** Time of the last event handled, ns. */
-  lastEventNs = 0;
+  lastEventNs = NS_ZERO;
   readonly lookaheadNs: number;
   readonly queueKind: QueueKind;
 

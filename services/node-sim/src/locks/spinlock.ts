@@ -37,7 +37,7 @@
 import type { Handoff } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Rng } from '../engine/rng.js';
-import { invariant } from '../errors.js';
+import { bug } from '../errors.js';
 import type { Topology } from '../machine/topology.js';
 import type { LockStats } from './lock-stats.js';
 import { SLIT_LOCAL, SLIT_REMOTE_DEFAULT } from '@numasim/shared';
@@ -159,8 +159,8 @@ export class SpinlockHome {
       this.kernel.send(this.topo.nodeLp[node], this.topo.hopNs(this.homeNode(lock), node), EV_LOCK_REFUSED, cpu, lock, 0);
       return;
     }
-    invariant(this.nextWaiter[cpu] === -1 && this.tail[lock] !== cpu, `CPU ${cpu} is already spinning when it asks for lock ${lock}`);
-    invariant(this.holder[lock] !== cpu, `CPU ${cpu} asks for lock ${lock}, which it holds: a self-deadlock`);
+    if (this.nextWaiter[cpu] !== -1 || this.tail[lock] === cpu) bug(`CPU ${cpu} is already spinning when it asks for lock ${lock}`);
+    if (this.holder[lock] === cpu) bug(`CPU ${cpu} asks for lock ${lock}, which it holds: a self-deadlock`);
     this.waiterNode[cpu] = this.topo.cpuNode[cpu];
     this.waitSince[cpu] = this.kernel.now;
     if (this.tail[lock] < 0) this.head[lock] = cpu;
@@ -169,7 +169,7 @@ export class SpinlockHome {
   }
 
   private release(cpu: number, lock: number): void {
-    invariant(this.holder[lock] === cpu, `CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
+    if (this.holder[lock] !== cpu) bug(`CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
     this.holder[lock] = -1;
     if (this.head[lock] < 0) return;
     // The release happened hop(holder, home) ago; a request forwarded to the holder takes
@@ -277,7 +277,7 @@ export class SpinlockHome {
   }
 
   private grant(cpu: number, lock: number, contended: number, extraNs: number): void {
-    invariant(this.holder[lock] === -1, `lock ${lock} granted to CPU ${cpu} while CPU ${this.holder[lock]} holds it`);
+    if (this.holder[lock] !== -1) bug(`lock ${lock} granted to CPU ${cpu} while CPU ${this.holder[lock]} holds it`);
     const prev = this.lastHolder[lock];
     this.holder[lock] = cpu;
     this.lastHolder[lock] = cpu;
@@ -341,7 +341,7 @@ export class SpinlockClient {
 
   /** `spin_lock` (or `spin_trylock` when `trylock`) by `cpu` from call site `caller`. */
   acquire(cpu: number, lock: number, caller: number, trylock: boolean): void {
-    invariant(this.reqLock[cpu] === -1, `CPU ${cpu} asks for lock ${lock} while spinning on lock ${this.reqLock[cpu]}`);
+    if (this.reqLock[cpu] !== -1) bug(`CPU ${cpu} asks for lock ${lock} while spinning on lock ${this.reqLock[cpu]}`);
     this.reqTime[cpu] = this.kernel.now;
     this.reqLock[cpu] = lock;
     this.reqCaller[cpu] = caller;
@@ -355,7 +355,7 @@ export class SpinlockClient {
     const n = this.heldCount[cpu];
     let k = n - 1;
     while (k >= 0 && this.heldLock[base + k] !== lock) k--;
-    invariant(k >= 0, `CPU ${cpu} releases lock ${lock}, which it does not hold`);
+    if (k < 0) bug(`CPU ${cpu} releases lock ${lock}, which it does not hold`);
     this.stats.recordHold(lock, this.heldCaller[base + k], this.kernel.now - this.heldSince[base + k]);
     // Keep the held set packed: move the last entry into the hole.
     const last = base + n - 1;
@@ -374,7 +374,7 @@ export class SpinlockClient {
   }
 
   handle(kind: number, cpu: number, lock: number, c: number): void {
-    invariant(this.reqLock[cpu] === lock, `CPU ${cpu} got an answer for lock ${lock} it is not spinning on`);
+    if (this.reqLock[cpu] !== lock) bug(`CPU ${cpu} got an answer for lock ${lock} it is not spinning on`);
     this.reqLock[cpu] = -1;
     const caller = this.reqCaller[cpu];
     if (kind === EV_LOCK_REFUSED) {
@@ -387,7 +387,7 @@ export class SpinlockClient {
     const bounce = prev >= 0 && prev !== cpu;
     this.stats.recordAcquire(lock, caller, contended, this.kernel.now - this.reqTime[cpu], bounce);
     const n = this.heldCount[cpu];
-    invariant(n < MAX_HELD, `CPU ${cpu} would hold more than ${MAX_HELD} locks`);
+    if (n >= MAX_HELD) bug(`CPU ${cpu} would hold more than ${MAX_HELD} locks`);
     const slot = cpu * MAX_HELD + n;
     this.heldLock[slot] = lock;
     this.heldCaller[slot] = caller;

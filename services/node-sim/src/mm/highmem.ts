@@ -13,7 +13,7 @@
  * Simplified: one waiter is woken per freed slot, in arrival order (2.4's wake_up woke them all
  * and let them race; the order that race settled in is not modelled).
  */
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 
 export interface KmapResult {
   /** The pool slot (`PKMAP_NR(vaddr)`), or −1 when the caller must sleep on pkmap_map_wait. */
@@ -90,9 +90,9 @@ export class PkmapPool {
   /** `kunmap_high`: one user fewer; when a slot becomes unused, the first sleeper (if any) is returned to be woken. */
   kunmapHigh(page: number): number | undefined {
     const slot = this.slotOf.get(page);
-    invariant(slot !== undefined, `kunmap_high of page ${page}, which has no kmap`);
+    if (slot === undefined) bug(`kunmap_high of page ${page}, which has no kmap`);
     const c = --this.count[slot];
-    invariant(c >= 1, `pkmap_count[${slot}] fell to ${c}: kunmap without kmap`);
+    if (c < 1) bug(`pkmap_count[${slot}] fell to ${c}: kunmap without kmap`);
     return c === 1 ? this.waiters.shift() : undefined;
   }
 

@@ -47,7 +47,7 @@
  */
 import type { KmapCallerReport, KmapReport, KmapMode } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
 import type { Topology } from '../machine/topology.js';
@@ -58,6 +58,7 @@ import { LINES_BUDDY, type MmConfig, type MmShared } from './mm-shared.js';
 import { ReclaimNode } from './reclaim-node.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
+import { NS_ZERO } from '../engine/time.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
 export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
@@ -149,6 +150,14 @@ export function mmPerCpu(topo: Topology): Int32Array {
   return Int32Array.from({ length: topo.cpus }, (_, c) => c);
 }
 
+/** This node if it has a ZONE_NORMAL, else the first node that does. */
+function findLowmemNode(s: MmShared, node: number): number {
+  const hasNormal = (n: number) => s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
+  if (hasNormal(node)) return node;
+  for (let n = 0; n < s.maps.length; n++) if (hasNormal(n)) return n;
+  invariant(false, 'no node has a ZONE_NORMAL');
+}
+
 export class HighmemNode extends ReclaimNode {
   protected readonly km: KmapShared;
   /** The global pool (node 0 only). */
@@ -189,11 +198,11 @@ export class HighmemNode extends ReclaimNode {
   mmFlushes = 0;
   localFlushes = 0;
   ipisSent = 0;
-  ipiStolenNs = 0;
+  ipiStolenNs = NS_ZERO;
   sleeps = 0;
   readonly sleepHist = new Float64Array(HIST_BUCKETS);
-  sleepTotal = 0;
-  sleepMax = 0;
+  sleepTotal = NS_ZERO;
+  sleepMax = NS_ZERO;
   pgdPages = 0;
   threadSwitches = 0;
   pgdSwitches = 0;
@@ -208,10 +217,13 @@ export class HighmemNode extends ReclaimNode {
   private readonly ptNext: Int32Array;
   /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
   readonly text: KernelText;
+  /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
+  protected readonly lowmemNode: number;
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
     super(kernel, node, s, slotsPerCpu);
     this.km = km;
+    this.lowmemNode = findLowmemNode(s, node);
     const c = s.topo.cpusPerNode;
     this.globalPool = km.mode === 'global' && node === 0 ? new PkmapPool(km.entries) : null;
     if (km.mode === 'per-mm') km.mmHome.forEach((home, mm) => home === node && this.mmPools.set(mm, new PkmapPool(km.entries)));
@@ -288,7 +300,7 @@ export class HighmemNode extends ReclaimNode {
   protected newAddressSpace(i: number, cpu: number): void {
     const mm = this.km.mmOfCpu[cpu];
     if (this.km.mode === 'per-mm' && this.km.mmCpus[mm].length === 1) {
-      invariant(this.km.mmHome[mm] === this.node, `mm ${mm} of CPU ${cpu} is homed on node ${this.km.mmHome[mm]}, not here`);
+      if (this.km.mmHome[mm] !== this.node) bug(`mm ${mm} of CPU ${cpu} is homed on node ${this.km.mmHome[mm]}, not here`);
       this.mmPools.set(mm, new PkmapPool(this.km.entries));
     } else if (this.km.mode === 'per-task') {
       this.taskPools[this.task(i)] = new PkmapPool(this.km.entries);
@@ -296,13 +308,6 @@ export class HighmemNode extends ReclaimNode {
     }
   }
 
-  /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
-  protected lowmemNode(): number {
-    const has = (n: number) => this.s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
-    if (has(this.node)) return this.node;
-    for (let n = 0; n < this.n; n++) if (has(n)) return n;
-    invariant(false, 'no node has a ZONE_NORMAL');
-  }
 
   /**
    * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
@@ -316,7 +321,7 @@ export class HighmemNode extends ReclaimNode {
     const local = s.memNs[this.node * this.n + this.node];
     switch (s.cfg.pte) {
       case 'lowmem':
-        return s.memNs[this.node * this.n + this.lowmemNode()];
+        return s.memNs[this.node * this.n + this.lowmemNode];
       case 'highmem':
         this.kmapAtomicCalls[KC_PTE]++;
         this.kmapAtomic++;
@@ -393,7 +398,7 @@ export class HighmemNode extends ReclaimNode {
 
   /** The zone a page-table page comes from: ZONE_NORMAL for lowmem page tables, else the node's own highest zone. */
   private ptZone(): { node: number; type: ZoneType } {
-    if (this.s.cfg.pte === 'lowmem') return { node: this.lowmemNode(), type: ZONE_NORMAL };
+    if (this.s.cfg.pte === 'lowmem') return { node: this.lowmemNode, type: ZONE_NORMAL };
     const zones = this.s.maps[this.node].zones;
     return { node: this.node, type: zones[zones.length - 1].type };
   }
@@ -494,7 +499,7 @@ export class HighmemNode extends ReclaimNode {
       case 'per-task': {
         const pool = this.taskPools[this.task(i)];
         const r = pool.kmapHigh(page, cpu);
-        invariant(r.slot >= 0, `a task's private kmap window is full (CPU ${cpu})`);
+        if (r.slot < 0) bug(`a task's private kmap window is full (CPU ${cpu})`);
         this.kmapHighCalls[caller]++;
         if (!r.mapped) this.kmapReused[caller]++;
         else this.hExtra[i] += costs.pteSetNs;
@@ -591,14 +596,14 @@ export class HighmemNode extends ReclaimNode {
   }
 
   /** What the last poolOp makes its caller wait for, besides the section's own work (a flush's acknowledgements). */
-  private opWaitNs = 0;
+  private opWaitNs = NS_ZERO;
 
   /** kmap_high or kunmap_high on the pool this node owns for `cpu`. Returns the answer for the CPU. */
   private poolOp(op: number, cpu: number, page: number): number {
     this.opWaitNs = 0;
     const mm = this.km.mmOfCpu[cpu];
     const pool = this.globalPool ?? this.mmPools.get(mm);
-    invariant(pool !== undefined, `node ${this.node} owns no kmap pool for CPU ${cpu}`);
+    if (pool === undefined) bug(`node ${this.node} owns no kmap pool for CPU ${cpu}`);
     if (op === KOP_KUNMAP) {
       const woken = pool.kunmapHigh(page);
       if (woken !== undefined) this.wake(woken);
@@ -678,7 +683,7 @@ export class HighmemNode extends ReclaimNode {
       }
       case EV_KMAP_REPLY: {
         const i = a - this.first;
-        invariant(this.prog[i] === H_REMOTE_WAIT, `CPU ${a} got a kmap answer it was not waiting for`);
+        if (this.prog[i] !== H_REMOTE_WAIT) bug(`CPU ${a} got a kmap answer it was not waiting for`);
         this.hResult[i] = b;
         this.prog[i] = H_RELEASE;
         this.after(a, this.hHold[i]);

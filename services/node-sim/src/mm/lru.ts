@@ -11,7 +11,7 @@
  * owns its pages) while the lock stays global, which is what the lock measurements depend on.
  * A page's position relative to pages of other nodes is therefore not kept.
  */
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { listAddHead, listDel, PageFrames, PG_active, PG_buddy, PG_inuse, PG_lru, PG_referenced } from './page-frames.js';
 
 const ACTIVE = 0;
@@ -28,7 +28,7 @@ export class LruLists {
   /** `lru_cache_add` (lock held): a new page goes to the head of the inactive list. */
   add(i: number): void {
     const f = this.frames;
-    invariant((f.flags[i] & (PG_lru | PG_buddy)) === 0 && (f.flags[i] & PG_inuse) !== 0, `lru_cache_add of frame ${i}, which is free or already on an LRU list`);
+    if ((f.flags[i] & (PG_lru | PG_buddy)) !== 0 || (f.flags[i] & PG_inuse) === 0) bug(`lru_cache_add of frame ${i}, which is free or already on an LRU list`);
     f.flags[i] |= PG_lru;
     f.flags[i] &= ~PG_active;
     listAddHead(f, this.ends, INACTIVE, i);
@@ -38,7 +38,7 @@ export class LruLists {
   /** `lru_cache_del` (lock held): off whichever list the page is on. */
   del(i: number): void {
     const f = this.frames;
-    invariant((f.flags[i] & PG_lru) !== 0, `lru_cache_del of frame ${i}, which is on no LRU list`);
+    if ((f.flags[i] & PG_lru) === 0) bug(`lru_cache_del of frame ${i}, which is on no LRU list`);
     if (f.flags[i] & PG_active) {
       listDel(f, this.ends, ACTIVE, i);
       this.nrActive--;

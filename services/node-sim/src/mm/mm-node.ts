@@ -30,7 +30,7 @@
  */
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { Rng } from '../engine/rng.js';
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket, LockStats } from '../locks/lock-stats.js';
 import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
 import { NodeMemory } from './node-memory.js';
@@ -44,6 +44,7 @@ import {
   P_FAULT_DONE, P_FILL, P_FREE, P_FREE_PV, P_IDLE, P_LOCK, P_LRU_ADD, P_LRU_DEL, P_MAP, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT,
   P_RECLAIM_WAIT, P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
 } from './mm-protocol.js';
+import { NS_ZERO } from '../engine/time.js';
 export { FIRST_WORKLOAD_EVENT, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FIRST_WORKLOAD_OP, FIRST_RECLAIM_OP, FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_STEP, PAGEVEC_SIZE } from './mm-protocol.js';
 
 
@@ -100,11 +101,11 @@ export class MmNode implements LogicalProcess, LockUser {
   kswapdWakeups = 0;
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
-  protected opExtraNs = 0;
+  protected opExtraNs = NS_ZERO;
   readonly numastat: Float64Array; // [node * 5]: hit, miss, foreign, local, other
   readonly faultLatencyHist = new Float64Array(HIST_BUCKETS);
-  faultLatencyTotal = 0;
-  faultLatencyMax = 0;
+  faultLatencyTotal = NS_ZERO;
+  faultLatencyMax = NS_ZERO;
 
   constructor(
     protected readonly kernel: Kernel,
@@ -209,7 +210,7 @@ export class MmNode implements LogicalProcess, LockUser {
   /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
   protected retryAllocation(cpu: number): void {
     const i = this.idx(cpu);
-    invariant(this.prog[i] === P_RECLAIM_WAIT, `CPU ${cpu} was not waiting for reclaim`);
+    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
     if (this.reclaimRetry[i] >= 0) {
       this.prog[i] = this.reclaimRetry[i];
       this.reclaimRetry[i] = -1;
@@ -641,7 +642,7 @@ export class MmNode implements LogicalProcess, LockUser {
       this.drainLocked(i, cpu, carried);
       return;
     }
-    invariant(this.prog[i] === P_OP_WAIT, `CPU ${cpu} got a lock it was not waiting for`);
+    if (this.prog[i] !== P_OP_WAIT) bug(`CPU ${cpu} got a lock it was not waiting for`);
     this.opHold[i] += carried;
     const op = this.opCode[i];
     if (op === OP_NONE) {
@@ -714,8 +715,9 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   protected zoneTypeOf(node: number, frame: number): ZoneType {
-    for (const z of this.s.maps[node].zones) if (frame >= z.start && frame < z.start + z.pages) return z.type;
-    invariant(false, `page ${frame} of node ${node} is in no zone`);
+    const zones = this.s.maps[node].zones;
+    for (let k = 0; k < zones.length; k++) if (frame >= zones[k].start && frame < zones[k].start + zones[k].pages) return zones[k].type;
+    bug(`page ${frame} of node ${node} is in no zone`);
   }
 
   // --- pagevecs ---------------------------------------------------------------------------------

@@ -47,13 +47,14 @@
  */
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
 import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { PG_lru } from './page-frames.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { NS_ZERO } from '../engine/time.js';
 
 const OP_PC_MARK = FIRST_WORKLOAD_OP + 16; // arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2
 const OP_PC_ACTIVATE = FIRST_WORKLOAD_OP + 17;
@@ -124,7 +125,7 @@ export class PageCacheNode extends HighmemNode {
   private readonly meanMissNs: number;
   /** Share of the nodes whose highest zone is highmem (where pte-highmem and UKVA page tables need a kmap). */
   private readonly highPteShare: number;
-  private kmapCarry = 0;
+  private kmapCarry = NS_ZERO;
   // Statistics (observation only).
   lookups = 0;
   activations = 0;
@@ -255,7 +256,7 @@ export class PageCacheNode extends HighmemNode {
     const s = this.s;
     const costs = s.cfg.costs;
     let pte: number;
-    if (s.cfg.pte === 'lowmem') pte = s.memNs[this.node * this.n + this.lowmemNode()];
+    if (s.cfg.pte === 'lowmem') pte = s.memNs[this.node * this.n + this.lowmemNode];
     else {
       pte = this.meanMissNs;
       this.kmapCarry += this.highPteShare;
@@ -394,7 +395,7 @@ export class PageCacheNode extends HighmemNode {
       }
       case PC_BOUNCE_ALLOC: {
         // create_bounce: alloc_page(GFP_NOHIGHIO) from ZONE_NORMAL before the I/O is submitted.
-        const low = this.lowmemNode();
+        const low = this.lowmemNode;
         this.lockedOp(i, cpu, s.zoneLock[low * 3 + ZONE_NORMAL], s.callers.alloc_bounce_page, OP_PC_BOUNCE_ALLOC, low, 0, costs.buddyOpNs + this.structPageNs(low), LINES_BUDDY, PC_BOUNCE_READ);
         return false;
       }
@@ -428,7 +429,7 @@ export class PageCacheNode extends HighmemNode {
         // bounce_end_io_read: kmap_atomic(KM_BOUNCE_READ) the page, copy from the bounce page on the lowmem node.
         this.kmapAtomicCalls[KC_BOUNCE]++;
         this.kmapAtomic++;
-        const crossing = s.memNs[this.node * this.n + this.lowmemNode()] + s.memNs[this.node * this.n + node] - 2 * costs.memLocalNs;
+        const crossing = s.memNs[this.node * this.n + this.lowmemNode] + s.memNs[this.node * this.n + node] - 2 * costs.memLocalNs;
         this.after(cpu, costs.pageCopyNs + crossing + costs.tlbFlushOneNs + costs.pteSetNs);
         return false;
       }
@@ -436,7 +437,7 @@ export class PageCacheNode extends HighmemNode {
         const bounce = this.bounceFrame[i];
         this.bounceFrame[i] = -1;
         if (bounce >= 0) {
-          this.freePage(i, cpu, this.lowmemNode(), bounce, this.bounceNext[i]);
+          this.freePage(i, cpu, this.lowmemNode, bounce, this.bounceNext[i]);
           return false;
         }
         this.prog[i] = this.bounceNext[i];
@@ -477,7 +478,7 @@ export class PageCacheNode extends HighmemNode {
         this.inFlight[i] = -1;
         const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.opResult[i];
         if (gen >= 0) {
-          invariant(this.mapCount[i] < this.M, `CPU index ${i} maps more than ${this.M} file pages`);
+          if (this.mapCount[i] >= this.M) bug(`CPU index ${i} maps more than ${this.M} file pages`);
           const at = i * this.M + this.mapCount[i]++;
           this.mapNode[at] = node;
           this.mapArg[at] = idx | (gen << IDX_BITS);

@@ -38,12 +38,13 @@
  * the page cache.
  */
 import type { Kernel } from '../engine/kernel.js';
-import { invariant } from '../errors.js';
+import { bug } from '../errors.js';
 import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
 import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_EVENT, MmNode } from './mm-node.js';
 import { P_RECLAIM_WAIT } from './mm-protocol.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { DEF_PRIORITY, maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
+import { NS_ZERO } from '../engine/time.js';
 
 const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the kswapd of the node whose memory ran out. a: cpu, b: that node
 const EV_RECLAIM_DONE = FIRST_MODEL_EVENT + 7; // to the waiting CPU's node. a: cpu; b: 1 to reclaim directly first
@@ -113,7 +114,7 @@ export class ReclaimNode extends MmNode {
   mappedSkipped = 0;
   ptesUnmapped = 0;
   unmapTlbIpis = 0;
-  unmapWalkNs = 0;
+  unmapWalkNs = NS_ZERO;
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
 
@@ -266,7 +267,7 @@ export class ReclaimNode extends MmNode {
 
   protected override program(i: number, cpu: number, p: number): boolean {
     if (p < KS_BALANCE || p > KS_CHECK) return super.program(i, cpu, p);
-    invariant(cpu === this.ks || this.rZone[i] !== -1 || p === KS_PASS_DONE, `CPU ${cpu} runs reclaim step ${p} outside reclaim`);
+    if (cpu !== this.ks && this.rZone[i] === -1 && p !== KS_PASS_DONE) bug(`CPU ${cpu} runs reclaim step ${p} outside reclaim`);
     const callers = this.s.callers;
     const costs = this.s.cfg.costs;
     const z = this.rZone[i];

@@ -22,6 +22,7 @@ import type { KernelTextReport } from '@numasim/shared';
 import { invariant } from '../errors.js';
 import type { NodeMemory } from './node-memory.js';
 import type { MmShared } from './mm-shared.js';
+import { NS_ZERO } from '../engine/time.js';
 
 /** fork, exec and exit fetch this many times a plain entry's text lines (assumption). */
 export const LONG_PATH_FACTOR = 8;
@@ -35,7 +36,7 @@ export class KernelText {
   // Statistics (observation only).
   remoteFetchLines = 0;
   localFetchLines = 0;
-  fetchNs = 0;
+  fetchNs = NS_ZERO;
   remaps = 0;
 
   constructor(

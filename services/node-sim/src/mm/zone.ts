@@ -10,7 +10,7 @@
  * to `zone_mem_map`); no per-CPU page lists (2.5 added them); no `need_balance` flag (kswapd's
  * wake-up is the caller's).
  */
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { listAddHead, listDel, PageFrames, PG_buddy, PG_inuse, PG_lru } from './page-frames.js';
 
 /** Orders 0 … MAX_ORDER−1: blocks of up to 2^9 pages (2 MiB). */
@@ -110,7 +110,7 @@ export class Zone {
     const f = this.frames;
     const n = 1 << order;
     for (let i = index; i < index + n; i++) {
-      invariant((f.flags[i] & (PG_inuse | PG_buddy | PG_lru)) === PG_inuse, `freeing frame ${i} of node ${this.node}, which is not an in-use page off the LRU`);
+      if ((f.flags[i] & (PG_inuse | PG_buddy | PG_lru)) !== PG_inuse) bug(`freeing frame ${i} of node ${this.node}, which is not an in-use page off the LRU`);
       f.flags[i] &= ~PG_inuse;
       f.mapcount[i] = 0;
     }

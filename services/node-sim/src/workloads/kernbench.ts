@@ -32,7 +32,7 @@
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
-import { invariant } from '../errors.js';
+import { bug } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
@@ -44,6 +44,7 @@ import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
 import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
+import { NS_ZERO } from '../engine/time.js';
 
 const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
 const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
@@ -97,8 +98,8 @@ export class KernbenchNode extends PageCacheNode {
   processes = 0;
   writes = 0;
   readonly jobHist = new Float64Array(HIST_BUCKETS);
-  jobTotal = 0;
-  jobMax = 0;
+  jobTotal = NS_ZERO;
+  jobMax = NS_ZERO;
 
   constructor(
     kernel: Kernel,
@@ -150,7 +151,7 @@ export class KernbenchNode extends PageCacheNode {
       this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node) + this.s.cfg.costs.syscallNs, EV_JOB_GIVE, a, job, 0);
       return;
     }
-    invariant(kind === EV_JOB_GIVE, `kernbench has no event kind ${kind}`);
+    if (kind !== EV_JOB_GIVE) bug(`kernbench has no event kind ${kind}`);
     const i = a - this.first;
     if (b < 0) return; // no job left: the CPU goes idle
     this.jobStart[i] = this.kernel.now;

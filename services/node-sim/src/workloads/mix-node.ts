@@ -29,7 +29,7 @@
  * is read from disk (`diskReadNs`) and not cached; reclaim may drop written pages, not the file set.
  */
 import type { Kernel } from '../engine/kernel.js';
-import { invariant } from '../errors.js';
+import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from '../mm/mm-node.js';
 import { HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
@@ -190,7 +190,7 @@ export class MixNode extends HighmemNode {
   }
 
   private enqueue(i: number, t: number): void {
-    invariant(this.rqLen[i] < this.rqCap, `CPU ${this.first + i}'s run queue overflows`);
+    if (this.rqLen[i] >= this.rqCap) bug(`CPU ${this.first + i}'s run queue overflows`);
     this.rq[i * this.rqCap + ((this.rqHead[i] + this.rqLen[i]++) % this.rqCap)] = t;
   }
 

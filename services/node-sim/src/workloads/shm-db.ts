@@ -35,6 +35,7 @@ import { addKmapLocks, HighmemNode, KC_PTE, mmPerCpu, type KmapShared } from '..
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from '../mm/zone.js';
 import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
+import { NS_ZERO } from '../engine/time.js';
 
 /** PTRS_PER_PTE on non-PAE i386: one page-table page maps 4 MiB. */
 export const PTRS_PER_PTE = 1024;
@@ -60,7 +61,7 @@ class ShmDbNode extends HighmemNode {
   attached = 0;
   failed = 0;
   firstFailure = -1;
-  lastAttachNs = 0;
+  lastAttachNs = NS_ZERO;
   /** Page-table pages taken from this node's zones, by zone type. */
   readonly ptePages = new Float64Array(3);
 
@@ -92,7 +93,7 @@ class ShmDbNode extends HighmemNode {
 
   /** The node and zone the `k`-th try of a page-table allocation on this CPU looks at, or null when none is left. */
   private pteZone(k: number): { node: number; type: ZoneType } | null {
-    if (this.s.cfg.pte === 'lowmem') return k === 0 ? { node: this.lowmemNode(), type: ZONE_NORMAL } : null;
+    if (this.s.cfg.pte === 'lowmem') return k === 0 ? { node: this.lowmemNode, type: ZONE_NORMAL } : null;
     if (k >= this.n) return null;
     const node = (this.node + k) % this.n;
     const zones = this.s.maps[node].zones;
