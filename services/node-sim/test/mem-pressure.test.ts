@@ -5,7 +5,7 @@ import { resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload, runWorkloadWithSeries } from '../src/index.js';
 import { LruLists } from '../src/mm/lru.js';
 import { PageFrames, PG_inuse, PG_lru, PG_referenced } from '../src/mm/page-frames.js';
-import { maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from '../src/mm/reclaim.js';
+import { maxScan, refillTarget, SCAN_KEEP, SCAN_TAKE, shrinkInactive, SWAP_CLUSTER_MAX } from '../src/mm/reclaim.js';
 
 // 2 nodes × 64 MiB (32 768 pages) reading 60 000 pages of files.
 const small = { kind: 'mem-pressure', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 64, layout: 'x86_64', filePages: 60_000, readsPerProcess: 64, durationNs: 300_000_000 };
@@ -89,7 +89,7 @@ describe('shrink_cache and refill_inactive scans (property tests)', () => {
         lru.checkInvariants('after refill');
         const out = new Int32Array(SWAP_CLUSTER_MAX);
         const limit = maxScan(lru, priority);
-        const r = shrinkInactive(lru, frames, limit, SWAP_CLUSTER_MAX, (f) => pages[f].freeable, out);
+        const r = shrinkInactive(lru, frames, limit, SWAP_CLUSTER_MAX, (f) => (pages[f].freeable ? SCAN_TAKE : SCAN_KEEP), out);
         const scanned = r & 0xfffff;
         const taken = r >>> 20;
         expect(scanned).toBeLessThanOrEqual(limit);

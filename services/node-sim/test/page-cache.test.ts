@@ -20,12 +20,13 @@ const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wall
 afterAll(() => closeDefaultNodePool());
 
 describe('mapped page-cache pages and reclaim', () => {
-  it('rmap unmaps mapped pages through their pte_chains, one TLB-flush IPI per pte; 2.4 passes over them', () => {
+  it('rmap unmaps mapped pages through their pte_chains, one TLB-flush IPI per pte; 2.4 passes over them in shrink_cache', () => {
     const rmap = run(['lru=rmap']);
     expect(reclaim(rmap).ptesUnmapped).toBeGreaterThan(0);
     expect(reclaim(rmap).unmapTlbIpis).toBe(reclaim(rmap).ptesUnmapped);
     expect(reclaim(rmap).unmapWalkNs).toBeGreaterThan(0);
     expect(reclaim(rmap).mappedSkipped).toBe(0);
+    expect(reclaim(rmap).swapOuts).toBe(0);
     const old = run(['lru=2.4']);
     expect(reclaim(old).ptesUnmapped).toBe(0);
     expect(reclaim(old).mappedSkipped).toBeGreaterThan(0);
@@ -35,6 +36,24 @@ describe('mapped page-cache pages and reclaim', () => {
     const zoned = run(['lru=2.5-zone']);
     expect(reclaim(zoned).ptesUnmapped).toBeGreaterThan(0);
     expect(zoned.locks.some((l) => l.name === 'pagemap_lru_lock')).toBe(false);
+  });
+
+  it('2.4: a scan past max_mapped mapped pages calls swap_out, which unmaps old ptes mm by mm and lets reclaim free their pages', () => {
+    const old = run(['lru=2.4']); // checkInvariants: every pte count agrees with the mappings the processes still hold
+    const rc = reclaim(old);
+    expect(rc.swapOuts).toBeGreaterThan(0);
+    expect(rc.swapPtesUnmapped).toBeGreaterThan(0);
+    // A pte is young from its fault: the first visit only clears that, so at most half the ptes looked at go.
+    expect(rc.swapPtesUnmapped).toBeLessThan(rc.swapPtesScanned);
+    // Each mm visited: mmlist_lock to take it off the list, then its page_table_lock for the walk.
+    const mmlist = callerOf(old, 'mmlist_lock', 'swap_out');
+    expect(mmlist).toBeGreaterThanOrEqual(rc.swapOuts);
+    expect(callerOf(old, 'mm->page_table_lock', 'swap_out')).toBe(mmlist);
+    // The rmap variants have no swap_out and no mm list lock.
+    expect(run(['lru=rmap']).locks.some((l) => l.name === 'mmlist_lock')).toBe(false);
+    // Unmapped pages are freed: 2.4 now keeps reading where, passing over every mapped page, it fell behind rmap by 3×.
+    const reads = (r: Report) => (r.workload.kind === 'mem-pressure' ? r.workload.reads : 0);
+    expect(reads(old)).toBeGreaterThan(0.5 * reads(run(['lru=rmap'])));
   });
 
   it('kswapd is out of context: UKVA page tables fall back to kmap_atomic per pte, or to its own pool', () => {
@@ -102,10 +121,11 @@ describe('mapped page-cache pages and reclaim', () => {
   });
 
   it('is deterministic and the same in every placement, with a kswapd per node or one for all', async () => {
-    for (const kswapd of ['per-node', 'global']) {
-      const sets = ['durationNs=300000000', `kswapd=${kswapd}`];
+    for (const [kswapd, lru] of [['per-node', 'rmap'], ['global', 'rmap'], ['per-node', '2.4']]) {
+      const sets = ['durationNs=300000000', `kswapd=${kswapd}`, `lru=${lru}`];
       const inline = await runWorkloadPlaced(cfg([...sets, 'placement=inline']));
-      expect(inline.report.memory!.reclaim!.ptesUnmapped).toBeGreaterThan(0);
+      const rc = inline.report.memory!.reclaim!;
+      expect(lru === '2.4' ? rc.swapPtesUnmapped : rc.ptesUnmapped).toBeGreaterThan(0);
       const packed = await runWorkloadPlaced(cfg([...sets, 'placement=packed:2']));
       expect(stable(packed.report)).toBe(stable(inline.report));
     }

@@ -148,7 +148,8 @@ function memoryLines(r: Report): string[] {
     const rc = m.reclaim;
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations went to reclaim`);
     if (rc.directReclaims > 0) lines.push(`  direct reclaim: ${rc.directReclaims} calls of try_to_free_pages by allocating tasks, ${rc.directPagesReclaimed} pages freed`);
-    if (rc.mappedSkipped > 0) lines.push(`  ${rc.mappedSkipped} times a mapped page was passed over (2.4 has no reverse map; its swap_out page-table scan is not modelled, so these pages stay until their process exits)`);
+    if (rc.mappedSkipped > 0) lines.push(`  ${rc.mappedSkipped} times shrink_cache passed over a mapped page (2.4: no reverse map)`);
+    if (rc.swapOuts > 0) lines.push(`  swap_out: ${rc.swapOuts} calls, ${rc.swapPtesScanned} ptes scanned, ${rc.swapPtesUnmapped} unmapped`);
     if (rc.ptesUnmapped > 0) {
       const pool = rc.kswapdPoolMaps > 0 ? `, ${rc.kswapdPoolMaps} page tables mapped through kswapd's own pool` : '';
       lines.push(`  try_to_unmap: ${rc.ptesUnmapped} ptes cleared, ${rc.unmapTlbIpis} TLB-flush IPIs, ${(rc.unmapWalkNs / 1e6).toFixed(2)} ms of kswapd time${pool}`);

@@ -273,8 +273,12 @@ export interface MemoryReport {
     /** try_to_free_pages calls by allocating tasks (`directReclaim`), and the pages they freed. */
     directReclaims: number;
     directPagesReclaimed: number;
-    /** Mapped pages the scans passed over (2.4 keeps no reverse map to unmap them with). */
+    /** Mapped pages 2.4's scans passed over (no reverse map: they are swap_out's to unmap). */
     mappedSkipped: number;
+    /** 2.4's swap_out: calls (a scan that passed over max_mapped mapped pages), ptes it looked at, ptes it unmapped. */
+    swapOuts: number;
+    swapPtesScanned: number;
+    swapPtesUnmapped: number;
     /** Ptes try_to_unmap cleared walking pte_chains (rmap, 2.5-zone), the TLB-flush IPIs they sent, and kswapd's time in the walks. */
     ptesUnmapped: number;
     unmapTlbIpis: number;

@@ -26,7 +26,7 @@ export const MemPressureSpec: TObject = closedObject(
       default: 'read',
       description:
         '"read": each page is read() (copied out, never mapped); "mmap": each is a file fault that maps the page until the reader exits, ' +
-        'so reclaim meets mapped pages (unmapped through their reverse maps under rmap and 2.5-zone, passed over by 2.4)',
+        'so reclaim meets mapped pages (unmapped through their reverse maps under rmap and 2.5-zone, by swap_out\'s page-table scan under 2.4)',
     }),
   },
   { description: 'A working set larger than memory: readers of a file set bigger than RAM; reclaim-bound.' },

@@ -53,9 +53,9 @@ export const P_DRAIN_WAIT = 17;
 export const P_DRAIN_RELEASE = 18;
 export const P_FREE_PV = 19;
 export const P_PAGE_OP_WAIT = 20; // waiting for a lockless operation on another node
-/** Steps of MmNode's subclasses: reclaim (reclaim-node.ts) from 24, a workload's own from 32. */
+/** Steps of MmNode's subclasses: reclaim (reclaim-node.ts) from 24, a workload's own from 40. */
 export const FIRST_SUBCLASS_STEP = 24;
-export const FIRST_WORKLOAD_STEP = 32;
+export const FIRST_WORKLOAD_STEP = 40;
 export const P_RECLAIM_WAIT = 21; // an allocation waits for its node's reclaim
 
 export const PASS_LOW = 0;

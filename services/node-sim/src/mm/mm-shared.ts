@@ -40,6 +40,7 @@ export const MM_CALLERS = [
   'kunmap_high',
   'do_no_page',
   'alloc_bounce_page',
+  'swap_out',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 
@@ -70,6 +71,8 @@ export interface MmShared {
   readonly pagemapLruLock: number;
   /** The global `pagecache_lock` of 2.4 (mm/filemap.c). */
   readonly pagecacheLock: number;
+  /** 2.4's `mmlist_lock` (swap_out walks the mm list under it); −1 for the rmap variants, which have no swap_out. */
+  readonly mmlistLock: number;
   /** `mm->page_table_lock` of the process running on each CPU. */
   readonly ptl: Int32Array;
   readonly callers: Readonly<Record<MmCaller, number>>;
@@ -113,6 +116,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
   const pagecacheLock = addLock('pagecache_lock', 'pagecache_lock', kernelDataNode);
   const ptl = Int32Array.from({ length: topo.cpus }, (_, c) => addLock(`mm->page_table_lock[cpu${c}]`, 'mm->page_table_lock', topo.cpuNode[c]));
   extraLocks?.(addLock);
+  const mmlistLock = cfg.lru === '2.4' ? addLock('mmlist_lock', 'mmlist_lock', kernelDataNode) : -1;
   const callers = Object.fromEntries(MM_CALLERS.map((name) => [name, registry.caller(name)])) as Record<MmCaller, number>;
   registry.freeze();
 
@@ -137,6 +141,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     zoneLruLock,
     pagemapLruLock,
     pagecacheLock,
+    mmlistLock,
     ptl,
     callers,
     memNs,

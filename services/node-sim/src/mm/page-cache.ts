@@ -27,10 +27,17 @@
  * no lock in the table), `2.4` keeps no reverse map. At exit (`unmapFiles`) zap_page_range
  * clears each pte under page_table_lock and the rmap variants remove the entry the same way.
  *
- * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` cannot free them:
- * shrink_cache passes over a page with page_count > 1, and 2.4's swap_out — the scan of every mm's
- * page tables that would unmap them — is not modelled, so a mapped page stays until its last
- * process exits. The rmap variants unmap it with try_to_unmap, walking its pte_chain. kswapd is
+ * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
+ * 2.4.17–18) has no reverse map: shrink_cache passes over a page with page_count > 1, and once it
+ * has passed over `max_mapped` of them it drops pagemap_lru_lock and calls `swap_out`, the scan of
+ * the mms' page tables (`swapOut` below): under `mmlist_lock` it takes the next mm of the list
+ * (`swap_mm`), and under that mm's page_table_lock walks its ptes from where the last scan stopped
+ * (`mm->swap_address`). `try_to_swap_out` clears a young pte (`ptep_test_and_clear_young`: the
+ * page was used since the last scan) and leaves the page; an old pte it clears
+ * (`ptep_get_and_clear`, `flush_tlb_page`: an IPI to the CPU running the mm) and drops the
+ * page's reference, so the next shrink_cache can free the page once no pte maps it. swap_out stops
+ * after SWAP_CLUSTER_MAX ptes unmapped or one round of the mm list. The rmap variants unmap a page
+ * with try_to_unmap, walking its pte_chain. kswapd is
  * out of context for every mm, so per pte it pays: the mm's page_table_lock (a trylock: one atomic
  * on a line of the mapper's node); the pte itself — in lowmem page tables on the lowmem node; in
  * highmem page tables (pte-highmem, and UKVA, whose permanent mapping exists only inside its own
@@ -42,16 +49,22 @@
  *
  * Simplified: a page's mappers are not recorded, only how many ptes map it, so a mapper's node is
  * the mean over the nodes (A); a fault of a page the process already maps maps it again (one more
- * pte); kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap);
+ * pte); a pte is young from its fault until swap_out first visits it (the model's processes touch
+ * a mapped file page only when they fault it); swap_out's walk does not see whether the page is
+ * active or in the zone under pressure (its struct page is on the page's node), and counts a pte
+ * unmapped as a page freed (a page the model maps is mapped once, by the process that faulted it);
+ * `swap_mm` is each node's own (2.4 keeps one for the machine: a cursor all nodes' reclaim would
+ * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap);
  * the bounce copy is charged to the reading CPU, not to the CPU that takes the I/O interrupt.
  */
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
-import { FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
+import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
 import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
+import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
 import { PG_lru } from './page-frames.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
@@ -63,6 +76,10 @@ const OP_PC_LRU_ADD = FIRST_WORKLOAD_OP + 19;
 const OP_PC_MAP = FIRST_WORKLOAD_OP + 20; // a page read back for a fault. arg: index; answers its generation, or −1 if it is gone
 const OP_PC_UNMAP = FIRST_WORKLOAD_OP + 21; // arg: index | generation << IDX_BITS
 const OP_PC_BOUNCE_ALLOC = FIRST_WORKLOAD_OP + 22; // a ZONE_NORMAL page above pages_min, or −1
+const OP_SWAP_OUT_MM = FIRST_WORKLOAD_OP + 23; // arg: CPU index | reclaimer's node << 8 | ptes wanted << 16; answers ptes unmapped
+
+/** 2.4 swap_out's pte drop on the page's node (page_cache_release). a: index | generation << IDX_BITS. */
+const EV_SWAP_UNMAP = FIRST_WORKLOAD_EVENT + 25;
 
 const MARK_DONE = 0;
 const MARK_ACTIVATE = 1;
@@ -92,6 +109,9 @@ const PC_RMAP_ADD = FIRST_WORKLOAD_STEP + 77;
 const PC_MAPPED = FIRST_WORKLOAD_STEP + 78;
 const PC_UNMAP = FIRST_WORKLOAD_STEP + 79;
 const PC_UNMAP_RMAP = FIRST_WORKLOAD_STEP + 80;
+const PC_SWAP_MM = FIRST_WORKLOAD_STEP + 81;
+const PC_SWAP_WALK = FIRST_WORKLOAD_STEP + 82;
+const PC_SWAP_DONE = FIRST_WORKLOAD_STEP + 83;
 
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
@@ -121,6 +141,18 @@ export class PageCacheNode extends HighmemNode {
   private readonly inFlight: Float64Array;
   /** The generation of the page a file fault is mapping, −1 until known (a page read back learns it when mapped). */
   private readonly mapGen: Int32Array;
+  /** 2.4 swap_out's state of each mapping: its pte's young bit ([i * M + k]); the process's scan position (`mm->swap_address`); 1 once it exits (off the mm list). */
+  private readonly mapYoung: Uint8Array;
+  private readonly swapAddress: Int32Array;
+  private readonly exiting: Uint8Array;
+  /** Per reclaiming thread (CPU index, or kswapd's): mms still to visit, ptes unmapped, the step after swap_out. */
+  private readonly swapLeft: Int32Array;
+  private readonly swapUnmapped: Int32Array;
+  private readonly swapNext: Int32Array;
+  /** This node's `swap_mm`: the CPU whose mm the next swap_out visits. */
+  private swapMm = 0;
+  /** swap_out's pte drops sent to other nodes and not yet known to have arrived: page (node * 2²¹ + index), arrival time. */
+  private swapUnmapsSent: number[] = [];
   /** Mean miss cost from this node over all nodes: where an unrecorded mapper's data is. */
   private readonly meanMissNs: number;
   /** Share of the nodes whose highest zone is highmem (where pte-highmem and UKVA page tables need a kmap). */
@@ -160,6 +192,12 @@ export class PageCacheNode extends HighmemNode {
     this.unmapNext = new Int32Array(c);
     this.inFlight = new Float64Array(c).fill(-1);
     this.mapGen = new Int32Array(c).fill(-1);
+    this.mapYoung = new Uint8Array(c * this.M);
+    this.swapAddress = new Int32Array(c);
+    this.exiting = new Uint8Array(c);
+    this.swapLeft = new Int32Array(c + 1);
+    this.swapUnmapped = new Int32Array(c + 1);
+    this.swapNext = new Int32Array(c + 1);
     let miss = 0;
     for (let b = 0; b < this.n; b++) miss += s.memNs[node * this.n + b];
     this.meanMissNs = miss / this.n;
@@ -196,6 +234,10 @@ export class PageCacheNode extends HighmemNode {
     const want = nodes.map((lp) => new Int32Array(lp.mapped.length));
     const slack = nodes.map((lp) => new Int32Array(lp.mapped.length));
     for (const lp of nodes) {
+      for (let k = 0; k < lp.swapUnmapsSent.length; k += 2) {
+        const f = lp.swapUnmapsSent[k];
+        slack[Math.floor(f / (IDX_MASK + 1))][f % (IDX_MASK + 1)]++;
+      }
       for (let i = 0; i < lp.mapCount.length; i++) {
         const f = lp.inFlight[i];
         if (f >= 0) slack[Math.floor(f / (IDX_MASK + 1))][f % (IDX_MASK + 1)]++;
@@ -238,6 +280,7 @@ export class PageCacheNode extends HighmemNode {
 
   /** zap_page_range of every file page the process on CPU index `i` maps (exit); then `next`. */
   protected unmapFiles(i: number, next: number): void {
+    this.exiting[i] = 1; // exit_mmap takes the mm off the mm list: swap_out no longer visits it
     this.unmapNext[i] = next;
     this.prog[i] = PC_UNMAP;
   }
@@ -280,10 +323,7 @@ export class PageCacheNode extends HighmemNode {
     if (idx < 0) return -1;
     const ptes = this.mapped[idx];
     if (ptes === 0) return 0;
-    if (this.s.cfg.lru === '2.4') {
-      this.mappedSkipped++;
-      return -1;
-    }
+    if (this.s.cfg.lru === '2.4') return UNMAP_BY_SWAP_OUT;
     let ns = 0;
     for (let k = 0; k < ptes; k++) ns += this.unmapPteNs();
     this.ptesUnmapped += ptes;
@@ -341,12 +381,11 @@ export class PageCacheNode extends HighmemNode {
         this.mapped[arg]++;
         return this.gen[arg] & GEN_MASK;
       }
-      case OP_PC_UNMAP: {
-        const idx = arg & IDX_MASK;
-        // A pte of an older copy of the page went with it when reclaim unmapped it.
-        if ((this.gen[idx] & GEN_MASK) === arg >>> IDX_BITS && this.mapped[idx] > 0) this.mapped[idx]--;
+      case OP_PC_UNMAP:
+        this.dropPte(arg);
         return 0;
-      }
+      case OP_SWAP_OUT_MM:
+        return this.swapOutMm(arg & 0xff, (arg >>> 8) & 0xff, arg >>> 16);
       case OP_PC_BOUNCE_ALLOC: {
         const zone = this.mem.zone(ZONE_NORMAL);
         return zone.freePages > zone.pagesMin ? this.mem.rmqueue(ZONE_NORMAL) : -1;
@@ -356,7 +395,7 @@ export class PageCacheNode extends HighmemNode {
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < PC_LOOKUP || p > PC_UNMAP_RMAP) return super.program(i, cpu, p);
+    if (p < PC_LOOKUP || p > PC_SWAP_DONE) return super.program(i, cpu, p);
     const s = this.s;
     const costs = s.cfg.costs;
     const node = this.fileNode[i];
@@ -482,6 +521,7 @@ export class PageCacheNode extends HighmemNode {
           const at = i * this.M + this.mapCount[i]++;
           this.mapNode[at] = node;
           this.mapArg[at] = idx | (gen << IDX_BITS);
+          this.mapYoung[at] = 1;
           this.fileMaps++;
         }
         this.prog[i] = this.foundNext[i];
@@ -490,6 +530,7 @@ export class PageCacheNode extends HighmemNode {
       case PC_UNMAP: {
         this.inFlight[i] = -1;
         if (this.mapCount[i] === 0) {
+          this.exiting[i] = 0;
           this.prog[i] = this.unmapNext[i];
           return true;
         }
@@ -508,8 +549,118 @@ export class PageCacheNode extends HighmemNode {
         }
         return this.pageOp(i, cpu, where, OP_PC_UNMAP, this.mapArg[at], PC_UNMAP);
       }
+      case PC_SWAP_MM:
+        // swap_out's loop: done after a cluster of ptes unmapped or a round of the mm list.
+        if (this.swapLeft[i] === 0 || this.swapUnmapped[i] >= SWAP_CLUSTER_MAX) {
+          this.prog[i] = this.swapNext[i];
+          return true;
+        }
+        this.swapLeft[i]--;
+        this.lockedOp(i, cpu, s.mmlistLock, s.callers.swap_out, OP_NONE, -1, 0, costs.lruListOpNs, 0, PC_SWAP_WALK);
+        return false;
+      case PC_SWAP_WALK: {
+        // mmlist_lock dropped with the mm in hand: its page tables, under its page_table_lock, where it lives.
+        const mm = this.swapMm;
+        this.swapMm = (mm + 1) % s.topo.cpus;
+        const home = s.topo.cpuNode[mm];
+        const arg = (mm - s.topo.firstCpu(home)) | (this.node << 8) | ((SWAP_CLUSTER_MAX - this.swapUnmapped[i]) << 16);
+        this.lockedOp(i, cpu, s.ptl[mm], s.callers.swap_out, OP_SWAP_OUT_MM, home, arg, costs.lockAtomicNs, 0, PC_SWAP_DONE);
+        return false;
+      }
+      case PC_SWAP_DONE:
+        this.swapUnmapped[i] += this.opResult[i];
+        this.prog[i] = PC_SWAP_MM;
+        return true;
     }
     return super.program(i, cpu, p);
+  }
+
+  protected override swapOut(i: number, _cpu: number, next: number): boolean {
+    this.swapOuts++;
+    this.swapLeft[i] = this.s.topo.cpus;
+    this.swapUnmapped[i] = 0;
+    this.swapNext[i] = next;
+    this.prog[i] = PC_SWAP_MM;
+    return true;
+  }
+
+  /**
+   * swap_out_mm of the process on CPU index `i` (its page_table_lock held by the reclaimer, a
+   * thread of node `from`): walks its ptes from `mm->swap_address` until `want` are unmapped or
+   * each was seen once. Charges the walk to the lock hold; returns the ptes unmapped.
+   */
+  private swapOutMm(i: number, from: number, want: number): number {
+    const s = this.s;
+    const costs = s.cfg.costs;
+    const count = this.mapCount[i];
+    if (this.exiting[i] === 1 || count === 0) {
+      this.opExtraNs = 0;
+      return 0;
+    }
+    // Every pte is read from the reclaimer's CPU, out of context; lowmem page tables live on the lowmem node.
+    const pteNs = s.memNs[from * this.n + (s.cfg.pte === 'lowmem' ? this.lowmemNode : this.node)];
+    const unmapNs = costs.pteSetNs + costs.tlbFlushOneNs + costs.ipiNs;
+    let k = this.swapAddress[i] < count ? this.swapAddress[i] : 0;
+    let unmapped = 0;
+    let ns = 0;
+    let seen = 0;
+    for (; seen < count && unmapped < want && this.mapCount[i] > 0; seen++) {
+      if (k >= this.mapCount[i]) k = 0;
+      const at = i * this.M + k;
+      ns += pteNs;
+      if (this.mapYoung[at] === 1) {
+        this.mapYoung[at] = 0; // ptep_test_and_clear_young: used since the last scan, keep it
+        k++;
+        continue;
+      }
+      // ptep_get_and_clear + flush_tlb_page; the last mapping moves into this slot.
+      const where = this.mapNode[at];
+      const pte = this.mapArg[at];
+      const last = i * this.M + --this.mapCount[i];
+      this.mapNode[at] = this.mapNode[last];
+      this.mapArg[at] = this.mapArg[last];
+      this.mapYoung[at] = this.mapYoung[last];
+      ns += unmapNs;
+      unmapped++;
+      this.sendPteDrop(where, pte);
+    }
+    this.swapAddress[i] = k;
+    this.swapPtesScanned += seen;
+    this.opExtraNs = ns;
+    return unmapped;
+  }
+
+  /** page_cache_release of a pte swap_out cleared: here at once, on another node one hop later. */
+  private sendPteDrop(where: number, pte: number): void {
+    this.swapPtesUnmapped++;
+    if (where === this.node) {
+      this.dropPte(pte);
+      return;
+    }
+    const now = this.kernel.now;
+    const sent = this.swapUnmapsSent;
+    // Forget the drops that have arrived (an event at `now` may still be pending: keep those).
+    let keep = 0;
+    for (let k = 0; k < sent.length; k += 2) {
+      if (sent[k + 1] < now) continue;
+      sent[keep++] = sent[k];
+      sent[keep++] = sent[k + 1];
+    }
+    sent.length = keep;
+    const hop = this.s.topo.hopNs(this.node, where);
+    sent.push(where * (IDX_MASK + 1) + (pte & IDX_MASK), now + hop);
+    this.kernel.send(this.s.topo.nodeLp[where], hop, EV_SWAP_UNMAP, pte, 0, 0);
+  }
+
+  /** One pte of this node's file page gone (`arg`: index | generation); a pte of an older copy went with that copy. */
+  private dropPte(arg: number): void {
+    const idx = arg & IDX_MASK;
+    if ((this.gen[idx] & GEN_MASK) === arg >>> IDX_BITS && this.mapped[idx] > 0) this.mapped[idx]--;
+  }
+
+  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    if (kind === EV_SWAP_UNMAP) this.dropPte(a);
+    else super.handleWorkloadEvent(kind, a, b, c);
   }
 }
 

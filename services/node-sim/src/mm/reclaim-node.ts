@@ -32,10 +32,13 @@
  *
  * Simplified: kswapd runs beside the node's CPUs rather than taking time from one of them; direct
  * reclaim scans one zone of the task's own node (2.4 scans the class zone's pgdat); only
- * page-cache pages a workload can drop are reclaimed (see reclaim.ts). A workload with mapped pages says which it may unmap and what the
- * reverse-mapping walk costs (`unmapForReclaim`, mm/page-cache.ts): 2.4-rmap walks inside the
- * shrink_cache hold of pagemap_lru_lock, 2.5 after dropping zone->lru_lock, before the pages leave
- * the page cache.
+ * page-cache pages a workload can drop are reclaimed (see reclaim.ts). A workload with mapped pages
+ * says which it may unmap and what the reverse-mapping walk costs (`unmapForReclaim`,
+ * mm/page-cache.ts): 2.4-rmap walks inside the shrink_cache hold of pagemap_lru_lock, 2.5 after
+ * dropping zone->lru_lock, before the pages leave the page cache. 2.4 has no reverse map: a scan
+ * that passes over more than `max_mapped` mapped pages stops, frees what it took, and the
+ * reclaiming thread runs `swap_out` (the workload's `swapOut`, mm/page-cache.ts) before its pass
+ * ends, as shrink_cache returns after calling it.
  */
 import type { Kernel } from '../engine/kernel.js';
 import { bug } from '../errors.js';
@@ -43,7 +46,7 @@ import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
 import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_EVENT, MmNode } from './mm-node.js';
 import { P_RECLAIM_WAIT } from './mm-protocol.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
-import { DEF_PRIORITY, maxScan, refillTarget, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
+import { DEF_PRIORITY, maxMapped, maxScan, refillTarget, SCAN_KEEP, SCAN_STOP, SCAN_TAKE, SHRINK_STOPPED, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 import { NS_ZERO } from '../engine/time.js';
 
 const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the kswapd of the node whose memory ran out. a: cpu, b: that node
@@ -55,7 +58,7 @@ const EV_KSWAPD_NODE = FIRST_WORKLOAD_EVENT + 24;
 // Operations on the reclaimed node's memory, by the reclaiming thread `slot` of the caller's node
 // (kswapd, or a CPU in direct reclaim), here or on another node (the global kswapd).
 const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index | slot << 8
-const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | slot << 8 | priority << 16; answers taken | unmap ns << 6
+const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | slot << 8 | priority << 16; answers taken | unmap ns << 6 | SWAP_OUT_WANTED
 const OP_ZONE_TO_BALANCE = FIRST_RECLAIM_OP + 2; // answers a zone index, or −1
 const OP_ZONE_BALANCED = FIRST_RECLAIM_OP + 3; // arg: zone index; answers 1 above pages_high
 const OP_FREE_BATCH = FIRST_RECLAIM_OP + 4; // arg: position in the batch | slot << 8
@@ -68,9 +71,15 @@ const KS_DROP = FIRST_SUBCLASS_STEP + 4;
 const KS_FREE = FIRST_SUBCLASS_STEP + 5;
 const KS_PASS_DONE = FIRST_SUBCLASS_STEP + 6;
 const KS_CHECK = FIRST_SUBCLASS_STEP + 7;
+const KS_SWAP_OUT = FIRST_SUBCLASS_STEP + 8;
 const KS_IDLE = 0;
-/** The unmap time a shrink reports back fits in 25 bits of ns (33 ms a batch, far above any measured). */
-const UNMAP_NS_MAX = (1 << 25) - 1;
+/** The unmap time a shrink reports back fits in 24 bits of ns (16 ms a batch, far above any measured). */
+const UNMAP_NS_MAX = (1 << 24) - 1;
+/** OP_SHRINK's answer bit: 2.4's scan met more than max_mapped mapped pages; swap_out comes next. */
+const SWAP_OUT_WANTED = 1 << 30;
+
+/** unmapForReclaim's answer for a mapped page the variant cannot unmap by its reverse maps (2.4: swap_out's job). */
+export const UNMAP_BY_SWAP_OUT = -2;
 
 /** HZ = 100: kswapd's nap after a round that could not balance a zone. */
 const JIFFY_SECOND_NS = 10_000_000;
@@ -97,6 +106,8 @@ export class ReclaimNode extends MmNode {
   private readonly rBatchPos: Int32Array;
   /** try_to_unmap time of the batch's mapped pages, spent after the LRU lock is dropped (2.5). */
   private readonly rUnmapNs: Float64Array;
+  /** 2.4: the scan gave up on too many mapped pages; swap_out runs once the batch is freed. */
+  private readonly rSwapOut: Uint8Array;
   /** Direct reclaim: pages freed in this call of try_to_free_pages. */
   private readonly rFreed: Int32Array;
   /** CPUs whose allocations wait for this node's reclaim, in arrival order. */
@@ -110,11 +121,15 @@ export class ReclaimNode extends MmNode {
   directPagesReclaimed = 0;
   /** True while the scan under way is kswapd's (a direct reclaimer is a task in its own mm's context). */
   protected reclaimByKswapd = false;
-  /** Mapped pages the scan passed over (2.4: no reverse map), ptes try_to_unmap cleared, its IPIs and time. */
+  /** Mapped pages 2.4's scans left to swap_out, ptes try_to_unmap cleared, its IPIs and time. */
   mappedSkipped = 0;
   ptesUnmapped = 0;
   unmapTlbIpis = 0;
   unmapWalkNs = NS_ZERO;
+  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped (mm/page-cache.ts). */
+  swapOuts = 0;
+  swapPtesScanned = 0;
+  swapPtesUnmapped = 0;
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
 
@@ -133,16 +148,28 @@ export class ReclaimNode extends MmNode {
     this.rBatchLen = new Int32Array(slots);
     this.rBatchPos = new Int32Array(slots);
     this.rUnmapNs = new Float64Array(slots);
+    this.rSwapOut = new Uint8Array(slots);
     this.rFreed = new Int32Array(slots);
   }
 
   /**
    * May reclaim drop this LRU page from the page cache? −1 when it may not (a page no workload can
-   * drop, or a mapped page the variant cannot unmap), else the ns its unmapping takes (0 for an
-   * unmapped page; a workload with mapped pages overrides this with its reverse-mapping walk).
+   * drop), UNMAP_BY_SWAP_OUT for a mapped page 2.4 must leave to swap_out, else the ns its
+   * unmapping takes (0 for an unmapped page; a workload with mapped pages overrides this with its
+   * reverse-mapping walk).
    */
   protected unmapForReclaim(frame: number): number {
     return this.mem.frames.index[frame] >= 0 ? 0 : -1;
+  }
+
+  /**
+   * 2.4's swap_out, run by reclaiming thread `i` (kswapd or a CPU in direct reclaim) after a scan
+   * that met too many mapped pages; then step `next`. Nothing to do for a workload without mapped
+   * pages (mm/page-cache.ts has the page-table scan).
+   */
+  protected swapOut(i: number, _cpu: number, next: number): boolean {
+    this.prog[i] = next;
+    return true;
   }
 
   /** The page leaves the page cache: the workload forgets where it was (lock held). */
@@ -266,7 +293,7 @@ export class ReclaimNode extends MmNode {
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < KS_BALANCE || p > KS_CHECK) return super.program(i, cpu, p);
+    if (p < KS_BALANCE || p > KS_SWAP_OUT) return super.program(i, cpu, p);
     if (cpu !== this.ks && this.rZone[i] === -1 && p !== KS_PASS_DONE) bug(`CPU ${cpu} runs reclaim step ${p} outside reclaim`);
     const callers = this.s.callers;
     const costs = this.s.cfg.costs;
@@ -307,13 +334,15 @@ export class ReclaimNode extends MmNode {
         return false;
       case KS_DROP:
         if (this.rBatchPos[i] < 0) {
-          this.rBatchLen[i] = this.opResult[i] & 63;
-          this.rUnmapNs[i] = this.opResult[i] >>> 6;
+          const answer = this.opResult[i];
+          this.rBatchLen[i] = answer & 63;
+          this.rUnmapNs[i] = (answer >>> 6) & UNMAP_NS_MAX;
+          this.rSwapOut[i] = (answer & SWAP_OUT_WANTED) !== 0 ? 1 : 0;
           this.rBatchPos[i] = 0;
         }
         // __remove_inode_page: each page leaves the page cache's hash under pagecache_lock.
         if (this.rBatchPos[i] >= this.rBatchLen[i]) {
-          this.prog[i] = KS_PASS_DONE;
+          this.prog[i] = this.rSwapOut[i] === 1 ? KS_SWAP_OUT : KS_PASS_DONE;
           return true;
         }
         this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
@@ -361,6 +390,10 @@ export class ReclaimNode extends MmNode {
         this.prog[i] = KS_BALANCE;
         this.after(cpu, JIFFY_SECOND_NS);
         return false;
+      case KS_SWAP_OUT:
+        // shrink_cache returned after swap_out; the pass ends as any other.
+        this.rSwapOut[i] = 0;
+        return this.swapOut(i, cpu, KS_PASS_DONE);
     }
     return false;
   }
@@ -387,15 +420,23 @@ export class ReclaimNode extends MmNode {
       const batch = this.rBatch.subarray(slot * SWAP_CLUSTER_MAX, (slot + 1) * SWAP_CLUSTER_MAX);
       this.reclaimByKswapd = slot === this.ksi;
       let unmapNs = 0;
+      const priority = arg >>> 16;
+      const limit = maxScan(lru, priority);
+      // 2.4: mapped pages are swap_out's; past max_mapped of them the scan stops and calls it.
+      let mappedLeft = maxMapped(SWAP_CLUSTER_MAX, priority, limit);
       const canFree = (f: number) => {
         const ns = this.unmapForReclaim(f);
-        if (ns < 0) return false;
+        if (ns === UNMAP_BY_SWAP_OUT) {
+          this.mappedSkipped++;
+          return --mappedLeft < 0 ? SCAN_STOP : SCAN_KEEP;
+        }
+        if (ns < 0) return SCAN_KEEP;
         unmapNs += ns;
-        return true;
+        return SCAN_TAKE;
       };
-      const r = shrinkInactive(lru, this.mem.frames, maxScan(lru, arg >>> 16), SWAP_CLUSTER_MAX, canFree, batch);
+      const r = shrinkInactive(lru, this.mem.frames, limit, SWAP_CLUSTER_MAX, canFree, batch);
       const scanned = r & 0xfffff;
-      const taken = r >>> 20;
+      const taken = (r >>> 20) & 63;
       for (let k = 0; k < taken; k++) this.dropFromCache(batch[k]);
       this.pagesScanned[z] += scanned;
       this.pagesReclaimed[z] += taken;
@@ -403,7 +444,7 @@ export class ReclaimNode extends MmNode {
       // 2.5 takes the pages off the list first and unmaps them after dropping zone->lru_lock.
       this.opExtraNs = scanned * this.scanNs() + (this.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
       const after = this.s.cfg.lru === '2.5-zone' ? Math.min(UNMAP_NS_MAX, Math.round(unmapNs)) : 0;
-      return taken | (after << 6);
+      return taken | (after << 6) | ((r & SHRINK_STOPPED) !== 0 ? SWAP_OUT_WANTED : 0);
     }
     return super.doWorkloadOp(op, arg);
   }
