@@ -22,8 +22,8 @@ export function reclaimSections() {
   // --- reverse maps ---------------------------------------------------------------------------------
   say('## Mapped pages: 2.4 vs rmap vs 2.5-zone (UKVA page tables)');
   say('');
-  say('| run | reads/s | pages reclaimed | mapped pages passed over | swap_out calls / ptes scanned / unmapped | ptes try_to_unmap cleared | kswapd time in try_to_unmap | per pte | pagemap_lru_lock UTIL / CON / WAIT mean | allocation failures |');
-  say('|---|---|---|---|---|---|---|---|---|---|');
+  say('| run | reads/s | pages reclaimed | mapped pages passed over | swap_out calls / ptes scanned / unmapped | swap_out walk time | ptes try_to_unmap cleared | kswapd time in try_to_unmap | per pte | pagemap_lru_lock UTIL / CON / WAIT mean | allocation failures |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
   const lrus = {};
   for (const lru of ['2.4', 'rmap', '2.5-zone']) {
     const r = go('numaq-16-mmap-pressure', [`lru=${lru}`]);
@@ -32,7 +32,7 @@ export function reclaimSections() {
     const l = lockOf(r, 'pagemap_lru_lock');
     const lockCell = l.acq > 0 ? `${pct(l.util)} / ${pct(l.con)} / ${l.waitUs.toFixed(1)} µs` : '— (zone->lru_lock)';
     const swap = rc.swapOuts > 0 ? `${num(rc.swapOuts)} / ${num(rc.swapPtesScanned)} / ${num(rc.swapPtesUnmapped)}` : '—';
-    say(`| lru=${lru} | ${num(r.workload.readsPerSecond)} | ${num(rc.pagesReclaimed)} | ${num(rc.mappedSkipped)} | ${swap} | ${num(rc.ptesUnmapped)} | ${formatDuration(rc.unmapWalkNs)} | ${rc.ptesUnmapped > 0 ? formatDuration(rc.unmapWalkNs / rc.ptesUnmapped) : '—'} | ${lockCell} | ${num(r.workload.allocationFailures)} |`);
+    say(`| lru=${lru} | ${num(r.workload.readsPerSecond)} | ${num(rc.pagesReclaimed)} | ${num(rc.mappedSkipped)} | ${swap} | ${rc.swapOuts > 0 ? formatDuration(rc.swapWalkNs) : '—'} | ${num(rc.ptesUnmapped)} | ${formatDuration(rc.unmapWalkNs)} | ${rc.ptesUnmapped > 0 ? formatDuration(rc.unmapWalkNs / rc.ptesUnmapped) : '—'} | ${lockCell} | ${num(r.workload.allocationFailures)} |`);
   }
   say('');
   const old = lrus['2.4'].memory.reclaim;
@@ -41,7 +41,7 @@ export function reclaimSections() {
   say(
     `- Both free mapped pages, by different scans. rmap unmaps ${num(rmapPtes)} ptes, each of a page shrink_cache chose off the inactive tail, and reads ${num(lrus.rmap.workload.readsPerSecond)} pages/s. ` +
       `2.4's shrink_cache passes over mapped pages ${num(old.mappedSkipped)} times and, past max_mapped, calls swap_out ${num(old.swapOuts)} times; the virtual scan looks at ${num(old.swapPtesScanned)} ptes and unmaps ${num(old.swapPtesUnmapped)} ` +
-      `(${(old.swapPtesUnmapped / Math.max(1, rmapPtes)).toFixed(1)}× rmap's count): it unmaps whatever old pte the next mm holds, wanted by reclaim or not, and reads ${num(lrus['2.4'].workload.readsPerSecond)} pages/s with ${num(lrus['2.4'].workload.allocationFailures)} allocation failures. ` +
+      `(${(old.swapPtesUnmapped / Math.max(1, rmapPtes)).toFixed(1)}× rmap's count) in ${formatDuration(old.swapWalkNs)} of walks, against rmap's ${formatDuration(lrus.rmap.memory.reclaim.unmapWalkNs)} in try_to_unmap: it unmaps whatever old pte the next mm holds, wanted by reclaim or not, and reads ${num(lrus['2.4'].workload.readsPerSecond)} pages/s with ${num(lrus['2.4'].workload.allocationFailures)} allocation failures. ` +
       `${moreWork ? 'Agrees' : 'Does not agree'} with the case made for Rik van Riel's -rmap (VM-REFERENCE §2): reclaim by physical page unmaps the pages reclaim wants, where the page-table scan unmaps by address space.`,
   );
   const rl = lockOf(lrus.rmap, 'pagemap_lru_lock');

@@ -45,6 +45,10 @@ describe('mapped page-cache pages and reclaim', () => {
     expect(rc.swapPtesUnmapped).toBeGreaterThan(0);
     // A pte is young from its fault: the first visit only clears that, so at most half the ptes looked at go.
     expect(rc.swapPtesUnmapped).toBeLessThan(rc.swapPtesScanned);
+    // The walks' time is spent inside the page_table_lock holds taken for them.
+    const ptlHold = old.locks.filter((l) => l.name.startsWith('mm->page_table_lock')).reduce((s, l) => s + (l.callers.find((c) => c.name === 'swap_out')?.holdTotalNs ?? 0), 0);
+    expect(rc.swapWalkNs).toBeGreaterThan(0);
+    expect(rc.swapWalkNs).toBeLessThanOrEqual(ptlHold);
     // Each mm visited: mmlist_lock to take it off the list, then its page_table_lock for the walk.
     const mmlist = callerOf(old, 'mmlist_lock', 'swap_out');
     expect(mmlist).toBeGreaterThanOrEqual(rc.swapOuts);

@@ -149,7 +149,7 @@ function memoryLines(r: Report): string[] {
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations went to reclaim`);
     if (rc.directReclaims > 0) lines.push(`  direct reclaim: ${rc.directReclaims} calls of try_to_free_pages by allocating tasks, ${rc.directPagesReclaimed} pages freed`);
     if (rc.mappedSkipped > 0) lines.push(`  ${rc.mappedSkipped} times shrink_cache passed over a mapped page (2.4: no reverse map)`);
-    if (rc.swapOuts > 0) lines.push(`  swap_out: ${rc.swapOuts} calls, ${rc.swapPtesScanned} ptes scanned, ${rc.swapPtesUnmapped} unmapped`);
+    if (rc.swapOuts > 0) lines.push(`  swap_out: ${rc.swapOuts} calls, ${rc.swapPtesScanned} ptes scanned, ${rc.swapPtesUnmapped} unmapped, ${(rc.swapWalkNs / 1e6).toFixed(2)} ms of reclaim time in the page-table walks`);
     if (rc.ptesUnmapped > 0) {
       const pool = rc.kswapdPoolMaps > 0 ? `, ${rc.kswapdPoolMaps} page tables mapped through kswapd's own pool` : '';
       lines.push(`  try_to_unmap: ${rc.ptesUnmapped} ptes cleared, ${rc.unmapTlbIpis} TLB-flush IPIs, ${(rc.unmapWalkNs / 1e6).toFixed(2)} ms of kswapd time${pool}`);

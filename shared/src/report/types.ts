@@ -275,10 +275,11 @@ export interface MemoryReport {
     directPagesReclaimed: number;
     /** Mapped pages 2.4's scans passed over (no reverse map: they are swap_out's to unmap). */
     mappedSkipped: number;
-    /** 2.4's swap_out: calls (a scan that passed over max_mapped mapped pages), ptes it looked at, ptes it unmapped. */
+    /** 2.4's swap_out: calls (a scan that passed over max_mapped mapped pages), ptes it looked at, ptes it unmapped, and the reclaiming threads' time in its page-table walks. */
     swapOuts: number;
     swapPtesScanned: number;
     swapPtesUnmapped: number;
+    swapWalkNs: number;
     /** Ptes try_to_unmap cleared walking pte_chains (rmap, 2.5-zone), the TLB-flush IPIs they sent, and kswapd's time in the walks. */
     ptesUnmapped: number;
     unmapTlbIpis: number;

@@ -254,12 +254,13 @@ export class MmNode implements LogicalProcess, LockUser {
         return;
       case EV_OP: {
         const cpuNode = this.s.topo.cpuNode[a];
+        this.opExtraNs = 0; // a scan's time (refill, shrink, swap_out's walk) goes back to the lock holder
         const result = this.doOp(b & 0xff, (b >>> 8) as ZoneType, c);
-        this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, 0);
+        this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, Math.round(this.opExtraNs));
         return;
       }
       case EV_OP_REPLY:
-        this.opReply(a, b);
+        this.opReply(a, b, c);
         return;
       case EV_KSWAPD_WAKE:
         this.kswapdWakeups++;
@@ -667,7 +668,7 @@ export class MmNode implements LogicalProcess, LockUser {
     invariant(false, 'the memory workloads take no trylocks');
   }
 
-  private opReply(cpu: number, result: number): void {
+  private opReply(cpu: number, result: number, extraNs: number): void {
     const i = this.idx(cpu);
     if (this.prog[i] === P_DRAIN_WAIT) {
       if (--this.opPending[i] === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, this.opHold[i]);
@@ -679,7 +680,7 @@ export class MmNode implements LogicalProcess, LockUser {
       this.step(cpu);
       return;
     }
-    this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i]);
+    this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i] + extraNs);
   }
 
   private holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {

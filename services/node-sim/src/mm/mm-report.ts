@@ -70,6 +70,7 @@ function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> 
       swapOuts: sum((n) => n.swapOuts),
       swapPtesScanned: sum((n) => n.swapPtesScanned),
       swapPtesUnmapped: sum((n) => n.swapPtesUnmapped),
+      swapWalkNs: sum((n) => n.swapWalkNs),
       ptesUnmapped: sum((n) => n.ptesUnmapped),
       unmapTlbIpis: sum((n) => n.unmapTlbIpis),
       unmapWalkNs: sum((n) => n.unmapWalkNs),

@@ -626,6 +626,7 @@ export class PageCacheNode extends HighmemNode {
     }
     this.swapAddress[i] = k;
     this.swapPtesScanned += seen;
+    this.swapWalkNs += ns;
     this.opExtraNs = ns;
     return unmapped;
   }

@@ -126,10 +126,11 @@ export class ReclaimNode extends MmNode {
   ptesUnmapped = 0;
   unmapTlbIpis = 0;
   unmapWalkNs = NS_ZERO;
-  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped (mm/page-cache.ts). */
+  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped, and its walks' time (mm/page-cache.ts). */
   swapOuts = 0;
   swapPtesScanned = 0;
   swapPtesUnmapped = 0;
+  swapWalkNs = NS_ZERO;
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
 
