@@ -626,6 +626,7 @@ export class PageCacheNode extends HighmemNode {
     }
     this.swapAddress[i] = k;
     this.swapPtesScanned += seen;
+    this.swapPtesUnmapped += unmapped;
     this.swapWalkNs += ns;
     this.opExtraNs = ns;
     return unmapped;
@@ -633,7 +634,6 @@ export class PageCacheNode extends HighmemNode {
 
   /** page_cache_release of a pte swap_out cleared: here at once, on another node one hop later. */
   private sendPteDrop(where: number, pte: number): void {
-    this.swapPtesUnmapped++;
     if (where === this.node) {
       this.dropPte(pte);
       return;
