@@ -17,4 +17,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The web page's source runs in the browser.
+  { files: ['services/control-plane/web/src/**'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -21,6 +21,7 @@ import { installErrorHandling, sendError } from './http/error-handler.js';
 import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
+import { registerWebRoutes } from './http/routes-web.js';
 import { ErrorBody } from './http/schemas.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
@@ -104,6 +105,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   registerOpsRoutes(app, services);
   registerRunRoutes(app, services);
   registerSweepRoutes(app, services);
+  registerWebRoutes(app);
   app.addHook('onReady', async () => executor.start());
 
   let stopping: Promise<void> | undefined;

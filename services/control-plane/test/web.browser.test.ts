@@ -1,0 +1,127 @@
+/**
+ * The web page in real headless Chromium against a listening control plane: the run list, a run
+ * started from the form and followed live to its end, its lock table, a sweep started from the
+ * form and its chart, and the compare page. Screenshots go to test-artifacts/web/ (git-ignored).
+ * Waits are on the page's own signals (data-status, data-chart, data-loaded); timeouts only bound a hang.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { BuiltApp } from '@numasim/control-plane';
+import { body, finished, makeApp, small } from './helpers.js';
+
+const CHROMIUM = process.env.NUMASIM_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`web page browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium, or set NUMASIM_CHROMIUM)`);
+
+const artifacts = fileURLToPath(new URL('../../../test-artifacts/web/', import.meta.url));
+const HANG = 120_000;
+
+describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
+  let b: BuiltApp;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  const shot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  const post = (url: string, payload: unknown) => body(fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }));
+
+  beforeAll(async () => {
+    // The page is built here too, so the test checks the current source even without `npm run build`.
+    const { buildWeb } = (await import(fileURLToPath(new URL('../web/build.mjs', import.meta.url)))) as { buildWeb(o: { quiet: boolean }): Promise<unknown> };
+    await buildWeb({ quiet: true });
+    mkdirSync(artifacts, { recursive: true });
+    // One worker: a run started from the page waits behind a blocker until the test cancels it.
+    b = await makeApp({ concurrency: 1 });
+    base = await b.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(HANG);
+  }, HANG);
+  afterAll(async () => {
+    await browser?.close();
+    await b?.shutdown();
+  });
+
+  it('lists the runs at /', async () => {
+    const { id } = await post('/v1/runs', { workload: small });
+    await finished(b, id);
+    await page.goto(`${base}/`);
+    await page.locator('main[data-loaded="runs"]').waitFor();
+    await expect(page.locator(`#runs-table tr[data-run="${id}"]`).textContent()).resolves.toContain('succeeded');
+    await shot('runs');
+  }, HANG);
+
+  it('starts a run from a preset, follows it live to its end and shows its lock table', async () => {
+    const blocker = await post('/v1/runs', { workload: { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 120_000_000_000, seed: 1 } });
+    expect(blocker.status).toBe('queued');
+    await page.goto(`${base}/#/new?preset=lockbench-spread`);
+    await page.locator('#start-form').waitFor();
+    await page.fill('[name="v:durationNs"]', '200000000');
+    await page.click('#start');
+    await page.waitForURL(/#\/runs\/run_/);
+    const id = page.url().split('/').at(-1)!;
+    await page.locator('#run-status[data-status="queued"]').waitFor();
+    await shot('run-queued');
+    await expect((await body(fetch(`${base}/v1/runs/${id}`))).status).toBe('queued');
+    await post(`/v1/runs/${blocker.id}/cancel`, {});
+    await page.locator('#live figure[data-chart="ready"]').waitFor();
+    // Same page, no reload: the status comes over the run's event stream.
+    await page.locator('#run-status[data-status="succeeded"]').waitFor();
+    await page.locator('#run-body[data-ready="true"]').waitFor();
+    await expect(page.locator('#run-live-state').getAttribute('data-seen')).resolves.toBe('queued running succeeded');
+    await shot('run');
+
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    const bench = report.locks.filter((l: { class: string }) => l.class === 'bench_lock');
+    const rows = await page.locator('#locks tbody tr').allTextContents();
+    const classRow = rows.find((r) => r.startsWith('bench_lock'))!;
+    expect(classRow).toBeDefined();
+    const total = bench.reduce((a: number, l: { attempts: number }) => a + l.attempts, 0);
+    expect(classRow).toContain(new Intl.NumberFormat('en-US').format(total));
+    // Per instance, then filtered: one row per lock, then only the ones named.
+    await page.check('#lock-instances');
+    await expect(page.locator('#locks').getAttribute('data-rows')).resolves.toBe(String(report.locks.length));
+    await page.fill('#lock-filter', 'bench_lock[1]');
+    await expect(page.locator('#locks tbody tr').allTextContents()).resolves.toEqual([expect.stringMatching(/^bench_lock\[1\]/)]);
+    // Sorting by a column orders the rows by it.
+    await page.fill('#lock-filter', '');
+    await page.getByRole('button', { name: /^CON %/ }).click();
+    await expect(page.locator('#locks th[aria-sort="descending"]').textContent()).resolves.toMatch(/^CON %/);
+    const con = (await page.locator('#locks tbody tr td:nth-child(4)').allTextContents()).map(Number);
+    expect(con).toEqual([...con].sort((a, b) => b - a));
+    // The downloads are the report's formats.
+    const hrefs = await page.locator('.downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(expect.arrayContaining([`/v1/runs/${id}/report?format=json`, `/v1/runs/${id}/report?format=text`, `/v1/runs/${id}/report?format=csv`]));
+    await expect(page.locator('figure.chart[data-chart="ready"]').count()).resolves.toBeGreaterThan(0);
+  }, HANG);
+
+  it('starts a sweep from the form and charts a metric against a parameter', async () => {
+    await page.goto(`${base}/#/new?preset=lockbench-8`);
+    await page.locator('#start-form').waitFor();
+    await page.check('input[name="mode"][value="sweep"]');
+    await page.fill('[name="v:durationNs"]', '5000000');
+    await page.fill('[name="g:cpusPerNode"]', '2, 4, 8');
+    await page.fill('[name="g:lock"]', 'ticket, tas');
+    await page.fill('#replicates', '2');
+    await page.click('#start');
+    await page.waitForURL(/#\/sweeps\/swp_/);
+    const id = page.url().split('/').at(-1)!;
+    await page.locator('#sweep-status[data-status="succeeded"]').waitFor();
+    await page.locator('#sweep-chart figure[data-chart="ready"]').waitFor();
+    await shot('sweep');
+    const sweep = await body(fetch(`${base}/v1/sweeps/${id}`));
+    expect(sweep.children).toHaveLength(12);
+    const svgText = await page.locator('#sweep-chart svg').textContent();
+    expect(svgText).toContain('lock=ticket');
+    expect(svgText).toContain('lock=tas');
+    expect(svgText).toContain('cpusPerNode');
+
+    await page.goto(`${base}/#/compare?sweep=${id}`);
+    await page.locator('main[data-loaded="compare"]').waitFor();
+    const heads = await page.locator('#compare thead th').allTextContents();
+    // One column per grid point (3 × 2), its replicates summarised.
+    expect(heads).toEqual(['Metric', 'cpusPerNode=2 lock=ticket', 'cpusPerNode=2 lock=tas', 'cpusPerNode=4 lock=ticket', 'cpusPerNode=4 lock=tas', 'cpusPerNode=8 lock=ticket', 'cpusPerNode=8 lock=tas']);
+    await shot('compare');
+  }, HANG);
+});
