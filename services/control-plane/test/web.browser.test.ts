@@ -57,6 +57,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     expect(blocker.status).toBe('queued');
     await page.goto(`${base}/#/new?preset=lockbench-spread`);
     await page.locator('#start-form').waitFor();
+    await shot('start-form');
     await page.fill('[name="v:durationNs"]', '200000000');
     await page.click('#start');
     await page.waitForURL(/#\/runs\/run_/);
@@ -96,6 +97,21 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await expect(page.locator('figure.chart[data-chart="ready"]').count()).resolves.toBeGreaterThan(0);
   }, HANG);
 
+  it('shows a memory workload\'s zones and numastat as the report has them', async () => {
+    const { id } = await post('/v1/runs', { workload: { kind: 'page-fault', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 64, layout: 'x86_64', durationNs: 50_000_000 } });
+    await finished(b, id);
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    await page.goto(`${base}/#/runs/${id}`);
+    await page.locator('#run-body[data-ready="true"]').waitFor();
+    const numastat = await page.locator('#numastat tbody tr').allTextContents();
+    expect(numastat).toHaveLength(report.memory.numastat.length);
+    expect(await page.locator('#numastat tbody tr:first-child td:nth-child(2)').textContent()).toBe(new Intl.NumberFormat('en-US').format(report.memory.numastat[0].numaHit));
+    await expect(page.locator('#zones tbody tr').count()).resolves.toBe(report.memory.zones.length);
+    // Five samples (10 ms apart): lock utilisation, contention and free pages per zone over time.
+    await page.locator('figure.chart[data-chart="ready"] >> nth=2').waitFor();
+    await shot('run-memory');
+  }, HANG);
+
   it('starts a sweep from the form and charts a metric against a parameter', async () => {
     await page.goto(`${base}/#/new?preset=lockbench-8`);
     await page.locator('#start-form').waitFor();
@@ -110,6 +126,10 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await page.locator('#sweep-status[data-status="succeeded"]').waitFor();
     await page.locator('#sweep-chart figure[data-chart="ready"]').waitFor();
     await shot('sweep');
+    // Any metric: picking another one redraws the chart for it.
+    await page.selectOption('#metric', 'locks.bench_lock.waitMeanNs');
+    await page.locator('#sweep-chart figure[data-chart="ready"]', { hasText: 'locks.bench_lock.waitMeanNs vs cpusPerNode, by lock' }).waitFor();
+    await shot('sweep-wait');
     const sweep = await body(fetch(`${base}/v1/sweeps/${id}`));
     expect(sweep.children).toHaveLength(12);
     const svgText = await page.locator('#sweep-chart svg').textContent();

@@ -14,6 +14,8 @@ const CONFIG = {
   legend: { labelFontSize: 12, titleFontSize: 12, orient: 'bottom' as const },
   title: { fontSize: 14, anchor: 'start' as const },
   view: { stroke: null },
+  // Strong colours only: the default palette's pale ones vanish on a projector.
+  range: { category: { scheme: 'dark2' } },
 };
 
 
@@ -24,12 +26,14 @@ export function sweepSpec(o: { title: string; xTitle: string; yTitle: string; po
   const y = { field: 'mean', type: 'quantitative', title: o.yTitle, scale: { zero: false } } as const;
   const series = { field: 'series', type: 'nominal', title: null } as const;
   const hasBand = o.points.some((p) => p.hi > p.lo);
+  // The band colours itself through `fill` (or `stroke`), not `color`: a band layer on the color
+  // scale would split the legend in two. Both scales take the same palette over the same sorted series.
   const layers: object[] = [];
   if (hasBand) {
     layers.push(
       numericX
-        ? { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { ...series, legend: null } } }
-        : { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { ...series, legend: null } } },
+        ? { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, fill: { ...series, legend: null } } }
+        : { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, stroke: { ...series, legend: null } } },
     );
   }
   layers.push({
@@ -37,9 +41,9 @@ export function sweepSpec(o: { title: string; xTitle: string; yTitle: string; po
     encoding: {
       x,
       y,
-      color: series,
+      color: { ...series, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
       strokeDash: series,
-      shape: series,
+      shape: { ...series, legend: null },
       tooltip: [
         { field: 'series', title: 'series' },
         { field: 'x', title: o.xTitle },
@@ -79,7 +83,7 @@ export function timeSpec(o: { title: string; yTitle: string; points: TimePoint[]
     encoding: {
       x: { field: 'tMs', type: 'quantitative', title: 'simulated time (ms)' },
       y: { field: 'value', type: 'quantitative', title: o.yTitle },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
       strokeDash: { field: 'series', type: 'nominal', title: null },
       tooltip: [
         { field: 'series' },

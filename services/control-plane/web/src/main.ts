@@ -3,7 +3,7 @@ import { clear, errorBox, h } from './dom.js';
 import { compareView } from './views/compare.js';
 import { newView } from './views/new.js';
 import { closeRunStream, runView } from './views/run.js';
-import { runsView } from './views/runs.js';
+import { runsView, stopRunsRefresh } from './views/runs.js';
 import { stopSweepPolling, sweepView } from './views/sweep.js';
 
 const root = document.getElementById('view')!;
@@ -11,6 +11,7 @@ const root = document.getElementById('view')!;
 async function route(): Promise<void> {
   closeRunStream();
   stopSweepPolling();
+  stopRunsRefresh();
   const [path, qs] = location.hash.replace(/^#/, '').split('?');
   const query = new URLSearchParams(qs ?? '');
   const parts = (path || '/').split('/').filter(Boolean);

@@ -28,6 +28,16 @@ export function paramsText(params: Record<string, unknown> | null | undefined): 
     .join(' ');
 }
 
+let refresh: ReturnType<typeof setTimeout> | undefined;
+
+export function stopRunsRefresh(): void {
+  if (refresh !== undefined) clearTimeout(refresh);
+  refresh = undefined;
+}
+
+/** While a listed run is queued or running, the list redraws itself every few seconds. */
+const REFRESH_MS = 3000;
+
 export async function runsView(root: HTMLElement, query: URLSearchParams): Promise<void> {
   const features = await serverFeatures();
   const presets = await getJson<{ presets: { name: string }[] }>('/v1/presets').then((p) => p.presets.map((x) => x.name)).catch(() => []);
@@ -86,6 +96,16 @@ export async function runsView(root: HTMLElement, query: URLSearchParams): Promi
     const page = await getJson<{ runs: RunSummary[]; nextCursor: string | null }>(`/v1/runs?${apiQuery}`);
     // Servers before runs carried their origin (preset, label) get no empty columns.
     const withOrigin = page.runs.some((r) => r.preset !== undefined);
+    if (page.runs.some((r) => r.status === 'queued' || r.status === 'running')) {
+      // Not while the reader is picking runs to compare or typing a filter.
+      const shownAt = location.hash;
+      const tick = () => {
+        if (location.hash !== shownAt) return;
+        if (selected.size === 0 && !form.contains(document.activeElement)) void runsView(root, query);
+        else refresh = setTimeout(tick, REFRESH_MS);
+      };
+      refresh = setTimeout(tick, REFRESH_MS);
+    }
     if (page.runs.length === 0) tableHolder.append(h('p', { class: 'empty' }, 'No runs match. Start one from a preset.'));
     else {
       tableHolder.append(

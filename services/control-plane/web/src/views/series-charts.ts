@@ -32,7 +32,8 @@ export function seriesCharts(s: TimeSeriesLike): HTMLElement[] {
     }
     classes.set(l.class, c);
   }
-  const busiest = [...classes.entries()].sort((a, b) => b[1].hold.reduce((x, y) => x + y, 0) - a[1].hold.reduce((x, y) => x + y, 0)).slice(0, TOP_CLASSES);
+  const held = (c: { hold: Float64Array }) => c.hold.reduce((x, y) => x + y, 0);
+  const busiest = [...classes.entries()].filter(([, c]) => held(c) > 0).sort((a, b) => held(b[1]) - held(a[1])).slice(0, TOP_CLASSES);
   const util: TimePoint[] = [];
   const con: TimePoint[] = [];
   for (let b = 0; b < n; b += step) {
