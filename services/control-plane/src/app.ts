@@ -20,8 +20,8 @@ import { registerQueueMetrics, registerServiceMetrics } from './metrics/service-
 import { installErrorHandling, sendError } from './http/error-handler.js';
 import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
-import { registerOpsRoutes } from './http/routes-ops.js';
 import { registerWebRoutes } from './http/routes-web.js';
+import { registerOpsRoutes } from './http/routes-ops.js';
 import { ErrorBody } from './http/schemas.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
@@ -102,10 +102,10 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  registerWebRoutes(app);
   registerOpsRoutes(app, services);
   registerRunRoutes(app, services);
   registerSweepRoutes(app, services);
-  registerWebRoutes(app);
   app.addHook('onReady', async () => executor.start());
 
   let stopping: Promise<void> | undefined;
