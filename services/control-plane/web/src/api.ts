@@ -139,6 +139,7 @@ export interface Preset {
 export interface SweepView {
   id: string;
   status: string;
+  label?: string | null;
   counts: Record<string, number>;
   request: { base: { preset?: string; workload?: Record<string, unknown>; set?: unknown }; grid: Record<string, unknown[]>; replicates: number; label?: string };
   children: { id: string; params: Record<string, unknown> | null; seed: number; status: string }[];

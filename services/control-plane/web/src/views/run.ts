@@ -36,7 +36,8 @@ function progressLine(run: RunView): HTMLElement {
   const p = run.progress;
   if (!p) return h('p', { id: 'run-progress' });
   const eta = p.etaMs != null ? p.etaMs / 1000 : p.etaSeconds;
-  const unit = p.unit === 'jobs' && p.total ? ` (${num(p.done)} of ${num(p.total)} jobs)` : ` (${ns(p.simulatedNs)} simulated)`;
+  // Kernbench counts jobs, shm-db processes; other workloads simulated time towards their end.
+  const unit = p.unit && p.unit !== 'simulated-ns' && p.total ? ` (${num(p.done)} of ${num(p.total)} ${p.unit}, ${ns(p.simulatedNs)} simulated)` : ` (${ns(p.simulatedNs)} simulated)`;
   return h(
     'p',
     { id: 'run-progress' },
@@ -94,9 +95,10 @@ export async function runView(root: HTMLElement, id: string): Promise<void> {
   const stream = new EventSource(`/v1/runs/${id}/events`);
   openStream = stream;
   stream.addEventListener('progress', (ev) => {
-    const p = JSON.parse((ev as MessageEvent).data) as RunView['progress'] & { durationNs?: number };
+    const p = JSON.parse((ev as MessageEvent).data) as NonNullable<RunView['progress']> & { durationNs?: number };
     if (!p || !run.progress) return;
-    run = { ...run, progress: { ...run.progress, ...p } };
+    const fraction = p.fraction ?? (p.durationNs ? Math.min(1, p.simulatedNs / p.durationNs) : run.progress.fraction);
+    run = { ...run, progress: { ...run.progress, ...p, fraction } };
     progress.replaceChildren(progressLine(run));
     const dt = (p.simulatedNs - last.simulatedNs) / 1e6;
     if (dt > 0) void rate.add([{ tMs: p.simulatedNs / 1e6, value: (p.events - last.events) / dt, series: 'events' } satisfies TimePoint]);

@@ -42,7 +42,7 @@ export async function sweepView(root: HTMLElement, id: string, query: URLSearchP
       { class: 'facts' },
       h('dt', {}, 'Status'),
       h('dd', {}, h('span', { id: 'sweep-status', 'data-status': sweep.status }, statusBadge(sweep.status)), ` ${done} of ${sweep.children.length} runs finished`),
-      sweep.request.label ? [h('dt', {}, 'Label'), h('dd', {}, sweep.request.label)] : '',
+      (sweep.label ?? sweep.request.label) ? [h('dt', {}, 'Label'), h('dd', {}, (sweep.label ?? sweep.request.label)!)] : '',
       h('dt', {}, 'Base'),
       h('dd', {}, h('code', {}, sweep.request.base.preset ?? 'inline workload'), sweep.request.base.set ? [' with ', h('code', {}, JSON.stringify(sweep.request.base.set))] : ''),
       h('dt', {}, 'Grid'),
