@@ -143,5 +143,11 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     // One column per grid point (3 × 2), its replicates summarised.
     expect(heads).toEqual(['Metric', 'cpusPerNode=2 lock=ticket', 'cpusPerNode=2 lock=tas', 'cpusPerNode=4 lock=ticket', 'cpusPerNode=4 lock=tas', 'cpusPerNode=8 lock=ticket', 'cpusPerNode=8 lock=tas']);
     await shot('compare');
+
+    // The list now holds every run of the session, the sweep's among them, linked to their sweep.
+    await page.goto(`${base}/`);
+    await page.locator('main[data-loaded="runs"]').waitFor();
+    await expect(page.locator(`#runs-table a[href="#/sweeps/${id}"]`).count()).resolves.toBeGreaterThan(0);
+    await shot('runs-all');
   }, HANG);
 });

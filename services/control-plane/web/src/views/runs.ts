@@ -1,5 +1,5 @@
 /** The front page: runs (filtered by preset, kind, status, sweep, label) and sweeps, newest first. */
-import { getJson, serverFeatures, type RunSummary } from '../api.js';
+import { ApiError, getJson, serverFeatures, type RunSummary } from '../api.js';
 import { clear, errorBox, h, when } from '../dom.js';
 import { go } from '../nav.js';
 
@@ -26,6 +26,22 @@ export function paramsText(params: Record<string, unknown> | null | undefined): 
   return Object.entries(params)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+}
+
+/**
+ * The runs page by page; a filter the server refuses (an older server names it in the error) is
+ * dropped and the list asked for again without it, rather than showing no runs.
+ */
+async function listRuns(query: URLSearchParams): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+  try {
+    return await getJson(`/v1/runs?${query}`);
+  } catch (e) {
+    const refused = e instanceof ApiError ? e.issues.map((i) => i.path.replace(/^querystring\./, '')).filter((name) => name !== 'cursor' && query.has(name)) : [];
+    if (refused.length === 0) throw e;
+    const fewer = new URLSearchParams(query);
+    for (const name of refused) fewer.delete(name);
+    return listRuns(fewer);
+  }
 }
 
 let refresh: ReturnType<typeof setTimeout> | undefined;
@@ -93,7 +109,7 @@ export async function runsView(root: HTMLElement, query: URLSearchParams): Promi
     tableHolder,
   );
   try {
-    const page = await getJson<{ runs: RunSummary[]; nextCursor: string | null }>(`/v1/runs?${apiQuery}`);
+    const page = await listRuns(apiQuery);
     // Servers before runs carried their origin (preset, label) get no empty columns.
     const withOrigin = page.runs.some((r) => r.preset !== undefined);
     if (page.runs.some((r) => r.status === 'queued' || r.status === 'running')) {
