@@ -39,7 +39,7 @@ function run(preset, sets = []) {
 }
 const cmd = (preset, sets = []) => `numasim run ${preset}${sets.map((s) => ` --set ${s}`).join('')}`;
 const ms = (ns) => `${(ns / 1e6).toFixed(1)} ms`;
-const secs = (ns) => `${(ns / 1e9).toFixed(1)} s`;
+const secs = (ns) => `${(ns / 1e9).toFixed(1)} simulated s`;
 const times = (a, b) => `${(b / a).toFixed(1)}×`;
 const latency = (ns) => (ns < 1e6 ? `${(ns / 1000).toFixed(0)} µs` : ms(ns));
 /** A shell block of commands with their figures as comments, the comments aligned. */
