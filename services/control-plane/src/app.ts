@@ -18,9 +18,11 @@ import { QueueExecutor } from './queue/queue-executor.js';
 import { SimMetrics } from './metrics/sim-metrics.js';
 import { registerQueueMetrics, registerServiceMetrics } from './metrics/service-metrics.js';
 import { installErrorHandling, sendError } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
+import { registerCompareRoutes } from './http/routes-compare.js';
 import { ErrorBody } from './http/schemas.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
@@ -53,6 +55,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
     },
   });
   installErrorHandling(app);
+  installJsonBodyParser(app);
 
   const db = openDb(config.dbPath);
   const checkpointer = startCheckpointer(db, config.dbPath, 1000, (msg) => app.log.warn({ err: msg }, 'WAL checkpoint failed'));
@@ -104,6 +107,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   registerOpsRoutes(app, services);
   registerRunRoutes(app, services);
   registerSweepRoutes(app, services);
+  registerCompareRoutes(app, services);
   app.addHook('onReady', async () => executor.start());
 
   let stopping: Promise<void> | undefined;
