@@ -24,6 +24,7 @@ import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
 import { registerCompareRoutes } from './http/routes-compare.js';
 import { ErrorBody } from './http/schemas.js';
+import { addWorkloadComponents, documentWorkloads } from './http/openapi-docs.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
 
@@ -101,6 +102,8 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
       tags: [{ name: 'runs' }, { name: 'sweeps' }, { name: 'presets' }, { name: 'ops' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transform: documentWorkloads as never,
+    transformObject: addWorkloadComponents as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
