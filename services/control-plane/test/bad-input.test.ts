@@ -29,6 +29,8 @@ describe('bad input', () => {
     ['__proto__ in the body', () => raw('{"preset":"lockbench-8","__proto__":{"polluted":1}}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.__proto__: /],
     ['constructor.prototype in the workload', () => raw('{"workload":{"kind":"lockbench","constructor":{"prototype":{"x":1}}}}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.workload\.constructor: /],
     ['a prototype key deep in a list', () => raw('{"preset":"lockbench-8","set":["a=1"],"x":[{"prototype":1}]}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.x\[0\]\.prototype: /],
+    ['an empty label', () => raw(JSON.stringify({ preset: 'lockbench-8', label: '' })), 400, 'NUMASIM_ERR_API_BODY_INVALID', /body\.label: must be at least 1 character long$/],
+    ['a set that is neither an object nor a list', () => raw('{"preset":"lockbench-8","set":5}'), 400, 'NUMASIM_ERR_API_BODY_INVALID', /^invalid request: body\.set: must be an object or an array \(got 5\)$/],
     ['a label too long', () => raw(JSON.stringify({ preset: 'lockbench-8', label: 'x'.repeat(201) })), 400, 'NUMASIM_ERR_API_BODY_INVALID', /body\.label: must be at most 200 characters long/],
     ['a __proto__ override path', () => raw('{"preset":"lockbench-8","set":{"__proto__.x":1}}'), 400, 'NUMASIM_ERR_SET_PATH_INVALID'],
     ['a form body', () => raw('preset=lockbench-8', 'application/x-www-form-urlencoded'), 415, 'NUMASIM_ERR_API_CONTENT_TYPE_UNSUPPORTED'],

@@ -23,6 +23,8 @@ function show(value: unknown): string {
 const TYPE_NAMES: Record<string, string> = { string: 'a string', integer: 'a whole number', number: 'a number', object: 'an object', array: 'an array', boolean: 'true or false', null: 'null' };
 const typeName = (t: unknown) => String(t).split(',').map((x) => TYPE_NAMES[x] ?? x).join(' or ');
 
+const count = (n: unknown, what: string) => `${String(n)} ${what}${n === 1 ? '' : 's'}`;
+
 const list = (values: readonly unknown[]) => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
 
 /** The value at an ajv instance path (`/a/0/b`) inside `data`, if it is there. */
@@ -52,17 +54,17 @@ function reasonOf(e: AjvError, got: string): string {
     case 'pattern':
       return `must match ${String(p.pattern)} (got ${got})`;
     case 'minLength':
-      return `must be at least ${String(p.limit)} characters long`;
+      return `must be at least ${count(p.limit, 'character')} long`;
     case 'maxLength':
-      return `must be at most ${String(p.limit)} characters long`;
+      return `must be at most ${count(p.limit, 'character')} long`;
     case 'minimum':
       return `must be at least ${String(p.limit)} (got ${got})`;
     case 'maximum':
       return `must be at most ${String(p.limit)} (got ${got})`;
     case 'minItems':
-      return `must have at least ${String(p.limit)} items`;
+      return `must have at least ${count(p.limit, 'item')}`;
     case 'maxItems':
-      return `must have at most ${String(p.limit)} items`;
+      return `must have at most ${count(p.limit, 'item')}`;
     default:
       return e.message ?? 'is invalid';
   }
