@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '@numasim/control-plane';
 import { finished, long, makeApp, waitFor } from './helpers.js';
-import { compareCsv, compareGroups, type CompareTable } from '../src/compare/table.js';
+import { compareCsv, groupKeyOfRun, groupRows, type CompareTable } from '../src/compare/table.js';
 
 describe('compare', () => {
   let b: BuiltApp;
@@ -110,10 +110,12 @@ describe('compare tables', () => {
   };
 
   it('groups replicates of one configuration, the form a statistics function takes', () => {
-    expect(compareGroups(table)).toEqual([
+    expect(groupRows(table)).toEqual([
       { key: 'p cpus=2', params: { cpus: 2 }, runs: ['r1', 'r2'], values: { m: [10, 12] } },
       { key: 'x p cpus=4', params: { cpus: 4 }, runs: ['r3'], values: { m: [] } },
     ]);
+    expect(groupKeyOfRun(table, 'r2')).toBe('p cpus=2');
+    expect(groupKeyOfRun(table, 'r9')).toBeUndefined();
   });
 
   it('writes an empty CSV cell for a missing value', () => {

@@ -69,8 +69,11 @@ export function groupKey(row: CompareRow): string {
   return [row.label, row.preset ?? 'inline', ...params].filter((x) => x !== null).join(' ');
 }
 
-/** Rows grouped by configuration, each metric's numbers collected (nulls left out). */
-export function compareGroups(table: CompareTable): CompareGroup[] {
+/**
+ * Rows grouped by configuration, each metric's numbers collected (nulls left out): the `groups`
+ * a statistics function over replicates takes, with `groupKeyOfRun(table, baseline)` as its baseline.
+ */
+export function groupRows(table: CompareTable): CompareGroup[] {
   const groups = new Map<string, CompareGroup>();
   for (const row of table.rows) {
     const key = groupKey(row);
@@ -87,6 +90,12 @@ export function compareGroups(table: CompareTable): CompareGroup[] {
     }
   }
   return [...groups.values()];
+}
+
+/** The key of the group holding run `runId` (a comparison's baseline), if it is in the table. */
+export function groupKeyOfRun(table: CompareTable, runId: string): string | undefined {
+  const row = table.rows.find((r) => r.id === runId);
+  return row && groupKey(row);
 }
 
 function csvField(v: unknown): string {
