@@ -328,6 +328,18 @@ export interface Report {
   workload: WorkloadResult;
   /** The resolved workload, canonical: feeding it back runs the same simulation. */
   config: WorkloadConfig;
+  /**
+   * What the run was asked as: added by the service and by `numasim run`, never by the engine
+   * (whose report depends on the resolved workload only).
+   */
+  origin?: ReportOrigin;
+}
+
+/** The request behind a report: the preset, the `set` overrides as `{ path: value }`, a user label. */
+export interface ReportOrigin {
+  preset: string | null;
+  overrides: Record<string, unknown> | null;
+  label: string | null;
 }
 
 /**
