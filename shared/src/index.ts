@@ -21,3 +21,4 @@ export * from './presets/machines.js';
 export * from './report/types.js';
 export * from './report/highmem.js';
 export * from './report/lockmeter-text.js';
+export * from './workload/openapi.js';

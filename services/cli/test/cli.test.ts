@@ -45,6 +45,7 @@ describe('numasim run', () => {
       expect(report.locks[0]).toHaveProperty(f);
     }
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(report);
+    expect(report.origin).toEqual({ preset: null, overrides: null, label: null });
   });
 
   it('runs presets and takes --seed and --set', async () => {
@@ -52,6 +53,7 @@ describe('numasim run', () => {
     expect(a.run.seed).toBe(4);
     expect(a.config.cpusPerNode).toBe(2);
     expect(a.machine.cpus).toBe(2);
+    expect(a.origin).toEqual({ preset: 'lockbench-8', overrides: { durationNs: 1_000_000, cpusPerNode: 2, seed: 4 }, label: null });
   });
 
   const errorCases: [string, string[], RegExp][] = [

@@ -18,11 +18,14 @@ import { QueueExecutor } from './queue/queue-executor.js';
 import { SimMetrics } from './metrics/sim-metrics.js';
 import { registerQueueMetrics, registerServiceMetrics } from './metrics/service-metrics.js';
 import { installErrorHandling, sendError } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { registerRunRoutes } from './http/routes-runs.js';
 import { registerSweepRoutes } from './http/routes-sweeps.js';
 import { registerWebRoutes } from './http/routes-web.js';
 import { registerOpsRoutes } from './http/routes-ops.js';
+import { registerCompareRoutes } from './http/routes-compare.js';
 import { ErrorBody } from './http/schemas.js';
+import { addWorkloadComponents, documentWorkloads } from './http/openapi-docs.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
 
@@ -54,6 +57,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
     },
   });
   installErrorHandling(app);
+  installJsonBodyParser(app);
 
   const db = openDb(config.dbPath);
   const checkpointer = startCheckpointer(db, config.dbPath, 1000, (msg) => app.log.warn({ err: msg }, 'WAL checkpoint failed'));
@@ -99,6 +103,8 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
       tags: [{ name: 'runs' }, { name: 'sweeps' }, { name: 'presets' }, { name: 'ops' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transform: documentWorkloads as never,
+    transformObject: addWorkloadComponents as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -106,6 +112,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   registerOpsRoutes(app, services);
   registerRunRoutes(app, services);
   registerSweepRoutes(app, services);
+  registerCompareRoutes(app, services);
   app.addHook('onReady', async () => executor.start());
 
   let stopping: Promise<void> | undefined;

@@ -6,7 +6,7 @@ export const ApiErrors = {
     code: 'NUMASIM_ERR_API_BODY_MALFORMED',
     status: 400,
     user: true,
-    summary: 'The request body is not valid JSON, or uses a forbidden key such as __proto__ or constructor.prototype.',
+    summary: 'The request body is not valid JSON (or is empty).',
   },
   BODY_INVALID: {
     code: 'NUMASIM_ERR_API_BODY_INVALID',
@@ -115,6 +115,18 @@ export const ApiErrors = {
     status: 500,
     user: false,
     summary: 'The worker thread running the simulation failed (out of memory, crashed); the message says why.',
+  },
+  METRIC_UNKNOWN: {
+    code: 'NUMASIM_ERR_API_METRIC_UNKNOWN',
+    status: 400,
+    user: true,
+    summary: 'A metric of compare or plot names no number in the runs\' reports (misspelt, or a text field); the message names it and the nearest paths that are numbers.',
+  },
+  BODY_FORBIDDEN_KEY: {
+    code: 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY',
+    status: 400,
+    user: true,
+    summary: 'The request body has a key named __proto__, constructor or prototype, which no numasim input uses; the message gives its path.',
   },
   SHUTTING_DOWN: {
     code: 'NUMASIM_ERR_API_SHUTTING_DOWN',

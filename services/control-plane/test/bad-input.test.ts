@@ -26,8 +26,12 @@ describe('bad input', () => {
     ['a huge number', () => raw(JSON.stringify({ workload: { ...small, cpusPerNode: 1e308 } })), 400, 'NUMASIM_ERR_WORKLOAD_INVALID'],
     ['10^9 CPUs', () => raw(JSON.stringify({ workload: { ...small, nodes: 64, cpusPerNode: 1e9 } })), 400, 'NUMASIM_ERR_WORKLOAD_INVALID', /cpusPerNode: must be at most 64/],
     ['10^6 simulated seconds', () => raw(JSON.stringify({ workload: { ...small, durationNs: 1e15 } })), 400, 'NUMASIM_ERR_API_LIMIT_EXCEEDED', /durationNs/],
-    ['__proto__ in the body', () => raw('{"preset":"lockbench-8","__proto__":{"polluted":1}}'), 400, 'NUMASIM_ERR_API_BODY_MALFORMED'],
-    ['constructor.prototype in the workload', () => raw('{"workload":{"kind":"lockbench","constructor":{"prototype":{"x":1}}}}'), 400, 'NUMASIM_ERR_API_BODY_MALFORMED'],
+    ['__proto__ in the body', () => raw('{"preset":"lockbench-8","__proto__":{"polluted":1}}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.__proto__: /],
+    ['constructor.prototype in the workload', () => raw('{"workload":{"kind":"lockbench","constructor":{"prototype":{"x":1}}}}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.workload\.constructor: /],
+    ['a prototype key deep in a list', () => raw('{"preset":"lockbench-8","set":["a=1"],"x":[{"prototype":1}]}'), 400, 'NUMASIM_ERR_API_BODY_FORBIDDEN_KEY', /^body\.x\[0\]\.prototype: /],
+    ['an empty label', () => raw(JSON.stringify({ preset: 'lockbench-8', label: '' })), 400, 'NUMASIM_ERR_API_BODY_INVALID', /body\.label: must be at least 1 character long$/],
+    ['a set that is neither an object nor a list', () => raw('{"preset":"lockbench-8","set":5}'), 400, 'NUMASIM_ERR_API_BODY_INVALID', /^invalid request: body\.set: must be an object or an array \(got 5\)$/],
+    ['a label too long', () => raw(JSON.stringify({ preset: 'lockbench-8', label: 'x'.repeat(201) })), 400, 'NUMASIM_ERR_API_BODY_INVALID', /body\.label: must be at most 200 characters long/],
     ['a __proto__ override path', () => raw('{"preset":"lockbench-8","set":{"__proto__.x":1}}'), 400, 'NUMASIM_ERR_SET_PATH_INVALID'],
     ['a form body', () => raw('preset=lockbench-8', 'application/x-www-form-urlencoded'), 415, 'NUMASIM_ERR_API_CONTENT_TYPE_UNSUPPORTED'],
     ['an oversized body', () => raw(JSON.stringify({ preset: 'lockbench-8', set: { durationNs: 1, pad: 'x'.repeat(100_000) } })), 413, 'NUMASIM_ERR_API_BODY_TOO_LARGE'],
@@ -44,6 +48,20 @@ describe('bad input', () => {
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules/);
     expect(await runCount()).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('names a bad choice once, with the allowed values, one issue per field', async () => {
+    const r = await b.app.inject({ method: 'GET', url: '/v1/runs?status=bogus&kind=lockbnech&limit=x' });
+    expect(r.statusCode).toBe(400);
+    const body = r.json();
+    expect(body.code).toBe('NUMASIM_ERR_API_BODY_INVALID');
+    expect(body.issues).toEqual([
+      { path: 'querystring.status', reason: 'must be one of: queued, running, succeeded, failed, cancelled (got "bogus")' },
+      { path: 'querystring.kind', reason: expect.stringMatching(/^must be one of: lockbench, page-fault, .*kernbench.* \(got "lockbnech"\)$/) },
+      { path: 'querystring.limit', reason: 'must match ^[0-9]{1,4}$ (got "x")' },
+    ]);
+    expect(body.message).not.toMatch(/equal to constant|anyOf/);
+    expect(body.message.match(/must be one of/g)).toHaveLength(2);
   });
 
   it('answers 404 with a code for unknown ids and endpoints', async () => {

@@ -77,7 +77,8 @@ const newQueue = () => {
   return q;
 };
 
-const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 } });
+/** The report without wall-clock figures and without the origin the service adds (the engine's own report has none). */
+const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 }, origin: undefined });
 
 async function submitSweep(base: string, durationNs: number) {
   const r = await fetch(`${base}/v1/sweeps`, {

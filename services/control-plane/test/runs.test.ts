@@ -25,9 +25,13 @@ describe('runs API', () => {
     expect(view.status).toBe('succeeded');
     expect(view.transitions.map((t: { status: string }) => t.status)).toEqual(['queued', 'running', 'succeeded']);
     expect(view.progress.fraction).toBe(1);
-    const report = (await b.app.inject({ method: 'GET', url: `/v1/runs/${id}/report` })).json() as Report;
+    const { origin, ...report } = (await b.app.inject({ method: 'GET', url: `/v1/runs/${id}/report` })).json() as Report;
     const cli = runWorkload(resolveWorkload(getPreset('lockbench-numaq-ticket').workload, ['durationNs=50000000']));
     expect(stable(report)).toBe(stable(cli));
+    // The engine's report plus where the run came from, added by the service.
+    expect(origin).toEqual({ preset: 'lockbench-numaq-ticket', overrides: { durationNs: 50_000_000 }, label: null });
+    expect(view.preset).toBe('lockbench-numaq-ticket');
+    expect(view.overrides).toEqual({ durationNs: 50_000_000 });
     expect(report.run.configHash).toBe(configHash);
     const text = await b.app.inject({ method: 'GET', url: `/v1/runs/${id}/report?format=text` });
     expect(text.headers['content-type']).toMatch(/text\/plain/);

@@ -3,7 +3,7 @@
  * parse it. Add fields freely; rename or remove one only with a new `schemaVersion`.
  *
  * Units are in the names (`holdMeanNs`, `utilPercent`). Lock statistics follow lockmeter's
- * definitions (../shared/VM-REFERENCE.md §6):
+ * definitions (docs/SOURCES.md#lock-stats; docs/REPORT.md):
  * - attempts = acquisitions + trylockFailures (lockmeter's TOTAL);
  * - utilPercent = holdTotalNs / simulatedNs;
  * - spinPercent = contentions / attempts, rjectPercent = trylockFailures / attempts,
@@ -328,6 +328,18 @@ export interface Report {
   workload: WorkloadResult;
   /** The resolved workload, canonical: feeding it back runs the same simulation. */
   config: WorkloadConfig;
+  /**
+   * What the run was asked as: added by the service and by `numasim run`, never by the engine
+   * (whose report depends on the resolved workload only).
+   */
+  origin?: ReportOrigin;
+}
+
+/** The request behind a report: the preset, the `set` overrides as `{ path: value }`, a user label. */
+export interface ReportOrigin {
+  preset: string | null;
+  overrides: Record<string, unknown> | null;
+  label: string | null;
 }
 
 /**

@@ -55,6 +55,21 @@ export function parseSetOverride(text: string): SetOverride {
   return { path, segments: parseSetPath(path), value: parseSetValue(raw), raw };
 }
 
+/**
+ * Overrides as one `{ path: value }` object, the form a report's origin and the service's run
+ * view show them in (`["lock=tas"]` and `{"lock": "tas"}` read the same); null when there are none.
+ * A path given twice keeps its last value, as applying them does.
+ */
+export function overridesRecord(overrides: readonly (string | SetOverride)[]): Record<string, unknown> | null {
+  if (overrides.length === 0) return null;
+  const out: Record<string, unknown> = {};
+  for (const o of overrides) {
+    const { path, value } = typeof o === 'string' ? parseSetOverride(o) : o;
+    out[path] = value;
+  }
+  return out;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,6 @@
 /** `numasim run FILE|PRESET`: resolve a workload, simulate it, print the report. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { findPreset, NumasimError, renderLockmeterText, resolveWorkload } from '@numasim/shared';
+import { findPreset, NumasimError, overridesRecord, renderLockmeterText, resolveWorkload } from '@numasim/shared';
 import { closeDefaultNodePool, runWorkloadPlaced } from '@numasim/node-sim';
 import { parseArgs } from 'node:util';
 import { numberOption, parse } from '../args.js';
@@ -64,6 +64,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     await closeDefaultNodePool(); // idle node workers must not keep the command alive
   }
   bar.done();
+  // Where the run came from, as the service's reports say it (a file's name is not a preset).
+  const preset = existsSync(positionals[0]) ? null : (findPreset(positionals[0])?.name ?? null);
+  report = { ...report, origin: { preset, overrides: overridesRecord(overrides), label: null } };
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (values.out !== undefined) {
     try {

@@ -5,24 +5,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isNumasimError, NumasimError, type ErrorSpec, type FieldIssue } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
+import { validationIssues, type AjvError } from './validation-issues.js';
 
 export function sendError(reply: FastifyReply, spec: ErrorSpec, message: string, issues: readonly FieldIssue[] = [], headers: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(headers)) reply.header(k, v);
   return reply.code(spec.status).type('application/json').send(new NumasimError(spec, message, issues).toJSON());
-}
-
-/** Fastify's validation errors as field issues: `/workload` → `workload`, required fields named. */
-function validationIssues(err: FastifyError): FieldIssue[] {
-  const where = err.validationContext ?? 'body';
-  return (err.validation ?? []).map((v) => {
-    const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const missing = (v.params as { missingProperty?: string; additionalProperty?: string }).missingProperty;
-    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
-    const field = missing ?? extra;
-    const path = [where, base, field].filter(Boolean).join('.');
-    const reason = extra ? 'unknown field' : missing ? 'is required' : (v.message ?? 'is invalid');
-    return { path, reason };
-  });
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -36,7 +23,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(err.status).type('application/json').send(err.toJSON());
     }
     if (err.validation) {
-      const issues = validationIssues(err);
+      const where = err.validationContext ?? 'body';
+      const data = { body: req.body, querystring: req.query, params: req.params, headers: req.headers }[where];
+      const issues = validationIssues(err.validation as AjvError[], where, data);
       return sendError(reply, ApiErrors.BODY_INVALID, `invalid request: ${issues.map((i) => `${i.path}: ${i.reason}`).join('; ')}`, issues);
     }
     switch (err.code) {
@@ -48,7 +37,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return sendError(reply, ApiErrors.BODY_MALFORMED, 'the body is empty; send a JSON object');
     }
-    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /prototype|__proto__/.test(err.message) && err.statusCode === 400) {
+    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       return sendError(reply, ApiErrors.BODY_MALFORMED, `the body is not valid JSON: ${err.message}`);
     }
     if (typeof err.code === 'string' && err.code.startsWith('SQLITE_')) {

@@ -1,13 +1,14 @@
 /** /v1/runs: submit, follow, fetch, cancel, delete and list runs. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { configHash, renderLockCsv, renderLockmeterText, type Report } from '@numasim/shared';
+import { configHash, PRESETS, renderLockCsv, renderLockmeterText, WORKLOAD_KINDS, type Report } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
-import { FINISHED, RUN_STATUSES, type RunRecord, type RunStatus } from '../store/runs-repo.js';
+import { FINISHED, RUN_STATUSES, type RunFilter, type RunRecord } from '../store/runs-repo.js';
 import { checkLimits, requestHash, resolveInput, type WorkloadInput as WorkloadInputBody } from '../runs/submit.js';
 import type { Services } from './context.js';
 import { sendError } from './error-handler.js';
-import { RunAccepted, RunIdParams, WorkloadInput } from './schemas.js';
+import { Label, pageQuery, RunAccepted, RunIdParams, RunInput } from './schemas.js';
+import { originOf } from './origin.js';
 import { runLinks, runSummary, runView } from './run-view.js';
 import { streamRun } from './sse.js';
 
@@ -17,7 +18,14 @@ export function queueHasRoom(s: Services, n: number): boolean {
   return s.repo.countByStatus().queued + n <= s.config.queueLimit;
 }
 
-export function refuseWhenFullOrStopping(s: Services, reply: import('fastify').FastifyReply, n: number) {
+/** The page size of a list query, or an answer refusing it. */
+export function pageLimit(reply: FastifyReply, limit: string | undefined): number | FastifyReply {
+  const n = limit === undefined ? 50 : Number(limit);
+  if (n < 1 || n > 500) return sendError(reply, ApiErrors.BODY_INVALID, `querystring.limit: must be from 1 to 500 (got ${n})`, [{ path: 'querystring.limit', reason: 'must be from 1 to 500' }]);
+  return n;
+}
+
+export function refuseWhenFullOrStopping(s: Services, reply: FastifyReply, n: number) {
   if (s.shuttingDown) return sendError(reply, ApiErrors.SHUTTING_DOWN, 'the service is shutting down and accepts no new runs', [], { 'retry-after': '30' });
   if (!queueHasRoom(s, n)) {
     return sendError(reply, ApiErrors.QUEUE_FULL, `the run queue is full (${s.config.queueLimit} queued runs, NUMASIM_QUEUE_LIMIT); retry later`, [], { 'retry-after': RETRY_AFTER_SECONDS });
@@ -37,13 +45,13 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
         summary: 'Submit a run',
         description: 'A workload (inline or a preset plus overrides) goes into the queue. Send Idempotency-Key to make retries safe.',
         tags: ['runs'],
-        body: WorkloadInput,
+        body: RunInput,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
         response: { 202: RunAccepted, 200: RunAccepted },
       },
     },
     async (req, reply) => {
-      const body = req.body as WorkloadInputBody;
+      const body = req.body as WorkloadInputBody & { label?: string };
       const key = (req.headers['idempotency-key'] as string | undefined) ?? undefined;
       const hash = requestHash(body);
       const replay = () => {
@@ -58,19 +66,20 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
       };
       const replayed = replay();
       if (replayed) return replayed;
-      const config = resolveInput(body);
+      const { label, ...workload } = body;
+      const config = resolveInput(workload);
       checkLimits(config, s.config);
       const refused = refuseWhenFullOrStopping(s, reply, 1);
       if (refused) return refused;
       let run: RunRecord;
       try {
-        [run] = s.repo.create([{ config, configHash: configHash(config), idempotencyKey: key, requestHash: hash }]);
+        [run] = s.repo.create([{ config, configHash: configHash(config), ...originOf(workload, label), idempotencyKey: key, requestHash: hash }]);
       } catch (e) {
         // Two requests with one key raced: the loser answers like a retry.
         if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && key) return replay();
         throw e;
       }
-      req.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind }, 'run queued');
+      req.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind, preset: run.preset }, 'run queued');
       s.executor.submitted([run]);
       return reply.code(202).header('location', `/v1/runs/${run.id}`).send({ id: run.id, status: run.status, configHash: run.configHash, links: runLinks(run.id) });
     },
@@ -81,22 +90,27 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     {
       schema: {
         summary: 'List runs, newest first',
+        description: 'Every filter given must hold: `status`, `kind` (workload kind), `preset`, `sweep` (a sweep id: its runs), `label` (exact).',
         tags: ['runs'],
         querystring: Type.Object(
           {
             status: Type.Optional(Type.Union(RUN_STATUSES.map((x) => Type.Literal(x)))),
-            limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–500, default 50' })),
-            cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'nextCursor of the previous page' })),
+            kind: Type.Optional(Type.Union(Object.keys(WORKLOAD_KINDS).map((x) => Type.Literal(x)))),
+            preset: Type.Optional(Type.Union(PRESETS.map((p) => Type.Literal(p.name)))),
+            sweep: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_-]+$', description: 'a sweep id' })),
+            label: Type.Optional(Label),
+            ...pageQuery,
           },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
-      const q = req.query as { status?: RunStatus; limit?: string; cursor?: string };
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (limit < 1 || limit > 500) return sendError(reply, ApiErrors.BODY_INVALID, `querystring.limit: must be from 1 to 500 (got ${limit})`, [{ path: 'querystring.limit', reason: 'must be from 1 to 500' }]);
-      const runs = s.repo.list({ status: q.status, limit: limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
+      const q = req.query as Omit<RunFilter, 'sweepId'> & { sweep?: string; limit?: string; cursor?: string };
+      const limit = pageLimit(reply, q.limit);
+      if (typeof limit !== 'number') return limit;
+      const filter: RunFilter = { status: q.status, kind: q.kind, preset: q.preset, sweepId: q.sweep, label: q.label };
+      const runs = s.repo.list({ ...filter, limit: limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
       const page = runs.slice(0, limit);
       return { runs: page.map(runSummary), nextCursor: runs.length > limit ? String(page[page.length - 1].seq) : null };
     },

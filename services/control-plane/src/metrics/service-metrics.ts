@@ -12,6 +12,7 @@ import { openStreamBufferedBytes, openStreamCount } from '../http/sse.js';
 
 export function registerServiceMetrics(registry: Registry, app: FastifyInstance, repo: RunsRepo, executor: () => RunExecutor | undefined): void {
   collectDefaultMetrics({ register: registry });
+  renameGaugesEndingInTotal(registry);
   const http = new Histogram({
     name: 'numasim_http_request_duration_seconds',
     help: 'HTTP request durations, by method, route and status code.',
@@ -101,6 +102,30 @@ export function registerQueueMetrics(registry: Registry, q: QueueExecutor): void
   });
   countedFrom(registry, 'numasim_queue_stalled_total', 'Runs whose worker was lost mid-run (BullMQ stalled jobs), re-queued.', () => q.stalledTotal);
   countedFrom(registry, 'numasim_queue_retries_total', 'Failed run attempts that were retried.', () => q.retriedTotal);
+}
+
+/**
+ * prom-client exports three gauges named like counters (`nodejs_active_handles_total`,
+ * `…_requests_total`, `…_resources_total`: counts of what is open now, which go down as well as
+ * up), which `promtool check metrics` rejects. They are exported as `…_all` instead (all open
+ * handles, whatever their type; the per-type gauges keep their names), read from the originals.
+ */
+function renameGaugesEndingInTotal(registry: Registry): void {
+  for (const found of registry.getMetricsAsArray()) {
+    const metric = found as unknown as Gauge & { name: string; help: string; type: string };
+    const { name, help } = metric;
+    if (!name.endsWith('_total') || metric.type !== 'gauge') continue;
+    registry.removeSingleMetric(name);
+    new Gauge({
+      name: `${name.slice(0, -'_total'.length)}_all`,
+      help,
+      registers: [registry],
+      async collect() {
+        const { values } = await metric.get();
+        this.set(values.reduce((sum, v) => sum + v.value, 0));
+      },
+    });
+  }
 }
 
 /** A counter that follows a running total kept elsewhere, read at each scrape. */

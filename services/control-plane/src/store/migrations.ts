@@ -52,4 +52,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'what a run came from (preset, overrides, label); sweep labels and idempotency keys',
+    sql: `
+      ALTER TABLE runs ADD COLUMN preset TEXT;
+      ALTER TABLE runs ADD COLUMN overrides_json TEXT;
+      ALTER TABLE runs ADD COLUMN label TEXT;
+      CREATE INDEX runs_preset ON runs(preset, seq);
+      CREATE INDEX runs_kind ON runs(kind, seq);
+      CREATE INDEX runs_label ON runs(label, seq);
+      ALTER TABLE sweeps ADD COLUMN label TEXT;
+      ALTER TABLE sweeps ADD COLUMN idempotency_key TEXT;
+      ALTER TABLE sweeps ADD COLUMN request_hash TEXT;
+      CREATE UNIQUE INDEX sweeps_idempotency_key ON sweeps(idempotency_key);
+      CREATE INDEX sweeps_label ON sweeps(label);
+      -- Children of sweeps stored before this migration: their sweep's request names the preset
+      -- and, when given as an object, the overrides ("path=value" lists stay unknown).
+      UPDATE runs SET
+        preset = (SELECT json_extract(request_json, '$.base.preset') FROM sweeps WHERE sweeps.id = runs.sweep_id),
+        overrides_json = (SELECT CASE json_type(request_json, '$.base.set') WHEN 'object' THEN json_extract(request_json, '$.base.set') END
+                          FROM sweeps WHERE sweeps.id = runs.sweep_id)
+        WHERE sweep_id IS NOT NULL;
+    `,
+  },
 ];

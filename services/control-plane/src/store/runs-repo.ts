@@ -3,7 +3,7 @@
  * transaction, so a crash leaves a run in a state it really reached.
  */
 import { randomBytes } from 'node:crypto';
-import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+import type { Report, ReportOrigin, TimeSeries, WorkloadConfig } from '@numasim/shared';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
@@ -47,6 +47,11 @@ export interface RunRecord {
   config: WorkloadConfig;
   sweepId: string | null;
   params: Record<string, unknown> | null;
+  /** The preset the run came from; null for an inline workload. */
+  preset: string | null;
+  /** The `set` overrides as submitted, as `{ path: value }`; null when there were none. */
+  overrides: Record<string, unknown> | null;
+  label: string | null;
   idempotencyKey: string | null;
   requestHash: string | null;
   progress: RunProgressRecord | null;
@@ -61,8 +66,39 @@ export interface NewRun {
   configHash: string;
   sweepId?: string;
   params?: Record<string, unknown>;
+  preset?: string | null;
+  overrides?: Record<string, unknown> | null;
+  label?: string | null;
   idempotencyKey?: string;
   requestHash?: string;
+}
+
+/** A sweep as the store keeps it: its request, label and Idempotency-Key. */
+export interface NewSweep {
+  id: string;
+  request: unknown;
+  label?: string | null;
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+export interface SweepRecord {
+  seq: number;
+  id: string;
+  createdAt: string;
+  request: unknown;
+  label: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+}
+
+/** Filters of the run list; each narrows it (all must hold). */
+export interface RunFilter {
+  status?: RunStatus;
+  kind?: string;
+  preset?: string;
+  sweepId?: string;
+  label?: string;
 }
 
 interface RunRow {
@@ -75,6 +111,9 @@ interface RunRow {
   config_json: string;
   sweep_id: string | null;
   params_json: string | null;
+  preset: string | null;
+  overrides_json: string | null;
+  label: string | null;
   idempotency_key: string | null;
   request_hash: string | null;
   progress_json: string | null;
@@ -82,6 +121,20 @@ interface RunRow {
   attempts: number;
   created_at: string;
   updated_at: string;
+}
+
+interface SweepRow {
+  seq: number;
+  id: string;
+  created_at: string;
+  request_json: string;
+  label: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+}
+
+function toSweep(r: SweepRow): SweepRecord {
+  return { seq: r.seq, id: r.id, createdAt: r.created_at, request: JSON.parse(r.request_json), label: r.label, idempotencyKey: r.idempotency_key, requestHash: r.request_hash };
 }
 
 const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
@@ -97,6 +150,9 @@ function toRecord(r: RunRow): RunRecord {
     config: JSON.parse(r.config_json) as WorkloadConfig,
     sweepId: r.sweep_id,
     params: parse(r.params_json),
+    preset: r.preset,
+    overrides: parse(r.overrides_json),
+    label: r.label,
     idempotencyKey: r.idempotency_key,
     requestHash: r.request_hash,
     progress: parse(r.progress_json),
@@ -134,18 +190,42 @@ export class RunsRepo {
     return st;
   }
 
-  create(runs: readonly NewRun[], sweep?: { id: string; request: unknown }): RunRecord[] {
+  create(runs: readonly NewRun[], sweep?: NewSweep): RunRecord[] {
     const now = new Date().toISOString();
     const insert = this.stmt(
-      `INSERT INTO runs (id, status, kind, seed, config_hash, config_json, sweep_id, params_json, idempotency_key, request_hash, created_at, updated_at)
-       VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (id, status, kind, seed, config_hash, config_json, sweep_id, params_json, preset, overrides_json, label, idempotency_key, request_hash, created_at, updated_at)
+       VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const ids: string[] = [];
     this.db.transaction(() => {
-      if (sweep) this.stmt('INSERT INTO sweeps (id, created_at, request_json) VALUES (?, ?, ?)').run(sweep.id, now, JSON.stringify(sweep.request));
+      if (sweep) {
+        this.stmt('INSERT INTO sweeps (id, created_at, request_json, label, idempotency_key, request_hash) VALUES (?, ?, ?, ?, ?, ?)').run(
+          sweep.id,
+          now,
+          JSON.stringify(sweep.request),
+          sweep.label ?? null,
+          sweep.idempotencyKey ?? null,
+          sweep.requestHash ?? null,
+        );
+      }
       for (const r of runs) {
         const id = newId('run');
-        insert.run(id, r.config.kind, r.config.seed, r.configHash, JSON.stringify(r.config), r.sweepId ?? null, r.params ? JSON.stringify(r.params) : null, r.idempotencyKey ?? null, r.requestHash ?? null, now, now);
+        insert.run(
+          id,
+          r.config.kind,
+          r.config.seed,
+          r.configHash,
+          JSON.stringify(r.config),
+          r.sweepId ?? null,
+          r.params ? JSON.stringify(r.params) : null,
+          r.preset ?? null,
+          r.overrides ? JSON.stringify(r.overrides) : null,
+          r.label ?? null,
+          r.idempotencyKey ?? null,
+          r.requestHash ?? null,
+          now,
+          now,
+        );
         this.addTransition(id, 'queued', now);
         ids.push(id);
       }
@@ -169,7 +249,7 @@ export class RunsRepo {
   }
 
   /** Newest first; `beforeSeq` is the cursor. */
-  list(opts: { status?: RunStatus; limit: number; beforeSeq?: number; sweepId?: string }): RunRecord[] {
+  list(opts: RunFilter & { limit: number; beforeSeq?: number }): RunRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
     const add = (clause: string, value: unknown) => {
@@ -177,6 +257,9 @@ export class RunsRepo {
       args.push(value);
     };
     if (opts.status) add('status = ?', opts.status);
+    if (opts.kind !== undefined) add('kind = ?', opts.kind);
+    if (opts.preset !== undefined) add('preset = ?', opts.preset);
+    if (opts.label !== undefined) add('label = ?', opts.label);
     if (opts.beforeSeq !== undefined) add('seq < ?', opts.beforeSeq);
     if (opts.sweepId !== undefined) add('sweep_id = ?', opts.sweepId);
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
@@ -187,9 +270,47 @@ export class RunsRepo {
     return (this.stmt('SELECT * FROM runs WHERE sweep_id = ? ORDER BY seq').all(sweepId) as RunRow[]).map(toRecord);
   }
 
-  sweep(id: string): { id: string; createdAt: string; request: unknown } | undefined {
-    const row = this.stmt('SELECT * FROM sweeps WHERE id = ?').get(id) as { id: string; created_at: string; request_json: string } | undefined;
-    return row && { id: row.id, createdAt: row.created_at, request: JSON.parse(row.request_json) };
+  /** Runs by id, in the order asked; ids with no run are left out. */
+  getMany(ids: readonly string[]): RunRecord[] {
+    return ids.map((id) => this.get(id)).filter((r): r is RunRecord => r !== undefined);
+  }
+
+  sweep(id: string): SweepRecord | undefined {
+    const row = this.stmt('SELECT rowid AS seq, * FROM sweeps WHERE id = ?').get(id) as SweepRow | undefined;
+    return row && toSweep(row);
+  }
+
+  sweepByIdempotencyKey(key: string): SweepRecord | undefined {
+    const row = this.stmt('SELECT rowid AS seq, * FROM sweeps WHERE idempotency_key = ?').get(key) as SweepRow | undefined;
+    return row && toSweep(row);
+  }
+
+  /** Sweeps newest first; `beforeSeq` is the cursor. */
+  listSweeps(opts: { limit: number; beforeSeq?: number; label?: string }): SweepRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (opts.label !== undefined) {
+      where.push('label = ?');
+      args.push(opts.label);
+    }
+    if (opts.beforeSeq !== undefined) {
+      where.push('rowid < ?');
+      args.push(opts.beforeSeq);
+    }
+    const sql = `SELECT rowid AS seq, * FROM sweeps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`;
+    return (this.stmt(sql).all(...args, opts.limit) as SweepRow[]).map(toSweep);
+  }
+
+  /** How many children of each sweep are in each status, in one query. */
+  sweepCounts(sweepIds: readonly string[]): Map<string, Record<RunStatus, number>> {
+    const out = new Map<string, Record<RunStatus, number>>();
+    for (const id of sweepIds) out.set(id, Object.fromEntries(RUN_STATUSES.map((st) => [st, 0])) as Record<RunStatus, number>);
+    if (sweepIds.length === 0) return out;
+    const rows = this.db
+      .prepare(`SELECT sweep_id, status, COUNT(*) AS n FROM runs WHERE sweep_id IN (${sweepIds.map(() => '?').join(', ')}) GROUP BY sweep_id, status`)
+      .all(...sweepIds) as { sweep_id: string; status: RunStatus; n: number }[];
+    for (const r of rows) out.get(r.sweep_id)![r.status] = r.n;
+    return out;
   }
 
   /** Oldest queued runs first, leaving out `exclude`. */
@@ -236,10 +357,18 @@ export class RunsRepo {
   succeed(id: string, report: Report, series: TimeSeries, detail?: string): boolean {
     return this.db.transaction(() => {
       if (!this.transition(id, 'succeeded', { detail })) return false;
-      this.stmt('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(report), JSON.stringify(series));
+      const stored = this.withOrigin(id, report);
+      this.stmt('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(stored), JSON.stringify(series));
       this.setProgress(id, { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events });
       return true;
     })();
+  }
+
+  /** The report as the service serves it: the engine's, plus where the run came from. */
+  private withOrigin(id: string, report: Report): Report {
+    const row = this.stmt('SELECT preset, overrides_json, label FROM runs WHERE id = ?').get(id) as Pick<RunRow, 'preset' | 'overrides_json' | 'label'>;
+    const origin: ReportOrigin = { preset: row.preset, overrides: parse(row.overrides_json), label: row.label };
+    return { ...report, origin };
   }
 
   reportJson(id: string): string | undefined {

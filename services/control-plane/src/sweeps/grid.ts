@@ -1,5 +1,5 @@
 /** Sweep grids: the cartesian product of `--set` keys, each combination run `replicates` times. */
-import { NumasimError } from '@numasim/shared';
+import { NumasimError, type Report } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 
 export type Grid = Record<string, unknown[]>;
@@ -63,10 +63,11 @@ export function metricValue(report: unknown, path: string): number | string | un
 }
 
 /** Metrics compared by default: each lock's CON, UTIL, mean wait and hold, and the workload's throughput. */
-export function defaultMetrics(report: { locks: { name: string }[]; workload: Record<string, unknown> } | undefined): string[] {
+export function defaultMetrics(report: Pick<Report, 'locks' | 'workload'> | undefined): string[] {
   if (!report) return [];
   const out: string[] = [];
   for (const l of report.locks.slice(0, 8)) for (const f of ['conPercent', 'utilPercent', 'waitMeanNs', 'holdMeanNs']) out.push(`locks.${l.name}.${f}`);
-  for (const f of ['operationsPerSecond', 'completionNs']) if (typeof report.workload[f] === 'number') out.push(`workload.${f}`);
+  const workload = report.workload as unknown as Record<string, unknown>;
+  for (const f of ['operationsPerSecond', 'completionNs']) if (typeof workload[f] === 'number') out.push(`workload.${f}`);
   return out;
 }
