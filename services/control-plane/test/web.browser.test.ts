@@ -59,6 +59,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await page.locator('#start-form').waitFor();
     await shot('start-form');
     await page.fill('[name="v:durationNs"]', '200000000');
+    await page.fill('#label', 'spread, 200 ms');
     await page.click('#start');
     await page.waitForURL(/#\/runs\/run_/);
     const id = page.url().split('/').at(-1)!;
@@ -71,6 +72,11 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await page.locator('#run-status[data-status="succeeded"]').waitFor();
     await page.locator('#run-body[data-ready="true"]').waitFor();
     await expect(page.locator('#run-live-state').getAttribute('data-seen')).resolves.toBe('queued running succeeded');
+    // What the run came from: the preset, the one field changed as an override, the label.
+    const facts = await page.locator('dl.facts').first().textContent();
+    expect(facts).toContain('lockbench-spread');
+    expect(facts).toContain('durationNs=200000000');
+    expect(facts).toContain('spread, 200 ms');
     await shot('run');
 
     const report = await body(fetch(`${base}/v1/runs/${id}/report`));
@@ -120,6 +126,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await page.fill('[name="g:cpusPerNode"]', '2, 4, 8');
     await page.fill('[name="g:lock"]', 'ticket, tas');
     await page.fill('#replicates', '2');
+    await page.fill('#label', 'ticket vs tas');
     await page.click('#start');
     await page.waitForURL(/#\/sweeps\/swp_/);
     const id = page.url().split('/').at(-1)!;
@@ -147,7 +154,18 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     // The list now holds every run of the session, the sweep's among them, linked to their sweep.
     await page.goto(`${base}/`);
     await page.locator('main[data-loaded="runs"]').waitFor();
-    await expect(page.locator(`#runs-table a[href="#/sweeps/${id}"]`).count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator(`#runs-table a[href="#/sweeps/${id}"]`).count()).resolves.toBe(12);
+    await expect(page.locator('table.sweeps tbody').textContent()).resolves.toContain('ticket vs tas');
     await shot('runs-all');
+    // Filters: by preset (the sweep's runs came from lockbench-8), then by label.
+    await page.selectOption('select[name="preset"]', 'lockbench-8');
+    await page.locator('main[data-shown="#/?preset=lockbench-8"]').waitFor();
+    await expect(page.locator('#runs-table tbody tr').count()).resolves.toBe(12);
+    await page.fill('input[name="label"]', 'spread, 200 ms');
+    await page.selectOption('select[name="preset"]', '');
+    await page.locator(`main[data-shown="#/?${new URLSearchParams({ label: 'spread, 200 ms' })}"]`).waitFor();
+    const rows = await page.locator('#runs-table tbody tr').allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('lockbench-spread');
   }, HANG);
 });

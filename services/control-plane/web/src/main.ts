@@ -9,6 +9,7 @@ import { stopSweepPolling, sweepView } from './views/sweep.js';
 const root = document.getElementById('view')!;
 
 async function route(): Promise<void> {
+  const hash = location.hash;
   closeRunStream();
   stopSweepPolling();
   stopRunsRefresh();
@@ -16,6 +17,7 @@ async function route(): Promise<void> {
   const query = new URLSearchParams(qs ?? '');
   const parts = (path || '/').split('/').filter(Boolean);
   delete root.dataset.loaded;
+  delete root.dataset.shown;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('header nav a')) {
     const current = (a.getAttribute('href') ?? '').replace(/^#\/?/, '') === (parts[0] ?? '');
     if (current) a.setAttribute('aria-current', 'page');
@@ -35,6 +37,8 @@ async function route(): Promise<void> {
     root.append(errorBox((e as Error).message));
   }
   document.title = `${root.querySelector('h1')?.textContent ?? 'numasim'} · numasim`;
+  // Which link the page now shows, once drawn (tests wait on it; a later navigation has replaced it).
+  if (location.hash === hash) root.dataset.shown = hash;
 }
 
 window.addEventListener('hashchange', () => void route());
