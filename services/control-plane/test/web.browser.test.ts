@@ -101,6 +101,16 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     const hrefs = await page.locator('.downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs).toEqual(expect.arrayContaining([`/v1/runs/${id}/report?format=json`, `/v1/runs/${id}/report?format=text`, `/v1/runs/${id}/report?format=csv`]));
     await expect(page.locator('figure.chart[data-chart="ready"]').count()).resolves.toBeGreaterThan(0);
+
+    // The list filtered by the label finds this run alone.
+    await page.goto(`${base}/`);
+    await page.locator('main[data-shown=""]').waitFor();
+    await page.fill('input[name="label"]', 'spread, 200 ms');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator(`main[data-shown="#/?${new URLSearchParams({ label: 'spread, 200 ms' })}"]`).waitFor();
+    const listed = await page.locator('#runs-table tbody tr').allTextContents();
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toContain(id);
   }, HANG);
 
   it('shows a memory workload\'s zones and numastat as the report has them', async () => {
@@ -161,11 +171,24 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await page.selectOption('select[name="preset"]', 'lockbench-8');
     await page.locator('main[data-shown="#/?preset=lockbench-8"]').waitFor();
     await expect(page.locator('#runs-table tbody tr').count()).resolves.toBe(12);
-    await page.fill('input[name="label"]', 'spread, 200 ms');
-    await page.selectOption('select[name="preset"]', '');
-    await page.locator(`main[data-shown="#/?${new URLSearchParams({ label: 'spread, 200 ms' })}"]`).waitFor();
-    const rows = await page.locator('#runs-table tbody tr').allTextContents();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toContain('lockbench-spread');
+
+    // Two runs ticked on the list, compared: one column each, the first the baseline.
+    await page.goto(`${base}/#/?preset=lockbench-8`);
+    await page.locator('main[data-shown="#/?preset=lockbench-8"]').waitFor();
+    const boxes = page.locator('#runs-table tbody input[type="checkbox"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('button', { name: 'Compare selected runs' }).click();
+    await page.locator('main[data-shown^="#/compare?runs="]').waitFor();
+    const picked = new URL(page.url().replace('#/compare?', 'compare?')).searchParams.get('runs')!.split(',');
+    expect(picked).toHaveLength(2);
+    await expect(page.locator('#compare thead th').allTextContents()).resolves.toEqual(['Metric', ...picked]);
+    const ops = await page.locator('#compare tbody tr', { hasText: 'workload.operationsPerSecond' }).locator('td').allTextContents();
+    const reports = await Promise.all(picked.map((r) => body(fetch(`${base}/v1/runs/${r}/report`))));
+    expect(ops[0]).toBe(new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(reports[0].workload.operationsPerSecond));
+    const csv = await page.locator('a', { hasText: 'CSV from the server' }).getAttribute('href');
+    const res = await fetch(`${base}${csv}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
   }, HANG);
 });
