@@ -89,7 +89,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   });
 
   await app.register(underPressure, {
-    maxEventLoopDelay: 1000,
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
     retryAfter: 5,
     pressureHandler: (_req, reply, type, value) => {
       void sendError(reply, ApiErrors.OVERLOADED, `the service is overloaded (${type}: ${value}); retry shortly`, [], { 'retry-after': '5' });

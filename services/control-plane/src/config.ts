@@ -37,6 +37,8 @@ export interface Config {
   /** On SIGTERM, how long running runs may go on before they are cancelled and re-queued. */
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  /** Past this event-loop delay the service answers 503 with Retry-After (under-pressure); 0 turns the check off. */
+  maxEventLoopDelayMs: number;
   /** Queue mode: runs go to worker processes through BullMQ on this Redis; unset: embedded. */
   redisUrl: string | undefined;
   /** BullMQ queue name, so deployments can share a Redis. */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsMaxRuns: get('NUMASIM_METRICS_MAX_RUNS', int(0, 1000), 20),
     shutdownGraceMs: get('NUMASIM_SHUTDOWN_GRACE_MS', int(0, 3_600_000), 10_000),
     bodyLimitBytes: get('NUMASIM_BODY_LIMIT_BYTES', int(1024, 64 * 1024 * 1024), 1024 * 1024),
+    maxEventLoopDelayMs: get('NUMASIM_MAX_EVENT_LOOP_DELAY_MS', int(0, 60_000), 1000),
     redisUrl: get<string | undefined>('NUMASIM_REDIS_URL', redisUrl, undefined),
     queueName: get('NUMASIM_QUEUE', queueName, 'numasim'),
     queueAttempts: get('NUMASIM_QUEUE_ATTEMPTS', int(1, 100), 5),

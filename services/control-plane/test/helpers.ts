@@ -11,7 +11,7 @@ export function tempDbPath(): string {
 }
 
 export async function makeApp(overrides: Partial<Config> = {}): Promise<BuiltApp> {
-  const config = { ...loadConfig({}), dbPath: tempDbPath(), concurrency: 2, logLevel: 'silent', shutdownGraceMs: 0, ...overrides };
+  const config = { ...loadConfig({}), dbPath: tempDbPath(), concurrency: 2, logLevel: 'silent', shutdownGraceMs: 0, maxEventLoopDelayMs: 0, ...overrides };
   const built = await buildApp(config, false);
   await built.app.ready();
   return built;
