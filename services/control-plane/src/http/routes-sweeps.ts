@@ -6,7 +6,7 @@ import { ApiErrors } from '../errors.js';
 import { newId, type RunRecord, type RunStatus } from '../store/runs-repo.js';
 import { checkLimits, overridesOf, replicateSeed, requestHash, resolveInput, type WorkloadInput } from '../runs/submit.js';
 import { defaultMetrics, expandGrid, metricValue, type Grid } from '../sweeps/grid.js';
-import { renderLineChart, type PlotSeries } from '../sweeps/plot-svg.js';
+import { renderSweepPlotSvg } from '../sweeps/plot-svg.js';
 import type { Services } from './context.js';
 import { sendError } from './error-handler.js';
 import { refuseWhenFullOrStopping } from './routes-runs.js';
@@ -155,27 +155,14 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
           ]);
         }
       }
-      const groups = new Map<string, Map<string, { x: number | string; sum: number; n: number }>>();
-      for (const { child, report } of reports(found.children)) {
-        const v = report ? metricValue(report, q.metric) : undefined;
-        if (typeof v !== 'number') continue;
-        const seriesName = q.series ? `${q.series}=${String(child.params?.[q.series])}` : q.metric;
-        const x = child.params?.[q.x] as number | string;
-        const g = groups.get(seriesName) ?? new Map();
-        groups.set(seriesName, g);
-        const p = g.get(String(x)) ?? { x, sum: 0, n: 0 };
-        p.sum += v;
-        p.n++;
-        g.set(String(x), p);
-      }
-      if (groups.size === 0) {
+      const request = found.sweep.request as SweepBody;
+      const svg = await renderSweepPlotSvg({
+        id, base: request.base as { preset?: string; set?: unknown }, grid: request.grid, replicates: request.replicates ?? 1,
+        runs: reports(found.children).map(({ child, report }) => ({ params: child.params, report })), metric: q.metric, x: q.x, series: q.series,
+      });
+      if (svg === undefined) {
         return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has a number at ${JSON.stringify(q.metric)} yet (finished runs: ${found.children.filter((c) => c.status === 'succeeded').length})`);
       }
-      const series: PlotSeries[] = [...groups.entries()].map(([name, g]) => ({
-        name,
-        points: [...g.values()].map((p) => ({ x: p.x, y: p.sum / p.n })).sort((a, b) => (typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : 0)),
-      }));
-      const svg = renderLineChart({ title: `${q.metric} — sweep ${id}`, xLabel: q.x, yLabel: q.metric, series });
       return reply.type('image/svg+xml').send(svg);
     },
   );
