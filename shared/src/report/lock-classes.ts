@@ -42,6 +42,8 @@ export interface LockTableEntry extends LockTableCaller {
 }
 
 const ratio = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
+/** Derived figures to three decimals, as the report prints its own. */
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 function callerOf(c: LockReport['callers'][number]): LockTableCaller {
   return {
@@ -71,10 +73,10 @@ function mergeCallers(name: string, parts: readonly LockTableCaller[]): LockTabl
   const waitTotalNs = sum((c) => c.waitTotalNs);
   return {
     name, attempts, acquisitions, contentions, trylockFailures,
-    utilPercent: sum((c) => c.utilPercent),
-    conPercent: 100 * ratio(contentions + trylockFailures, attempts),
-    holdTotalNs, holdMeanNs: ratio(holdTotalNs, acquisitions), holdMaxNs: Math.max(0, ...parts.map((c) => c.holdMaxNs)),
-    waitTotalNs, waitMeanNs: ratio(waitTotalNs, contentions), waitMaxNs: Math.max(0, ...parts.map((c) => c.waitMaxNs)),
+    utilPercent: round3(sum((c) => c.utilPercent)),
+    conPercent: round3(100 * ratio(contentions + trylockFailures, attempts)),
+    holdTotalNs, holdMeanNs: round3(ratio(holdTotalNs, acquisitions)), holdMaxNs: Math.max(0, ...parts.map((c) => c.holdMaxNs)),
+    waitTotalNs, waitMeanNs: round3(ratio(waitTotalNs, contentions)), waitMaxNs: Math.max(0, ...parts.map((c) => c.waitMaxNs)),
   };
 }
 
@@ -89,12 +91,12 @@ function mergeEntries(cls: string, parts: readonly LockTableEntry[]): LockTableE
     class: cls,
     instances: parts.reduce((s, p) => s + p.instances, 0),
     homeNode: homes.size === 1 ? parts[0].homeNode : null,
-    spinPercent: 100 * ratio(base.contentions, base.attempts),
-    rjectPercent: 100 * ratio(base.trylockFailures, base.attempts),
-    nowaitPercent: base.attempts === 0 ? 0 : 100 - base.conPercent,
+    spinPercent: round3(100 * ratio(base.contentions, base.attempts)),
+    rjectPercent: round3(100 * ratio(base.trylockFailures, base.attempts)),
+    nowaitPercent: base.attempts === 0 ? 0 : round3(100 - base.conPercent),
     holdMinNs: withAcquisitions.length ? Math.min(...withAcquisitions.map((p) => p.holdMinNs)) : 0,
     waitMinNs: withContentions.length ? Math.min(...withContentions.map((p) => p.waitMinNs)) : 0,
-    waitCpuPercent: parts.reduce((s, p) => s + p.waitCpuPercent, 0),
+    waitCpuPercent: round3(parts.reduce((s, p) => s + p.waitCpuPercent, 0)),
     conBounces: parts.reduce((s, p) => s + p.conBounces, 0),
     acqBounces: parts.reduce((s, p) => s + p.acqBounces, 0),
     callers: callerNames.map((n) => mergeCallers(n, parts.flatMap((p) => p.callers.filter((c) => c.name === n)))),
