@@ -16,6 +16,7 @@ describe('numasim run --format', () => {
     const r = await cli('run', ...small);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^numasim \S+ {2}lockbench {2}seed 1 /);
+    expect(r.stdout).toMatch(/^simulated 0\.001000 s \(last event [\d.]+ s\), \d+ events in /m);
     expect(r.stdout).toMatch(/^All \(8\) CPUs$/m);
     expect(r.stdout).toMatch(/^Delta Time: 0\.001000 sec \(simulated\)$/m);
     expect(r.stdout).toMatch(/\*TOTAL\*$/m);
@@ -49,6 +50,7 @@ describe('numasim run --format', () => {
 
   it('csv and json agree with the JSON report; --top and --lock pick locks', async () => {
     const report = JSON.parse((await cli('run', ...small, '--json')).stdout);
+    expect(report.origin).toEqual({ preset: 'lockbench-8', overrides: { durationNs: 1000000, locks: 3 }, label: null });
     const sum = (f: string) => report.locks.reduce((s: number, l: Record<string, number>) => s + l[f], 0);
     const json = JSON.parse((await cli('run', ...small, '--format', 'json')).stdout);
     expect(json.locks).toHaveLength(1);

@@ -41,6 +41,7 @@ describe('numasim sweep, compare and plot', () => {
     expect(sweep.runs.map((r: { seed: number }) => r.seed)).toEqual([0, 1, 2, 0, 1, 2].map((i) => replicateSeed(base, i)));
     expect(new Set(sweep.runs.map((r: { seed: number }) => r.seed)).size).toBe(3);
     const last = sweep.runs[5];
+    expect(last.report.origin).toEqual({ preset: 'lockbench-8', overrides: { durationNs: 2000000, cpusPerNode: 4 }, label: null });
     const alone = JSON.parse((await cli('run', 'lockbench-8', '--json', '--set', 'durationNs=2000000', '--set', 'cpusPerNode=4', '--seed', String(last.seed))).stdout);
     expect(withoutTiming(last.report)).toEqual(withoutTiming(alone));
   });

@@ -83,5 +83,6 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
 
 function runHeading(r: Report): string {
   return `numasim ${r.engine.version}  ${r.run.kind}  seed ${r.run.seed}  config ${r.run.configHash.slice(0, 12)}  ${r.machine.nodes} node(s) × ${r.machine.cpus / r.machine.nodes} CPUs\n` +
+    `simulated ${(r.run.simulatedNs / 1e9).toFixed(6)} s (last event ${(r.run.lastEventNs / 1e9).toFixed(6)} s), ` +
     `${r.engine.events} events in ${r.engine.wallSeconds.toFixed(2)} s wall (${(r.engine.eventsPerSecond / 1e6).toFixed(2)} M events/s)\n`;
 }

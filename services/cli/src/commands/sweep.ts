@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   gridPoints, gridSize, NumasimError, parseSetOverride, parseSetPath, parseSetValue, replicateSeed, resolveWorkload,
-  SWEEP_FILE_KIND, SWEEP_FILE_VERSION, type Grid, type SetOverride, type SweepFile, type WorkloadConfig,
+  SWEEP_FILE_KIND, SWEEP_FILE_VERSION, type Grid, type Report, type SetOverride, type SweepFile, type WorkloadConfig,
 } from '@numasim/shared';
 import { numberOption, parse } from '../args.js';
 import { CliErrors } from '../errors.js';
@@ -48,6 +48,12 @@ function parseGrid(flags: readonly string[]): Grid {
     grid[key] = values.map(parseSetValue);
   }
   return grid;
+}
+
+/** Where a sweep's run came from, as `numasim run` and the service record it: the base and every override. */
+function withOrigin(report: Report, preset: string | null, sets: readonly SetOverride[], grid: Grid, params: Record<string, unknown>): Report {
+  const overrides = { ...Object.fromEntries(sets.map((s) => [s.path, s.value])), ...Object.fromEntries(Object.keys(grid).map((k) => [k, params[k]])) };
+  return { ...report, origin: { preset, overrides, label: null } } as Report;
 }
 
 export async function sweepCommand(argv: string[], io: Io): Promise<number> {
@@ -100,7 +106,7 @@ export async function sweepCommand(argv: string[], io: Io): Promise<number> {
     base: { input: positionals[0], preset: input.preset, set: values.set ?? [] },
     grid,
     replicates,
-    runs: points.map((p, i) => ({ params: p.params, seed: configs[i].seed, report: reports[i] })),
+    runs: points.map((p, i) => ({ params: p.params, seed: configs[i].seed, report: withOrigin(reports[i], input.preset, sets, grid, p.params) })),
   };
   writeOutput('sweep', values.out, `${JSON.stringify(sweep)}\n`);
   io.stderr(`sweep: ${configs.length} runs (${Object.entries(grid).map(([k, v]) => `${k} × ${v.length}`).join(', ')}, ${replicates} replicate(s)) written to ${values.out}\n`);
