@@ -68,3 +68,16 @@ describe('buildPlotSpec', () => {
     expect(svg).not.toContain('NaN');
   });
 });
+
+describe('doubling sweeps', () => {
+  it('get a base-2 log x axis; evenly spaced or short ones stay linear', async () => {
+    const { isDoublingSweep } = await import('@numasim/shared');
+    expect(isDoublingSweep([1, 2, 4, 8])).toBe(true);
+    expect(isDoublingSweep([4, 8, 16, 32, 64])).toBe(true);
+    expect(isDoublingSweep([2, 4])).toBe(false);
+    expect(isDoublingSweep([1, 2, 3, 4, 8])).toBe(false);
+    expect(isDoublingSweep([0, 1, 2, 4, 8])).toBe(false);
+    const spec = buildPlotSpec([1, 2, 4, 8].map((x) => ({ x, y: x })), { metric: 'm', x: 'cpus' }) as unknown as { encoding: { x: { scale: { type?: string; base?: number } } } };
+    expect(spec.encoding.x.scale).toMatchObject({ type: 'log', base: 2 });
+  });
+});

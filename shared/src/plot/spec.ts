@@ -64,6 +64,16 @@ export function aggregatePoints(points: readonly PlotPoint[], factor: number): P
   });
 }
 
+/**
+ * CPU counts and sizes are swept in doublings (1, 2, 4, … 64); on a linear axis the small ones
+ * crowd into a corner. Such x values get a base-2 log axis.
+ */
+export function isDoublingSweep(xs: readonly number[]): boolean {
+  if (xs.length < 3 || xs[0] <= 0) return false;
+  for (let i = 1; i < xs.length; i++) if (xs[i] / xs[i - 1] < 1.5) return false;
+  return xs[xs.length - 1] / xs[0] >= 8;
+}
+
 /** Zero belongs on the axis when the data reach down to within half their top; otherwise it hides the differences. */
 export function includeZero(data: readonly PlotDatum[]): boolean {
   if (data.length === 0) return true;
@@ -88,7 +98,7 @@ export function buildPlotSpec(points: readonly PlotPoint[], options: PlotOptions
   const title = options.title ?? `${metricWords(options.metric)} by ${options.x}${options.series ? ` and ${options.series}` : ''}`;
   const y = { field: 'mean', type: 'quantitative' as const, title: ylabel, scale: { zero: includeZero(data), nice: true } };
   const x = numericX
-    ? { field: 'x', type: 'quantitative' as const, title: xlabel, scale: { zero: false, nice: false, padding: 24 }, axis: xValues.length <= 12 ? { values: xValues as number[], grid: false } : { grid: false } }
+    ? { field: 'x', type: 'quantitative' as const, title: xlabel, scale: { ...(isDoublingSweep(xValues as number[]) ? { type: 'log' as const, base: 2 } : { zero: false }), nice: false, padding: 24 }, axis: xValues.length <= 12 ? { values: xValues as number[], grid: false } : { grid: false } }
     : { field: 'x', type: 'nominal' as const, title: xlabel, sort: xValues.map(String), axis: { labelAngle: 0 } };
   const legendTitle = options.series ?? '';
   const seriesScale = { domain: seriesNames };
