@@ -91,6 +91,23 @@ describe('numasim sweep, compare and plot', () => {
     for (const text of ['Contention doubles', 'CPUs per node', 'CON (%)']) expect(t).toContain(text);
   });
 
+  it('with two grid keys, compare --by one gives a table per value of the other; a categorical x is plotted without lines', async () => {
+    const two = join(dir, 'two.json');
+    expect((await cli('sweep', 'lockbench-8', '--grid', 'cpusPerNode=1,2', '--grid', 'lock=ticket,tas', '--replicates', '2', '--set', 'durationNs=1000000', '--out', two)).code).toBe(0);
+    const r = await cli('compare', two, '--by', 'lock', '--baseline', 'tas', '--metrics', 'locks.bench_lock.conPercent');
+    expect(r.stdout.match(/^lockbench-8 .*; cpusPerNode=\d; baseline lock=tas$/gm)).toEqual([
+      'lockbench-8 durationNs=1000000: cpusPerNode = 1, 2; lock = ticket, tas; 2 replicate(s); cpusPerNode=1; baseline lock=tas',
+      'lockbench-8 durationNs=1000000: cpusPerNode = 1, 2; lock = ticket, tas; 2 replicate(s); cpusPerNode=2; baseline lock=tas',
+    ]);
+    expect(r.stdout.match(/^ {2}lock=ticket\s+2\s/gm)).toHaveLength(2);
+    expect(r.stdout.match(/Welch's t-test/g)).toHaveLength(1);
+    const out = join(dir, 'cat.svg');
+    expect((await cli('plot', two, '--metric', 'locks.bench_lock.conPercent', '--x', 'lock', '--series', 'cpusPerNode', '--out', out)).code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toContain('mark-symbol');
+    expect(svg).not.toContain('mark-line');
+  });
+
   const notSweep = join(dir, 'not-a-sweep.json');
   writeFileSync(notSweep, '{"hello": 1}');
   const errorCases: [string, string[], RegExp][] = [

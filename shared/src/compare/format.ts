@@ -29,6 +29,8 @@ export interface CompareTextOptions {
   alpha?: number;
   /** A line printed above the table. */
   heading?: string;
+  /** Explain the mark and CV under the table (default true; off for all but the last of several tables). */
+  footnote?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function compareRowsToText(rows: readonly CompareRow[], options: CompareT
     const mark = r.significant ? ' *' : '  ';
     lines.push(`${`  ${r.key}`.padEnd(keyWidth)}${String(r.n).padStart(4)}  ${mean.padStart(meanWidth)} ± ${sd.padEnd(sdWidth)}${cv.padStart(9)}${change.padStart(11)}${mark}  ${formatP(r.p).padStart(7)}`.trimEnd());
   }
-  lines.push('', `* Welch's t-test against the baseline finds the difference significant (two-sided p < ${alpha}). CV = stddev / mean.`);
+  if (options.footnote !== false) lines.push('', `* Welch's t-test against the baseline finds the difference significant (two-sided p < ${alpha}). CV = stddev / mean.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -101,7 +101,8 @@ export function compareCommand(argv: string[], io: Io): number {
     io.stdout(compareRowsToCsv(rows));
   } else {
     const source = sweeps.length > 0 ? describeSweeps(sweeps) : `${runs.length} report(s)`;
-    io.stdout(tables.map((t) => compareRowsToText(t.rows, { alpha, heading: `${source}${t.slice ? `; ${t.slice}` : ''}; baseline ${t.baseline}` })).join('\n'));
+    const texts = tables.map((t, i) => compareRowsToText(t.rows, { alpha, heading: `${source}${t.slice ? `; ${t.slice}` : ''}; baseline ${t.baseline}`, footnote: i === tables.length - 1 }));
+    io.stdout(texts.join('\n'));
   }
   return 0;
 }
