@@ -1,4 +1,5 @@
 /** Numbers picked out of a report by a dotted path, the names compare and plot speak in. */
+import type { Report } from '../report/types.js';
 
 /**
  * A value from a report by dotted path. `locks.<name>.<field>` picks the lock named <name> (names
@@ -31,10 +32,11 @@ export function metricValue(report: unknown, path: string): number | string | un
 }
 
 /** Metrics compared by default: each lock's CON, UTIL, mean wait and hold, and the workload's throughput. */
-export function defaultMetrics(report: { locks: { name: string }[]; workload: Record<string, unknown> } | undefined): string[] {
+export function defaultMetrics(report: Pick<Report, 'locks' | 'workload'> | undefined): string[] {
   if (!report) return [];
   const out: string[] = [];
   for (const l of report.locks.slice(0, 8)) for (const f of ['conPercent', 'utilPercent', 'waitMeanNs', 'holdMeanNs']) out.push(`locks.${l.name}.${f}`);
-  for (const f of ['operationsPerSecond', 'completionNs']) if (typeof report.workload[f] === 'number') out.push(`workload.${f}`);
+  const workload = report.workload as unknown as Record<string, unknown>;
+  for (const f of ['operationsPerSecond', 'completionNs']) if (typeof workload[f] === 'number') out.push(`workload.${f}`);
   return out;
 }

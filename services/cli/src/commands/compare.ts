@@ -61,8 +61,8 @@ export function compareCommand(argv: string[], io: Io): number {
   const format = choiceOption('compare', 'format', values.format, FORMATS, 'text');
   const alpha = numberOption('compare', 'alpha', values.alpha, 0.05, 1e-6, 0.5);
   const { runs, sweeps, parameters } = loadRuns('compare', positionals);
-  const metrics = values.metrics ? values.metrics.split(',').map((m) => m.trim()).filter(Boolean) : defaultMetrics(runs[0]?.report as never);
-  checkMetrics('compare', 'metrics', runs, metrics, defaultMetrics(runs[0]?.report as never));
+  const metrics = values.metrics ? values.metrics.split(',').map((m) => m.trim()).filter(Boolean) : defaultMetrics(runs[0]?.report);
+  checkMetrics('compare', 'metrics', runs, metrics, defaultMetrics(runs[0]?.report));
 
   const by = values.by;
   if (by !== undefined && sweeps.length > 0 && !parameters.includes(by)) {

@@ -54,7 +54,7 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
   if (values.series !== undefined && values.series === x) {
     throw new NumasimError(CliErrors.USAGE, `plot: --series ${x} is also --x; choose another parameter (${parameters.filter((p) => p !== x).join(', ') || 'the sweep has no other'})`, [{ path: 'series', reason: 'must differ from --x' }]);
   }
-  checkMetrics('plot', 'metric', runs, [metric], defaultMetrics(runs[0]?.report as never));
+  checkMetrics('plot', 'metric', runs, [metric], defaultMetrics(runs[0]?.report));
   const shown = [x, ...(values.series ? [values.series] : [])];
   const subtitle = sweepSubtitle({ base: sweep.base.input, set: sweep.base.set, grid: sweep.grid, replicates: sweep.replicates }, shown);
   const spec = buildPlotSpec(plotPointsFromRuns(runs, metric, x, values.series), {
