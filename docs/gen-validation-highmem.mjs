@@ -1,7 +1,7 @@
 // The highmem and address-space sweeps of docs/VALIDATION.md (issue #4), called by
 // docs/gen-validation.mjs: kmap modes, the pool size, page-table placement and kernel text
 // replication on numaq-16 and numaq-32, each answered with a table and a sentence saying whether
-// the direction agrees with what the lists reported (../shared/VM-REFERENCE.md §3–§5). Every figure
+// the direction agrees with what the lists reported (docs/SOURCES.md#kmap, #pte-highmem, #text-replication). Every figure
 // comes from the runs made here.
 import { formatDuration } from '@numasim/shared';
 import { lockOf, num, pct, presetRunner } from './validation-kit.mjs';
@@ -62,7 +62,7 @@ export function highmemSections() {
   say(
     `- **Dropping the global kmap_lock** speeds up ${gains.length} of ${cases.length} cases: ` +
       cases.map(([name, rs]) => `${name}: global ${perf(rs.global)}, atomic ${perf(rs.atomic)}, per-mm ${perf(rs['per-mm'])}, per-task ${perf(rs['per-task'])}`).join('; ') +
-      `. ${others.length === 0 ? 'Agrees with the lists' : 'Where kmap_lock is the wall, this agrees with the lists'}: the minutes call a per-address-space kmap "much more scalable than the current system", and the global kmap_lock was one of the three global locks that were the wall on NUMA-Q (VM-REFERENCE §3, §4).` +
+      `. ${others.length === 0 ? 'Agrees with the lists' : 'Where kmap_lock is the wall, this agrees with the lists'}: the minutes call a per-address-space kmap "much more scalable than the current system", and the global kmap_lock was one of the three global locks that were the wall on NUMA-Q (SOURCES.md#kmap, #pte-highmem).` +
       others
         .map(([name, rs]) => {
           const top = rs.atomic.locks.reduce((a, l) => (l.conPercent * l.acquisitions > a.conPercent * a.acquisitions ? l : a));
@@ -79,13 +79,13 @@ export function highmemSections() {
   const dearer = perFlush(g32) > 1.8 * perFlush(g16);
   const oftener = perSec(r32) > 1.5 * perSec(r16);
   say(
-    `- **The global flush costs O(N²)** in CPUs (Martin Bligh, VM-REFERENCE §3: each flush N times dearer, N times as frequent): from 16 to 32 CPUs each flush costs the machine ${formatDuration(perFlush(g16))} → ${formatDuration(perFlush(g32))} of CPU time (${dearer ? 'N times dearer' : 'not N times dearer'}), ` +
+    `- **The global flush costs O(N²)** in CPUs (Martin Bligh, SOURCES.md#kmap: each flush N times dearer, N times as frequent): from 16 to 32 CPUs each flush costs the machine ${formatDuration(perFlush(g16))} → ${formatDuration(perFlush(g32))} of CPU time (${dearer ? 'N times dearer' : 'not N times dearer'}), ` +
       `and the build flushes ${perSec(r16).toFixed(1)} → ${perSec(r32).toFixed(1)} times a second (${oftener ? 'more often' : 'not more often'}). ${dearer && oftener ? 'Agrees' : dearer ? 'Agrees on the cost of a flush, not on their frequency' : 'Does not agree'}: ` +
       'a build is a fixed amount of work making the same new mappings whatever the CPU count, and on 32 CPUs it is held back by pagemap_lru_lock, so the wraps do not come faster; the frequency grows with N where each CPU maps at its own pace (a throughput workload that no lock holds back).',
   );
   const gl = lockOf(q1['numaq-16 numaq-16-kernbench'].global, 'kmap_lock');
   say(
-    `- **"The cost is the global flush more than the lock"** (Martin, VM-REFERENCE §3): in the model the kmap_lock waits cost ${formatDuration(gl.waitTotalNs)} of CPU time in the numaq-16 build against ${formatDuration(g16.ipiStolenNs)} in IPIs. ` +
+    `- **"The cost is the global flush more than the lock"** (Martin, SOURCES.md#kmap): in the model the kmap_lock waits cost ${formatDuration(gl.waitTotalNs)} of CPU time in the numaq-16 build against ${formatDuration(g16.ipiStolenNs)} in IPIs. ` +
       `${gl.waitTotalNs < g16.ipiStolenNs ? 'Agrees' : 'Does not agree'}: ${gl.waitTotalNs < g16.ipiStolenNs ? '' : 'the model charges no TLB refill after a flush and holds kmap_lock for several remote misses on NUMA-Q (the pool, page->virtual and the pte are node 0\'s), so the lock dominates; the model\'s flush is only the IPI (ipiNs, itself an assumption).'}`,
   );
   say('');
@@ -110,7 +110,7 @@ export function highmemSections() {
   say(
     `- A bigger pool ${fewer ? 'wraps and flushes less often' : 'does not always flush less'}: ` +
       q2.map(({ name, rs }) => `${name} ${rs.map((r) => num(r.memory.kmap.globalFlushes)).join(' → ')} flushes (${rs.map(perf).join(' → ')})`).join('; ') +
-      `. ${fewer ? 'Agrees' : 'Does not agree'} with why a larger pool was tried on NUMA-Q (VM-REFERENCE §3): fewer wraps, fewer flush_tlb_all. It leaves kmap_lock as it is, so with the lock as the wall the throughput barely moves.`,
+      `. ${fewer ? 'Agrees' : 'Does not agree'} with why a larger pool was tried on NUMA-Q (SOURCES.md#kmap): fewer wraps, fewer flush_tlb_all. It leaves kmap_lock as it is, so with the lock as the wall the throughput barely moves.`,
   );
   say('');
 
@@ -151,7 +151,7 @@ export function highmemSections() {
   const oomAgrees = shm.every((rs) => rs.lowmem.workload.outOfMemory && !rs.highmem.workload.outOfMemory && !rs.ukva.workload.outOfMemory);
   say(
     `- **shm-db**: lowmem page tables ${oomAgrees ? 'run out' : 'do not run out'} of ZONE_NORMAL while highmem and UKVA page tables fit (${shm.map((rs) => `${num(rs.lowmem.workload.attached)} vs ${num(rs.highmem.workload.attached)} processes attached`).join('; ')}). ` +
-      `${oomAgrees ? 'Agrees' : 'Does not agree'} with the motivation of pte-highmem (Andrea Arcangeli, VM-REFERENCE §4): thousands of tasks sharing a big SGA need page tables far larger than 896 MB of lowmem.`,
+      `${oomAgrees ? 'Agrees' : 'Does not agree'} with the motivation of pte-highmem (Andrea Arcangeli, SOURCES.md#pte-highmem): thousands of tasks sharing a big SGA need page tables far larger than 896 MB of lowmem.`,
   );
   const ukvaFaster = shm.every((rs) => (rs.ukva.workload.completionNs ?? Infinity) < (rs.highmem.workload.completionNs ?? Infinity));
   say(
@@ -189,7 +189,7 @@ export function highmemSections() {
   const fetch = (r) => r.memory.text.perNode.reduce((s, p) => s + p.fetchNs, 0);
   say(
     `- Replication ${noRemote ? 'removes every remote instruction fetch' : 'leaves remote fetches'} and cuts the kernel's text fetch time ${q4.map(({ name, rs }) => `${name} ${formatDuration(fetch(rs[0]))} → ${formatDuration(fetch(rs[1]))}`).join('; ')}, at the price of a ${q4[1].rs[1].memory.text.sizeKiB} KiB copy on every node but node 0. ` +
-      `${noRemote ? 'Agrees' : 'Does not agree'} with the design (Dave Hansen's RFC, ia64's replication, VM-REFERENCE §5): a node-local copy for every node.`,
+      `${noRemote ? 'Agrees' : 'Does not agree'} with the design (Dave Hansen's RFC, ia64's replication, SOURCES.md#text-replication): a node-local copy for every node.`,
   );
   const faster = q4.filter(({ rs }) => better(rs[0], rs[1])).map(({ name }) => name);
   say(

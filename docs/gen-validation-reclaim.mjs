@@ -1,8 +1,8 @@
 // The reclaim sweeps of docs/VALIDATION.md, called by docs/gen-validation.mjs: reclaim of mapped
 // pages through reverse maps, the out-of-context page-table accesses of that walk (UKVA's fallback
 // to kmap_atomic, kswapd's own kmap pool) and bounce buffers, each answered with a table and a
-// sentence saying whether the direction agrees with what the lists reported (../shared/VM-REFERENCE.md
-// §2–§4, the minutes of 22 March 2002). Every figure comes from the runs made here.
+// sentence saying whether the direction agrees with what the lists reported (docs/SOURCES.md
+// #lru-lock, #reclaim, #kmap, #pte-highmem, the minutes of 22 March 2002). Every figure comes from the runs made here.
 import { formatDuration } from '@numasim/shared';
 import { lockOf, num, pct, presetRunner } from './validation-kit.mjs';
 
@@ -42,13 +42,13 @@ export function reclaimSections() {
     `- Both free mapped pages, by different scans. rmap unmaps ${num(rmapPtes)} ptes, each of a page shrink_cache chose off the inactive tail, and reads ${num(lrus.rmap.workload.readsPerSecond)} pages/s. ` +
       `2.4's shrink_cache passes over mapped pages ${num(old.mappedSkipped)} times and, past max_mapped, calls swap_out ${num(old.swapOuts)} times; the virtual scan looks at ${num(old.swapPtesScanned)} ptes and unmaps ${num(old.swapPtesUnmapped)} ` +
       `(${(old.swapPtesUnmapped / Math.max(1, rmapPtes)).toFixed(1)}× rmap's count) in ${formatDuration(old.swapWalkNs)} of walks, against rmap's ${formatDuration(lrus.rmap.memory.reclaim.unmapWalkNs)} in try_to_unmap: it unmaps whatever old pte the next mm holds, wanted by reclaim or not, and reads ${num(lrus['2.4'].workload.readsPerSecond)} pages/s with ${num(lrus['2.4'].workload.allocationFailures)} allocation failures. ` +
-      `${moreWork ? 'Agrees' : 'Does not agree'} with the case made for Rik van Riel's -rmap (VM-REFERENCE §2): reclaim by physical page unmaps the pages reclaim wants, where the page-table scan unmaps by address space.`,
+      `${moreWork ? 'Agrees' : 'Does not agree'} with the case made for Rik van Riel's -rmap (SOURCES.md#lru-lock): reclaim by physical page unmaps the pages reclaim wants, where the page-table scan unmaps by address space.`,
   );
   const rl = lockOf(lrus.rmap, 'pagemap_lru_lock');
   say(
     `- rmap pays with the global lock: pagemap_lru_lock runs at ${pct(rl.util)} UTIL and ${pct(rl.con)} CON, with every map and unmap taking it and try_to_unmap walking pte_chains inside shrink_cache's hold; ` +
       `2.5-zone, whose pte_chains have a per-page lock and whose LRU locks are per zone, reads ${num(lrus['2.5-zone'].workload.readsPerSecond)} pages/s against rmap's ${num(lrus.rmap.workload.readsPerSecond)}. ` +
-      'Agrees with the lists (VM-REFERENCE §2, the minutes\' "pagemap_lru_lock subdivision in the -rmap VM"): the lock that also guards the pte_chains was the point of contention to split.',
+      'Agrees with the lists (SOURCES.md#lru-lock, the minutes\' "pagemap_lru_lock subdivision in the -rmap VM"): the lock that also guards the pte_chains was the point of contention to split.',
   );
   say('');
 
@@ -77,7 +77,7 @@ export function reclaimSections() {
   const fallback = kmapAtomic(ptes['pte=ukva'], 'pte_offset_map') === ptes['pte=ukva'].memory.reclaim.ptesUnmapped;
   say(
     `- UKVA ${fallback ? 'falls back to one kmap_atomic per pte' : 'does not fall back to kmap_atomic'} when kswapd walks another mm's page tables (${num(kmapAtomic(ptes['pte=ukva'], 'pte_offset_map'))} kmaps for ${num(ptes['pte=ukva'].memory.reclaim.ptesUnmapped)} ptes), although in context it needs none. ` +
-      `${fallback ? 'Agrees' : 'Does not agree'} with the minutes ("not all accesses to the task's page tables are done from within the task's context (eg. swapout) … initial plan is to use atomic kmap") and VM-REFERENCE §4.`,
+      `${fallback ? 'Agrees' : 'Does not agree'} with the minutes ("not all accesses to the task's page tables are done from within the task's context (eg. swapout) … initial plan is to use atomic kmap") and SOURCES.md#pte-highmem.`,
   );
   const pool = ptes['pte=ukva kswapdKmapPool'];
   const poolCheaper = per(pool) < per(ptes['pte=ukva']) && pool.memory.reclaim.kswapdPoolMaps > 0;

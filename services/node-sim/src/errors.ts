@@ -64,7 +64,7 @@ export function invariant(condition: boolean, message: string): asserts conditio
  * The simulator's BUG(): `if (broken) bug(\`…\`)`. Hot-path checks use this form so that the
  * message, a template string, is built only when the check fails: as an argument of `invariant`
  * it would be built on every call until V8 optimizes the caller, and the first simulated second
- * runs mostly unoptimized code (README "Performance").
+ * runs mostly unoptimized code (docs/PERFORMANCE.md).
  */
 export function bug(message: string): never {
   throw new NumasimError(EngineErrors.INVARIANT, `invariant failed: ${message}`);

@@ -1,6 +1,6 @@
 /**
  * The spinlock model on tiny scenarios whose statistics are worked out by hand, and against
- * the closed-form machine-repairman queue (ENGINE-NOTES.md, last section).
+ * the closed-form machine-repairman queue (docs/SOURCES.md#machine-repairman).
  */
 import { describe, expect, it } from 'vitest';
 import { resolveWorkload, type LockReport } from '@numasim/shared';

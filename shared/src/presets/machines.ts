@@ -1,6 +1,6 @@
 /**
  * Machine presets: `"machine": "numaq-16"` in a workload fills every machine field the workload
- * leaves out. Figures from VM-REFERENCE.md §5 and §7; the cost model's defaults are the NUMA-Q
+ * leaves out. Figures from docs/SOURCES.md#numaq and #costs; the cost model's defaults are the NUMA-Q
  * era's (see workload/machine.ts), x86_64-2s overrides them with modern figures.
  */
 export interface MachinePreset {
@@ -10,7 +10,7 @@ export interface MachinePreset {
 }
 
 /**
- * NUMA-Q's memory (VM-REFERENCE.md §5, §7; A = assumption): a local miss costs more than on a
+ * NUMA-Q's memory (docs/SOURCES.md#numaq, #costs; A = assumption): a local miss costs more than on a
  * plain PIII board (lmbench's 181 ns) because a quad's memory sits behind its IQ-link controller;
  * we take 240 ns, for local misses and for lines moving between two CPUs of a quad. A miss that goes
  * all the way across the interconnect, or a dirty line fetched from another quad's cache, is quoted
@@ -60,7 +60,7 @@ export const MACHINE_PRESETS: readonly MachinePreset[] = [
       cpusPerNode: 16,
       memPerNodeMiB: 32_768,
       layout: 'x86_64',
-      // Modern x86 (VM-REFERENCE.md §7): ~100 ns local DRAM, remote +50%; INVLPG ≈ 100 ns.
+      // Modern x86 (docs/SOURCES.md#costs): ~100 ns local DRAM, remote +50%; INVLPG ≈ 100 ns.
       costs: { lineSameNodeNs: 60, lineRemoteNs: 130, memLocalNs: 100, memRemoteNs: 150, pageCopyNs: 400, pageClearNs: 200, lockAtomicNs: 10, ipiNs: 1000, pageFaultNs: 700, syscallNs: 100, contextSwitchNs: 1500, zoneVisitNs: 50 },
     },
   },

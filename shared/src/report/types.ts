@@ -3,7 +3,7 @@
  * parse it. Add fields freely; rename or remove one only with a new `schemaVersion`.
  *
  * Units are in the names (`holdMeanNs`, `utilPercent`). Lock statistics follow lockmeter's
- * definitions (../shared/VM-REFERENCE.md §6):
+ * definitions (docs/SOURCES.md#lock-stats; docs/REPORT.md):
  * - attempts = acquisitions + trylockFailures (lockmeter's TOTAL);
  * - utilPercent = holdTotalNs / simulatedNs;
  * - spinPercent = contentions / attempts, rjectPercent = trylockFailures / attempts,

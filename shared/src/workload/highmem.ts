@@ -1,11 +1,11 @@
 /**
- * The highmem and address-space knobs of the memory workloads (issue #4; ../shared/VM-REFERENCE.md
- * §3–§5): how the kernel maps highmem pages it must touch (`kmap`), and the size of the persistent
+ * The highmem and address-space knobs of the memory workloads (issue #4; docs/SOURCES.md#kmap,
+ * #pte-highmem, #text-replication): how the kernel maps highmem pages it must touch (`kmap`), and the size of the persistent
  * kmap pool. Flat keys, so `--set kmap=per-mm` and `--set pkmapEntries=4096` work; spread into
  * every memory workload through vm.ts; the kmap callers and kernel text fetches are in the workloads
  * built on the kernbench model (kernbench, file-read, mem-pressure).
  *
- * Kernel text (VM-REFERENCE §5): `text` says where CPUs fetch kernel instructions from — node 0's
+ * Kernel text (docs/SOURCES.md#text-replication): `text` says where CPUs fetch kernel instructions from — node 0's
  * memory (2.4 on NUMA-Q) or a copy per node (Dave Hansen's x86 RFC, ia64); `textSizeKiB` (A: 2 MiB,
  * one large page, for a 2.4 bzImage's text) and `textMissLines` (A: 4 lines of 32 bytes per kernel
  * entry that miss every cache, the quad's remote cache included — Sequent's 90–98% local accesses
@@ -21,7 +21,7 @@ export type PteMode = (typeof PTE_MODES)[number];
 export type TextMode = (typeof TEXT_MODES)[number];
 export type KmapMode = (typeof KMAP_MODES)[number];
 
-/** LAST_PKMAP of i386 2.4 without PAE (VM-REFERENCE §3: 1024, 512 with PAE). */
+/** LAST_PKMAP of i386 2.4 without PAE (docs/SOURCES.md#kmap: 1024, 512 with PAE). */
 export const LAST_PKMAP_DEFAULT = 1024;
 export const PKMAP_ENTRIES_MAX = 1 << 16;
 

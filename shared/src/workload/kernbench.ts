@@ -7,7 +7,7 @@
  *
  * Defaults describe a 2.4.18 i386 bzImage build with gcc 2.95 and `-pipe` (no temporary files):
  * every figure is an assumption documented in docs/CALIBRATION.md, where they are held to the
- * published lockmeter row of Martin Bligh's 16-way NUMA-Q build (VM-REFERENCE.md §1).
+ * published lockmeter row of Martin Bligh's 16-way NUMA-Q build (docs/SOURCES.md#calibration-row).
  */
 import { Type, type TObject } from '@sinclair/typebox';
 import { closedObject, nanoseconds } from './schema-kit.js';
@@ -21,7 +21,7 @@ export const MAX_PAGES_PER_PROCESS = 1 << 16;
  * kmap calls per execve by copy_strings: one per argument or environment string (2.4 fs/exec.c
  * kmaps the argument page for every string it copies). 64 (A): a gcc, cpp, cc1 or as command line
  * of a 2.4 kernel build has some 20–30 arguments, and the environment of a make of the time some
- * 30–40 strings. VM-REFERENCE §3 has copy_strings making 2,274,831 of 3,762,429 kmap_high calls in
+ * 30–40 strings. docs/SOURCES.md#kmap has copy_strings making 2,274,831 of 3,762,429 kmap_high calls in
  * a `make -j6 bzImage`: at 64 strings an exec that is some 35,000 execs, most of them the shells
  * and sub-makes this model leaves out (it runs the 2,000 compiler processes only).
  */

@@ -3,7 +3,7 @@
  * cost model. Fields sit at the top level of a workload (`nodes`, `cpusPerNode`) so the knobs users
  * sweep most are flat `--set` keys; the cost model lives under `costs`.
  *
- * Cost defaults and where they come from (../shared/VM-REFERENCE.md §5, §7; "assumption" marks a
+ * Cost defaults and where they come from (docs/SOURCES.md#numaq, #costs; "assumption" marks a
  * figure no source pins down, kept as a parameter on purpose):
  * - lineSameNodeNs 180: a dirty cache line moving between two CPUs of one node. On a P6 quad the
  *   line crosses the shared front-side bus, about one memory access: lmbench's 181 ns on a PIII.
@@ -29,7 +29,7 @@ export const MAX_MEM_PER_NODE_MIB = 65_536;
 const cost = (def: number, description: string) => nanoseconds({ maximum: 1e9, default: def, description });
 
 /**
- * Further cost defaults (VM-REFERENCE.md §7; V = read in a source, D = derived, A = assumption):
+ * Further cost defaults (docs/SOURCES.md#costs; V = read in a source, D = derived, A = assumption):
  * memLocalNs 180 (V: lmbench memory latency 181 ns, PIII 859 MHz, 2.4.19); memRemoteNs 600 (A:
  * Sequent's 3–4× local, as lineRemoteNs); pageCopyNs 37 000 (D: 4 KiB at lmbench's bcopy 110 MB/s);
  * pageClearNs 18 000 (A: half a copy — it only writes); tlbFlushOneNs 100 (V: INVLPG ≈ 100 ns);

@@ -1,4 +1,4 @@
-/** `numasim bench phold`: the standard engine benchmark on numasim's kernel (ENGINE-NOTES.md). */
+/** `numasim bench phold`: the standard engine benchmark on numasim's kernel (docs/SOURCES.md#engine). */
 import { NumasimError } from '@numasim/shared';
 import { runPhold } from '@numasim/node-sim';
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 /**
  * Calendar queue (R. Brown, CACM 31(10), 1988) on typed arrays: an alternative pending-event set
- * kept to measure against the binary heap (README "Performance"). Not the default.
+ * kept to measure against the binary heap (docs/PERFORMANCE.md). Not the default.
  *
  * Events hash by time into `nb` buckets of `width` ns ("days" of a "year" of nb × width ns); each
  * bucket is a linked list, put in the full order (time, key, seq) when the scan reaches its day

@@ -33,7 +33,7 @@ export interface LogicalProcess {
  * The pending-event set. `auto` (the default) uses the binary heap while few events are pending and
  * the calendar queue once many are: measured on this engine, the heap is up to 1.8× faster with
  * the handful of events a small model keeps pending, the calendar queue up to 1.6× faster from a
- * few dozen on (README "Performance"). The choice is made between slices of a run, never changes
+ * few dozen on (docs/PERFORMANCE.md). The choice is made between slices of a run, never changes
  * the order of events, and so never changes a result.
  */
 export type QueueKind = 'heap' | 'calendar' | 'auto';

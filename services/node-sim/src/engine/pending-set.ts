@@ -1,6 +1,6 @@
 /**
  * The pending-event set's contract, shared by the binary heap (the default) and the calendar
- * queue (kept for comparison; README "Performance" has the measurements).
+ * queue (kept for comparison; docs/PERFORMANCE.md has the measurements).
  *
  * An event is numbers only: its time, its ordering key, and a payload of destination LP, kind and
  * three integer arguments. Events leave in the total order (time, priority, sourceLP, sourceSeq):

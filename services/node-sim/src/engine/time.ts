@@ -8,8 +8,8 @@
  * that shape and throws away every optimized function that relied on the old one. On
  * numaq-16-kernbench that happened twice in the first 1.5 simulated seconds (the kernel's `now`
  * at 0.1 s, kernbench's `jobTotal` at 1.4 s), each time a cascade of about 20–40 deoptimized
- * functions that ran in the interpreter again until they were re-optimized (README
- * "Performance": the first simulated second).
+ * functions that ran in the interpreter again until they were re-optimized (docs/PERFORMANCE.md:
+ * the first simulated second).
  *
  * So a field that holds simulated nanoseconds — a time, a sum of times, a longest time — or any
  * other non-integer starts at `NS_ZERO`: `-0` is a number V8 cannot keep as a small integer, so

@@ -23,7 +23,7 @@
  *   q holds the lock from the grant's arrival to its release; the release reaches the home
  *   hop(n,h) later, and only then can the next waiter be granted.
  * So a lock passed across the interconnect stays unusable for the round trip, as a contended
- * cache line does on a real machine. Lockmeter semantics (VM-REFERENCE.md §6): an acquisition is
+ * cache line does on a real machine. Lockmeter semantics (docs/SOURCES.md#lock-stats): an acquisition is
  * contended when its `lock; decb` found the lock held; WAIT is measured from the request to the
  * grant's arrival, for contended acquisitions only; HOLD from the grant's arrival to the release.
  * The home learns of a release one hop after it happened, and a request it forwards reaches the

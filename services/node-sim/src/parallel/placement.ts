@@ -40,7 +40,7 @@ export interface AutoInputs {
 
 /**
  * Events a window (counted by the pilot) must hold before `auto` packs the nodes on threads
- * (README "Parallel execution"). A barrier costs 30–100 µs of wall time, but on a shared 2-core
+ * (docs/PARALLEL.md). A barrier costs 30–100 µs of wall time, but on a shared 2-core
  * machine the larger cost is a woken thread waiting for a core: measured, packed:2 ran at 0.8× inline
  * with ~7 000 events per window and at 0.9–1.5× with ~34 000, so below this inline is as fast or faster.
  */

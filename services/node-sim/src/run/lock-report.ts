@@ -1,6 +1,6 @@
 /**
  * From the merged per-LP lock statistics to the report's lock table, with lockmeter's
- * definitions (VM-REFERENCE.md §6; the formulas are listed in @numasim/shared report/types.ts).
+ * definitions (docs/SOURCES.md#lock-stats; the formulas are listed in @numasim/shared report/types.ts).
  */
 import type { LockCallerReport, LockReport } from '@numasim/shared';
 import type { LockRegistry } from '../locks/lock-registry.js';
