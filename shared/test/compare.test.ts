@@ -75,6 +75,8 @@ describe('compareGroups and its text and CSV', () => {
     expect(text).toMatch(/^ {2}cpus=4\s+3\s+5\.000 ± 1\.000\s+20\.00%\s+\+150\.00% \*\s+0\.0213$/m);
     expect(text).toMatch(/^ {2}cpus=4\s+3\s+100\.00 ± 1\.00\s+1\.00%\s+0\.00%\s+1\.0000$/m);
     expect(text).toMatch(/Welch's t-test .* p < 0\.05/);
+    const missing = compareRowsToText(compareGroups({ groups: [groups[0], { key: 'cpus=8', params: { cpus: 8 }, values: { con: [] } }], metrics: ['con'] }));
+    expect(missing).toMatch(/^ {2}cpus=8\s+0 {2}\(no value at this path in these runs\)$/m);
   });
 
   it('writes one CSV line per metric and group with the parameters as columns', () => {

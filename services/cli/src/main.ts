@@ -20,7 +20,7 @@ usage:
                          [--format lockmeter|lock_stat|perf-lock|csv|json] [--top N] [--lock TEXT] [--instances]
   numasim sweep FILE|PRESET --grid key=v1,v2 [--grid ...] [--replicates N] [--set path=value ...] --out SWEEP.json
   numasim compare SWEEP.json|REPORT.json ... [--by key] [--baseline value] [--metrics m1,m2] [--format text|csv|json]
-  numasim plot SWEEP.json --metric path --x key [--series key] [--title T] [--xlabel T] [--ylabel T] --out FIG.svg
+  numasim plot SWEEP.json --metric path --x key [--series key] [--title T] [--xlabel T] [--ylabel T] [--out FIG.svg]
   numasim presets [--json]
   numasim bench phold [--lps N --population N --end µs --remote p --lookahead µs --mean µs] [--json]
   numasim worker [--concurrency N] [--metrics-port P]     (queue mode: needs NUMASIM_REDIS_URL)

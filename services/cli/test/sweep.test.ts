@@ -85,10 +85,25 @@ describe('numasim sweep, compare and plot', () => {
     const svg = readFileSync(out, 'utf8');
     expect(svg).toMatch(/^<svg /);
     for (const text of ['bench_lock mean wait by cpusPerNode', 'lockbench-8, durationNs=2000000', 'mean of 3 replicates per point', 'bench_lock mean wait (ns)', 'role-mark']) expect(svg).toContain(text);
+    const toStdout = await cli('plot', sweepFile, '--metric', 'locks.bench_lock.waitMeanNs', '--x', 'cpusPerNode');
+    expect(toStdout.stdout).toBe(svg);
+    expect(toStdout.stderr).toBe('');
     const titled = join(dir, 't.svg');
     await cli('plot', sweepFile, '--metric', 'locks.bench_lock.conPercent', '--x', 'cpusPerNode', '--title', 'Contention doubles', '--xlabel', 'CPUs per node', '--ylabel', 'CON (%)', '--out', titled);
     const t = readFileSync(titled, 'utf8');
     for (const text of ['Contention doubles', 'CPUs per node', 'CON (%)']) expect(t).toContain(text);
+  });
+
+  it('reads grid values against the schema as --set does: lru=2.4 is the string "2.4"', async () => {
+    const out = join(dir, 'lru.json');
+    const r = await cli('sweep', 'numaq-16-page-fault', '--grid', 'lru=2.4,2.5-zone', '--set', 'durationNs=200000', '--out', out);
+    expect(r.code).toBe(0);
+    const sweep = JSON.parse(readFileSync(out, 'utf8'));
+    expect(sweep.grid).toEqual({ lru: ['2.4', '2.5-zone'] });
+    expect(sweep.runs.map((x: { params: object; report: { config: { lru: string } } }) => [x.params, x.report.config.lru])).toEqual([
+      [{ lru: '2.4', replicate: 0 }, '2.4'],
+      [{ lru: '2.5-zone', replicate: 0 }, '2.5-zone'],
+    ]);
   });
 
   it('with two grid keys, compare --by one gives a table per value of the other; a categorical x is plotted without lines', async () => {
@@ -115,7 +130,7 @@ describe('numasim sweep, compare and plot', () => {
     ['a sweep without --out', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2'], /NUMASIM_ERR_CLI_USAGE: sweep: --out FILE is required/],
     ['a malformed --grid', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode', '--out', join(dir, 'x.json')], /NUMASIM_ERR_CLI_USAGE: sweep: --grid "cpusPerNode": expected key=value1,value2/],
     ['a grid on the seed', ['sweep', 'lockbench-8', '--grid', 'seed=1,2', '--out', join(dir, 'x.json')], /--grid seed: use --replicates N/],
-    ['a grid value out of range', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2,100', '--out', join(dir, 'x.json')], /NUMASIM_ERR_WORKLOAD_INVALID: sweep point \{"cpusPerNode":100,"replicate":0\}: .*cpusPerNode: must be at most 64/],
+    ['a grid value out of range', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2,100', '--out', join(dir, 'x.json')], /NUMASIM_ERR_WORKLOAD_INVALID: sweep point cpusPerNode=100: .*cpusPerNode: must be at most 64/],
     ['too many replicates', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2', '--replicates', '0', '--out', join(dir, 'x.json')], /--replicates must be a whole number from 1 to 100 \(got "0"\)/],
     ['a --by that is not a grid key', ['compare', sweepFile, '--by', 'nodes'], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: compare: --by nodes: not a parameter of the sweep \(cpusPerNode\)/],
     ['a baseline the sweep did not take', ['compare', sweepFile, '--by', 'cpusPerNode', '--baseline', '8'], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: compare: --baseline 8: no group has it \(values: 2, 4\)/],
@@ -123,6 +138,7 @@ describe('numasim sweep, compare and plot', () => {
     ['an unknown compare format', ['compare', sweepFile, '--format', 'xml'], /NUMASIM_ERR_CLI_USAGE: compare: --format must be one of text, csv, json \(got "xml"\)/],
     ['a file that is neither sweep nor report', ['compare', notSweep], /NUMASIM_ERR_CLI_INPUT_NOT_SWEEP: compare: .*not-a-sweep\.json is neither a sweep file/],
     ['a plot without --x', ['plot', sweepFile, '--metric', 'machine.cpus', '--out', join(dir, 'x.svg')], /NUMASIM_ERR_CLI_USAGE: plot: --x is required/],
+    ['a plot to a folder that does not exist', ['plot', sweepFile, '--metric', 'machine.cpus', '--x', 'cpusPerNode', '--out', join(dir, 'no', 'x.svg')], /NUMASIM_ERR_CLI_OUTPUT_FAILED: plot: cannot write .*x\.svg: ENOENT/],
     ['a plot --x that is not a grid key', ['plot', sweepFile, '--metric', 'machine.cpus', '--x', 'lock', '--out', join(dir, 'x.svg')], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: plot: --x lock: not a parameter of the sweep \(cpusPerNode\)/],
     ['a plot of a missing metric', ['plot', sweepFile, '--metric', 'locks.nope.conPercent', '--x', 'cpusPerNode', '--out', join(dir, 'x.svg')], /NUMASIM_ERR_CLI_METRIC_NOT_FOUND: plot: --metric locks\.nope\.conPercent/],
   ];

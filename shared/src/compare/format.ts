@@ -55,6 +55,10 @@ export function compareRowsToText(rows: readonly CompareRow[], options: CompareT
       metric = r.metric;
       lines.push(metric);
     }
+    if (r.n === 0) {
+      lines.push(`${`  ${r.key}`.padEnd(keyWidth)}${'0'.padStart(4)}  (no value at this path in these runs)`);
+      continue;
+    }
     const cv = Number.isFinite(r.cv) ? `${r.cv.toFixed(2)}%` : '-';
     const change = r.baseline ? 'baseline' : formatChange(r.changePercent);
     const mark = r.significant ? ' *' : '  ';

@@ -8,13 +8,13 @@ import { checkMetrics, loadRuns } from '../sweep/runs.js';
 import type { Io } from '../io.js';
 
 export const PLOT_USAGE = `usage: numasim plot SWEEP.json --metric path --x key [--series key] [--title text]
-                    [--xlabel text] [--ylabel text] [--width px] [--height px] --out FIG.svg
+                    [--xlabel text] [--ylabel text] [--width px] [--height px] [--out FIG.svg]
 
   --metric path   a report path, e.g. locks.bench_lock.conPercent (units come from its name)
   --x key         the grid parameter along the x axis
   --series key    another grid parameter: one series per value (colour, marker and dash)
   --title, --xlabel, --ylabel   replace the generated title and axis labels
-  --out FILE      the SVG file to write`;
+  --out FILE      the SVG file to write (default: the SVG on stdout)`;
 
 export async function plotCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('plot', () => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
@@ -34,7 +34,7 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new NumasimError(CliErrors.USAGE, `plot: expected one sweep file (got ${positionals.length})\n${PLOT_USAGE}`);
-  for (const flag of ['metric', 'x', 'out'] as const) {
+  for (const flag of ['metric', 'x'] as const) {
     if (values[flag] === undefined) throw new NumasimError(CliErrors.USAGE, `plot: --${flag} is required\n${PLOT_USAGE}`, [{ path: flag, reason: 'required' }]);
   }
   const metric = values.metric!;
@@ -60,7 +60,12 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
   const spec = buildPlotSpec(plotPointsFromRuns(runs, metric, x, values.series), {
     metric, x, series: values.series, title: values.title, subtitle, xlabel: values.xlabel, ylabel: values.ylabel, width, height,
   });
-  writeOutput('plot', values.out!, await renderSvg(spec));
-  io.stderr(`plot: ${metric} against ${shown.join(' and ')} written to ${values.out}\n`);
+  const svg = await renderSvg(spec);
+  if (values.out === undefined) {
+    io.stdout(svg);
+  } else {
+    writeOutput('plot', values.out, svg);
+    io.stderr(`plot: ${metric} against ${shown.join(' and ')} written to ${values.out}\n`);
+  }
   return 0;
 }

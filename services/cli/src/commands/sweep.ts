@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
-  gridPoints, gridSize, NumasimError, parseSetOverride, parseSetPath, parseSetValue, replicateSeed, resolveWorkload,
+  gridPoints, gridSize, metricValue, NumasimError, parseSetOverride, parseSetPath, parseSetValue, replicateSeed, resolveWorkload,
   SWEEP_FILE_KIND, SWEEP_FILE_VERSION, type Grid, type Report, type SetOverride, type SweepFile, type WorkloadConfig,
 } from '@numasim/shared';
 import { numberOption, parse } from '../args.js';
@@ -31,8 +31,9 @@ export const SWEEP_USAGE = `usage: numasim sweep FILE|PRESET --grid key=v1,v2[,.
 /** At most this many runs in one sweep: a typo in a grid should not start ten thousand runs. */
 export const MAX_SWEEP_RUNS = 1000;
 
-function parseGrid(flags: readonly string[]): Grid {
-  const grid: Record<string, unknown[]> = {};
+/** The grid as typed: each value as text, read as --set reads it once the workload's schema is known. */
+function parseGrid(flags: readonly string[]): Record<string, string[]> {
+  const grid: Record<string, string[]> = {};
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     const key = eq > 0 ? flag.slice(0, eq).trim() : '';
@@ -45,7 +46,7 @@ function parseGrid(flags: readonly string[]): Grid {
     parseSetPath(key);
     if (key in grid) throw new NumasimError(CliErrors.USAGE, `sweep: --grid ${key} is given twice; list all its values in one flag`, [{ path: `grid.${key}`, reason: 'given twice' }]);
     if (key === 'seed' || key === 'replicate') throw new NumasimError(CliErrors.USAGE, `sweep: --grid ${key}: use --replicates N for runs with different seeds`, [{ path: `grid.${key}`, reason: 'use --replicates' }]);
-    grid[key] = values.map(parseSetValue);
+    grid[key] = values;
   }
   return grid;
 }
@@ -72,27 +73,39 @@ export async function sweepCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length !== 1) throw new NumasimError(CliErrors.USAGE, `sweep: expected one workload file or preset name (got ${positionals.length})\n${SWEEP_USAGE}`);
   if (values.out === undefined) throw new NumasimError(CliErrors.USAGE, 'sweep: --out FILE is required (the sweep file that compare and plot read)', [{ path: 'out', reason: 'required' }]);
   if (!values.grid || values.grid.length === 0) throw new NumasimError(CliErrors.USAGE, 'sweep: at least one --grid key=v1,v2 is required', [{ path: 'grid', reason: 'required' }]);
-  const grid = parseGrid(values.grid);
+  const rawGrid = parseGrid(values.grid);
   const replicates = numberOption('sweep', 'replicates', values.replicates, 1, 1, 100, true);
   const threads = numberOption('sweep', 'threads', values.threads, availableParallelism(), 1, 256, true);
-  const size = gridSize(grid, replicates);
+  const size = gridSize(rawGrid, replicates);
   if (size > MAX_SWEEP_RUNS) {
     throw new NumasimError(CliErrors.USAGE, `sweep: the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are allowed`, [{ path: 'grid', reason: `${size} runs, at most ${MAX_SWEEP_RUNS}` }]);
   }
   const input = loadWorkloadInput('sweep', positionals[0]);
   const sets: SetOverride[] = (values.set ?? []).map(parseSetOverride);
   const base = resolveWorkload(input.doc, sets);
-  const points = gridPoints(grid, replicates);
+  const keys = Object.keys(rawGrid);
+  const rawPoints = gridPoints(rawGrid, replicates);
+  // A grid value is read like a --set value against the schema (`lru=2.4` is the string "2.4");
+  // the sweep file records it as the resolved workload holds it.
+  const typed = new Map<string, unknown>();
   // Every point is resolved before any runs, so a bad value fails at once, naming its point.
-  const configs: WorkloadConfig[] = points.map((p) => {
-    const gridSets = Object.keys(grid).map((k) => ({ path: k, segments: parseSetPath(k), value: p.params[k] }));
+  const configs: WorkloadConfig[] = rawPoints.map((p) => {
+    const gridSets = keys.map((k) => parseSetOverride(`${k}=${String(p.params[k])}`));
     try {
-      return resolveWorkload(input.doc, [...sets, ...gridSets, { path: 'seed', segments: ['seed'], value: replicateSeed(base.seed, p.replicate) }]);
+      const config = resolveWorkload(input.doc, [...sets, ...gridSets, { path: 'seed', segments: ['seed'], value: replicateSeed(base.seed, p.replicate) }]);
+      for (const k of keys) {
+        const resolved = metricValue(config, k);
+        typed.set(`${k}=${String(p.params[k])}`, resolved ?? parseSetValue(String(p.params[k])));
+      }
+      return config;
     } catch (e) {
-      if (e instanceof NumasimError) throw new NumasimError({ code: e.code, status: e.status, user: e.user, summary: '' }, `sweep point ${JSON.stringify(p.params)}: ${e.message}`, e.issues);
+      if (e instanceof NumasimError) throw new NumasimError({ code: e.code, status: e.status, user: e.user, summary: '' }, `sweep point ${keys.map((k) => `${k}=${String(p.params[k])}`).join(' ')}: ${e.message}`, e.issues);
       throw e;
     }
   });
+  const typedOf = (k: string, raw: unknown) => typed.get(`${k}=${String(raw)}`);
+  const grid: Grid = Object.fromEntries(keys.map((k) => [k, rawGrid[k].map((raw) => typedOf(k, raw))]));
+  const points = rawPoints.map((p) => ({ ...p, params: { ...Object.fromEntries(keys.map((k) => [k, typedOf(k, p.params[k])])), replicate: p.replicate } }));
   const bar = progressBar(io.stderrStream, 'sweep');
   const reports = await runOnWorkers(configs, {
     threads,
