@@ -6,7 +6,7 @@ import { ApiErrors } from '../errors.js';
 import { newId, type RunRecord } from '../store/runs-repo.js';
 import { checkLimits, overridesOf, replicateSeed, requestHash, resolveInput, type WorkloadInput } from '../runs/submit.js';
 import { defaultMetrics, expandGrid, metricValue, type Grid } from '../sweeps/grid.js';
-import { renderLineChart, type PlotSeries } from '../sweeps/plot-svg.js';
+import { renderSweepPlotSvg } from '../sweeps/plot-svg.js';
 import { countStatuses, sweepListItem, sweepStatus, sweepView, type SweepRequest } from '../sweeps/sweep-view.js';
 import { checkMetrics, commaList } from '../compare/metrics.js';
 import { compareCsv, compareTable } from '../compare/table.js';
@@ -197,27 +197,14 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
       }
       const rows = withReports(s, found.children);
       checkMetrics([q.metric], finishedReports(rows), 'querystring.metric');
-      const groups = new Map<string, Map<string, { x: number | string; sum: number; n: number }>>();
-      for (const { run: child, report } of rows) {
-        const v = report ? metricValue(report, q.metric) : undefined;
-        if (typeof v !== 'number') continue;
-        const seriesName = q.series ? `${q.series}=${String(child.params?.[q.series])}` : q.metric;
-        const x = child.params?.[q.x] as number | string;
-        const g = groups.get(seriesName) ?? new Map();
-        groups.set(seriesName, g);
-        const p = g.get(String(x)) ?? { x, sum: 0, n: 0 };
-        p.sum += v;
-        p.n++;
-        g.set(String(x), p);
+      const request = found.sweep.request as SweepBody;
+      const svg = await renderSweepPlotSvg({
+        id, base: request.base as { preset?: string; set?: unknown }, grid: request.grid, replicates: request.replicates ?? 1,
+        runs: rows.filter((r) => r.report !== undefined).map(({ run, report }) => ({ params: run.params, report: report as Report })), metric: q.metric, x: q.x, series: q.series,
+      });
+      if (svg === undefined) {
+        return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has a number at ${JSON.stringify(q.metric)} yet (finished runs: ${found.children.filter((c) => c.status === 'succeeded').length})`);
       }
-      if (groups.size === 0) {
-        return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has finished yet, so none has a number at ${JSON.stringify(q.metric)} (runs: ${found.children.length})`);
-      }
-      const series: PlotSeries[] = [...groups.entries()].map(([name, g]) => ({
-        name,
-        points: [...g.values()].map((p) => ({ x: p.x, y: p.sum / p.n })).sort((a, b) => (typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : 0)),
-      }));
-      const svg = renderLineChart({ title: `${q.metric} — sweep ${id}`, xLabel: q.x, yLabel: q.metric, series });
       return reply.type('image/svg+xml').send(svg);
     },
   );
