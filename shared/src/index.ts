@@ -22,3 +22,8 @@ export * from './report/types.js';
 export * from './report/highmem.js';
 export * from './report/lockmeter-text.js';
 export * from './workload/openapi.js';
+export * from './compare/index.js';
+export * from './sweep/index.js';
+export * from './plot/index.js';
+export * from './report/lock-table.js';
+export * from './report/lock-classes.js';

@@ -8,18 +8,25 @@ import { ENGINE_VERSION } from '@numasim/node-sim';
 import { runCommand } from './commands/run.js';
 import { presetsCommand } from './commands/presets.js';
 import { benchCommand } from './commands/bench.js';
+import { sweepCommand } from './commands/sweep.js';
+import { compareCommand } from './commands/compare.js';
+import { plotCommand } from './commands/plot.js';
 import { processIo, type Io } from './io.js';
 
 export const USAGE = `numasim ${ENGINE_VERSION}: simulate NUMA kernel memory management and report lockmeter-style lock statistics
 
 usage:
   numasim run FILE|PRESET [--seed N] [--set path=value ...] [--json] [--out FILE]
+                         [--format lockmeter|lock_stat|perf-lock|csv|json] [--top N] [--lock TEXT] [--instances]
+  numasim sweep FILE|PRESET --grid key=v1,v2 [--grid ...] [--replicates N] [--set path=value ...] --out SWEEP.json
+  numasim compare SWEEP.json|REPORT.json ... [--by key] [--baseline value] [--metrics m1,m2] [--format text|csv|json]
+  numasim plot SWEEP.json --metric path --x key [--series key] [--title T] [--xlabel T] [--ylabel T] [--out FIG.svg]
   numasim presets [--json]
   numasim bench phold [--lps N --population N --end µs --remote p --lookahead µs --mean µs] [--json]
   numasim worker [--concurrency N] [--metrics-port P]     (queue mode: needs NUMASIM_REDIS_URL)
   numasim help | --version
 
-Run "numasim run --help" or "numasim bench --help" for the options of a command.`;
+Run "numasim COMMAND --help" for the options of a command.`;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +34,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
+      case 'sweep':
+        return await sweepCommand(rest, io);
+      case 'compare':
+        return compareCommand(rest, io);
+      case 'plot':
+        return await plotCommand(rest, io);
       case 'presets':
         return presetsCommand(rest, io);
       case 'bench':

@@ -14,7 +14,8 @@ export function formatDuration(ns: number): string {
   return `${(ns / 1e9).toFixed(1)}s`;
 }
 
-function pct(p: number): string {
+/** A percentage the lockmeter way: `0%`, `<0.01%`, `4.93%`, `12.5%`. */
+export function lockmeterPercent(p: number): string {
   if (p === 0) return '0%';
   if (p < 0.01) return '<0.01%';
   if (p < 10) return `${p.toFixed(2)}%`;
@@ -23,7 +24,8 @@ function pct(p: number): string {
 
 const pad = (s: string, n: number) => s.padStart(n);
 
-function row(
+/** One lockmeter table line. */
+export function lockmeterRow(
   util: number,
   con: number,
   holdMean: number,
@@ -38,29 +40,30 @@ function row(
 ): string {
   const nowait = attempts === 0 ? 0 : 100 - spin - rject;
   return [
-    pad(pct(util), 7),
-    pad(pct(con), 7),
+    pad(lockmeterPercent(util), 7),
+    pad(lockmeterPercent(con), 7),
     ` ${pad(formatDuration(holdMean), 6)}(${pad(formatDuration(holdMax), 6)})`,
     ` ${pad(formatDuration(waitMean), 6)}(${pad(formatDuration(waitMax), 6)})(${pad(waitCpu, 6)})`,
     pad(String(attempts), 10),
-    pad(pct(nowait), 7),
-    pad(pct(spin), 7),
-    pad(pct(rject), 7),
+    pad(lockmeterPercent(nowait), 7),
+    pad(lockmeterPercent(spin), 7),
+    pad(lockmeterPercent(rject), 7),
     `  ${name}`,
   ].join('');
 }
 
 function lockRow(l: LockReport): string {
-  return row(l.utilPercent, l.conPercent, l.holdMeanNs, l.holdMaxNs, l.waitMeanNs, l.waitMaxNs, pct(l.waitCpuPercent), l.attempts, l.spinPercent, l.rjectPercent, l.name);
+  return lockmeterRow(l.utilPercent, l.conPercent, l.holdMeanNs, l.holdMaxNs, l.waitMeanNs, l.waitMaxNs, lockmeterPercent(l.waitCpuPercent), l.attempts, l.spinPercent, l.rjectPercent, l.name);
 }
 
 function callerRow(c: LockCallerReport): string {
   const spin = c.attempts === 0 ? 0 : (100 * c.contentions) / c.attempts;
   const rject = c.attempts === 0 ? 0 : (100 * c.trylockFailures) / c.attempts;
-  return row(c.utilPercent, c.conPercent, c.holdMeanNs, c.holdMaxNs, c.waitMeanNs, c.waitMaxNs, '', c.attempts, spin, rject, `  ${c.name}`);
+  return lockmeterRow(c.utilPercent, c.conPercent, c.holdMeanNs, c.holdMaxNs, c.waitMeanNs, c.waitMaxNs, '', c.attempts, spin, rject, `  ${c.name}`);
 }
 
-function summaryLines(r: Report): string[] {
+/** The workload's own figures printed under the lock table. */
+export function workloadSummaryLines(r: Report): string[] {
   const w = r.workload;
   switch (w.kind) {
     case 'lockbench':
@@ -204,7 +207,7 @@ export function renderLockmeterText(r: Report): string {
     for (const c of l.callers) lines.push(callerRow(c));
     lines.push('');
   }
-  lines.push(...summaryLines(r));
+  lines.push(...workloadSummaryLines(r));
   return `${lines.join('\n')}\n`;
 }
 

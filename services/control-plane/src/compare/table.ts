@@ -3,7 +3,7 @@
  * value), and the same values grouped by configuration, the form a statistics function takes
  * (replicates of one configuration — runs that differ only in seed — form one group).
  */
-import type { Report } from '@numasim/shared';
+import { compareGroups, compareRowsToCsv, compareRowsToText, type CompareRow as StatisticsRow, type Report } from '@numasim/shared';
 import type { RunRecord, RunStatus } from '../store/runs-repo.js';
 import { metricValue } from '../sweeps/grid.js';
 
@@ -114,4 +114,32 @@ export function compareCsv(table: CompareTable): string {
     lines.push([r.id, r.status, r.preset, r.label, r.sweepId, r.seed, ...table.parameters.map((p) => r.params[p]), ...table.metrics.map((m) => r.values[m])].map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The table's statistics as mmtests shows them: per configuration (replicates grouped) and metric,
+ * mean, stddev, CV, % change against the baseline run's configuration (else the first), and
+ * Welch's significance — the rows `numasim compare` prints, from the same shared function.
+ */
+export function compareStatistics(table: CompareTable, baselineRunId?: string): StatisticsRow[] {
+  const baselineKey = baselineRunId === undefined ? undefined : groupKeyOfRun(table, baselineRunId);
+  return compareGroups({ groups: groupRows(table), baselineKey, metrics: table.metrics });
+}
+
+/** How a comparison is answered: the JSON document, one CSV line per run, the statistics as CSV or as an email-ready table. */
+export type CompareFormat = 'json' | 'csv' | 'stats-csv' | 'text';
+export const COMPARE_FORMATS: readonly CompareFormat[] = ['json', 'csv', 'stats-csv', 'text'];
+
+/** The body of a non-JSON answer, with its content type; undefined for JSON. */
+export function compareBody(table: CompareTable, format: CompareFormat, baselineRunId?: string): { type: string; body: string } | undefined {
+  switch (format) {
+    case 'json':
+      return undefined;
+    case 'csv':
+      return { type: 'text/csv; charset=utf-8', body: compareCsv(table) };
+    case 'stats-csv':
+      return { type: 'text/csv; charset=utf-8', body: compareRowsToCsv(compareStatistics(table, baselineRunId)) };
+    case 'text':
+      return { type: 'text/plain; charset=utf-8', body: compareRowsToText(compareStatistics(table, baselineRunId)) };
+  }
 }

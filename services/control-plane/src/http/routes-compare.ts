@@ -5,7 +5,7 @@ import { NumasimError } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 import { defaultMetrics } from '../sweeps/grid.js';
 import { checkMetrics, commaList } from '../compare/metrics.js';
-import { compareCsv, compareTable } from '../compare/table.js';
+import { COMPARE_FORMATS, compareBody, compareStatistics, compareTable, type CompareFormat } from '../compare/table.js';
 import { storedReport } from '../compare/reports.js';
 import type { Services } from './context.js';
 
@@ -23,21 +23,23 @@ export function registerCompareRoutes(app: FastifyInstance, s: Services): void {
         description:
           'runs: comma-separated run ids (runs that succeeded; from any sweeps or none). metrics: comma-separated report paths, e.g. ' +
           '`locks.bench_lock.conPercent,workload.operationsPerSecond` (default: the first run\'s lock CON, UTIL, mean wait and hold). ' +
-          'baseline: one of the runs, the reference for changes. format=csv: one line per run.',
+          'baseline: one of the runs, the reference for changes (default: the first). Runs that differ only in seed are replicates of one configuration: ' +
+          '`statistics` gives each configuration\'s mean, stddev, CV, % change against the baseline and Welch\'s significance (p < 0.05). ' +
+          'format=csv: one line per run; stats-csv: the statistics rows; text: the statistics as a plain-text table.',
         tags: ['runs'],
         querystring: Type.Object(
           {
             runs: Type.String({ minLength: 1, maxLength: 60_000, pattern: RUN_LIST, description: 'comma-separated run ids' }),
             metrics: Type.Optional(Type.String({ maxLength: 4000, description: 'comma-separated report paths' })),
             baseline: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_-]+$', description: 'the run the others are measured against' })),
-            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+            format: Type.Optional(Type.Union(COMPARE_FORMATS.map((f) => Type.Literal(f)))),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
-      const q = req.query as { runs: string; metrics?: string; baseline?: string; format?: 'json' | 'csv' };
+      const q = req.query as { runs: string; metrics?: string; baseline?: string; format?: CompareFormat };
       const ids = commaList(q.runs);
       if (ids.length > MAX_COMPARE_RUNS) {
         throw new NumasimError(ApiErrors.LIMIT_EXCEEDED, `querystring.runs: a comparison takes at most ${MAX_COMPARE_RUNS} runs (got ${ids.length})`, [
@@ -68,8 +70,9 @@ export function registerCompareRoutes(app: FastifyInstance, s: Services): void {
       const metrics = asked.length > 0 ? asked : defaultMetrics(reports[0]);
       checkMetrics(metrics, reports);
       const table = compareTable(rows, metrics);
-      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="numasim-compare.csv"').send(compareCsv(table));
-      return { runs: ids, baseline: q.baseline ?? null, ...table };
+      const other = compareBody(table, q.format ?? 'json', q.baseline);
+      if (other) return reply.type(other.type).send(other.body);
+      return { runs: ids, baseline: q.baseline ?? null, ...table, statistics: compareStatistics(table, q.baseline) };
     },
   );
 }

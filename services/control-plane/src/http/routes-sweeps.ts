@@ -5,11 +5,11 @@ import { configHash, NumasimError, type Report } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 import { newId, type RunRecord } from '../store/runs-repo.js';
 import { checkLimits, overridesOf, replicateSeed, requestHash, resolveInput, type WorkloadInput } from '../runs/submit.js';
-import { defaultMetrics, expandGrid, metricValue, type Grid } from '../sweeps/grid.js';
-import { renderLineChart, type PlotSeries } from '../sweeps/plot-svg.js';
+import { defaultMetrics, expandGrid, type Grid } from '../sweeps/grid.js';
+import { renderSweepPlotSvg } from '../sweeps/plot-svg.js';
 import { countStatuses, sweepListItem, sweepStatus, sweepView, type SweepRequest } from '../sweeps/sweep-view.js';
 import { checkMetrics, commaList } from '../compare/metrics.js';
-import { compareCsv, compareTable } from '../compare/table.js';
+import { COMPARE_FORMATS, compareBody, compareStatistics, compareTable, type CompareFormat } from '../compare/table.js';
 import { withReports } from '../compare/reports.js';
 import type { Services } from './context.js';
 import { sendError } from './error-handler.js';
@@ -136,18 +136,19 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
         summary: 'One row per run of a sweep: the grid parameters and chosen metrics',
         description:
           'metrics: comma-separated report paths, e.g. `locks.bench_lock.conPercent,workload.operationsPerSecond` (default: each lock\'s CON, UTIL, mean wait and hold). ' +
-          'Runs not finished yet have null values. A metric that is a number in no finished run\'s report is refused (NUMASIM_ERR_API_METRIC_UNKNOWN). format=csv: one line per run.',
+          'Runs not finished yet have null values. A metric that is a number in no finished run\'s report is refused (NUMASIM_ERR_API_METRIC_UNKNOWN). `statistics`: per grid point (replicates grouped) mean, stddev, CV, % change against the first point and Welch\'s significance. ' +
+          'format=csv: one line per run; stats-csv: the statistics rows; text: the statistics as a plain-text table.',
         tags: ['sweeps'],
         params: SweepParams,
         querystring: Type.Object(
-          { metrics: Type.Optional(Type.String({ maxLength: 4000 })), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+          { metrics: Type.Optional(Type.String({ maxLength: 4000 })), format: Type.Optional(Type.Union(COMPARE_FORMATS.map((f) => Type.Literal(f)))) },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      const q = req.query as { metrics?: string; format?: 'json' | 'csv' };
+      const q = req.query as { metrics?: string; format?: CompareFormat };
       const found = load(id);
       if (!found) return sendError(reply, ApiErrors.SWEEP_NOT_FOUND, `no sweep ${JSON.stringify(id)}`);
       const rows = withReports(s, found.children);
@@ -156,7 +157,8 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
       const metrics = asked.length > 0 ? asked : defaultMetrics(reports[0]);
       checkMetrics(metrics, reports);
       const table = compareTable(rows, metrics, (run) => run.params ?? {});
-      if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${id}-compare.csv"`).send(compareCsv(table));
+      const other = compareBody(table, q.format ?? 'json');
+      if (other) return reply.type(other.type).send(other.body);
       return {
         id,
         status: sweepStatus(countStatuses(found.children)),
@@ -164,6 +166,7 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
         parameters: Object.keys((found.sweep.request as SweepBody).grid).concat('replicate'),
         metrics,
         rows: table.rows,
+        statistics: compareStatistics(table),
       };
     },
   );
@@ -197,27 +200,14 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
       }
       const rows = withReports(s, found.children);
       checkMetrics([q.metric], finishedReports(rows), 'querystring.metric');
-      const groups = new Map<string, Map<string, { x: number | string; sum: number; n: number }>>();
-      for (const { run: child, report } of rows) {
-        const v = report ? metricValue(report, q.metric) : undefined;
-        if (typeof v !== 'number') continue;
-        const seriesName = q.series ? `${q.series}=${String(child.params?.[q.series])}` : q.metric;
-        const x = child.params?.[q.x] as number | string;
-        const g = groups.get(seriesName) ?? new Map();
-        groups.set(seriesName, g);
-        const p = g.get(String(x)) ?? { x, sum: 0, n: 0 };
-        p.sum += v;
-        p.n++;
-        g.set(String(x), p);
+      const request = found.sweep.request as SweepBody;
+      const svg = await renderSweepPlotSvg({
+        id, base: request.base as { preset?: string; set?: unknown }, grid: request.grid, replicates: request.replicates ?? 1,
+        runs: rows.filter((r) => r.report !== undefined).map(({ run, report }) => ({ params: run.params, report: report as Report })), metric: q.metric, x: q.x, series: q.series,
+      });
+      if (svg === undefined) {
+        return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has a number at ${JSON.stringify(q.metric)} yet (finished runs: ${found.children.filter((c) => c.status === 'succeeded').length})`);
       }
-      if (groups.size === 0) {
-        return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has finished yet, so none has a number at ${JSON.stringify(q.metric)} (runs: ${found.children.length})`);
-      }
-      const series: PlotSeries[] = [...groups.entries()].map(([name, g]) => ({
-        name,
-        points: [...g.values()].map((p) => ({ x: p.x, y: p.sum / p.n })).sort((a, b) => (typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : 0)),
-      }));
-      const svg = renderLineChart({ title: `${q.metric} — sweep ${id}`, xLabel: q.x, yLabel: q.metric, series });
       return reply.type('image/svg+xml').send(svg);
     },
   );

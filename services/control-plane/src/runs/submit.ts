@@ -67,9 +67,5 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-/** Seed of replicate r of a sweep: r = 0 keeps the base seed; others are derived from (seed, r), reproducibly. */
-export function replicateSeed(seed: number, r: number): number {
-  if (r === 0) return seed;
-  const h = createHash('sha256').update(`numasim-replicate/${seed}/${r}`).digest();
-  return h.readUIntBE(0, 6); // 48 bits: a safe integer
-}
+/** Seed of replicate r of a sweep (shared with the CLI's `numasim sweep`). */
+export { replicateSeed } from '@numasim/shared';
