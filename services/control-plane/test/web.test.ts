@@ -12,8 +12,7 @@ import { classRows, filterRows, instanceRows, sortRows } from '../web/src/locks.
 import { configFields, parseList, parseValue } from '../web/src/fields.js';
 import { metricValue } from '../web/src/metric.js';
 import { compareCells, compareText } from '../web/src/compare-table.js';
-import { sweepPoints } from '../web/src/sweep-data.js';
-import { meanCi } from '../web/src/stats.js';
+import { plotPoints } from '../web/src/sweep-data.js';
 
 const lock = (name: string, cls: string, o: Partial<Record<string, number>> = {}) => ({
   name,
@@ -134,35 +133,38 @@ describe('metrics, sweeps and compare', () => {
     expect(metricValue(report, 'locks.zone.lru_lock[0].conPercent')).toBe(12.5);
   });
 
-  it('charts replicates as their mean and a 95% interval, one series per other parameter', () => {
+  it('places each run on the chart: x from one parameter, the series from the others', () => {
     const rows = [
       { id: 'a', status: 'succeeded', seed: 1, params: { cpus: 2, lock: 'tas', replicate: 0 }, values: { m: 10 } },
       { id: 'b', status: 'succeeded', seed: 2, params: { cpus: 2, lock: 'tas', replicate: 1 }, values: { m: 14 } },
-      { id: 'c', status: 'succeeded', seed: 1, params: { cpus: 4, lock: 'tas', replicate: 0 }, values: { m: 20 } },
-      { id: 'd', status: 'failed', seed: 2, params: { cpus: 4, lock: 'tas', replicate: 1 }, values: { m: null } },
+      { id: 'c', status: 'failed', seed: 1, params: { cpus: 4, lock: 'tas', replicate: 0 }, values: { m: null } },
     ];
-    const points = sweepPoints(rows, 'm', 'cpus');
-    expect(points.map((p) => [p.series, p.x, p.mean, p.n])).toEqual([
-      ['lock=tas', 2, 12, 2],
-      ['lock=tas', 4, 20, 1],
-    ]);
-    // Two values 10 and 14: stddev 2√2, t(1) = 12.706, half-width 12.706 × 2.
-    expect(points[0].hi - points[0].mean).toBeCloseTo(12.706 * 2, 6);
-    expect(points[1]).toMatchObject({ lo: 20, hi: 20 });
-    expect(meanCi([5]).stddev).toBe(0);
+    expect(plotPoints(rows, 'm', 'cpus', ['cpus', 'lock'])).toEqual({
+      series: 'lock',
+      points: [
+        { x: 2, y: 10, series: 'tas' },
+        { x: 2, y: 14, series: 'tas' },
+      ],
+    });
+    expect(plotPoints(rows, 'm', 'lock', ['lock'])).toEqual({ points: [{ x: 'tas', y: 10 }, { x: 'tas', y: 14 }] });
+    const three = [{ id: 'a', status: 'succeeded', seed: 1, params: { cpus: 2, lock: 'tas', nodes: 4 }, values: { m: 1 } }];
+    expect(plotPoints(three, 'm', 'cpus', ['cpus', 'lock', 'nodes'])).toEqual({ series: 'lock, nodes', points: [{ x: 2, y: 1, series: 'lock=tas nodes=4' }] });
   });
 
-  it('compares groups against a baseline, as a table and as text for an email', () => {
+  it('compares groups against a baseline with the shared statistics, by metric, and as the text numasim compare prints', () => {
     const groups = [
-      { key: 'old', values: { ops: [100, 110], lat: [5] } },
-      { key: 'new', values: { ops: [121], lat: [] } },
+      { key: 'old', params: {}, values: { ops: [100, 110, 105], lat: [5] } },
+      { key: 'new', params: {}, values: { ops: [121, 125, 123], lat: [] } },
     ];
     const cells = compareCells(groups, ['ops', 'lat'], 'old');
-    expect(cells.get('ops')![0]).toMatchObject({ n: 2, mean: 105, changePercent: null });
-    expect(cells.get('ops')![1].changePercent).toBeCloseTo(((121 - 105) / 105) * 100, 9);
-    expect(cells.get('lat')![1]).toMatchObject({ n: 0, changePercent: null });
-    const text = compareText(groups, ['ops', 'lat'], cells).split('\n');
-    expect(text[0]).toMatch(/^metric\s+old\s+new$/);
-    expect(text[1]).toMatch(/^ops\s+105\.0 ±7\.071\s+121\.0 \(\+15\.24%\)$/);
+    expect([...cells.keys()]).toEqual(['ops', 'lat']);
+    const [old, neu] = cells.get('ops')!;
+    expect(old).toMatchObject({ key: 'old', n: 3, mean: 105, baseline: true, changePercent: null });
+    expect(neu.changePercent).toBeCloseTo(((123 - 105) / 105) * 100, 9);
+    expect(neu.significant).toBe(true);
+    expect(cells.get('lat')![1]).toMatchObject({ n: 0, changePercent: null, significant: false });
+    const text = compareText(cells);
+    expect(text).toContain('baseline');
+    expect(text).toMatch(/\n {2}new +3 +123\.00 ± 2\.00 .*\+17\.14% \*/);
   });
 });

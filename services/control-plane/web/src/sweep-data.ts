@@ -1,6 +1,6 @@
-/** A sweep's compare rows as chart points, and the metrics a report offers. Pure functions. */
-import type { SweepCompare, SweepPoint } from './types.js';
-import { meanCi } from './stats.js';
+/** A sweep's compare rows as plot points for the shared chart builder, and the metrics a report offers. Pure functions. */
+import type { PlotPoint } from './shared-modules.js';
+import type { SweepCompare } from './types.js';
 
 const LOCK_FIELDS = ['conPercent', 'utilPercent', 'waitMeanNs', 'holdMeanNs', 'waitCpuPercent', 'contentions', 'acquisitions'];
 
@@ -12,24 +12,24 @@ export function metricsOf(report: { locks: { name: string }[]; workload: Record<
   return out;
 }
 
-/** Rows grouped into chart points: x from one parameter, the series from the others, replicates summarised. */
-export function sweepPoints(rows: SweepCompare['rows'], metric: string, x: string): SweepPoint[] {
-  const groups = new Map<string, { x: number | string; series: string; values: number[] }>();
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * One point per run that has a number at `metric`: x from the parameter `x`, the series from the
+ * other grid parameters (`series` names them for the legend; absent when there are none). With
+ * one other parameter a series is its value, with several `k=v` pairs.
+ */
+export function plotPoints(rows: SweepCompare['rows'], metric: string, x: string, keys: readonly string[]): { points: PlotPoint[]; series?: string } {
+  const others = keys.filter((k) => k !== x);
+  const points: PlotPoint[] = [];
   for (const r of rows) {
     const v = r.values[metric];
-    if (typeof v !== 'number' || !r.params) continue;
-    const others = Object.entries(r.params).filter(([k]) => k !== x && k !== 'replicate');
-    const series = others.length ? others.map(([k, val]) => `${k}=${typeof val === 'string' ? val : JSON.stringify(val)}`).join(' ') : metric;
-    const xv = r.params[x] as number | string;
-    const key = `${series}\u0000${JSON.stringify(xv)}`;
-    const g = groups.get(key) ?? { x: xv, series, values: [] };
-    g.values.push(v);
-    groups.set(key, g);
+    const xv = r.params?.[x];
+    if (typeof v !== 'number' || xv === undefined || xv === null) continue;
+    const series = others.length === 1 ? show(r.params?.[others[0]]) : others.map((k) => `${k}=${show(r.params?.[k])}`).join(' ');
+    points.push({ x: typeof xv === 'number' || typeof xv === 'boolean' ? xv : String(xv), y: v, ...(others.length ? { series } : {}) });
   }
-  return [...groups.values()]
-    .map((g) => {
-      const s = meanCi(g.values);
-      return { x: g.x, series: g.series, mean: s.mean, lo: s.lo, hi: s.hi, n: s.n };
-    })
-    .sort((a, b) => a.series.localeCompare(b.series) || (typeof a.x === 'number' && typeof b.x === 'number' ? a.x - b.x : String(a.x).localeCompare(String(b.x))));
+  return others.length ? { points, series: others.join(', ') } : { points };
 }

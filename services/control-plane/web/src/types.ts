@@ -21,12 +21,3 @@ export interface SweepCompare {
   metrics: string[];
   rows: { id: string; status: string; seed: number; params: Record<string, unknown> | null; values: Record<string, number | string | null> }[];
 }
-
-export interface SweepPoint {
-  x: number | string;
-  series: string;
-  mean: number;
-  lo: number;
-  hi: number;
-  n: number;
-}

@@ -4,6 +4,7 @@
  */
 import { getJson, serverFeatures, type SweepCompare, type SweepView } from '../api.js';
 import { compareCells, compareText, type Group } from '../compare-table.js';
+import { formatChange } from '../shared-modules.js';
 import { clear, errorBox, h, num } from '../dom.js';
 import { metricValue } from '../metric.js';
 import { go } from '../nav.js';
@@ -21,7 +22,7 @@ function defaultMetrics(report: ReportLike): string[] {
 async function runGroups(ids: string[]): Promise<{ groups: Group[]; metrics: string[] }> {
   const reports = await Promise.all(ids.map((id) => getJson<ReportLike>(`/v1/runs/${id}/report`)));
   const metrics = defaultMetrics(reports[0]);
-  const groups = ids.map((id, i) => ({ key: id, values: Object.fromEntries(metrics.map((m) => [m, [metricValue(reports[i], m)].filter((v): v is number => v !== undefined)])) }));
+  const groups = ids.map((id, i) => ({ key: id, params: {}, values: Object.fromEntries(metrics.map((m) => [m, [metricValue(reports[i], m)].filter((v): v is number => v !== undefined)])) }));
   return { groups, metrics };
 }
 
@@ -37,8 +38,10 @@ async function sweepGroups(id: string): Promise<{ groups: Group[]; metrics: stri
       .filter(([k]) => k !== 'replicate')
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    const g = byPoint.get(key) ?? { key, values: Object.fromEntries(metrics.map((m) => [m, [] as number[]])) };
-    for (const m of metrics) if (typeof r.values[m] === 'number') g.values[m].push(r.values[m] as number);
+    const params = Object.fromEntries(Object.entries(r.params ?? {}).filter(([k]) => k !== 'replicate'));
+    const values: Record<string, number[]> = Object.fromEntries(metrics.map((m) => [m, []]));
+    const g = byPoint.get(key) ?? { key, params, values };
+    for (const m of metrics) if (typeof r.values[m] === 'number') (g.values[m] as number[]).push(r.values[m] as number);
     byPoint.set(key, g);
   }
   return { groups: [...byPoint.values()], metrics };
@@ -72,9 +75,18 @@ export async function compareView(root: HTMLElement, query: URLSearchParams): Pr
     go(`#/compare?${q}`);
   });
   const features = await serverFeatures();
-  const csv = features.compare && !sweep ? h('a', { href: `/v1/compare?${new URLSearchParams({ runs: ids.join(','), metrics: metrics.join(','), baseline, format: 'csv' })}` }, 'CSV from the server') : '';
+  // The service's own exports of the same comparison: per-run CSV, statistics CSV, plain text.
+  const serverUrl = (format: string) =>
+    sweep
+      ? `/v1/sweeps/${sweep}/compare?${new URLSearchParams({ metrics: metrics.join(','), format })}`
+      : `/v1/compare?${new URLSearchParams({ runs: ids.join(','), metrics: metrics.join(','), baseline, format })}`;
+  const csv =
+    features.compare || sweep
+      ? h('span', { class: 'downloads' }, 'From the service: ', h('a', { href: serverUrl('csv') }, 'CSV per run'), ' · ', h('a', { href: serverUrl('stats-csv') }, 'statistics CSV'), ' · ', h('a', { href: serverUrl('text') }, 'text'))
+      : '';
   root.append(
-    h('p', {}, sweep ? ['Points of sweep ', h('a', { href: `#/sweeps/${sweep}` }, h('code', {}, sweep)), ' (mean ± standard deviation over replicates). '] : '', h('label', {}, 'Baseline ', baseSelect), ' ', csv),
+    h('p', {}, sweep ? ['Points of sweep ', h('a', { href: `#/sweeps/${sweep}` }, h('code', {}, sweep)), ' (mean ± standard deviation over replicates). '] : '', h('label', {}, 'Baseline ', baseSelect)),
+    h('p', {}, csv),
     h(
       'div',
       { class: 'table-wrap' },
@@ -94,9 +106,9 @@ export async function compareView(root: HTMLElement, query: URLSearchParams): Pr
                 h(
                   'td',
                   { class: 'num' },
-                  num(c.mean),
+                  c.n === 0 ? '–' : num(c.mean),
                   c.n > 1 ? h('span', { class: 'spread' }, ` ±${num(c.stddev)}`) : '',
-                  c.changePercent === null ? '' : h('span', { class: 'change' }, `${c.changePercent >= 0 ? '+' : ''}${c.changePercent.toFixed(2)}%`),
+                  c.changePercent === null ? '' : h('span', { class: 'change', title: c.p === null ? null : `Welch's p = ${c.p.toPrecision(3)}` }, formatChange(c.changePercent), c.significant ? h('strong', { class: 'significant' }, ' *') : ''),
                 ),
               ),
             ),
@@ -104,7 +116,8 @@ export async function compareView(root: HTMLElement, query: URLSearchParams): Pr
         ),
       ),
     ),
-    h('details', {}, h('summary', {}, 'As text, for an email'), h('pre', { id: 'compare-text' }, compareText(groups, metrics, cells))),
+    h('p', { class: 'hint' }, `Changes are against the baseline; * marks a difference Welch's t-test finds significant (two-sided p < 0.05; hover a change for its p). A group needs two or more runs for the test.`),
+    h('details', {}, h('summary', {}, 'As text, for an email'), h('pre', { id: 'compare-text' }, compareText(cells))),
   );
   root.dataset.loaded = 'compare';
 }

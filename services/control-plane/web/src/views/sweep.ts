@@ -3,10 +3,11 @@
  * of the other parameters, replicates as their mean with a 95% band.
  */
 import { getJson, type SweepCompare, type SweepView } from '../api.js';
-import { chart, sweepSpec } from '../charts.js';
+import { chart } from '../charts.js';
+import { buildPlotSpec } from '../shared-modules.js';
 import { clear, errorBox, h } from '../dom.js';
 import { go } from '../nav.js';
-import { metricsOf, sweepPoints } from '../sweep-data.js';
+import { metricsOf, plotPoints } from '../sweep-data.js';
 import { statusBadge } from './runs.js';
 
 let poll: ReturnType<typeof setTimeout> | undefined;
@@ -61,12 +62,12 @@ export async function sweepView(root: HTMLElement, id: string, query: URLSearchP
     chartBox.append(controls);
     try {
       const cmp = await getJson<SweepCompare>(`/v1/sweeps/${id}/compare?metrics=${encodeURIComponent(metric)}`);
-      const points = sweepPoints(cmp.rows, metric, x);
+      // The shared chart builder, as the service's plot.svg and `numasim plot` draw it.
+      const { points, series } = plotPoints(cmp.rows, metric, x, keys);
+      const figure = chart(buildPlotSpec(points, { metric, x, ...(series ? { series } : {}) })).figure;
+      figure.dataset.metric = metric;
+      chartBox.append(figure);
       const others = keys.filter((k) => k !== x);
-      const title = `${metric} vs ${x}${others.length ? `, by ${others.join(', ')}` : ''}`;
-      const replicates = sweep.request.replicates;
-      const caption = replicates > 1 ? `mean of ${replicates} replicates; band: 95% confidence interval of the mean` : 'one run per point';
-      chartBox.append(chart(sweepSpec({ title, xTitle: x, yTitle: metric, points }), caption).figure);
       const svgUrl = `/v1/sweeps/${id}/plot.svg?${new URLSearchParams({ metric, x, ...(others.length === 1 ? { series: others[0] } : {}) })}`;
       chartBox.append(h('p', { class: 'downloads' }, 'The same data: ', h('a', { href: svgUrl }, 'SVG from the server'), ' · ', h('a', { href: `/v1/sweeps/${id}/compare?metrics=${encodeURIComponent(metric)}` }, 'compare JSON')));
     } catch (e) {
