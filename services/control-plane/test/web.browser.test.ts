@@ -97,6 +97,12 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     await expect(page.locator('#locks th[aria-sort="descending"]').textContent()).resolves.toMatch(/^CON %/);
     const con = (await page.locator('#locks tbody tr td:nth-child(4)').allTextContents()).map(Number);
     expect(con).toEqual([...con].sort((a, b) => b - a));
+    // Callers under each lock, as lockmeter lists them: the class's callers, merged across instances.
+    await page.uncheck('#lock-instances');
+    await page.check('#lock-callers');
+    const callerNames = new Set(bench.flatMap((l: { callers: { name: string }[] }) => l.callers.map((c) => c.name)));
+    expect(callerNames.size).toBeGreaterThan(0);
+    await expect(page.locator('#locks tr.caller').count()).resolves.toBe(callerNames.size);
     // The downloads are the report's formats.
     const hrefs = await page.locator('.downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs).toEqual(expect.arrayContaining([`/v1/runs/${id}/report?format=json`, `/v1/runs/${id}/report?format=text`, `/v1/runs/${id}/report?format=csv`]));

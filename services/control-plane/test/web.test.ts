@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { PRESETS, resolveWorkload } from '@numasim/shared';
 import { registerWebRoutes } from '../src/http/routes-web.js';
 import { metricValue as serverMetricValue } from '../src/sweeps/grid.js';
-import { classRows, filterRows, instanceRows, sortRows } from '../web/src/locks.js';
+import { filterRows, lockRows, sortRows } from '../web/src/locks.js';
 import { configFields, parseList, parseValue } from '../web/src/fields.js';
 import { metricValue } from '../web/src/metric.js';
 import { compareCells, compareText } from '../web/src/compare-table.js';
@@ -31,6 +31,18 @@ const lock = (name: string, cls: string, o: Partial<Record<string, number>> = {}
   waitMaxNs: 70,
   waitTotalNs: 300,
   waitCpuPercent: 1,
+  spinPercent: 10,
+  rjectPercent: 0,
+  nowaitPercent: 90,
+  holdMinNs: 10,
+  holdP50Ns: 50,
+  holdP99Ns: 90,
+  waitMinNs: 5,
+  waitP50Ns: 30,
+  waitP99Ns: 70,
+  conBounces: 0,
+  acqBounces: 0,
+  callers: [{ name: 'do_fault', acquisitions: 100, contentions: 10, trylockFailures: 0, attempts: 100, utilPercent: 20, conPercent: 10, holdMeanNs: 50, holdMaxNs: 90, holdTotalNs: 5000, waitMeanNs: 30, waitMaxNs: 70, waitTotalNs: 300 }],
   ...o,
 });
 
@@ -74,21 +86,20 @@ describe('the lock table', () => {
     lock('pagemap_lru_lock', 'pagemap_lru_lock', { utilPercent: 50, conPercent: 60 }),
   ];
 
-  it('collapses per-instance locks into their class: counts add, means come from the totals', () => {
-    const rows = classRows(locks);
+  it('collapses per-instance locks into their class as the shared lock tables do: sums add, means come from the totals', () => {
+    const rows = lockRows(locks, false);
     expect(rows.map((r) => r.name)).toEqual(['mm->page_table_lock', 'pagemap_lru_lock']);
     const pt = rows[0];
-    expect(pt).toMatchObject({ instances: 2, acquisitions: 400, contentions: 40, attempts: 400, holdTotalNs: 6000, holdMaxNs: 80, homeNode: null });
+    expect(pt).toMatchObject({ instances: 2, acquisitions: 400, contentions: 40, attempts: 400, holdTotalNs: 6000, holdMaxNs: 80, homeNode: null, utilPercent: 40, conPercent: 10 });
     expect(pt.holdMeanNs).toBe(6000 / 400);
     expect(pt.waitMeanNs).toBe(1200 / 40);
-    expect(pt.utilPercent).toBe(20);
-    expect(pt.conPercent).toBe(10);
-    expect(rows[1]).toMatchObject({ ...locks[2], instances: 1 });
-    expect(instanceRows(locks)).toHaveLength(3);
+    expect(pt.callers).toEqual([expect.objectContaining({ name: 'do_fault', acquisitions: 200 })]);
+    expect(rows[1]).toMatchObject({ name: 'pagemap_lru_lock', instances: 1, utilPercent: 50 });
+    expect(lockRows(locks, true)).toHaveLength(3);
   });
 
   it('sorts by any column and filters by name or class', () => {
-    const rows = instanceRows(locks);
+    const rows = lockRows(locks, true);
     expect(sortRows(rows, 'utilPercent', true).map((r) => r.utilPercent)).toEqual([50, 30, 10]);
     expect(sortRows(rows, 'name', false)[0].name).toBe('mm->page_table_lock[cpu0]');
     expect(filterRows(rows, 'CPU1').map((r) => r.name)).toEqual(['mm->page_table_lock[cpu1]']);

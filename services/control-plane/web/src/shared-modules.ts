@@ -6,3 +6,5 @@
 export { buildPlotSpec, type PlotPoint } from '../../../../shared/src/plot/spec.js';
 export { compareGroups, type CompareGroup, type CompareRow } from '../../../../shared/src/compare/rows.js';
 export { compareRowsToText, formatChange } from '../../../../shared/src/compare/format.js';
+export { lockTableEntries, type LockTableCaller, type LockTableEntry } from '../../../../shared/src/report/lock-classes.js';
+export type { Report } from '../../../../shared/src/report/types.js';

@@ -1,13 +1,13 @@
 /** The run page's lock table: sortable by any column, filtered by name, collapsed into classes by default. */
-import { classRows, filterRows, instanceRows, sortRows, type LockRow, type SortKey } from '../locks.js';
+import { filterRows, lockRows, sortRows, type LockRow, type SortKey } from '../locks.js';
 import { clear, h, ns, num } from '../dom.js';
 
-type LockInput = Parameters<typeof instanceRows>[0][number];
+type LockInput = Parameters<typeof lockRows>[0][number];
 
 const COLUMNS: [SortKey, string, (r: LockRow) => string, string][] = [
   ['name', 'Lock', (r) => r.name, 'lock class, or the instance with “per instance”'],
   ['instances', 'Inst', (r) => num(r.instances), 'instances of the class'],
-  ['utilPercent', 'UTIL %', (r) => num(r.utilPercent), 'time held / run time (mean over instances)'],
+  ['utilPercent', 'UTIL %', (r) => num(r.utilPercent), 'time held / run time (a class: its instances summed)'],
   ['conPercent', 'CON %', (r) => num(r.conPercent), 'attempts that spun or were rejected'],
   ['holdMeanNs', 'HOLD mean', (r) => ns(r.holdMeanNs), ''],
   ['holdMaxNs', 'HOLD max', (r) => ns(r.holdMaxNs), ''],
@@ -20,16 +20,17 @@ const COLUMNS: [SortKey, string, (r: LockRow) => string, string][] = [
   ['homeNode', 'Home', (r) => (r.homeNode === null ? 'mixed' : String(r.homeNode)), 'node holding the lock word'],
 ];
 
-export function lockTable(locks: LockInput[]): HTMLElement {
+export function lockTable(locks: readonly LockInput[]): HTMLElement {
   let sortKey: SortKey = 'utilPercent';
   let descending = true;
   const filter = h('input', { type: 'search', id: 'lock-filter', placeholder: 'filter locks, e.g. lru', size: 24, 'aria-label': 'filter locks by name' });
   const perInstance = h('input', { type: 'checkbox', id: 'lock-instances' });
+  const withCallers = h('input', { type: 'checkbox', id: 'lock-callers' });
   const table = h('table', { class: 'locks', id: 'locks' });
   const count = h('span', { class: 'hint' });
 
   const render = () => {
-    const base = perInstance.checked ? instanceRows(locks) : classRows(locks);
+    const base = lockRows(locks, perInstance.checked);
     const rows = sortRows(filterRows(base, filter.value), sortKey, descending);
     clear(table);
     table.append(
@@ -54,7 +55,21 @@ export function lockTable(locks: LockInput[]): HTMLElement {
       h(
         'tbody',
         {},
-        rows.map((r) => h('tr', {}, COLUMNS.map(([key, , show]) => (key === 'name' ? h('th', { scope: 'row' }, h('code', {}, show(r))) : h('td', { class: 'num' }, show(r)))))),
+        rows.map((r) => [
+          h('tr', {}, COLUMNS.map(([key, , show]) => (key === 'name' ? h('th', { scope: 'row' }, h('code', {}, show(r))) : h('td', { class: 'num' }, show(r))))),
+          // lockmeter's layout: each lock's callers under it, indented, with the figures a caller has.
+          withCallers.checked
+            ? r.callers.map((c) =>
+                h(
+                  'tr',
+                  { class: 'caller' },
+                  COLUMNS.map(([key, , show]) =>
+                    key === 'name' ? h('th', { scope: 'row' }, h('code', {}, c.name)) : h('td', { class: 'num' }, key in c ? show(c as unknown as LockRow) : ''),
+                  ),
+                ),
+              )
+            : [],
+        ]),
       ),
     );
     table.dataset.rows = String(rows.length);
@@ -62,11 +77,12 @@ export function lockTable(locks: LockInput[]): HTMLElement {
   };
   filter.addEventListener('input', render);
   perInstance.addEventListener('change', render);
+  withCallers.addEventListener('change', render);
   render();
   return h(
     'div',
     {},
-    h('p', { class: 'controls' }, filter, ' ', h('label', {}, perInstance, ' per instance'), ' ', count),
+    h('p', { class: 'controls' }, filter, ' ', h('label', {}, perInstance, ' per instance'), ' ', h('label', {}, withCallers, ' callers'), ' ', count),
     h('div', { class: 'table-wrap' }, table),
   );
 }

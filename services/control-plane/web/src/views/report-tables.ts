@@ -1,6 +1,6 @@
 /** The report's workload results, memory zones and numastat as plain tables. */
 import { h, ns, num } from '../dom.js';
-import type { LockRow } from '../locks.js';
+import type { Report } from '../shared-modules.js';
 
 interface Zone {
   node: number;
@@ -29,7 +29,7 @@ export interface ReportLike {
   run: { kind: string; seed: number; simulatedNs: number; configHash: string };
   machine: { nodes: number; cpus: number };
   engine: { events: number };
-  locks: (Omit<LockRow, 'instances' | 'homeNode'> & { homeNode: number })[];
+  locks: Report['locks'];
   workload: Record<string, unknown>;
   config: Record<string, unknown>;
   memory?: { layout: string; zones: Zone[]; numastat: NumaStat[]; kswapdWakeups: number; reclaim?: Record<string, number> } & Record<string, unknown>;
