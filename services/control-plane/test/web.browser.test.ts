@@ -103,6 +103,7 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     const callerNames = new Set(bench.flatMap((l: { callers: { name: string }[] }) => l.callers.map((c) => c.name)));
     expect(callerNames.size).toBeGreaterThan(0);
     await expect(page.locator('#locks tr.caller').count()).resolves.toBe(callerNames.size);
+    await page.locator('#locks').screenshot({ path: `${artifacts}lock-table-callers.png` });
     // The downloads are the report's formats.
     const hrefs = await page.locator('.downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs).toEqual(expect.arrayContaining([`/v1/runs/${id}/report?format=json`, `/v1/runs/${id}/report?format=text`, `/v1/runs/${id}/report?format=csv`]));
