@@ -14,10 +14,11 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { WorkloadConfig } from '@numasim/shared';
-import { createPool, runOnPool } from '../runs/pool.js';
-import { failureOf } from '../runs/failure.js';
-import type { RunTaskResult } from '../runs/messages.js';
-import { encodeFailure, queueNames, redisConnection, redisOptions, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
+import { createPool, runOnPool } from './pool.js';
+import { failureOf } from './failure.js';
+import type { ProgressMessage, RunTaskResult } from './messages.js';
+import type { RunGate } from './gate.js';
+import { encodeFailure, queueNames, redisConnection, redisOptions, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult, type StoredResult } from './queue-protocol.js';
 
 export interface FleetWorkerOptions extends QueueSettings {
   concurrency: number;
@@ -31,6 +32,8 @@ export interface FleetWorkerOptions extends QueueSettings {
   metricsPort?: number;
   metricsHost?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Test-only: hold every run at a simulated time until released. */
+  gate?: RunGate;
 }
 
 export interface FleetWorker {
@@ -84,12 +87,15 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
     let result: RunTaskResult | undefined;
     let err: unknown;
     try {
-      result = await runOnPool(pool, job.data.config as WorkloadConfig, opts.maxEvents, controller.signal, (m) => {
+      // Progress is best effort and may be throttled: its lock figures are cumulative, and the
+      // run's last progress goes with its result.
+      const onProgress = (m: ProgressMessage) => {
         const now = Date.now();
-        if (!m.final && now - lastSent < PROGRESS_EVERY_MS) return;
+        if (m.final || now - lastSent < PROGRESS_EVERY_MS) return;
         lastSent = now;
-        job.updateProgress({ ...m, worker: id }).catch(() => {}); // progress is best effort; the result is not
-      });
+        job.updateProgress({ ...m, worker: id }).catch(() => {});
+      };
+      result = await runOnPool(pool, job.data.config as WorkloadConfig, opts.maxEvents, controller.signal, onProgress, opts.gate);
     } catch (e) {
       err = e;
     } finally {
@@ -100,7 +106,8 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
       runs.inc({ outcome: 'succeeded' });
       events.inc(result.report.engine.events);
       rate.set(result.report.engine.eventsPerSecond);
-      await results.set(resultKey(opts.queueName, runId), JSON.stringify({ report: result.report, series: result.series }), 'EX', RESULT_TTL_SECONDS);
+      const stored: StoredResult = { report: result.report, series: result.series, last: result.last };
+      await results.set(resultKey(opts.queueName, runId), JSON.stringify(stored), 'EX', RESULT_TTL_SECONDS);
       log('run succeeded', { runId });
       return { worker: id, events: result.report.engine.events, eventsPerSecond: result.report.engine.eventsPerSecond };
     }

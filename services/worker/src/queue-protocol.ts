@@ -3,6 +3,8 @@
  * connections that block (workers, queue events); every BullMQ object gets a connection of its own.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Report, TimeSeries } from '@numasim/shared';
+import type { ProgressMessage } from './messages.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -26,6 +28,13 @@ export function resultKey(base: string, runId: string): string {
   return `numasim:${base}:result:${runId}`;
 }
 export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What waits under `resultKey`: the report, the series, and the run's last progress (its final lock figures for the metrics). */
+export interface StoredResult {
+  report: Report;
+  series: TimeSeries;
+  last: ProgressMessage;
+}
 
 /**
  * Connection options for BullMQ objects. Given options (not a client), each BullMQ object makes its
