@@ -5,6 +5,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Report, TimeSeries } from '@numasim/shared';
 import type { ProgressMessage } from './messages.js';
+import { WorkerErrors } from './errors.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -67,7 +68,7 @@ export function encodeFailure(code: string, message: string): string {
 
 export function decodeFailure(reason: string | undefined): { code: string; message: string } {
   const m = /^(NUMASIM_ERR_[A-Z_]+): ([\s\S]*)$/.exec(reason ?? '');
-  return m ? { code: m[1], message: m[2] } : { code: 'NUMASIM_ERR_RUN_WORKER_FAILED', message: reason ?? 'the job failed' };
+  return m ? { code: m[1], message: m[2] } : { code: WorkerErrors.RUN_WORKER_FAILED.code, message: reason ?? 'the job failed' };
 }
 
 export interface RunJobData {
