@@ -83,23 +83,36 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
       controller.abort();
     }, opts.runTimeoutMs);
     let lastSent = 0;
+    let latest: ProgressMessage | undefined;
+    let throttle: NodeJS.Timeout | undefined;
+    const sendLatest = () => {
+      throttle = undefined;
+      if (!latest || !active.has(runId)) return;
+      lastSent = Date.now();
+      job.updateProgress({ ...latest, worker: id }).catch(() => {}); // best effort; the result is not
+      latest = undefined;
+    };
     log('run started', { runId, attempt: job.attemptsMade + 1 });
     let result: RunTaskResult | undefined;
     let err: unknown;
     try {
-      // Progress is best effort and may be throttled: its lock figures are cumulative, and the
-      // run's last progress goes with its result.
+      // At most one progress update per PROGRESS_EVERY_MS through the queue: a message that comes
+      // sooner waits for the end of the interval, replaced by any later one. Its lock figures are
+      // cumulative, so a replaced message loses nothing; the run's last progress goes with its result.
       const onProgress = (m: ProgressMessage) => {
-        const now = Date.now();
-        if (m.final || now - lastSent < PROGRESS_EVERY_MS) return;
-        lastSent = now;
-        job.updateProgress({ ...m, worker: id }).catch(() => {});
+        if (m.final) return;
+        latest = m;
+        if (throttle) return;
+        const wait = lastSent + PROGRESS_EVERY_MS - Date.now();
+        if (wait <= 0) sendLatest();
+        else throttle = setTimeout(sendLatest, wait);
       };
       result = await runOnPool(pool, job.data.config as WorkloadConfig, opts.maxEvents, controller.signal, onProgress, opts.gate);
     } catch (e) {
       err = e;
     } finally {
       clearTimeout(timer);
+      clearTimeout(throttle);
       active.delete(runId);
     }
     if (result?.ok) {
