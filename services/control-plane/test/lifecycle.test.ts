@@ -9,6 +9,8 @@ import { Queue } from 'bullmq';
 import type { Report } from '@numasim/shared';
 import type { BuiltApp } from '@numasim/control-plane';
 import { RunGate, startFleetWorker } from '@numasim/worker';
+import { readFileSync } from 'node:fs';
+import { STILL_TIME_EVENTS } from '@numasim/node-sim';
 import { finished, makeApp, waitFor } from './helpers.js';
 
 const redisUrl = process.env.NUMASIM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -133,4 +135,15 @@ describe.skipIf(!haveRedis)('run lifecycle, queue mode', () => {
       }
     }
   }, 180_000);
+});
+
+describe('docs/SERVICE.md on runs', () => {
+  it('states the limits the code has', async () => {
+    const doc = readFileSync(new URL('../../../docs/SERVICE.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const { STORE_PROGRESS_EVERY_MS } = await import('../dist/runs/lifecycle.js');
+    expect(STILL_TIME_EVENTS).toBe(2_000_000);
+    expect(doc).toContain('after two million events in a row at one simulated instant');
+    expect(STORE_PROGRESS_EVERY_MS).toBe(1000);
+    expect(doc).toContain('at most once a second per run');
+  });
 });
