@@ -6,10 +6,9 @@
 // SCHED_IDLE); here they get the CLI's priority, so the ratio measures the service's own overhead
 // on a machine other work shares. --service-priority keeps the service's defaults.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startService } from './service.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -18,20 +17,7 @@ const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 3) || 3;
 const priority = args.includes('--service-priority') ? {} : { NUMASIM_WORKER_IDLE: '0', NUMASIM_WORKER_NICE: '0' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function startService() {
-  const env = { ...process.env, NUMASIM_PORT: '0', NUMASIM_LOG_LEVEL: 'info', NUMASIM_CONCURRENCY: '1', NUMASIM_DB_PATH: join(mkdtempSync(join(tmpdir(), 'numasim-bench-')), 'db.sqlite'), ...priority };
-  const p = spawn(process.execPath, [join(here, '../dist/server.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const base = await new Promise((resolve, reject) => {
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    p.on('exit', (c) => reject(new Error(`the service exited with ${c}`)));
-  });
-  return { p, base };
-}
+const startApiService = () => startService({ NUMASIM_CONCURRENCY: '1', ...priority });
 
 async function viaApi(base) {
   const t0 = performance.now();
@@ -65,7 +51,7 @@ function viaCli() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => `${(x / 1000).toFixed(2)} s`;
 
-const { p, base } = await startService();
+const { p, base } = await startApiService();
 const api = [];
 const cli = [];
 try {
