@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { SharedErrors } from '@numasim/shared';
 import { EngineErrors } from '@numasim/node-sim';
 import { ApiErrors } from '@numasim/control-plane';
+import { WorkerErrors } from '@numasim/worker';
 
 const { CliErrors } = await import('../services/cli/dist/errors.js');
 const lines = [
@@ -17,6 +18,7 @@ const lines = [
 const catalogues = [
   ['@numasim/shared (workloads, presets, overrides)', SharedErrors],
   ['@numasim/node-sim (engine and runs)', EngineErrors],
+  ['@numasim/worker (executing runs, settings)', WorkerErrors],
   ['@numasim/control-plane (HTTP API and service)', ApiErrors],
   ['@numasim/cli (the numasim command)', CliErrors],
 ];

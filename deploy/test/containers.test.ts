@@ -76,6 +76,14 @@ describe('deploy/Dockerfile', () => {
     expect(lines.at(-1)).toBe('CMD ["node", "services/control-plane/dist/server.js"]');
   });
 
+  it('installs and ships every workspace package of the repository (the worker package too)', () => {
+    const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces as string[];
+    for (const w of workspaces) {
+      expect(lines.filter((l) => l === `COPY ${w}/package.json ${w}/`), w).toHaveLength(2);
+      expect(lines.some((l) => l.startsWith('COPY --from=build') && l.includes(`/app/${w}/dist`)), w).toBe(true);
+    }
+  });
+
   it('copies only files that exist in the repository', () => {
     for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from='))) {
       const parts = l.split(/\s+/).slice(1, -1);

@@ -94,4 +94,10 @@ export const SharedErrors = {
     user: true,
     summary: 'An override path is malformed, crosses a value that is not an object, or uses a reserved name such as __proto__.',
   },
+  WORKLOAD_ZERO_TIME: {
+    code: 'NUMASIM_ERR_WORKLOAD_ZERO_TIME',
+    status: 400,
+    user: true,
+    summary: 'Simulated time could never advance: every duration the workload\'s loop spends time in is zero (a lockbench with zero think, hold and same-node hand-off times). `issues` names the fields; make one of them non-zero.',
+  },
 } as const satisfies Record<string, ErrorSpec>;

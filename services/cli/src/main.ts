@@ -45,7 +45,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'bench':
         return benchCommand(rest, io);
       case 'worker':
-        // Loaded only here: it brings the service's dependencies (BullMQ, the pool) with it.
+        // Loaded only here: it brings the worker package's dependencies (BullMQ, the pool) with it.
         return await (await import('./commands/worker.js')).workerCommand(rest, io);
       case '--version':
       case 'version':

@@ -4,9 +4,8 @@
 // per-run overhead of queue mode against the embedded mode, from small runs submitted one at a
 // time. Needs Redis (NUMASIM_REDIS_URL, default redis://127.0.0.1:6379). Loopback only.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
+import { startService } from './service.mjs';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 
@@ -22,17 +21,9 @@ function start(args, env) {
 }
 
 async function controlPlane(env) {
-  const p = start([join(here, '../dist/server.js')], { NUMASIM_PORT: '0', NUMASIM_LOG_LEVEL: 'info', NUMASIM_DB_PATH: join(mkdtempSync(join(tmpdir(), 'numasim-fleet-')), 'db.sqlite'), ...env });
-  let out = '';
-  const base = await new Promise((resolve, reject) => {
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve(m[1]);
-    });
-    p.on('exit', (c) => reject(new Error(`control plane exited ${c}`)));
-  });
-  return { p, base };
+  const started = await startService(env);
+  procs.push(started.p);
+  return started;
 }
 
 async function worker(queue) {

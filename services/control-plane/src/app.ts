@@ -28,6 +28,7 @@ import { ErrorBody } from './http/schemas.js';
 import { addWorkloadComponents, documentWorkloads } from './http/openapi-docs.js';
 import { LiveViewCache, ReadCache } from './http/read-cache.js';
 import type { Services } from './http/context.js';
+import type { RunGate } from '@numasim/worker';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -42,7 +43,12 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return config.logPretty ? { ...base, transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY } } } : base;
 }
 
-export async function buildApp(config: Config, logger: FastifyServerOptions['logger'] = loggerOptions(config)): Promise<BuiltApp> {
+/** Test-only hooks: `gate` holds every embedded run at a simulated time until released. */
+export interface TestHooks {
+  gate?: RunGate;
+}
+
+export async function buildApp(config: Config, logger: FastifyServerOptions['logger'] = loggerOptions(config), hooks: TestHooks = {}): Promise<BuiltApp> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
@@ -73,7 +79,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
         simMetrics,
         app.log,
       )
-    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice, workerIdle: config.workerIdle }, simMetrics, app.log);
+    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice, workerIdle: config.workerIdle, gate: hooks.gate }, simMetrics, app.log);
   const liveViews = new LiveViewCache(4096, 1000);
   repo.onRunChanged((id) => liveViews.invalidate(id));
   executor.on('run', (ev: RunEvent) => liveViews.invalidate(ev.id));

@@ -1,4 +1,7 @@
-/** The control plane's error catalogue: what the HTTP API answers when a request cannot be served. */
+/**
+ * The control plane's error catalogue: what the HTTP API answers when a request cannot be served.
+ * Runs that fail while executing, and bad settings, have the worker package's codes (@numasim/worker).
+ */
 import type { ErrorSpec } from '@numasim/shared';
 
 export const ApiErrors = {
@@ -97,24 +100,6 @@ export const ApiErrors = {
     status: 500,
     user: false,
     summary: 'An unexpected fault in the service; the log has the details under the request id.',
-  },
-  CONFIG_INVALID: {
-    code: 'NUMASIM_ERR_CONFIG_INVALID',
-    status: 500,
-    user: true,
-    summary: 'An environment variable of the service has a bad value; start-up stops and names it.',
-  },
-  RUN_TIMEOUT: {
-    code: 'NUMASIM_ERR_RUN_TIMEOUT',
-    status: 400,
-    user: true,
-    summary: 'The run took longer in wall-clock time than the service allows a run (NUMASIM_RUN_TIMEOUT_MS).',
-  },
-  RUN_WORKER_FAILED: {
-    code: 'NUMASIM_ERR_RUN_WORKER_FAILED',
-    status: 500,
-    user: false,
-    summary: 'The worker thread running the simulation failed (out of memory, crashed); the message says why.',
   },
   METRIC_UNKNOWN: {
     code: 'NUMASIM_ERR_API_METRIC_UNKNOWN',

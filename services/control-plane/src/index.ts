@@ -3,5 +3,3 @@ export * from './app.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './store/runs-repo.js';
-export * from './queue/fleet-worker.js';
-export * from './queue/connection.js';

@@ -1,7 +1,7 @@
 /** GET /v1/compare: any finished runs side by side, as JSON and CSV; bad metrics and run ids named. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuiltApp } from '@numasim/control-plane';
-import { finished, long, makeApp, waitFor } from './helpers.js';
+import { finished, held, heldAtGate, makeGatedApp, waitFor } from './helpers.js';
 import { compareCsv, groupKeyOfRun, groupRows, type CompareTable } from '../src/compare/table.js';
 
 describe('compare', () => {
@@ -12,7 +12,8 @@ describe('compare', () => {
   const post = (url: string, payload: unknown) => b.app.inject({ method: 'POST', url, payload: payload as object });
 
   beforeAll(async () => {
-    b = await makeApp();
+    // Runs shorter than the gate's simulated time pass it; `held` stops there until cancelled.
+    ({ b } = await makeGatedApp());
     ids.two = (await post('/v1/runs', { preset: 'lockbench-8', set: { durationNs: 2_000_000, cpusPerNode: 2 }, label: 'two' })).json().id;
     ids.four = (await post('/v1/runs', { preset: 'lockbench-8', set: { durationNs: 2_000_000, cpusPerNode: 4 }, label: '=four, "quoted"' })).json().id;
     const sweep = (await post('/v1/sweeps', { base: { preset: 'lockbench-8', set: { durationNs: 2_000_000 } }, grid: { cpusPerNode: [1, 3] } })).json();
@@ -81,7 +82,8 @@ describe('compare', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('NUMASIM_ERR_API_RUN_NOT_FOUND');
     expect(missing.json().message).toBe('no run "run_nope", "run_gone"');
-    const { id } = (await post('/v1/runs', { workload: long })).json();
+    const { id } = (await post('/v1/runs', { workload: held })).json();
+    await heldAtGate(b, id);
     await post(`/v1/runs/${id}/cancel`, {});
     await finished(b, id);
     const cancelled = await get(`/v1/compare?runs=${ids.two},${id}`);

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { SharedErrors, type ErrorSpec } from '@numasim/shared';
 import { EngineErrors } from '@numasim/node-sim';
 import { ApiErrors } from '@numasim/control-plane';
+import { WorkerErrors } from '@numasim/worker';
 import { CliErrors } from '../../cli/src/errors.js';
 
-const catalogues: Record<string, ErrorSpec>[] = [SharedErrors, EngineErrors, CliErrors, ApiErrors];
+const catalogues: Record<string, ErrorSpec>[] = [SharedErrors, EngineErrors, CliErrors, WorkerErrors, ApiErrors];
 const all = catalogues.flatMap((c) => Object.values(c));
 const doc = readFileSync(new URL('../../../docs/ERRORS.md', import.meta.url), 'utf8');
 const documented = [...doc.matchAll(/^\| `(NUMASIM_ERR_[A-Z_]+)` \| (\d+) \|/gm)].map((m) => ({ code: m[1], status: Number(m[2]) }));

@@ -2,10 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import type { BuiltApp } from '@numasim/control-plane';
-import { finished, long, makeApp, small } from './helpers.js';
+import type { RunGate } from '@numasim/worker';
+import { finished, held, heldAtGate, makeApp, makeGatedApp, small } from './helpers.js';
 
 let current: BuiltApp | undefined;
+let releaseAfter: RunGate | undefined;
 afterEach(async () => {
+  releaseAfter?.release();
+  releaseAfter = undefined;
   await current?.shutdown();
   current = undefined;
 });
@@ -51,8 +55,11 @@ describe('fault drills', () => {
   });
 
   it('a client that never reads its event stream gets no more progress events once 64 KiB wait for it', async () => {
-    const b = (current = await makeApp({ concurrency: 1 }));
-    const { id } = (await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: { ...long, durationNs: 8_000_000_000 } } })).json();
+    const { b, gate } = await makeGatedApp({ concurrency: 1 });
+    current = b;
+    releaseAfter = gate;
+    const { id } = (await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: held } })).json();
+    await heldAtGate(b, id);
     const { streamRun } = await import('../dist/http/sse.js');
     // A response whose socket buffer we control: what a stuck client looks like from the server.
     const written: string[] = [];

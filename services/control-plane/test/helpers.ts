@@ -4,15 +4,16 @@ import { mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, loadConfig, type BuiltApp, type Config } from '@numasim/control-plane';
+import { buildApp, loadConfig, type BuiltApp, type Config, type TestHooks } from '@numasim/control-plane';
+import { RunGate } from '@numasim/worker';
 
 export function tempDbPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'numasim-cp-')), 'numasim.sqlite');
 }
 
-export async function makeApp(overrides: Partial<Config> = {}): Promise<BuiltApp> {
+export async function makeApp(overrides: Partial<Config> = {}, hooks: TestHooks = {}): Promise<BuiltApp> {
   const config = { ...loadConfig({}), dbPath: tempDbPath(), concurrency: 2, logLevel: 'silent', shutdownGraceMs: 0, maxEventLoopDelayMs: 0, ...overrides };
-  const built = await buildApp(config, false);
+  const built = await buildApp(config, false, hooks);
   await built.app.ready();
   return built;
 }
@@ -37,8 +38,23 @@ export async function finished(built: BuiltApp, id: string, timeoutMs = 30_000) 
 }
 
 export const small = { kind: 'lockbench', nodes: 2, cpusPerNode: 2, durationNs: 5_000_000, seed: 3 };
-/** Long enough to still be running when a test acts on it (about 10 s of wall time). */
-export const long = { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 60_000_000_000, seed: 1 };
+/** Held at GATE_NS by a RunGate(GATE_NS), this run is certainly still running whatever the machine's speed. */
+export const held = { kind: 'lockbench', nodes: 1, cpusPerNode: 8, durationNs: 200_000_000, seed: 1 };
+export const GATE_NS = 100_000_000;
+
+/** An app whose runs stop at GATE_NS until the test releases the gate. */
+export async function makeGatedApp(overrides: Partial<Config> = {}): Promise<{ b: BuiltApp; gate: RunGate }> {
+  const gate = new RunGate(GATE_NS);
+  return { b: await makeApp(overrides, { gate }), gate };
+}
+
+/** Waits until run `id` is held at the gate, and returns its view there. */
+export async function heldAtGate(built: BuiltApp, id: string) {
+  return waitFor(async () => {
+    const v = (await built.app.inject({ method: 'GET', url: `/v1/runs/${id}` })).json();
+    return v.status === 'running' && v.progress.simulatedNs >= GATE_NS ? v : undefined;
+  });
+}
 
 /** A response's JSON body, loosely typed: tests assert on its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
+import { RunGate, startFleetWorker } from '@numasim/worker';
 import { body, spawnControlPlane, tempDbPath, waitFor } from './helpers.js';
 
 const redisUrl = process.env.NUMASIM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -144,26 +145,39 @@ describe.skipIf(noRedis !== undefined)('queue mode', { timeout: 120_000 }, () =>
   it('streams a queue-mode run over SSE and cancels a running one on its worker', async () => {
     const q = newQueue();
     const { base } = await controlPlane(q, tempDbPath());
-    await worker(q);
-    const submit = async (durationNs: number) =>
-      (await body(fetch(`${base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ preset: 'lockbench-8', set: { durationNs } }) }))).id as string;
-    const shortId = await submit(1_000_000_000);
-    const text = await (await fetch(`${base}/v1/runs/${shortId}/events`)).text();
-    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(events).toContain('progress');
-    expect(events.at(-1)).toBe('end');
-    expect(text).toMatch(/"status":"succeeded"/);
-    const longId = await submit(60_000_000_000);
-    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${longId}`))).status === 'running' ? true : undefined), 30_000, 50);
-    expect((await fetch(`${base}/v1/runs/${longId}/cancel`, { method: 'POST' })).status).toBe(202);
-    expect((await body(fetch(`${base}/v1/runs/${longId}`))).status).toBe('cancelled');
-    // The worker aborted it and is free again: the next run succeeds promptly.
-    const next = await submit(1_000_000);
-    const view = await waitFor(async () => {
-      const v = await body(fetch(`${base}/v1/runs/${next}`));
-      return v.finished ? v : undefined;
-    }, 20_000, 50);
-    expect(view.status).toBe('succeeded');
+    // A worker in this process, whose runs stop at 100 simulated ms until released: the run to
+    // cancel is certainly still running, however fast the engine is.
+    const gate = new RunGate(100_000_000);
+    const { NUMASIM_QUEUE_LOCK_MS, NUMASIM_QUEUE_BACKOFF_MS } = env(q);
+    const w = await startFleetWorker({ redisUrl, queueName: q, attempts: 5, backoffMs: Number(NUMASIM_QUEUE_BACKOFF_MS), lockMs: Number(NUMASIM_QUEUE_LOCK_MS), concurrency: 1, workerHeapMb: 1024, workerNice: 0, workerIdle: false, maxEvents: 1e10, runTimeoutMs: 120_000, gate });
+    try {
+      const submit = async (durationNs: number) =>
+        (await body(fetch(`${base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ preset: 'lockbench-8', set: { durationNs } }) }))).id as string;
+      const shortId = await submit(50_000_000); // ends before the gate
+      const text = await (await fetch(`${base}/v1/runs/${shortId}/events`)).text();
+      const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+      expect(events).toContain('status');
+      expect(events.at(-1)).toBe('end');
+      expect(text).toMatch(/"status":"succeeded"/);
+      const heldId = await submit(1_000_000_000);
+      await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${heldId}`))).progress.simulatedNs >= 100_000_000 ? true : undefined), 30_000, 50);
+      const streamed = fetch(`${base}/v1/runs/${heldId}/events`).then((r) => r.text());
+      expect((await fetch(`${base}/v1/runs/${heldId}/cancel`, { method: 'POST' })).status).toBe(202);
+      expect((await body(fetch(`${base}/v1/runs/${heldId}`))).status).toBe('cancelled');
+      const heldEvents = await streamed;
+      expect(heldEvents).toMatch(/"unit":"simulated-ns"/);
+      expect(heldEvents).toMatch(/event: end\ndata: \{"id":"[^"]+","status":"cancelled"\}/);
+      // The worker aborted it and is free again: the next run succeeds promptly.
+      const next = await submit(1_000_000);
+      const view = await waitFor(async () => {
+        const v = await body(fetch(`${base}/v1/runs/${next}`));
+        return v.finished ? v : undefined;
+      }, 20_000, 50);
+      expect(view.status).toBe('succeeded');
+    } finally {
+      gate.release();
+      await w.close();
+    }
   });
 
   it('creates one job for a duplicate submission with the same idempotency key', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset, resolveWorkload, renderLockmeterText, type Report } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
 import type { BuiltApp } from '@numasim/control-plane';
-import { finished, long, makeApp, small, waitFor } from './helpers.js';
+import { finished, held, heldAtGate, makeApp, makeGatedApp, small } from './helpers.js';
 
 const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 } });
 
@@ -67,18 +67,25 @@ describe('runs API', () => {
   });
 
   it('cancels a running run, and deletes only finished runs', async () => {
-    const { id } = (await post({ workload: long })).json();
-    await waitFor(async () => ((await b.app.inject({ method: 'GET', url: `/v1/runs/${id}` })).json().status === 'running' ? true : undefined));
-    const del = await b.app.inject({ method: 'DELETE', url: `/v1/runs/${id}` });
-    expect(del.statusCode).toBe(409);
-    const c = await b.app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel` });
-    expect(c.statusCode).toBe(202);
-    const view = await finished(b, id);
-    expect(view.status).toBe('cancelled'); // long before the run's 60 simulated seconds could have ended
-    expect((await b.app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel` })).statusCode).toBe(409);
-    expect((await b.app.inject({ method: 'GET', url: `/v1/runs/${id}/report` })).json().code).toBe('NUMASIM_ERR_API_RUN_STATE_CONFLICT');
-    expect((await b.app.inject({ method: 'DELETE', url: `/v1/runs/${id}` })).statusCode).toBe(204);
-    expect((await b.app.inject({ method: 'GET', url: `/v1/runs/${id}` })).statusCode).toBe(404);
+    const { b, gate } = await makeGatedApp();
+    try {
+      const { id } = (await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: held } })).json();
+      await heldAtGate(b, id);
+      const del = await b.app.inject({ method: 'DELETE', url: `/v1/runs/${id}` });
+      expect(del.statusCode).toBe(409);
+      const c = await b.app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel` });
+      expect(c.statusCode).toBe(202);
+      const view = await finished(b, id);
+      expect(view.status).toBe('cancelled'); // held at the gate: it cannot have ended
+      expect(view.progress.simulatedNs).toBeLessThan(held.durationNs);
+      expect((await b.app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel` })).statusCode).toBe(409);
+      expect((await b.app.inject({ method: 'GET', url: `/v1/runs/${id}/report` })).json().code).toBe('NUMASIM_ERR_API_RUN_STATE_CONFLICT');
+      expect((await b.app.inject({ method: 'DELETE', url: `/v1/runs/${id}` })).statusCode).toBe(204);
+      expect((await b.app.inject({ method: 'GET', url: `/v1/runs/${id}` })).statusCode).toBe(404);
+    } finally {
+      gate.release();
+      await b.shutdown();
+    }
   });
 
   it('lists runs newest first, page by page', async () => {
@@ -115,10 +122,10 @@ describe('limits and back-pressure', () => {
   });
 
   it('answers 429 with Retry-After when the queue is full', async () => {
-    const b = await makeApp({ concurrency: 1, queueLimit: 1 });
+    const { b, gate } = await makeGatedApp({ concurrency: 1, queueLimit: 1 });
     try {
-      const a = await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: long } });
-      await waitFor(async () => ((await b.app.inject({ method: 'GET', url: `/v1/runs/${a.json().id}` })).json().status === 'running' ? true : undefined));
+      const a = await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: held } });
+      await heldAtGate(b, a.json().id);
       const queued = await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: small } });
       expect(queued.statusCode).toBe(202);
       const full = await b.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: small } });
@@ -126,8 +133,9 @@ describe('limits and back-pressure', () => {
       expect(full.headers['retry-after']).toBe('5');
       expect(full.json().code).toBe('NUMASIM_ERR_API_QUEUE_FULL');
       await b.app.inject({ method: 'POST', url: `/v1/runs/${a.json().id}/cancel` });
-      expect((await finished(b, queued.json().id)).status).toBe('succeeded');
+      expect((await finished(b, queued.json().id)).status).toBe('succeeded'); // shorter than the gate's time: never held
     } finally {
+      gate.release();
       await b.shutdown();
     }
   });
@@ -139,14 +147,16 @@ describe('limits and back-pressure', () => {
       const e = await finished(b, events.json().id);
       expect(e.status).toBe('failed');
       expect(e.error.code).toBe('NUMASIM_ERR_RUN_LIMIT_EXCEEDED');
-      const b2 = await makeApp({ runTimeoutMs: 300 });
+      const { b: b2, gate } = await makeGatedApp({ runTimeoutMs: 300 });
       try {
-        const slow = await b2.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: long } });
+        // Held at the gate, the run cannot end before its wall-clock limit.
+        const slow = await b2.app.inject({ method: 'POST', url: '/v1/runs', payload: { workload: held } });
         const t = await finished(b2, slow.json().id);
         expect(t.status).toBe('failed');
         expect(t.error.code).toBe('NUMASIM_ERR_RUN_TIMEOUT');
         expect((await b2.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
       } finally {
+        gate.release();
         await b2.shutdown();
       }
     } finally {

@@ -47,6 +47,13 @@ export const EngineErrors = {
     user: true,
     summary: 'The placement asks for more worker threads at once than the node pool has; use packed:K with a smaller K.',
   },
+  TIME_STANDS_STILL: {
+    code: 'NUMASIM_ERR_RUN_TIME_STANDS_STILL',
+    status: 400,
+    user: true,
+    summary:
+      'Simulated time stood still: two million events in a row happened at one simulated instant, so the run could never end. The workload gives zero durations where time must pass (think, hold, hand-off or cost times); the message names the instant.',
+  },
   CANCELLED: {
     code: 'NUMASIM_ERR_RUN_CANCELLED',
     status: 409,

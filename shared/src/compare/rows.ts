@@ -2,7 +2,7 @@
  * Comparison rows: for every group (one configuration, its replicates) and metric, the mean,
  * stddev, CV, the change against the baseline group and whether Welch's test calls it significant.
  */
-import { summarize, welch } from './stats.js';
+import { summarize, welch, type Summary } from './stats.js';
 
 export interface CompareGroup {
   /** A name for the group, e.g. `cpusPerNode=4`. */
@@ -13,16 +13,11 @@ export interface CompareGroup {
   values: Record<string, readonly number[]>;
 }
 
-export interface CompareRow {
+/** One group's summary of one metric, measured against the baseline group. */
+export interface CompareRow extends Summary {
   key: string;
   params: Record<string, unknown>;
   metric: string;
-  n: number;
-  mean: number;
-  stddev: number;
-  cv: number;
-  min: number;
-  max: number;
   /** (mean − baseline mean) / |baseline mean| × 100; null for the baseline itself or a zero baseline. */
   changePercent: number | null;
   /** Welch's two-sided p against the baseline; null for the baseline or with fewer than two values a side. */

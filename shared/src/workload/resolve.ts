@@ -19,6 +19,7 @@ import { MemPressureSpec, type MemPressureConfig } from './mem-pressure.js';
 import { FileReadSpec, type FileReadConfig } from './file-read.js';
 import { ShmDbSpec, type ShmDbConfig } from './shm-db.js';
 import { finishMix, MixSpec, type MixConfig } from './mix.js';
+import { zeroTimeIssues } from './zero-time.js';
 
 export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
@@ -210,6 +211,10 @@ export function resolveWorkload(input: unknown, overrides: readonly (string | Se
   const { config, issues: crossIssues } = entry.finish(doc);
   if (crossIssues.length > 0) {
     throw new NumasimError(SharedErrors.WORKLOAD_INCONSISTENT, `inconsistent workload: ${describeIssues(crossIssues)}`, crossIssues);
+  }
+  const still = zeroTimeIssues(config);
+  if (still.length > 0) {
+    throw new NumasimError(SharedErrors.WORKLOAD_ZERO_TIME, `simulated time could never advance: ${describeIssues(still)}; make one of them non-zero`, still);
   }
   return config;
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { numberOption, parse } from '../args.js';
 import { CliErrors } from '../errors.js';
 import { choiceOption, loadWorkloadInput, writeOutput } from '../inputs.js';
-import { progressBar } from '../progress.js';
+import { progressBar, progressDetail } from '../progress.js';
 import type { Io } from '../io.js';
 
 export const RUN_USAGE = `usage: numasim run FILE|PRESET [--seed N] [--set path=value ...] [--json] [--out FILE]
@@ -60,7 +60,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let report;
   try {
     ({ report } = await runWorkloadPlaced(config, {
-      onProgress: (p) => bar.update(p.simulatedNs / p.durationNs, `${(p.simulatedNs / 1e9).toFixed(3)} s simulated, ${p.events} events`),
+      onProgress: (p) => bar.update(p.progress.fraction, progressDetail(p)),
     }));
   } finally {
     await closeDefaultNodePool(); // idle node workers must not keep the command alive

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { NumasimError } from '@numasim/shared';
-import { loadConfig, startFleetWorker } from '@numasim/control-plane';
+import { startFleetWorker, workerSettings } from '@numasim/worker';
 import { numberOption, parse } from '../args.js';
 import { CliErrors } from '../errors.js';
 import type { Io } from '../io.js';
@@ -31,7 +31,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new NumasimError(CliErrors.USAGE, `worker: takes no arguments (got ${positionals.join(' ')})`);
-  const config = loadConfig(process.env);
+  const config = workerSettings(process.env);
   if (!config.redisUrl) {
     throw new NumasimError(CliErrors.USAGE, 'worker: set NUMASIM_REDIS_URL to the Redis the control plane uses (e.g. redis://127.0.0.1:6379)', [
       { path: 'NUMASIM_REDIS_URL', reason: 'is required by numasim worker' },

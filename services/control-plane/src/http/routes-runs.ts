@@ -1,7 +1,7 @@
 /** /v1/runs: submit, follow, fetch, cancel, delete and list runs. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { configHash, PRESETS, renderLockCsv, renderLockmeterText, WORKLOAD_KINDS, type Report } from '@numasim/shared';
+import { configHash, formatLockTable, PRESETS, renderLockCsv, renderLockmeterText, WORKLOAD_KINDS, type Report } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 import { FINISHED, RUN_STATUSES, type RunFilter, type RunRecord } from '../store/runs-repo.js';
 import { checkLimits, requestHash, resolveInput, type WorkloadInput as WorkloadInputBody } from '../runs/submit.js';
@@ -36,6 +36,10 @@ export function refuseWhenFullOrStopping(s: Services, reply: FastifyReply, n: nu
 function getRun(s: Services, id: string): RunRecord | undefined {
   return s.repo.get(id);
 }
+
+/** The report's forms: the JSON document, the lockmeter text, the lock CSV, and the lock table in today's formats. */
+const REPORT_FORMATS = ['json', 'text', 'csv', 'lockmeter', 'lock_stat', 'perf-lock'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function registerRunRoutes(app: FastifyInstance, s: Services): void {
   app.post(
@@ -133,15 +137,31 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
     {
       schema: {
         summary: 'The report of a run that succeeded',
-        description: 'JSON by default (as `numasim run --json` prints it); `format=text` is the lockmeter table, `format=csv` the lock table.',
+        description:
+          'JSON by default (as `numasim run --json` prints it); `format=text` is the lockmeter table with the workload\'s figures (as `numasim run` prints it), `format=csv` the lock table one row per lock instance. ' +
+          '`format=lockmeter|lock_stat|perf-lock` print the lock table as `numasim run --format` does: per-instance locks collapsed into their class unless `instances=true`, ' +
+          '`top=N` keeps the N most contended, `lock=TEXT` the locks whose name or class contains TEXT, `fieldSeparator=SEP` gives perf-lock\'s -x form.',
         tags: ['runs'],
         params: RunIdParams,
-        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('text'), Type.Literal('csv')])) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.Union(REPORT_FORMATS.map((f) => Type.Literal(f)))),
+            top: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: 'only the N locks with the most contentions (1–999999)' })),
+            lock: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only locks whose name or class contains this' })),
+            instances: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'true: one row per lock instance instead of one per class' })),
+            fieldSeparator: Type.Optional(Type.String({ minLength: 1, maxLength: 4, description: "perf-lock: perf lock contention -x's separated form" })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      const format = (req.query as { format?: string }).format ?? 'json';
+      const q = req.query as { format?: ReportFormat; top?: string; lock?: string; instances?: 'true' | 'false'; fieldSeparator?: string };
+      const format = q.format ?? 'json';
+      if (q.fieldSeparator !== undefined && format !== 'perf-lock') {
+        return sendError(reply, ApiErrors.BODY_INVALID, 'querystring.fieldSeparator: goes with format=perf-lock', [{ path: 'querystring.fieldSeparator', reason: 'only with format=perf-lock' }]);
+      }
       let json = s.readCache.get(`report:${id}`);
       if (json === undefined) {
         const run = getRun(s, id);
@@ -153,6 +173,10 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
       if (format === 'json') return reply.type('application/json').send(json);
       const report = JSON.parse(json) as Report;
       if (format === 'text') return reply.type('text/plain; charset=utf-8').send(renderLockmeterText(report));
+      if (format !== 'csv') {
+        const table = formatLockTable(report, { format, top: q.top === undefined ? undefined : Number(q.top), lock: q.lock, instances: q.instances === 'true', fieldSeparator: q.fieldSeparator });
+        return reply.type('text/plain; charset=utf-8').send(table);
+      }
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${id}-locks.csv"`).send(renderLockCsv(report));
     },
   );

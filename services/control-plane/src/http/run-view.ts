@@ -1,6 +1,7 @@
 /** How a run looks to API clients. */
 import { FINISHED, type RunRecord, type RunsRepo } from '../store/runs-repo.js';
 import type { RunExecutor } from '../runs/run-executor.js';
+import { progressView } from '../runs/progress-view.js';
 
 export function runLinks(id: string): Record<string, string> {
   return {
@@ -31,21 +32,8 @@ export function runSummary(r: RunRecord) {
 
 export function runView(r: RunRecord, repo: RunsRepo, executor: RunExecutor) {
   const transitions = repo.transitions(r.id);
-  const live = executor.progressOf(r.id);
-  const p = live ?? r.progress;
-  let progress = null;
-  if (p) {
-    const fraction = p.durationNs > 0 ? p.simulatedNs / p.durationNs : 0;
-    const startedAt = [...transitions].reverse().find((t) => t.status === 'running')?.at;
-    let etaSeconds: number | null = null;
-    if (r.status === 'running' && startedAt && fraction > 0) {
-      const elapsed = (Date.now() - Date.parse(startedAt)) / 1000;
-      etaSeconds = Math.max(0, Math.round(((elapsed * (1 - fraction)) / fraction) * 10) / 10);
-    }
-    progress = { simulatedNs: p.simulatedNs, durationNs: p.durationNs, fraction: Math.round(fraction * 10000) / 10000, events: p.events, etaSeconds };
-  } else if (r.status === 'queued' || r.status === 'running') {
-    progress = { simulatedNs: 0, durationNs: r.config.durationNs, fraction: 0, events: 0, etaSeconds: null };
-  }
+  const startedAt = [...transitions].reverse().find((t) => t.status === 'running')?.at;
+  const progress = progressView(r.status, executor.progressOf(r.id) ?? r.progress, r.config.durationNs, startedAt);
   return {
     ...runSummary(r),
     attempts: r.attempts,

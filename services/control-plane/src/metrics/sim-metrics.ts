@@ -1,7 +1,8 @@
 /**
  * Live metrics of the simulated machines, labelled by run: lock hold/wait histograms in simulated
- * seconds, acquisitions and contentions. Workers send per-interval deltas; this keeps running
- * totals per series and exposes them through prom-client as ordinary histograms and counters.
+ * seconds, acquisitions and contentions. Workers send cumulative snapshots; this keeps the latest
+ * of each run (a snapshot older than the one held is ignored, so messages that arrive late or not
+ * at all lose nothing) and exposes it through prom-client as ordinary histograms and counters.
  *
  * Cardinality is bounded: at most `maxRuns` runs carry series at once (a run that finds no room
  * is counted in numasim_metrics_runs_unlabelled_total instead), and a finished run's series are
@@ -10,7 +11,7 @@
  */
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
-import { HIST_LE_NS, type LockDelta, type MemorySnapshot } from '../runs/messages.js';
+import { HIST_LE_NS, type LockSnapshot, type MemorySnapshot } from '@numasim/worker';
 
 interface Series {
   acquisitions: number;
@@ -22,6 +23,8 @@ interface Series {
 }
 
 interface RunSeries {
+  /** Events of the run when `locks` was taken. */
+  events: number;
   locks: Map<string, Series>;
   memory?: MemorySnapshot;
   endedAt?: number;
@@ -107,25 +110,20 @@ export class SimMetrics {
       this.unlabelled.inc();
       return;
     }
-    this.runs.set(runId, { locks: new Map() });
+    this.runs.set(runId, { events: -1, locks: new Map() });
   }
 
-  record(runId: string, deltas: readonly LockDelta[]): void {
+  /** A run's lock figures when it had handled `events` events: they replace older ones. */
+  record(runId: string, events: number, snapshot: readonly LockSnapshot[]): void {
     const run = this.runs.get(runId);
-    if (!run) return;
-    for (const d of deltas) {
-      const key = `${d.lock}\u0000${d.node}`;
-      let s = run.locks.get(key);
-      if (!s) run.locks.set(key, (s = { acquisitions: 0, contentions: 0, holdSum: 0, waitSum: 0, hold: new Float64Array(LE_SECONDS.length + 1), wait: new Float64Array(LE_SECONDS.length + 1) }));
-      s.acquisitions += d.acquisitions;
-      s.contentions += d.contentions;
-      s.holdSum += d.holdSumNs / 1e9;
-      s.waitSum += d.waitSumNs / 1e9;
-      for (let i = 0; i < s.hold.length; i++) {
-        s.hold[i] += d.holdBuckets[i];
-        s.wait[i] += d.waitBuckets[i];
-      }
-    }
+    if (!run || events < run.events) return;
+    run.events = events;
+    run.locks = new Map(
+      snapshot.map((d) => [
+        `${d.lock}\u0000${d.node}`,
+        { acquisitions: d.acquisitions, contentions: d.contentions, holdSum: d.holdSumNs / 1e9, waitSum: d.waitSumNs / 1e9, hold: Float64Array.from(d.holdBuckets), wait: Float64Array.from(d.waitBuckets) },
+      ]),
+    );
   }
 
   /** The latest memory figures of a run (gauges and running totals). */

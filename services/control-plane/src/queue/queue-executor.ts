@@ -14,20 +14,15 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { FlowProducer, Job, Queue, QueueEvents, Worker, type JobsOptions } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Report, TimeSeries } from '@numasim/shared';
+import { decodeFailure, queueNames, redisConnection, redisOptions, resultKey, type ProgressMessage, type QueueSettings, type RunJobData, type RunJobResult, type StoredResult } from '@numasim/worker';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
 import type { RunExecutor } from '../runs/run-executor.js';
-import type { ProgressMessage } from '../runs/messages.js';
-import type { RunEvent } from '../runs/executor.js';
-import type { RunError, RunProgressRecord, RunRecord, RunsRepo, RunStatus } from '../store/runs-repo.js';
-import { decodeFailure, queueNames, redisConnection, redisOptions, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
+import { RunLifecycle, type RunEvent } from '../runs/lifecycle.js';
+import type { RunProgressRecord, RunRecord, RunsRepo } from '../store/runs-repo.js';
 
 const RECONCILE_EVERY_MS = 5000;
-const STORE_PROGRESS_EVERY_MS = 1000;
 
 export class QueueExecutor extends EventEmitter implements RunExecutor {
-  eventsTotal = 0;
-  lastEventsPerSecond = 0;
   stalledTotal = 0;
   retriedTotal = 0;
   private readonly names: ReturnType<typeof queueNames>;
@@ -36,8 +31,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
   private readonly flow: FlowProducer;
   private readonly events: QueueEvents;
   private readonly sweepWorker: Worker;
-  private readonly progress = new Map<string, RunProgressRecord>();
-  private readonly lastStored = new Map<string, number>();
+  private readonly lifecycle: RunLifecycle;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
   private stopped = false;
@@ -45,11 +39,12 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
   constructor(
     private readonly repo: RunsRepo,
     private readonly settings: QueueSettings,
-    private readonly metrics: SimMetrics,
+    metrics: SimMetrics,
     private readonly log: FastifyBaseLogger,
   ) {
     super();
     this.setMaxListeners(0);
+    this.lifecycle = new RunLifecycle(repo, metrics, (ev: RunEvent) => this.emit('run', ev), log);
     this.names = queueNames(settings.queueName);
     this.redis = redisConnection(settings.redisUrl);
     this.queue = new Queue(this.names.runs, { connection: redisOptions(settings.redisUrl) });
@@ -61,11 +56,19 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
   }
 
   get runningCount(): number {
-    return this.progress.size;
+    return this.lifecycle.runningCount;
+  }
+
+  get eventsTotal(): number {
+    return this.lifecycle.eventsTotal;
+  }
+
+  get lastEventsPerSecond(): number {
+    return this.lifecycle.lastEventsPerSecond;
   }
 
   progressOf(id: string): RunProgressRecord | null | undefined {
-    return this.progress.get(id);
+    return this.lifecycle.progressOf(id);
   }
 
   utilization(): number {
@@ -97,11 +100,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     this.events.on('stalled', ({ jobId }) => {
       this.stalledTotal++;
       this.log.warn({ runId: jobId }, 'run stalled: its worker was lost; BullMQ re-queues it');
-      if (this.repo.transition(jobId, 'queued', { detail: 'its worker was lost mid-run (stalled); re-queued' })) {
-        this.progress.delete(jobId);
-        this.metrics.end(jobId, false);
-        this.emitStatus(jobId, 'queued');
-      }
+      this.lifecycle.requeued(jobId, 'its worker was lost mid-run (stalled); re-queued');
     });
     await this.events.waitUntilReady();
     await this.reconcile();
@@ -126,10 +125,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
   cancel(id: string): boolean {
     const run = this.repo.get(id);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return false;
-    if (!this.repo.transition(id, 'cancelled', { detail: `cancelled while ${run.status}` })) return false;
-    this.progress.delete(id);
-    this.metrics.end(id, true);
-    this.emitStatus(id, 'cancelled');
+    if (!this.lifecycle.cancelled(id, `cancelled while ${run.status}`)) return false;
     // Take it off the queue if it waits there; tell the worker running it otherwise.
     void this.queue.remove(id).catch(() => {});
     void this.redis.publish(this.names.cancelChannel, id).catch(() => {});
@@ -157,27 +153,12 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
   private onActive(id: string): void {
     const run = this.repo.get(id);
     if (!run || run.status === 'running') return;
-    if (this.repo.transition(id, 'running')) {
-      this.metrics.start(id);
-      this.progress.set(id, { simulatedNs: 0, durationNs: run.config.durationNs, events: 0 });
-      this.emitStatus(id, 'running');
-      this.log.info({ runId: id, configHash: run.configHash }, 'run started on a worker');
-    }
+    if (this.lifecycle.started(run)) this.log.info({ runId: id, configHash: run.configHash }, 'run started on a worker');
   }
 
   private onProgress(id: string, m: ProgressMessage & { worker?: string }): void {
-    if (!this.progress.has(id)) this.onActive(id);
-    if (!this.progress.has(id)) return; // finished or cancelled meanwhile
-    const p = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
-    this.progress.set(id, p);
-    this.metrics.record(id, m.locks ?? []);
-    this.metrics.recordMemory(id, m.memory);
-    this.emit('run', { type: 'progress', id, progress: p } satisfies RunEvent);
-    const now = Date.now();
-    if (now - (this.lastStored.get(id) ?? 0) >= STORE_PROGRESS_EVERY_MS) {
-      this.lastStored.set(id, now);
-      this.repo.setProgress(id, p);
-    }
+    if (!this.lifecycle.isLive(id)) this.onActive(id);
+    this.lifecycle.progress(id, m);
   }
 
   /** A job finished (or failed an attempt): bring its outcome into the store. */
@@ -189,7 +170,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     if (!run) return;
     if ((state === 'completed' || state === 'failed') && run.status === 'queued') {
       // It ran while this control plane was not listening: record the start it missed.
-      this.repo.transition(id, 'running', { detail: 'ran on a worker while the control plane was away' });
+      this.lifecycle.started(run, 'ran on a worker while the control plane was away');
     }
     if (state === 'completed') {
       const key = resultKey(this.settings.queueName, id);
@@ -199,11 +180,8 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
         if (run.status === 'succeeded') await this.redis.del(key);
         return;
       }
-      const { report, series } = JSON.parse(json) as { report: Report; series: TimeSeries };
-      if (this.repo.succeed(id, report, series, `on worker ${job.returnvalue?.worker ?? 'unknown'}, attempt ${job.attemptsMade}`)) {
-        this.eventsTotal += report.engine.events;
-        this.lastEventsPerSecond = report.engine.eventsPerSecond;
-        this.finished(id, 'succeeded');
+      const stored = JSON.parse(json) as StoredResult;
+      if (this.lifecycle.succeeded(id, stored, `on worker ${job.returnvalue?.worker ?? 'unknown'}, attempt ${job.attemptsMade}`)) {
         this.log.info({ runId: id, configHash: run.configHash, worker: job.returnvalue?.worker }, 'run succeeded');
       }
       await this.redis.del(key);
@@ -212,23 +190,17 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     if (state === 'failed') {
       const { code, message } = decodeFailure(job.failedReason);
       if (code === 'NUMASIM_ERR_RUN_CANCELLED') {
-        if (this.repo.transition(id, 'cancelled', { detail: 'cancelled on its worker' })) this.finished(id, 'cancelled');
+        this.lifecycle.cancelled(id, 'cancelled on its worker');
         return;
       }
-      const error: RunError = { code, message };
-      if (this.repo.transition(id, 'failed', { error })) {
-        this.finished(id, 'failed', error);
-        this.log.warn({ runId: id, configHash: run.configHash, err: error, attempts: job.attemptsMade }, 'run failed');
-      }
+      const error = { code, message };
+      if (this.lifecycle.failed(id, error)) this.log.warn({ runId: id, configHash: run.configHash, err: error, attempts: job.attemptsMade }, 'run failed');
       return;
     }
     // An attempt failed and BullMQ will try again after its backoff.
     if ((state === 'delayed' || state === 'waiting') && run.status === 'running') {
       this.retriedTotal++;
-      this.repo.transition(id, 'queued', { detail: `attempt ${job.attemptsMade} failed (${job.failedReason ?? 'worker lost'}); retrying` });
-      this.progress.delete(id);
-      this.metrics.end(id, false);
-      this.emitStatus(id, 'queued');
+      this.lifecycle.requeued(id, `attempt ${job.attemptsMade} failed (${job.failedReason ?? 'worker lost'}); retrying`);
     }
   }
 
@@ -246,7 +218,7 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
     for (const run of this.repo.unfinished()) {
       const job = await this.queue.getJob(run.id);
       if (!job) {
-        if (run.status === 'running') this.repo.transition(run.id, 'queued', { detail: 'its job was gone from the queue; re-queued' });
+        if (run.status === 'running') this.lifecycle.requeued(run.id, 'its job was gone from the queue; re-queued', false);
         missing.push(run);
         continue;
       }
@@ -254,25 +226,12 @@ export class QueueExecutor extends EventEmitter implements RunExecutor {
       if (state === 'completed' || state === 'failed') await this.collect(run.id);
       else if (state === 'active' && run.status === 'queued') this.onActive(run.id);
       else if ((state === 'waiting' || state === 'delayed' || state === 'prioritized') && run.status === 'running') {
-        this.repo.transition(run.id, 'queued', { detail: 'waiting in the queue again' });
-        this.progress.delete(run.id);
-        this.emitStatus(run.id, 'queued');
+        this.lifecycle.requeued(run.id, 'waiting in the queue again');
       }
     }
     if (missing.length > 0) {
       await this.queue.addBulk(missing.map((r) => ({ name: 'run', data: { runId: r.id, config: r.config }, opts: this.jobOptions(r.id) })));
       this.log.info({ runs: missing.length }, 'enqueued runs the queue did not have');
     }
-  }
-
-  private finished(id: string, status: RunStatus, error?: RunError): void {
-    this.progress.delete(id);
-    this.lastStored.delete(id);
-    this.metrics.end(id, true);
-    this.emitStatus(id, status, error);
-  }
-
-  private emitStatus(id: string, status: RunStatus, error?: RunError): void {
-    this.emit('run', (error ? { type: 'status', id, status, error } : { type: 'status', id, status }) satisfies RunEvent);
   }
 }

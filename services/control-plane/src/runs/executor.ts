@@ -4,18 +4,19 @@
  * The queue is the store: a run is `queued` in SQLite until a thread is free, so queued runs
  * survive a restart. At most `concurrency` runs execute at once; each is bounded by an event
  * budget (in the engine) and a wall-clock timeout (here). Cancellation and timeouts abort the
- * task, which terminates its thread; piscina replaces it. Progress comes back through a
- * MessagePort and is published to listeners (SSE, metrics) and, every second, to the store.
+ * task, which terminates its thread; piscina replaces it. The run's life (statuses, progress,
+ * result, metrics) goes through the lifecycle shared with queue mode (lifecycle.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Piscina } from 'piscina';
 import type { FastifyBaseLogger } from 'fastify';
-import type { RunError, RunProgressRecord, RunRecord, RunsRepo, RunStatus } from '../store/runs-repo.js';
-import type { ProgressMessage, RunTaskResult } from './messages.js';
-import { createPool, runOnPool } from './pool.js';
-import { failureOf } from './failure.js';
+import { createPool, failureOf, runOnPool, type RunGate, type RunTaskResult } from '@numasim/worker';
+import type { RunProgressRecord, RunRecord, RunsRepo } from '../store/runs-repo.js';
 import type { SimMetrics } from '../metrics/sim-metrics.js';
 import type { RunExecutor } from './run-executor.js';
+import { RunLifecycle, type RunEvent } from './lifecycle.js';
+
+export type { RunEvent } from './lifecycle.js';
 
 export interface ExecutorOptions {
   concurrency: number;
@@ -26,11 +27,9 @@ export interface ExecutorOptions {
   workerNice: number;
   /** SCHED_IDLE for simulation threads (Linux): they run only on CPUs nothing else wants. */
   workerIdle?: boolean;
+  /** Test-only: hold every run at a simulated time until released. */
+  gate?: RunGate;
 }
-
-export type RunEvent =
-  | { type: 'status'; id: string; status: RunStatus; error?: RunError }
-  | { type: 'progress'; id: string; progress: RunProgressRecord };
 
 type AbortReason = 'cancel' | 'timeout' | 'shutdown';
 
@@ -38,30 +37,26 @@ interface Active {
   controller: AbortController;
   reason?: AbortReason;
   startedAt: number;
-  progress: RunProgressRecord | null;
   timer: NodeJS.Timeout;
   done: Promise<void>;
 }
 
-const STORE_PROGRESS_EVERY_MS = 1000;
-
 export class Executor extends EventEmitter implements RunExecutor {
   readonly pool: Piscina;
   private readonly active = new Map<string, Active>();
+  private readonly lifecycle: RunLifecycle;
   private stopping = false;
   private pumping = false;
-  /** Events handled by finished runs, for the engine throughput metric. */
-  eventsTotal = 0;
-  lastEventsPerSecond = 0;
 
   constructor(
     private readonly repo: RunsRepo,
     private readonly opts: ExecutorOptions,
-    private readonly metrics: SimMetrics,
+    metrics: SimMetrics,
     private readonly log: FastifyBaseLogger,
   ) {
     super();
     this.setMaxListeners(0);
+    this.lifecycle = new RunLifecycle(repo, metrics, (ev: RunEvent) => this.emit('run', ev), log);
     this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle });
   }
 
@@ -69,9 +64,17 @@ export class Executor extends EventEmitter implements RunExecutor {
     return this.active.size;
   }
 
+  get eventsTotal(): number {
+    return this.lifecycle.eventsTotal;
+  }
+
+  get lastEventsPerSecond(): number {
+    return this.lifecycle.lastEventsPerSecond;
+  }
+
   /** Live progress of an executing run (fresher than the store's). */
   progressOf(id: string): RunProgressRecord | null | undefined {
-    return this.active.get(id)?.progress;
+    return this.lifecycle.progressOf(id);
   }
 
   submitted(): void {
@@ -117,9 +120,7 @@ export class Executor extends EventEmitter implements RunExecutor {
       a.controller.abort();
       return true;
     }
-    const ok = this.repo.transition(id, 'cancelled', { detail: 'cancelled while queued' });
-    if (ok) this.emitStatus(id, 'cancelled');
-    return ok;
+    return this.lifecycle.cancelled(id, 'cancelled while queued');
   }
 
   /**
@@ -141,14 +142,11 @@ export class Executor extends EventEmitter implements RunExecutor {
   }
 
   private startRun(run: RunRecord): void {
-    if (!this.repo.transition(run.id, 'running')) return;
-    this.emitStatus(run.id, 'running');
-    this.metrics.start(run.id);
+    if (!this.lifecycle.started(run)) return;
     const controller = new AbortController();
     const entry: Active = {
       controller,
       startedAt: performance.now(),
-      progress: null,
       timer: setTimeout(() => {
         entry.reason = 'timeout';
         controller.abort();
@@ -156,20 +154,8 @@ export class Executor extends EventEmitter implements RunExecutor {
       done: Promise.resolve(),
     };
     this.active.set(run.id, entry);
-    let lastStored = 0;
-    const onProgress = (m: ProgressMessage) => {
-      entry.progress = { simulatedNs: m.simulatedNs, durationNs: m.durationNs, events: m.events };
-      this.metrics.record(run.id, m.locks);
-      this.metrics.recordMemory(run.id, m.memory);
-      this.emit('run', { type: 'progress', id: run.id, progress: entry.progress } satisfies RunEvent);
-      const now = Date.now();
-      if (now - lastStored >= STORE_PROGRESS_EVERY_MS) {
-        lastStored = now;
-        this.repo.setProgress(run.id, entry.progress);
-      }
-    };
     this.log.info({ runId: run.id, configHash: run.configHash, kind: run.kind, attempt: run.attempts + 1 }, 'run started');
-    entry.done = runOnPool(this.pool, run.config, this.opts.maxEvents, controller.signal, onProgress)
+    entry.done = runOnPool(this.pool, run.config, this.opts.maxEvents, controller.signal, (m) => this.lifecycle.progress(run.id, m), this.opts.gate)
       .then(
         (result: RunTaskResult) => this.finish(run, entry, result, undefined),
         (err: unknown) => this.finish(run, entry, undefined, err),
@@ -182,39 +168,20 @@ export class Executor extends EventEmitter implements RunExecutor {
   }
 
   private finish(run: RunRecord, entry: Active, result: RunTaskResult | undefined, err: unknown): void {
-    const wallMs = Math.round(performance.now() - entry.startedAt);
-    const fields = { runId: run.id, configHash: run.configHash, durationMs: wallMs };
+    const fields = { runId: run.id, configHash: run.configHash, durationMs: Math.round(performance.now() - entry.startedAt) };
     if (result?.ok) {
-      if (this.repo.succeed(run.id, result.report, result.series)) {
-        this.eventsTotal += result.report.engine.events;
-        this.lastEventsPerSecond = result.report.engine.eventsPerSecond;
-        this.metrics.end(run.id, true);
-        this.emitStatus(run.id, 'succeeded');
-        this.log.info({ ...fields, events: result.report.engine.events }, 'run succeeded');
-      }
+      if (this.lifecycle.succeeded(run.id, result)) this.log.info({ ...fields, events: result.report.engine.events }, 'run succeeded');
       return;
     }
     if (entry.reason === 'shutdown') {
-      this.repo.transition(run.id, 'queued', { detail: 'service shut down while running; re-queued' });
-      this.metrics.end(run.id, false);
-      this.log.warn(fields, 'run re-queued at shutdown');
+      this.lifecycle.requeued(run.id, 'service shut down while running; re-queued', false);
       return;
     }
     if (entry.reason === 'cancel') {
-      this.repo.transition(run.id, 'cancelled', { detail: 'cancelled while running' });
-      this.metrics.end(run.id, true);
-      this.emitStatus(run.id, 'cancelled');
-      this.log.info(fields, 'run cancelled');
+      if (this.lifecycle.cancelled(run.id, 'cancelled while running')) this.log.info(fields, 'run cancelled');
       return;
     }
     const error = failureOf(result, err, this.opts, entry.reason === 'timeout');
-    this.repo.transition(run.id, 'failed', { error });
-    this.metrics.end(run.id, true);
-    this.emitStatus(run.id, 'failed', error);
-    this.log.warn({ ...fields, err: error }, 'run failed');
-  }
-
-  private emitStatus(id: string, status: RunStatus, error?: RunError): void {
-    this.emit('run', (error ? { type: 'status', id, status, error } : { type: 'status', id, status }) satisfies RunEvent);
+    if (this.lifecycle.failed(run.id, error)) this.log.warn({ ...fields, err: error }, 'run failed');
   }
 }

@@ -29,6 +29,11 @@ export interface RunProgressRecord {
   simulatedNs: number;
   durationNs: number;
   events: number;
+  /** Towards the workload's own end (node-sim progress.ts); absent before the first progress and in rows stored before these fields. */
+  unit?: 'jobs' | 'processes' | 'simulated-ns';
+  done?: number;
+  total?: number;
+  fraction?: number;
 }
 
 export interface Transition {
@@ -354,12 +359,12 @@ export class RunsRepo {
   }
 
   /** Stores the result and marks the run succeeded, together; false when the run was no longer running. */
-  succeed(id: string, report: Report, series: TimeSeries, detail?: string): boolean {
+  succeed(id: string, report: Report, series: TimeSeries, detail?: string, last?: RunProgressRecord): boolean {
     return this.db.transaction(() => {
       if (!this.transition(id, 'succeeded', { detail })) return false;
       const stored = this.withOrigin(id, report);
       this.stmt('INSERT OR REPLACE INTO run_results (run_id, report_json, series_json) VALUES (?, ?, ?)').run(id, JSON.stringify(stored), JSON.stringify(series));
-      this.setProgress(id, { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events });
+      this.setProgress(id, last ?? { simulatedNs: report.run.simulatedNs, durationNs: report.run.simulatedNs, events: report.engine.events, fraction: 1 });
       return true;
     })();
   }

@@ -58,6 +58,8 @@ export class Kernel {
   eventsHandled = 0;
   /** Time of the last event handled, ns. */
   lastEventNs = NS_ZERO;
+  /** LP that handled the last event (-1 before the first), for error messages. */
+  lastLp = -1;
   readonly lookaheadNs: number;
   readonly queueKind: QueueKind;
 
@@ -190,11 +192,12 @@ export class Kernel {
       }
       handled++;
     }
-    this.current = -1;
     if (handled > 0) {
+      this.lastLp = this.current;
       this.eventsHandled += handled;
       this.lastEventNs = this.now;
     }
+    this.current = -1;
     return handled;
   }
 

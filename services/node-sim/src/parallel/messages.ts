@@ -8,6 +8,7 @@ import type { WorkloadConfig } from '@numasim/shared';
 import type { QueueKind } from '../engine/kernel.js';
 import type { LockStats } from '../locks/lock-stats.js';
 import type { ExchangeBuffers } from './exchange.js';
+import type { WorkloadProgress } from '../workloads/model.js';
 
 /** Test-only: make one thread fail at a given window, to check that a run fails cleanly. */
 export interface FaultInjection {
@@ -41,6 +42,10 @@ export interface SliceMessage {
   events: number;
   /** True when the slice ends at a sample time (or at the end of the run). */
   sample: boolean;
+  /** True for the run's last slice. */
+  final: boolean;
+  /** The workload's own progress counted on this worker's LPs (workloads that end by themselves). */
+  work?: WorkloadProgress;
   /** This worker's LPs' lock statistics, merged (a LockStats without its prototype). */
   stats: LockStats;
   /** Memory workloads, at samples: free pages, active and inactive LRU pages of every zone of the model's memory report, [k * 3 + …]; NaN for zones of other threads' nodes. */

@@ -20,6 +20,7 @@ import { buildModel, PROGRESS_SLICES } from '../run/run-workload.js';
 import { mergeLockStats } from '../run/lock-report.js';
 import { sampleInterval } from '../run/series.js';
 import { AbortedError, Exchange } from './exchange.js';
+import { runUntilAdvancing } from '../engine/stall-guard.js';
 import { captureLp, sharedObjects } from './lp-state.js';
 import type { NodeTask, NodeTaskResult, SliceMessage } from './messages.js';
 
@@ -63,7 +64,7 @@ function run(task: NodeTask, started: number): NodeTaskResult {
     while (view.nextNs <= until) {
       // Windows end before the first event still waiting for room in a mailbox.
       const end = Math.min(view.nextNs + L - 1, until, view.undeliveredNs - 1);
-      kernel.runUntil(end, maxEvents - view.events + 1);
+      runUntilAdvancing(kernel, end, maxEvents - view.events + 1);
       if (task.fault && task.fault.thread === task.thread && windows === task.fault.atWindow) injectFault(task.fault.kind);
       view = ex.endWindow(kernel, outbox);
       windows++;
@@ -78,7 +79,10 @@ function run(task: NodeTask, started: number): NodeTaskResult {
     if (view.nextNs === Infinity) until = endNs = Math.max(view.lastEventNs, from + 1);
     const sample = until === nextSample || until === endNs;
     if (sample) nextSample += interval;
-    const msg: SliceMessage = { thread: task.thread, slice: slice++, untilNs: until, events: view.events, sample, stats: ownStats() };
+    const msg: SliceMessage = { thread: task.thread, slice: slice++, untilNs: until, events: view.events, sample, final: until >= endNs, stats: ownStats() };
+    // Counters of LPs this thread does not run stay at zero here: the coordinator adds the threads' figures.
+    const work = model.progress?.();
+    if (work) msg.work = work;
     if (sample && model.memory) msg.zones = ownZones(model.memory().zones, owned);
     task.port.postMessage(msg);
   }

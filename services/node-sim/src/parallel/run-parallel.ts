@@ -13,6 +13,8 @@ import { EngineErrors } from '../errors.js';
 import { buildModel, buildReport, type RunOptions, type RunOutput } from '../run/run-workload.js';
 import { mergeLockStats } from '../run/lock-report.js';
 import { sampleInterval, SeriesRecorder } from '../run/series.js';
+import { lockTotals } from '../run/lock-totals.js';
+import { runFraction } from '../run/progress.js';
 import { abortExchange, createExchange } from './exchange.js';
 import { restoreLp, sharedObjects } from './lp-state.js';
 import type { FaultInjection, NodeTask, NodeTaskResult, SliceMessage, WorkerTiming } from './messages.js';
@@ -134,8 +136,17 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   };
   const onSlice = (s: MergedSlice) => {
     zonesNow = s.zones;
-    if (s.sample) recorder.sample(s.untilNs, s.events, s.stats);
-    options.onProgress?.({ simulatedNs: s.untilNs, durationNs: cfg.durationNs, events: s.events, registry: model.registry, lockStats: () => mergeLockStats(model.registry, s.stats) });
+    if (s.sample) recorder.sample(s.untilNs, s.events, lockTotals(model.registry, s.stats));
+    options.onProgress?.({
+      simulatedNs: s.untilNs,
+      durationNs: cfg.durationNs,
+      events: s.events,
+      final: s.final,
+      progress: runFraction(s.work, s.untilNs, cfg.durationNs, s.final),
+      registry: model.registry,
+      lockStats: () => mergeLockStats(model.registry, s.stats),
+      lockTotals: () => lockTotals(model.registry, s.stats),
+    });
   };
 
   const results: (NodeTaskResult | undefined)[] = new Array(threads);
@@ -198,8 +209,9 @@ function nodesOf(thread: number, threadOfNode: number[]): string {
 }
 
 function nodeFailure(code: string, message: string, thread: number, threadOfNode: number[]): NumasimError {
-  // A limit the user set keeps its own code; anything else is the node's failure.
+  // A limit the user set, and a workload whose time stands still, keep their own codes; anything else is the node's failure.
   if (code === EngineErrors.EVENT_BUDGET_EXCEEDED.code) return new NumasimError(EngineErrors.EVENT_BUDGET_EXCEEDED, message);
+  if (code === EngineErrors.TIME_STANDS_STILL.code) return new NumasimError(EngineErrors.TIME_STANDS_STILL, `${message} (on the worker thread running ${nodesOf(thread, threadOfNode)})`);
   const cause = code ? `${code}: ${message}` : message;
   return new NumasimError(EngineErrors.NODE_FAILED, `the worker thread running ${nodesOf(thread, threadOfNode)} failed: ${cause}`);
 }
@@ -215,6 +227,8 @@ interface MergedSlice {
   untilNs: number;
   events: number;
   sample: boolean;
+  final: boolean;
+  work: SliceMessage['work'];
   stats: SliceMessage['stats'][];
   zones: Float64Array[];
 }
@@ -247,7 +261,8 @@ class SliceMerger {
     for (let got = this.pending.get(this.next); got && got.length === this.threads; got = this.pending.get(this.next)) {
       this.pending.delete(this.next++);
       const m = got[0];
-      this.onSlice({ untilNs: m.untilNs, events: m.events, sample: m.sample, stats: got.map((x) => x.stats), zones: got.flatMap((x) => (x.zones ? [x.zones] : [])) });
+      const work = m.work && { ...m.work, done: got.reduce((sum, x) => sum + (x.work?.done ?? 0), 0) };
+      this.onSlice({ untilNs: m.untilNs, events: m.events, sample: m.sample, final: m.final, work, stats: got.map((x) => x.stats), zones: got.flatMap((x) => (x.zones ? [x.zones] : [])) });
     }
     if (this.waiter && this.next >= this.waiter.slices) this.waiter.done();
   }

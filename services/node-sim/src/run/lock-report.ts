@@ -5,6 +5,7 @@
 import type { LockCallerReport, LockReport } from '@numasim/shared';
 import type { LockRegistry } from '../locks/lock-registry.js';
 import { histQuantile, LockStats } from '../locks/lock-stats.js';
+import { lockTotals } from './lock-totals.js';
 
 /** Rounds a derived figure to 1/1000 so reports stay readable; sums and counts stay exact. */
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -21,26 +22,24 @@ export function mergeLockStats(registry: LockRegistry, perLp: readonly LockStats
 export function buildLockReports(registry: LockRegistry, s: LockStats, simulatedNs: number, cpus: number): LockReport[] {
   const out: LockReport[] = [];
   const nc = registry.callerCount;
+  const totals = lockTotals(registry, [s]);
   for (let l = 0; l < registry.lockCount; l++) {
     const callers: LockCallerReport[] = [];
-    let acq = 0, con = 0, rj = 0, holdTotal = 0, holdCount = 0, waitTotal = 0;
-    let holdMax = 0, waitMax = 0, holdMin = Infinity, waitMin = Infinity, conBounces = 0, acqBounces = 0;
+    const acq = totals.acquisitions[l];
+    const con = totals.contentions[l];
+    const rj = totals.trylockFailures[l];
+    const holdTotal = totals.holdTotalNs[l];
+    const holdCount = totals.holdCount[l];
+    const waitTotal = totals.waitTotalNs[l];
+    let holdMax = 0, waitMax = 0, holdMin = Infinity, waitMin = Infinity;
     for (let c = 0; c < nc; c++) {
       const i = l * nc + c;
       const attempts = s.acquisitions[i] + s.trylockFailures[i];
       if (attempts === 0) continue;
-      acq += s.acquisitions[i];
-      con += s.contentions[i];
-      rj += s.trylockFailures[i];
-      holdTotal += s.holdTotal[i];
-      holdCount += s.holdCount[i];
-      waitTotal += s.waitTotal[i];
       holdMax = Math.max(holdMax, s.holdMax[i]);
       waitMax = Math.max(waitMax, s.waitMax[i]);
       holdMin = Math.min(holdMin, s.holdMin[i]);
       waitMin = Math.min(waitMin, s.waitMin[i]);
-      conBounces += s.conBounces[i];
-      acqBounces += s.acqBounces[i];
       callers.push({
         name: registry.callers[c],
         acquisitions: s.acquisitions[i],
@@ -87,8 +86,8 @@ export function buildLockReports(registry: LockRegistry, s: LockStats, simulated
       waitP50Ns: histQuantile(s.waitHist[l], 0.5, waitMin, waitMax),
       waitP99Ns: histQuantile(s.waitHist[l], 0.99, waitMin, waitMax),
       waitCpuPercent: pct(waitTotal, cpus * simulatedNs),
-      conBounces,
-      acqBounces,
+      conBounces: totals.conBounces[l],
+      acqBounces: totals.acqBounces[l],
       callers,
     });
   }

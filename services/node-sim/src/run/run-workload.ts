@@ -19,15 +19,24 @@ import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
 import type { LockRegistry } from '../locks/lock-registry.js';
 import type { LockStats } from '../locks/lock-stats.js';
+import { runUntilAdvancing } from '../engine/stall-guard.js';
+import { lockTotals, type LockTotals } from './lock-totals.js';
+import { runFraction, type RunFraction } from './progress.js';
 
 export interface RunProgress {
   simulatedNs: number;
   durationNs: number;
   events: number;
+  /** The last progress of the run: its workload ended (or durationNs was reached). */
+  final: boolean;
+  /** How far towards the workload's own end (progress.ts). */
+  progress: RunFraction;
   /** The model's locks (names, classes, homes). */
   registry: LockRegistry;
   /** Cumulative lock statistics of every LP, merged when asked (a merge of every caller and histogram): valid during the callback only. */
   lockStats: () => LockStats;
+  /** Cumulative per-lock totals (lock-totals.ts): valid during the callback only. */
+  lockTotals: () => LockTotals;
   /** Zones, numastat and kswapd so far (memory workloads). */
   memory?: () => MemoryReport;
 }
@@ -38,7 +47,7 @@ export interface RunOutput {
 }
 
 export interface RunOptions {
-  /** Called at the end of every sampling interval, and at least every 1% of simulated time. */
+  /** Called at the end of every sampling interval, at least every 1% of simulated time, and at the end (`final`). */
   onProgress?: (p: RunProgress) => void;
   /** Stop with NUMASIM_ERR_RUN_LIMIT_EXCEEDED past this many events. */
   maxEvents?: number;
@@ -94,7 +103,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
   for (let until = 0; until < endNs; ) {
     const from = until;
     until = Math.min(cfg.durationNs, until + progressSlice, nextSample);
-    kernel.runUntil(until, maxEvents - kernel.eventsHandled + 1);
+    runUntilAdvancing(kernel, until, maxEvents - kernel.eventsHandled + 1);
     if (kernel.eventsHandled > maxEvents) {
       throw new NumasimError(
         EngineErrors.EVENT_BUDGET_EXCEEDED,
@@ -104,16 +113,20 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     if (kernel.pendingCount === 0) until = endNs = Math.max(kernel.lastEventNs, from + 1);
     const atSample = until === nextSample || until === endNs;
     if (atSample) {
-      recorder.sample(until, kernel.eventsHandled, model.lockStats());
+      recorder.sample(until, kernel.eventsHandled, lockTotals(registry, model.lockStats()));
       nextSample += interval;
     }
     if (options.onProgress) {
+      const final = until >= endNs;
       options.onProgress({
         simulatedNs: until,
         durationNs: cfg.durationNs,
         events: kernel.eventsHandled,
+        final,
+        progress: runFraction(model.progress?.(), until, cfg.durationNs, final),
         registry,
         lockStats: () => mergeLockStats(registry, model.lockStats()),
+        lockTotals: () => lockTotals(registry, model.lockStats()),
         ...(model.memory ? { memory: () => model.memory!() } : {}),
       });
     }

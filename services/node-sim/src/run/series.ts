@@ -6,7 +6,7 @@
  */
 import type { TimeSeries, ZoneReport } from '@numasim/shared';
 import type { LockRegistry } from '../locks/lock-registry.js';
-import type { LockStats } from '../locks/lock-stats.js';
+import type { LockTotals } from './lock-totals.js';
 
 /** At most this many samples per run: longer runs sample more coarsely. */
 export const MAX_SAMPLES = 10_000;
@@ -44,26 +44,20 @@ export class SeriesRecorder {
   }
 
   /**
-   * Records the interval ending at `tNs`, given each LP's cumulative statistics and the event
-   * count. It sums the four figures it keeps straight from the LPs' tables: a sample every 10
-   * simulated ms must not cost a whole merge of callers and histograms.
+   * Records the interval ending at `tNs`, given the run's cumulative lock totals and event count
+   * then (lock-totals.ts: totals, not a merge of callers and histograms, so a sample every 10
+   * simulated ms stays cheap).
    */
-  sample(tNs: number, events: number, perLp: readonly LockStats[]): void {
+  sample(tNs: number, events: number, totals: LockTotals): void {
     this.series.tNs.push(tNs);
     if (this.zones) this.sampleZones(this.zones());
     this.series.events.push(events - this.lastEvents);
     this.lastEvents = events;
-    const nc = this.registry.callerCount;
     for (let l = 0; l < this.registry.lockCount; l++) {
-      let acq = 0, con = 0, hold = 0, wait = 0;
-      for (const st of perLp) {
-        for (let i = l * nc, end = i + nc; i < end; i++) {
-          acq += st.acquisitions[i];
-          con += st.contentions[i];
-          hold += st.holdTotal[i];
-          wait += st.waitTotal[i];
-        }
-      }
+      const acq = totals.acquisitions[l];
+      const con = totals.contentions[l];
+      const hold = totals.holdTotalNs[l];
+      const wait = totals.waitTotalNs[l];
       const s = this.series.locks[l];
       const b = l * 4;
       s.acquisitions.push(acq - this.last[b]);

@@ -31,6 +31,7 @@ export function buildFileRead(kernelFor: (lookaheadNs: number) => Kernel, cfg: F
   const model = buildKernbench(kernelFor, readers, 'half', mmOfCpu, threadsPerCpu);
   return {
     ...model,
+    progress: undefined, // the readers never exit: the run ends at durationNs
     result: (simulatedNs): FileReadResult => {
       const k = model.result(simulatedNs);
       invariant(k.kind === 'kernbench', 'file-read runs on the kernbench model');

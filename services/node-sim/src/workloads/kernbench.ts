@@ -391,6 +391,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
       pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
       ...pageCacheReport(nodes),
     }),
+    progress: () => ({ unit: 'jobs', done: sum((n) => n.jobsDone.reduce((a, b) => a + b, 0)), total: cfg.jobs }),
     result: (): KernbenchResult => {
       const hist = new Float64Array(HIST_BUCKETS);
       for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];

@@ -35,6 +35,7 @@ export function buildMemPressure(kernelFor: (lookaheadNs: number) => Kernel, cfg
   const model = buildKernbench(kernelFor, readers, 'full');
   return {
     ...model,
+    progress: undefined, // the readers never run out: the run ends at durationNs
     result: (simulatedNs): MemPressureResult => {
       const k = model.result(simulatedNs);
       invariant(k.kind === 'kernbench', 'mem-pressure runs on the kernbench model');

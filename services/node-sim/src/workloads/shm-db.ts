@@ -193,6 +193,7 @@ export function buildShmDb(kernelFor: (lookaheadNs: number) => Kernel, cfg: ShmD
   const sum = (f: (n: ShmDbNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
   return {
     ...highmemModelParts(cfg, kernel, topo, shared, km!, nodes),
+    progress: () => ({ unit: 'processes', done: sum((n) => n.attached), total: cfg.processes }),
     result: (): ShmDbResult => {
       const attached = sum((n) => n.attached);
       const failures = nodes.map((n) => n.firstFailure).filter((p) => p >= 0);

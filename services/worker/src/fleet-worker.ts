@@ -14,10 +14,11 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { WorkloadConfig } from '@numasim/shared';
-import { createPool, runOnPool } from '../runs/pool.js';
-import { failureOf } from '../runs/failure.js';
-import type { RunTaskResult } from '../runs/messages.js';
-import { encodeFailure, queueNames, redisConnection, redisOptions, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult } from './connection.js';
+import { createPool, runOnPool } from './pool.js';
+import { failureOf } from './failure.js';
+import type { ProgressMessage, RunTaskResult } from './messages.js';
+import type { RunGate } from './gate.js';
+import { encodeFailure, queueNames, redisConnection, redisOptions, RESULT_TTL_SECONDS, resultKey, type QueueSettings, type RunJobData, type RunJobResult, type StoredResult } from './queue-protocol.js';
 
 export interface FleetWorkerOptions extends QueueSettings {
   concurrency: number;
@@ -31,6 +32,8 @@ export interface FleetWorkerOptions extends QueueSettings {
   metricsPort?: number;
   metricsHost?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Test-only: hold every run at a simulated time until released. */
+  gate?: RunGate;
 }
 
 export interface FleetWorker {
@@ -80,27 +83,44 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
       controller.abort();
     }, opts.runTimeoutMs);
     let lastSent = 0;
+    let latest: ProgressMessage | undefined;
+    let throttle: NodeJS.Timeout | undefined;
+    const sendLatest = () => {
+      throttle = undefined;
+      if (!latest || !active.has(runId)) return;
+      lastSent = Date.now();
+      job.updateProgress({ ...latest, worker: id }).catch(() => {}); // best effort; the result is not
+      latest = undefined;
+    };
     log('run started', { runId, attempt: job.attemptsMade + 1 });
     let result: RunTaskResult | undefined;
     let err: unknown;
     try {
-      result = await runOnPool(pool, job.data.config as WorkloadConfig, opts.maxEvents, controller.signal, (m) => {
-        const now = Date.now();
-        if (!m.final && now - lastSent < PROGRESS_EVERY_MS) return;
-        lastSent = now;
-        job.updateProgress({ ...m, worker: id }).catch(() => {}); // progress is best effort; the result is not
-      });
+      // At most one progress update per PROGRESS_EVERY_MS through the queue: a message that comes
+      // sooner waits for the end of the interval, replaced by any later one. Its lock figures are
+      // cumulative, so a replaced message loses nothing; the run's last progress goes with its result.
+      const onProgress = (m: ProgressMessage) => {
+        if (m.final) return;
+        latest = m;
+        if (throttle) return;
+        const wait = lastSent + PROGRESS_EVERY_MS - Date.now();
+        if (wait <= 0) sendLatest();
+        else throttle = setTimeout(sendLatest, wait);
+      };
+      result = await runOnPool(pool, job.data.config as WorkloadConfig, opts.maxEvents, controller.signal, onProgress, opts.gate);
     } catch (e) {
       err = e;
     } finally {
       clearTimeout(timer);
+      clearTimeout(throttle);
       active.delete(runId);
     }
     if (result?.ok) {
       runs.inc({ outcome: 'succeeded' });
       events.inc(result.report.engine.events);
       rate.set(result.report.engine.eventsPerSecond);
-      await results.set(resultKey(opts.queueName, runId), JSON.stringify({ report: result.report, series: result.series }), 'EX', RESULT_TTL_SECONDS);
+      const stored: StoredResult = { report: result.report, series: result.series, last: result.last };
+      await results.set(resultKey(opts.queueName, runId), JSON.stringify(stored), 'EX', RESULT_TTL_SECONDS);
       log('run succeeded', { runId });
       return { worker: id, events: result.report.engine.events, eventsPerSecond: result.report.engine.eventsPerSecond };
     }

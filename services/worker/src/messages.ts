@@ -1,31 +1,37 @@
 /**
- * What crosses the thread boundary between the control plane and a simulation worker: plain,
- * structured-clone data only. Nothing else is shared.
+ * What crosses the thread boundary between whoever runs a simulation (the control plane's
+ * executor, or the fleet worker) and the simulation thread: plain, structured-clone data only.
+ * Lock figures travel as cumulative snapshots: a later message supersedes an earlier one, so a
+ * message dropped or throttled away loses nothing.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+import type { RunFraction } from '@numasim/node-sim';
+import type { GateHandle } from './gate.js';
 
 export interface RunTask {
   config: WorkloadConfig;
   maxEvents: number;
   /** Where progress messages go. */
   port: MessagePort;
+  /** Test-only: hold the run at a simulated time until released (gate.ts). */
+  gate?: GateHandle;
 }
 
-/** Per lock class and home node, what changed since the previous message (for Prometheus). */
-export interface LockDelta {
+/** Per lock class and home node, totals since the run's start (for Prometheus). */
+export interface LockSnapshot {
   lock: string;
   node: number;
   acquisitions: number;
   contentions: number;
   holdSumNs: number;
   waitSumNs: number;
-  /** Observations per bucket of HIST_LE_NS (not cumulative); the last entry is +Inf. */
+  /** Observations per bucket of HIST_LE_NS (not cumulative over buckets); the last entry is +Inf. */
   holdBuckets: number[];
   waitBuckets: number[];
 }
 
-/** Memory figures so far (memory workloads): gauges and running totals, not deltas. */
+/** Memory figures so far (memory workloads): gauges and running totals. */
 export interface MemorySnapshot {
   zones: { node: number; zone: string; freePages: number; min: number; low: number; high: number }[];
   /** Per node: numa_hit, numa_miss, numa_foreign. */
@@ -36,17 +42,20 @@ export interface MemorySnapshot {
 }
 
 export interface ProgressMessage {
-  /** The last message of a run that completed: everything before it has been delivered. */
+  /** The run's last progress: its workload ended (or durationNs was reached). */
   final: boolean;
   simulatedNs: number;
   durationNs: number;
   events: number;
-  locks: LockDelta[];
+  /** Towards the workload's own end (kernbench: jobs; fixed-duration workloads: simulated ns). */
+  progress: RunFraction;
+  /** Cumulative since the run's start. */
+  locks: LockSnapshot[];
   memory?: MemorySnapshot;
 }
 
 export type RunTaskResult =
-  | { ok: true; report: Report; series: TimeSeries }
+  | { ok: true; report: Report; series: TimeSeries; last: ProgressMessage }
   | { ok: false; error: { code: string; message: string; user: boolean } };
 
 /** Upper bounds of the Prometheus histogram buckets, ns: powers of two from 128 ns to 2^27 ns (134 ms), exact engine bucket edges. */

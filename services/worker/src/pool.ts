@@ -1,12 +1,13 @@
 /**
- * The worker-thread pool that runs simulations, shared by the embedded executor and the fleet
- * worker: one piscina pool, one task per run, progress through a MessagePort.
+ * The worker-thread pool that runs simulations, shared by the control plane's embedded executor
+ * and the fleet worker: one piscina pool, one task per run, progress through a MessagePort.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { WorkloadConfig } from '@numasim/shared';
 import type { ProgressMessage, RunTask, RunTaskResult } from './messages.js';
+import type { RunGate } from './gate.js';
 
 export interface PoolOptions {
   threads: number;
@@ -18,7 +19,7 @@ export interface PoolOptions {
 
 export function createPool(opts: PoolOptions): Piscina {
   return new Piscina({
-    filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
+    filename: fileURLToPath(new URL('./run-thread.js', import.meta.url)),
     minThreads: 0,
     maxThreads: opts.threads,
     idleTimeout: 30_000,
@@ -29,9 +30,10 @@ export function createPool(opts: PoolOptions): Piscina {
 }
 
 /**
- * Runs one simulation on the pool. `onProgress` sees every progress message; the promise settles
- * only after the final one is in (messages and the result travel on different channels, and
- * closing the port drops what is unread). Rejects when the task is aborted or its thread dies.
+ * Runs one simulation on the pool. `onProgress` sees progress messages while the run goes on and,
+ * when it succeeds, its last progress (which comes with the result) before the promise settles.
+ * Messages still on their way then are dropped: each carries cumulative figures, and the last one
+ * supersedes them all. Rejects when the task is aborted or its thread dies.
  */
 export async function runOnPool(
   pool: Piscina,
@@ -39,19 +41,15 @@ export async function runOnPool(
   maxEvents: number,
   signal: AbortSignal,
   onProgress: (m: ProgressMessage) => void,
+  gate?: RunGate,
 ): Promise<RunTaskResult> {
   const { port1, port2 } = new MessageChannel();
-  let finalSeen!: () => void;
-  const finalReceived = new Promise<void>((resolve) => (finalSeen = resolve));
-  port1.once('close', () => finalSeen()); // never wait for a message that cannot come
-  port1.on('message', (m: ProgressMessage) => {
-    if (m.final) finalSeen();
-    onProgress(m);
-  });
+  port1.on('message', onProgress);
   try {
-    const task: RunTask = { config, maxEvents, port: port2 };
+    const task: RunTask = { config, maxEvents, port: port2, ...(gate ? { gate: gate.handle } : {}) };
     const result = (await pool.run(task, { transferList: [port2], signal })) as RunTaskResult;
-    if (result.ok) await finalReceived;
+    port1.close();
+    if (result.ok) onProgress(result.last);
     return result;
   } finally {
     port1.close();

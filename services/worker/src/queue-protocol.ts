@@ -3,6 +3,9 @@
  * connections that block (workers, queue events); every BullMQ object gets a connection of its own.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Report, TimeSeries } from '@numasim/shared';
+import type { ProgressMessage } from './messages.js';
+import { WorkerErrors } from './errors.js';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -26,6 +29,13 @@ export function resultKey(base: string, runId: string): string {
   return `numasim:${base}:result:${runId}`;
 }
 export const RESULT_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What waits under `resultKey`: the report, the series, and the run's last progress (its final lock figures for the metrics). */
+export interface StoredResult {
+  report: Report;
+  series: TimeSeries;
+  last: ProgressMessage;
+}
 
 /**
  * Connection options for BullMQ objects. Given options (not a client), each BullMQ object makes its
@@ -58,7 +68,7 @@ export function encodeFailure(code: string, message: string): string {
 
 export function decodeFailure(reason: string | undefined): { code: string; message: string } {
   const m = /^(NUMASIM_ERR_[A-Z_]+): ([\s\S]*)$/.exec(reason ?? '');
-  return m ? { code: m[1], message: m[2] } : { code: 'NUMASIM_ERR_RUN_WORKER_FAILED', message: reason ?? 'the job failed' };
+  return m ? { code: m[1], message: m[2] } : { code: WorkerErrors.RUN_WORKER_FAILED.code, message: reason ?? 'the job failed' };
 }
 
 export interface RunJobData {
