@@ -76,7 +76,8 @@ export function chart(spec: TopLevelSpec, caption?: string): Chart {
   return {
     figure,
     add(points) {
-      pending = pending.then(() => view.change('points', changeset().insert(points)).runAsync().then(() => undefined));
+      // resize(): the axis labels grow with the data, and the chart re-lays itself out around them.
+      pending = pending.then(() => view.change('points', changeset().insert(points)).resize().runAsync().then(() => undefined));
       return pending;
     },
   };
