@@ -66,7 +66,8 @@ describe.skipIf(!haveChromium)('the web page in headless Chromium', () => {
     const id = page.url().split('/').at(-1)!;
     await page.locator('#run-status[data-status="running"]').waitFor();
     await page.locator('#live figure[data-chart="ready"]').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('#run-live-state progress')?.getAttribute('value')) >= 0.5);
+    // Evaluated in the page (a string: this file is type-checked without the DOM's types).
+    await page.waitForFunction(`Number(document.querySelector('#run-live-state progress')?.getAttribute('value')) >= 0.5`);
     await shot('run-live');
     gate.release();
     // Same page, no reload: the status comes over the run's event stream.
