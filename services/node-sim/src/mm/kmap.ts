@@ -52,10 +52,9 @@ import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
 import type { Topology } from '../machine/topology.js';
 import { PkmapPool } from './highmem.js';
-import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP } from './mm-node.js';
 import { summarize } from './mm-report.js';
 import { LINES_BUDDY, type MmConfig, type MmShared } from './mm-shared.js';
-import { ReclaimNode } from './reclaim-node.js';
+import { RECLAIM_PROTOCOL, ReclaimNode } from './reclaim-node.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
 import { NS_ZERO } from '../engine/time.js';
@@ -71,31 +70,27 @@ export const KC_BOUNCE = 4;
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;
 
-// Event kinds of this layer: a workload's own kinds stay below FIRST_WORKLOAD_EVENT + 16.
-const EV_KMAP_OP = FIRST_WORKLOAD_EVENT + 16; // to the pool's node. a: cpu, b: page, c: KOP_*
-const EV_KMAP_REPLY = FIRST_WORKLOAD_EVENT + 17; // to the CPU's node. a: cpu, b: result
-const EV_KMAP_FLUSH = FIRST_WORKLOAD_EVENT + 18; // TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu
-const EV_KMAP_WAKE = FIRST_WORKLOAD_EVENT + 19; // wake_up(&pkmap_map_wait). a: cpu
+/** The highmem layer's numbers (kmap, page tables), after reclaim's. */
+export const HIGHMEM_PROTOCOL = RECLAIM_PROTOCOL.extend('highmem.c', {
+  steps: ['kmap', 'lock wait', 'remote wait', 'release', 'sleep', 'work', 'kunmap', 'pte alloc', 'pte got', 'pte free'],
+  events: ['kmap op', 'kmap reply', 'kmap flush', 'kmap wake'],
+  ops: ['pte alloc'],
+});
+// EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_*. EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
+// EV_KMAP_FLUSH: TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu. EV_KMAP_WAKE: wake_up(&pkmap_map_wait). a: cpu.
+const [EV_KMAP_OP, EV_KMAP_REPLY, EV_KMAP_FLUSH, EV_KMAP_WAKE] = HIGHMEM_PROTOCOL.events;
 
 const KOP_KMAP = 1;
 const KOP_KUNMAP = 2;
 /** kmap_high's answer: the slot, with this bit when page->virtual was reused; −1: sleep. */
 const REUSED = 1 << 20;
 
-// Steps of this layer; a workload's own steps stay below FIRST_WORKLOAD_STEP + 96.
-const H_START = FIRST_WORKLOAD_STEP + 96;
-const H_LOCK_WAIT = FIRST_WORKLOAD_STEP + 97;
-const H_REMOTE_WAIT = FIRST_WORKLOAD_STEP + 98;
-const H_RELEASE = FIRST_WORKLOAD_STEP + 99;
-const H_SLEEP = FIRST_WORKLOAD_STEP + 100;
-const H_WORK = FIRST_WORKLOAD_STEP + 101;
-const H_UNMAP = FIRST_WORKLOAD_STEP + 102;
-const H_PT_ALLOC = FIRST_WORKLOAD_STEP + 103;
-const H_PT_GOT = FIRST_WORKLOAD_STEP + 104;
-const H_PT_FREE = FIRST_WORKLOAD_STEP + 105;
+const [H_START, H_LOCK_WAIT, H_REMOTE_WAIT, H_RELEASE, H_SLEEP, H_WORK, H_UNMAP, H_PT_ALLOC, H_PT_GOT, H_PT_FREE] = HIGHMEM_PROTOCOL.steps;
+const H_FIRST = HIGHMEM_PROTOCOL.firstStep;
+const H_END = HIGHMEM_PROTOCOL.stepEnd;
 
 /** This layer's operation on a node's memory: a page-table page from zone `arg` (above pages_min), or −1. */
-const OP_PT_ALLOC = FIRST_WORKLOAD_OP + 32;
+const [OP_PT_ALLOC] = HIGHMEM_PROTOCOL.ops;
 /** Page-table pages a CPU's process holds at most. */
 const MAX_PT = 80;
 /** PTRS_PER_PTE on non-PAE i386, and the cache lines of one page-table page (32-byte lines). */
@@ -417,7 +412,7 @@ export class HighmemNode extends ReclaimNode {
   // --- the kmap program ---------------------------------------------------------------------------
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < H_START || p > H_PT_FREE) return super.program(i, cpu, p);
+    if (p < H_FIRST || p >= H_END) return super.program(i, cpu, p);
     switch (p) {
       case H_PT_ALLOC: {
         if (this.ptLeft[i] === 0) {

@@ -39,13 +39,13 @@ import type { ZoneRef } from './zonelist.js';
 import { zoneStep } from './alloc-passes.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import {
-  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, FIRST_SUBCLASS_STEP, OP_FREE, OP_LRU_ADD,
+  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, MM_STEP_END, OP_FREE, OP_LRU_ADD,
   OP_LRU_DEL, OP_NONE, OP_RMQUEUE, PAGEVEC_SIZE, PASSES, PASS_LOW, PASS_MIN, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FAULT,
   P_FAULT_DONE, P_FILL, P_FREE, P_FREE_PV, P_IDLE, P_LOCK, P_LRU_ADD, P_LRU_DEL, P_MAP, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT,
   P_RECLAIM_WAIT, P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
-export { FIRST_WORKLOAD_EVENT, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FIRST_WORKLOAD_OP, FIRST_RECLAIM_OP, FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_STEP, PAGEVEC_SIZE } from './mm-protocol.js';
+export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
 
 
 export class MmNode implements LogicalProcess, LockUser {
@@ -170,12 +170,12 @@ export class MmNode implements LogicalProcess, LockUser {
     invariant(false, `CPU ${this.first + i} is at step ${p}, which has no handler`);
   }
 
-  /** A workload's own events (kinds from FIRST_WORKLOAD_EVENT). */
+  /** Events of the parts built on the node (kinds claimed after MM_PROTOCOL's). */
   protected handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
   }
 
-  /** A workload's own operations on this node's memory (op ≥ FIRST_WORKLOAD_OP). */
+  /** Operations on this node's memory of the parts built on the node (claimed after MM_PROTOCOL's). */
   protected doWorkloadOp(op: number, arg: number): number {
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
@@ -278,7 +278,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const i = this.idx(cpu);
     for (;;) {
       const p = this.prog[i];
-      if (p >= FIRST_SUBCLASS_STEP) {
+      if (p >= MM_STEP_END) {
         if (this.program(i, cpu, p)) continue;
         return;
       }

@@ -60,8 +60,8 @@
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
-import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
+import { OP_NONE } from './mm-node.js';
+import { HIGHMEM_PROTOCOL, HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
@@ -69,17 +69,24 @@ import { PG_lru } from './page-frames.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
 
-const OP_PC_MARK = FIRST_WORKLOAD_OP + 16; // arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2
-const OP_PC_ACTIVATE = FIRST_WORKLOAD_OP + 17;
-const OP_PC_ALLOC = FIRST_WORKLOAD_OP + 18; // a page for a page read back in; answers the frame or −1
-const OP_PC_LRU_ADD = FIRST_WORKLOAD_OP + 19;
-const OP_PC_MAP = FIRST_WORKLOAD_OP + 20; // a page read back for a fault. arg: index; answers its generation, or −1 if it is gone
-const OP_PC_UNMAP = FIRST_WORKLOAD_OP + 21; // arg: index | generation << IDX_BITS
-const OP_PC_BOUNCE_ALLOC = FIRST_WORKLOAD_OP + 22; // a ZONE_NORMAL page above pages_min, or −1
-const OP_SWAP_OUT_MM = FIRST_WORKLOAD_OP + 23; // arg: CPU index | reclaimer's node << 8 | ptes wanted << 16; answers ptes unmapped
+/** The page cache's numbers (and swap_out's), after the highmem layer's. */
+export const PAGECACHE_PROTOCOL = HIGHMEM_PROTOCOL.extend('filemap.c', {
+  steps: [
+    'lookup', 'mark', 'marked', 'bounce alloc', 'bounce read', 'refault', 'refault alloc', 'refault got', 'bounce free', 'refault insert',
+    'refault lru', 'found', 'map', 'rmap add', 'mapped', 'unmap', 'unmap rmap', 'swap mm', 'swap walk', 'swap done',
+  ],
+  events: ['swap unmap'],
+  ops: ['mark', 'activate', 'alloc', 'lru add', 'map', 'unmap', 'bounce alloc', 'swap_out mm'],
+});
+// OP_PC_MARK arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2.
+// OP_PC_ALLOC: a page for a page read back in; answers the frame or −1. OP_PC_MAP: a page read back
+// for a fault. arg: index; answers its generation, or −1 if it is gone. OP_PC_UNMAP arg: index |
+// generation << IDX_BITS. OP_PC_BOUNCE_ALLOC: a ZONE_NORMAL page above pages_min, or −1.
+// OP_SWAP_OUT_MM arg: CPU index | reclaimer's node << 8 | ptes wanted << 16; answers ptes unmapped.
+const [OP_PC_MARK, OP_PC_ACTIVATE, OP_PC_ALLOC, OP_PC_LRU_ADD, OP_PC_MAP, OP_PC_UNMAP, OP_PC_BOUNCE_ALLOC, OP_SWAP_OUT_MM] = PAGECACHE_PROTOCOL.ops;
 
 /** 2.4 swap_out's pte drop on the page's node (page_cache_release). a: index | generation << IDX_BITS. */
-const EV_SWAP_UNMAP = FIRST_WORKLOAD_EVENT + 25;
+const [EV_SWAP_UNMAP] = PAGECACHE_PROTOCOL.events;
 
 const MARK_DONE = 0;
 const MARK_ACTIVATE = 1;
@@ -92,26 +99,12 @@ const GEN_MASK = (1 << 10) - 1;
 /** OP_PC_MARK's flag: the lookup is a file fault's, which maps the page it finds. */
 const MAP_BIT = 1 << IDX_BITS;
 
-const PC_LOOKUP = FIRST_WORKLOAD_STEP + 64;
-const PC_MARK = FIRST_WORKLOAD_STEP + 65;
-const PC_MARKED = FIRST_WORKLOAD_STEP + 66;
-const PC_BOUNCE_ALLOC = FIRST_WORKLOAD_STEP + 67;
-const PC_BOUNCE_READ = FIRST_WORKLOAD_STEP + 68;
-const PC_REFAULT = FIRST_WORKLOAD_STEP + 69;
-const PC_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 70;
-const PC_REFAULT_GOT = FIRST_WORKLOAD_STEP + 71;
-const PC_BOUNCE_FREE = FIRST_WORKLOAD_STEP + 72;
-const PC_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 73;
-const PC_REFAULT_LRU = FIRST_WORKLOAD_STEP + 74;
-const PC_FOUND = FIRST_WORKLOAD_STEP + 75;
-const PC_MAP = FIRST_WORKLOAD_STEP + 76;
-const PC_RMAP_ADD = FIRST_WORKLOAD_STEP + 77;
-const PC_MAPPED = FIRST_WORKLOAD_STEP + 78;
-const PC_UNMAP = FIRST_WORKLOAD_STEP + 79;
-const PC_UNMAP_RMAP = FIRST_WORKLOAD_STEP + 80;
-const PC_SWAP_MM = FIRST_WORKLOAD_STEP + 81;
-const PC_SWAP_WALK = FIRST_WORKLOAD_STEP + 82;
-const PC_SWAP_DONE = FIRST_WORKLOAD_STEP + 83;
+const [
+  PC_LOOKUP, PC_MARK, PC_MARKED, PC_BOUNCE_ALLOC, PC_BOUNCE_READ, PC_REFAULT, PC_REFAULT_ALLOC, PC_REFAULT_GOT, PC_BOUNCE_FREE, PC_REFAULT_INSERT,
+  PC_REFAULT_LRU, PC_FOUND, PC_MAP, PC_RMAP_ADD, PC_MAPPED, PC_UNMAP, PC_UNMAP_RMAP, PC_SWAP_MM, PC_SWAP_WALK, PC_SWAP_DONE,
+] = PAGECACHE_PROTOCOL.steps;
+const PC_FIRST = PAGECACHE_PROTOCOL.firstStep;
+const PC_END = PAGECACHE_PROTOCOL.stepEnd;
 
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
@@ -395,7 +388,7 @@ export class PageCacheNode extends HighmemNode {
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < PC_LOOKUP || p > PC_SWAP_DONE) return super.program(i, cpu, p);
+    if (p < PC_FIRST || p >= PC_END) return super.program(i, cpu, p);
     const s = this.s;
     const costs = s.cfg.costs;
     const node = this.fileNode[i];

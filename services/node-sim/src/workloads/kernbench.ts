@@ -32,13 +32,12 @@
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
-import { bug } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
 import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
-import { PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
@@ -46,27 +45,20 @@ import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
 
-const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
-const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
-
-const K_ASK = FIRST_WORKLOAD_STEP;
-const K_WAIT_JOB = FIRST_WORKLOAD_STEP + 1;
-const K_FORK = FIRST_WORKLOAD_STEP + 2;
-const K_EXEC = FIRST_WORKLOAD_STEP + 3;
-const K_RUN_START = FIRST_WORKLOAD_STEP + 4;
-const K_RUN = FIRST_WORKLOAD_STEP + 5;
-const K_NEXT_OP = FIRST_WORKLOAD_STEP + 6;
-const K_LOOKED_UP = FIRST_WORKLOAD_STEP + 10;
-const K_WRITTEN = FIRST_WORKLOAD_STEP + 11;
-const K_EXIT = FIRST_WORKLOAD_STEP + 12;
-const K_EXIT_NEXT = FIRST_WORKLOAD_STEP + 13;
-const K_EXITED = FIRST_WORKLOAD_STEP + 14;
-const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
-const K_FORK_PT = FIRST_WORKLOAD_STEP + 20;
-const K_RUN_BODY = FIRST_WORKLOAD_STEP + 21;
-const K_EXIT_ANON = FIRST_WORKLOAD_STEP + 22;
-const K_EXEC_READ = FIRST_WORKLOAD_STEP + 23;
-const K_EXEC_READ_DONE = FIRST_WORKLOAD_STEP + 24;
+/** kernbench's numbers, after the page cache's. */
+const KERNBENCH_PROTOCOL = PAGECACHE_PROTOCOL.extend('kernbench', {
+  steps: [
+    'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done',
+  ],
+  events: ['job ask', 'job give'],
+});
+// EV_JOB_ASK: to make (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
+const [EV_JOB_ASK, EV_JOB_GIVE] = KERNBENCH_PROTOCOL.events;
+const [
+  K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE,
+] = KERNBENCH_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
 const EXEC_READ_BYTES = 256;
@@ -151,7 +143,6 @@ export class KernbenchNode extends PageCacheNode {
       this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node) + this.s.cfg.costs.syscallNs, EV_JOB_GIVE, a, job, 0);
       return;
     }
-    if (kind !== EV_JOB_GIVE) bug(`kernbench has no event kind ${kind}`);
     const i = a - this.first;
     if (b < 0) return; // no job left: the CPU goes idle
     this.jobStart[i] = this.kernel.now;
