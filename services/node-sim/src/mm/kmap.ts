@@ -455,7 +455,7 @@ export class HighmemNode extends ReclaimNode {
       case H_START:
         return this.kmapStart(i, cpu);
       case H_RELEASE:
-        this.client.release(cpu, this.km.lockOfCpu[cpu]);
+        this.dropLock(i, cpu, this.km.lockOfCpu[cpu]);
         return this.released(i);
       case H_SLEEP:
         if (this.hWake[i] === 0) return false;
@@ -509,7 +509,7 @@ export class HighmemNode extends ReclaimNode {
       default:
         this.hOp[i] = KOP_KMAP;
         this.prog[i] = H_LOCK_WAIT;
-        this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high, false);
+        this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high);
         return false;
     }
   }
@@ -523,7 +523,7 @@ export class HighmemNode extends ReclaimNode {
     }
     this.hOp[i] = KOP_KUNMAP;
     this.prog[i] = H_LOCK_WAIT;
-    this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high, false);
+    this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high);
     return false;
   }
 
