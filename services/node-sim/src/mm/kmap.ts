@@ -23,11 +23,9 @@
  *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`), and a cr3
  *   reload on every switch between threads of one mm (`threadSwitch`: file-read's threads).
  *
- * Page-table pages (`pte` knob) are allocations in the zones: ZONE_NORMAL for `lowmem` (node 0 on
- * i386 NUMA), the node's own highest zone for `highmem` and `ukva`; a workload asks for them
- * (`allocPageTables`: fork's copy_page_range, or a new image's pte_alloc, here all at once) and
- * frees them (`freePageTables`); with pte-highmem a copy maps source and destination with
- * kmap_atomic (KM_PTE0, KM_PTE1). Every fault's pte costs what `pteAccessNs` says.
+ * Page-table pages (`pte` knob) are the node's `PageTables` (page-tables.ts, memory.c); where
+ * they live decides what every fault's pte costs (`pteAccessNs`, here: pte-highmem reaches it
+ * through kmap_atomic). The pool's state and the kmap locks are highmem.ts's.
  *
  * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
  * already scheduled, so a CPU's IPI time is kept in a per-CPU owed-time account and added to the
@@ -45,36 +43,30 @@
  * interrupt at once: no interrupts-off windows); TLB refills after a flush are not charged;
  * one waiter is woken per freed slot (PkmapPool).
  */
-import type { KmapCallerReport, KmapReport, KmapMode } from '@numasim/shared';
+import type { KmapCallerReport, KmapReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
-import type { Topology } from '../machine/topology.js';
-import { PkmapPool } from './highmem.js';
+import { KC_PTE, KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
+import { OP_PT_ALLOC, PAGE_TABLES_PROTOCOL, PageTables } from './page-tables.js';
 import { summarize } from './mm-report.js';
-import { LINES_BUDDY, type MmConfig, type MmShared } from './mm-shared.js';
-import { RECLAIM_PROTOCOL, ReclaimNode } from './reclaim-node.js';
-import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import type { MmShared } from './mm-shared.js';
+import { ReclaimNode } from './reclaim-node.js';
+import { ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
 import { NS_ZERO } from '../engine/time.js';
 
-/** The kernel functions that call kmap in the workloads, in report order. */
-export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
-export const KC_COPY_STRINGS = 0;
-export const KC_FILE_READ = 1;
-export const KC_FILE_WRITE = 2;
-export const KC_PTE = 3;
-export const KC_BOUNCE = 4;
+export { addKmapLocks, KC_BOUNCE, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, KC_PTE, KMAP_CALLERS, kmapPageId, mmPerCpu, PAGE_TAG_FRESH, PAGE_TAG_TREE, type KmapShared } from './highmem.js';
+export { PT_REGIONS } from './page-tables.js';
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;
 
-/** The highmem layer's numbers (kmap, page tables), after reclaim's. */
-export const HIGHMEM_PROTOCOL = RECLAIM_PROTOCOL.extend('highmem.c', {
-  steps: ['kmap', 'lock wait', 'remote wait', 'release', 'sleep', 'work', 'kunmap', 'pte alloc', 'pte got', 'pte free'],
+/** The highmem layer's numbers (kmap), after the page tables'. */
+export const HIGHMEM_PROTOCOL = PAGE_TABLES_PROTOCOL.extend('highmem.c', {
+  steps: ['kmap', 'lock wait', 'remote wait', 'release', 'sleep', 'work', 'kunmap'],
   events: ['kmap op', 'kmap reply', 'kmap flush', 'kmap wake'],
-  ops: ['pte alloc'],
 });
 // EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_*. EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
 // EV_KMAP_FLUSH: TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu. EV_KMAP_WAKE: wake_up(&pkmap_map_wait). a: cpu.
@@ -85,65 +77,9 @@ const KOP_KUNMAP = 2;
 /** kmap_high's answer: the slot, with this bit when page->virtual was reused; −1: sleep. */
 const REUSED = 1 << 20;
 
-const [H_START, H_LOCK_WAIT, H_REMOTE_WAIT, H_RELEASE, H_SLEEP, H_WORK, H_UNMAP, H_PT_ALLOC, H_PT_GOT, H_PT_FREE] = HIGHMEM_PROTOCOL.steps;
+const [H_START, H_LOCK_WAIT, H_REMOTE_WAIT, H_RELEASE, H_SLEEP, H_WORK, H_UNMAP] = HIGHMEM_PROTOCOL.steps;
 const H_FIRST = HIGHMEM_PROTOCOL.firstStep;
 const H_END = HIGHMEM_PROTOCOL.stepEnd;
-
-/** This layer's operation on a node's memory: a page-table page from zone `arg` (above pages_min), or −1. */
-const [OP_PT_ALLOC] = HIGHMEM_PROTOCOL.ops;
-/** Page-table pages a CPU's process holds at most. */
-const MAX_PT = 80;
-/** PTRS_PER_PTE on non-PAE i386, and the cache lines of one page-table page (32-byte lines). */
-const PTRS_PER_PTE = 1024;
-const PT_LINES = 128;
-/** Page-table pages of a process besides those of its anonymous memory: text, libraries, stack (assumption). */
-export const PT_REGIONS = 3;
-
-/** Synthetic page ids for kmap: tag << 28 | node << 22 | index (pages the workloads do not keep as frames). */
-export const PAGE_TAG_TREE = 1;
-export const PAGE_TAG_FRESH = 2;
-export function kmapPageId(tag: number, node: number, index: number): number {
-  return tag * 2 ** 28 + node * 2 ** 22 + (index & 0x3fffff);
-}
-
-/** Who runs in which address space, and the kmap locks: configuration every node reads. */
-export interface KmapShared {
-  readonly mode: KmapMode;
-  readonly entries: number;
-  /** Threads of its mm each CPU runs in turn (file-read), 1 otherwise. */
-  readonly threadsPerCpu: number;
-  /** The mm whose task runs on each CPU. */
-  readonly mmOfCpu: Int32Array;
-  /** Node of each mm's pool and lock (the node of its first CPU). */
-  readonly mmHome: Int32Array;
-  /** CPUs running each mm's threads (its cpu_vm_mask). */
-  readonly mmCpus: readonly (readonly number[])[];
-  /** The lock a CPU's kmap_high takes: the global kmap_lock, its mm's lock, or −1. */
-  readonly lockOfCpu: Int32Array;
-}
-
-/**
- * Adds the kmap locks (call from buildMmShared's `extraLocks`): `kmap_lock` on node 0 for the
- * global pool, one `mm->kmap_lock` per mm for per-mm pools, none otherwise.
- */
-export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number, threadsPerCpu = 1): KmapShared {
-  const mms = mmOfCpu.reduce((m, v) => Math.max(m, v + 1), 0);
-  const mmCpus: number[][] = Array.from({ length: mms }, () => []);
-  for (let c = 0; c < topo.cpus; c++) mmCpus[mmOfCpu[c]].push(c);
-  const mmHome = Int32Array.from(mmCpus, (cpus) => topo.cpuNode[cpus[0] ?? 0]);
-  const lockOfCpu = new Int32Array(topo.cpus).fill(-1);
-  if (cfg.kmap === 'global') lockOfCpu.fill(add('kmap_lock', 'kmap_lock', 0));
-  else if (cfg.kmap === 'per-mm') {
-    const locks = mmCpus.map((_, m) => add(`mm->kmap_lock[mm${m}]`, 'mm->kmap_lock', mmHome[m]));
-    for (let c = 0; c < topo.cpus; c++) lockOfCpu[c] = locks[mmOfCpu[c]];
-  }
-  return { mode: cfg.kmap, entries: cfg.pkmapEntries, threadsPerCpu, mmOfCpu, mmHome, mmCpus, lockOfCpu };
-}
-
-/** One mm per CPU: the single-threaded processes of kernbench, each CPU running one at a time. */
-export function mmPerCpu(topo: Topology): Int32Array {
-  return Int32Array.from({ length: topo.cpus }, (_, c) => c);
-}
 
 /** This node if it has a ZONE_NORMAL, else the first node that does. */
 function findLowmemNode(s: MmShared, node: number): number {
@@ -201,19 +137,12 @@ export class HighmemNode extends ReclaimNode {
   pgdPages = 0;
   threadSwitches = 0;
   pgdSwitches = 0;
-  ptePagesAllocated = 0;
-  ptePagesFailed = 0;
-  /** Page-table pages each CPU's process holds: [i * MAX_PT + k]; the sub-program that fills them. */
-  private readonly ptNode: Int32Array;
-  private readonly ptFrame: Int32Array;
-  private readonly ptHeld: Int32Array;
-  private readonly ptLeft: Int32Array;
-  private readonly ptCopy: Uint8Array;
-  private readonly ptNext: Int32Array;
+  /** The page-table pages of this node's CPUs' processes (page-tables.ts). */
+  readonly pageTables: PageTables;
   /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
   readonly text: KernelText;
   /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
-  protected readonly lowmemNode: number;
+  readonly lowmemNode: number;
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
     super(kernel, node, s, slotsPerCpu);
@@ -246,12 +175,7 @@ export class HighmemNode extends ReclaimNode {
     this.fresh = new Int32Array(c);
     this.owed = new Float64Array(c);
     this.text = new KernelText(s, node, this.mem);
-    this.ptNode = new Int32Array(c * MAX_PT);
-    this.ptFrame = new Int32Array(c * MAX_PT);
-    this.ptHeld = new Int32Array(c);
-    this.ptLeft = new Int32Array(c);
-    this.ptCopy = new Uint8Array(c);
-    this.ptNext = new Int32Array(c);
+    this.pageTables = new PageTables(this, c);
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
@@ -360,98 +284,12 @@ export class HighmemNode extends ReclaimNode {
     this.owed[i] += ns;
   }
 
-  // --- page-table pages (the pte knob) -----------------------------------------------------------
-
-  /** Page-table pages of a process with `anonPages` of anonymous memory: one per 4 MiB, plus PT_REGIONS. */
-  protected ptPagesFor(anonPages: number): number {
-    return Math.min(MAX_PT, Math.ceil(anonPages / PTRS_PER_PTE) + PT_REGIONS);
-  }
-
-  /** Page-table pages the process on CPU index `i` holds. */
-  protected heldPageTables(i: number): number {
-    return this.ptHeld[i];
-  }
-
-  /**
-   * `pages` page-table pages for the process on CPU index `i`: `copy` — fork's copy_page_range
-   * from the parent's (same placement), else new zeroed ones (pte_alloc as the image faults in).
-   * An allocation that fails is counted and the rest are not tried (fork or the fault would fail
-   * with ENOMEM; the model's process goes on). Then `next`.
-   */
-  protected allocPageTables(i: number, pages: number, copy: boolean, next: number): void {
-    this.ptLeft[i] = Math.min(pages, MAX_PT - this.ptHeld[i]);
-    this.ptCopy[i] = copy ? 1 : 0;
-    this.ptNext[i] = next;
-    this.prog[i] = H_PT_ALLOC;
-  }
-
-  /** Frees every page-table page of the process on CPU index `i` (exec's exit_mmap of the old mm, exit); then `next`. */
-  protected freePageTables(i: number, next: number): void {
-    this.ptNext[i] = next;
-    this.prog[i] = H_PT_FREE;
-  }
-
-  /** The zone a page-table page comes from: ZONE_NORMAL for lowmem page tables, else the node's own highest zone. */
-  private ptZone(): { node: number; type: ZoneType } {
-    if (this.s.cfg.pte === 'lowmem') return { node: this.lowmemNode, type: ZONE_NORMAL };
-    const zones = this.s.maps[this.node].zones;
-    return { node: this.node, type: zones[zones.length - 1].type };
-  }
-
-  /** Filling one page-table page on `node` (copying the parent's, or clearing), ns; pte-highmem maps through kmap_atomic. */
-  private ptFillNs(node: number, type: ZoneType, copy: boolean): number {
-    const costs = this.s.cfg.costs;
-    const kmaps = type === ZONE_HIGHMEM && this.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0; // KM_PTE0 (and KM_PTE1 for the source)
-    this.kmapAtomicCalls[KC_PTE] += kmaps;
-    this.kmapAtomic += kmaps;
-    const lineNs = this.s.memNs[this.node * this.n + node];
-    const fill = copy ? 2 * PT_LINES * lineNs + PTRS_PER_PTE * costs.pteSetNs : this.pageStreamNs(node, costs.pageClearNs);
-    return fill + kmaps * (costs.tlbFlushOneNs + costs.pteSetNs);
-  }
-
   // --- the kmap program ---------------------------------------------------------------------------
 
   protected override program(i: number, cpu: number, p: number): boolean {
+    if (PageTables.owns(p)) return this.pageTables.step(i, cpu, p);
     if (p < H_FIRST || p >= H_END) return super.program(i, cpu, p);
     switch (p) {
-      case H_PT_ALLOC: {
-        if (this.ptLeft[i] === 0) {
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const z = this.ptZone();
-        const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(z.node);
-        this.lockedOp(i, cpu, this.s.zoneLock[z.node * 3 + z.type], this.s.callers.rmqueue, OP_PT_ALLOC, z.node, z.type, hold, LINES_BUDDY, H_PT_GOT);
-        return false;
-      }
-      case H_PT_GOT: {
-        const z = this.ptZone();
-        const frame = this.opResult[i];
-        if (frame < 0) {
-          this.ptePagesFailed += this.ptLeft[i];
-          this.allocationFailures++;
-          this.ptLeft[i] = 0;
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const k = i * MAX_PT + this.ptHeld[i]++;
-        this.ptNode[k] = z.node;
-        this.ptFrame[k] = frame;
-        this.ptePagesAllocated++;
-        this.ptLeft[i]--;
-        this.prog[i] = H_PT_ALLOC;
-        this.after(cpu, this.ptFillNs(z.node, z.type, this.ptCopy[i] === 1));
-        return false;
-      }
-      case H_PT_FREE: {
-        if (this.ptHeld[i] === 0) {
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const k = i * MAX_PT + --this.ptHeld[i];
-        this.freePage(i, cpu, this.ptNode[k], this.ptFrame[k], H_PT_FREE);
-        return false;
-      }
       case H_START:
         return this.kmapStart(i, cpu);
       case H_RELEASE:
@@ -661,10 +499,7 @@ export class HighmemNode extends ReclaimNode {
   }
 
   protected override doWorkloadOp(op: number, arg: number): number {
-    if (op !== OP_PT_ALLOC) return super.doWorkloadOp(op, arg);
-    // pte_alloc → __alloc_pages(GFP_KERNEL): a page while the zone is above pages_min, else a failure.
-    const zone = this.mem.zone(arg as ZoneType);
-    return zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
+    return op === OP_PT_ALLOC ? this.pageTables.applyOp(arg as ZoneType) : super.doWorkloadOp(op, arg);
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
@@ -698,7 +533,7 @@ export class HighmemNode extends ReclaimNode {
   }
 
   /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches). */
-  protected override after(cpu: number, delayNs: number): void {
+  override after(cpu: number, delayNs: number): void {
     if (cpu < this.s.topo.cpus) {
       const i = cpu - this.first;
       const owed = this.owed[i];

@@ -84,7 +84,7 @@ export class MmNode implements LogicalProcess, LockUser {
   private readonly opLines: Int32Array;
   private readonly opNext: Int32Array;
   /** Answer of the last operation (a frame for rmqueue; a workload op's result). */
-  protected readonly opResult: Int32Array;
+  readonly opResult: Int32Array;
   private readonly opPending: Int32Array;
   /** The locks each CPU (and kswapd) holds, in the VM's lock order (locks/held-locks.ts). */
   readonly held: HeldLocks;
@@ -270,7 +270,7 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
-  protected after(cpu: number, delayNs: number): void {
+  after(cpu: number, delayNs: number): void {
     this.kernel.schedule(delayNs, EV_STEP, cpu, 0, 0);
   }
 
@@ -449,7 +449,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * Clearing or copying a page of `node`'s memory. The copy streams (the PIII's bcopy, 110 MB/s,
    * is slower than either bus), so a remote page pays the crossing once, not per line (A).
    */
-  protected pageStreamNs(node: number, localNs: number): number {
+  pageStreamNs(node: number, localNs: number): number {
     return localNs + this.s.memNs[this.node * this.n + node] - this.s.cfg.costs.memLocalNs;
   }
 
@@ -510,7 +510,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * is held — holds for `holdNs` plus `lines` cache lines from the previous holder, releases, and
    * goes on at `next`.
    */
-  protected lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
+  lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
     this.opLock[i] = lock;
     this.opCaller[i] = caller;
     this.opCode[i] = op;

@@ -169,7 +169,7 @@ export class KernbenchNode extends PageCacheNode {
       case K_FORK_PT: {
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's, or make's).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
-        this.allocPageTables(i, this.ptPagesFor(parent.anonPages), true, K_EXEC);
+        this.pageTables.alloc(i, this.pageTables.pagesFor(parent.anonPages), true, K_EXEC);
         return true;
       }
       case K_EXEC: {
@@ -179,8 +179,8 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       }
       case K_EXEC_LOAD:
-        if (this.heldPageTables(i) > 0) {
-          this.freePageTables(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+        if (this.pageTables.held(i) > 0) {
+          this.pageTables.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
           return true;
         }
         this.kernelEntry(i, true);
@@ -205,7 +205,7 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
-        this.allocPageTables(i, this.ptPagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        this.pageTables.alloc(i, this.pageTables.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
@@ -259,8 +259,8 @@ export class KernbenchNode extends PageCacheNode {
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
-        if (this.heldPageTables(i) > 0) {
-          this.freePageTables(i, K_EXITED);
+        if (this.pageTables.held(i) > 0) {
+          this.pageTables.free(i, K_EXITED);
           return true;
         }
         this.processes++;
@@ -379,7 +379,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     },
     memory: () => ({
       ...parts.memory(),
-      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
+      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables.allocated), allocationsFailed: sum((n) => n.pageTables.failed) },
       ...pageCacheReport(nodes),
     }),
     result: (): KernbenchResult => {
