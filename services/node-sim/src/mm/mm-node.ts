@@ -96,7 +96,7 @@ export class MmNode implements LogicalProcess, LockUser {
   kswapdWakeups = 0;
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
-  protected opExtraNs = NS_ZERO;
+  opExtraNs = NS_ZERO;
   readonly faultLatencyHist = new Float64Array(HIST_BUCKETS);
   faultLatencyTotal = NS_ZERO;
   faultLatencyMax = NS_ZERO;
