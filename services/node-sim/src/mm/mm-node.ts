@@ -35,8 +35,7 @@ import { HIST_BUCKETS, histBucket, LockStats } from '../locks/lock-stats.js';
 import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
 import { NodeMemory } from './node-memory.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
-import type { ZoneRef } from './zonelist.js';
-import { PageAlloc, WALK_PROBE, WALK_TAKE } from './page-alloc.js';
+import { PageAlloc } from './page-alloc.js';
 import { Pagevecs } from './pagevec.js';
 import { HeldLocks } from '../locks/held-locks.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
@@ -58,21 +57,20 @@ export class MmNode implements LogicalProcess, LockUser {
   protected readonly first: number;
   protected readonly n: number;
   /** Page slots per CPU: a workload keeps the pages a CPU's process maps in slots 0 … S−1. */
-  protected readonly S: number;
+  readonly S: number;
   // Per CPU of this node, indexed by cpu − first ("i").
   /** The step each CPU's program is at (its subsystems move it on). */
   readonly prog: Int32Array;
   /** Step to go on at when a shared kernel path ends. */
   private readonly cont: Int32Array;
   /** Page slot the current fault or unmap works on. */
-  protected readonly slot: Int32Array;
+  readonly slot: Int32Array;
   private readonly faultKind: Int32Array;
   /** Node and node-local frame of each slot's page: [i * S + k]; frame −1: no page. */
   protected readonly pageNode: Int32Array;
-  protected readonly pageFrame: Int32Array;
+  readonly pageFrame: Int32Array;
   private readonly faultStart: Float64Array;
-  private readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
-  private readonly reclaimRetry: Int32Array; // where a waiting allocation resumes; −1: its zonelist walk
+  readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
   /** `__alloc_pages`' zonelist walks of this node's CPUs (page-alloc.ts). */
   readonly alloc: PageAlloc;
   private readonly opLock: Int32Array; // the pending or held lock and what to do under it
@@ -127,8 +125,7 @@ export class MmNode implements LogicalProcess, LockUser {
     this.pageFrame = i32(c * this.S).fill(-1);
     this.faultStart = f64(c);
     this.reclaimWaits = i32(c);
-    this.reclaimRetry = i32(c).fill(-1);
-    this.alloc = new PageAlloc(kernel, node, s, this.mem, c);
+    this.alloc = new PageAlloc(this, c);
     this.opLock = i32(c).fill(-1);
     this.opCaller = i32(c);
     this.opCode = i32(c);
@@ -165,7 +162,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
-  protected idx(cpu: number): number {
+  idx(cpu: number): number {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
@@ -184,37 +181,11 @@ export class MmNode implements LogicalProcess, LockUser {
 
   /**
    * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
-   * Returns true when the CPU now waits for reclaim on `node` and will call `retryAllocation`;
+   * Returns true when the CPU now waits for reclaim on `node` (reclaim-node.ts retries it);
    * false lets the allocation fail.
    */
-  protected outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
+  outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
     return false;
-  }
-
-  /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
-  protected retryAllocation(cpu: number): void {
-    const i = this.idx(cpu);
-    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
-    if (this.reclaimRetry[i] >= 0) {
-      this.prog[i] = this.reclaimRetry[i];
-      this.reclaimRetry[i] = -1;
-    } else {
-      this.alloc.start(i);
-      this.prog[i] = P_WALK;
-    }
-    this.step(cpu);
-  }
-
-  /**
-   * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
-   * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
-   */
-  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
-    if (first) this.reclaimWaits[i] = 0;
-    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
-    this.reclaimRetry[i] = retryStep;
-    this.prog[i] = P_RECLAIM_WAIT;
-    return true;
   }
 
   // --- events -----------------------------------------------------------------------------------
@@ -234,7 +205,7 @@ export class MmNode implements LogicalProcess, LockUser {
         this.alloc.probe(a, b & 0xfffff, (b >>> 20) & 1, b >>> 21, c);
         return;
       case EV_PROBE_REPLY:
-        this.probeReply(a, b & 0xfffff, b >>> 20 === 1, c);
+        this.alloc.probeReply(a, b & 0xfffff, b >>> 20 === 1, c);
         return;
       case EV_OP: {
         const cpuNode = this.s.topo.cpuNode[a];
@@ -258,7 +229,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Runs a CPU's program from its current step until it has to wait for time, a lock or an answer. */
-  protected step(cpu: number): void {
+  step(cpu: number): void {
     const i = this.idx(cpu);
     for (;;) {
       const p = this.prog[i];
@@ -316,7 +287,7 @@ export class MmNode implements LogicalProcess, LockUser {
         this.lockedOp(i, cpu, s.pagecacheLock, s.callers.__find_lock_page, OP_NONE, -1, 0, costs.pagecacheOpNs + s.memNs[this.node * this.n + s.kernelDataNode], 0, P_WALK);
         return false;
       case P_WALK:
-        this.walk(i, cpu);
+        this.alloc.run(i, cpu);
         return false;
       case P_TAKEN: {
         if (this.opResult[i] < 0) {
@@ -461,45 +432,6 @@ export class MmNode implements LogicalProcess, LockUser {
   /** `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. */
   protected pagecacheHoldNs(node: number): number {
     return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
-  }
-
-  // --- zonelist walk (page-alloc.ts) ----------------------------------------------------------
-
-  private walk(i: number, cpu: number): void {
-    const r = this.alloc.walk(i, cpu);
-    const delayNs = this.alloc.visits * this.s.cfg.costs.zoneVisitNs;
-    if (r === WALK_TAKE) {
-      this.rmqueue(i, cpu, this.alloc.zoneAt(i), delayNs);
-      return;
-    }
-    if (r === WALK_PROBE) {
-      this.prog[i] = P_OP_WAIT;
-      return;
-    }
-    if (this.outOfMemory(cpu, this.alloc.preferredNode(i), this.reclaimWaits[i]++)) {
-      this.prog[i] = P_RECLAIM_WAIT;
-      return;
-    }
-    this.allocationFailures++;
-    this.pageFrame[i * this.S + this.slot[i]] = -1;
-    this.prog[i] = P_FAULT_DONE;
-    this.after(cpu, delayNs);
-  }
-
-  private rmqueue(i: number, cpu: number, ref: ZoneRef, delayNs: number): void {
-    const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(ref.node);
-    this.lockedOp(i, cpu, this.s.zoneLock[ref.node * 3 + ref.type], this.s.callers.rmqueue, OP_RMQUEUE, ref.node, ref.type, hold, LINES_BUDDY, P_TAKEN, delayNs);
-  }
-
-  private probeReply(cpu: number, pos: number, take: boolean, min: number): void {
-    const i = this.idx(cpu);
-    this.alloc.probeAnswered(i, pos, min);
-    if (!take) {
-      this.prog[i] = P_WALK;
-      this.step(cpu);
-      return;
-    }
-    this.rmqueue(i, cpu, this.alloc.zoneAt(i), 0);
   }
 
   // --- work under a lock ------------------------------------------------------------------------

@@ -15,15 +15,16 @@
  */
 import type { Kernel } from '../engine/kernel.js';
 import { zoneStep } from './alloc-passes.js';
-import { EV_KSWAPD_WAKE, EV_PROBE, EV_PROBE_REPLY, PASSES, PASS_LOW, PASS_MIN } from './mm-protocol.js';
-import type { MmShared } from './mm-shared.js';
+import { EV_KSWAPD_WAKE, EV_PROBE, EV_PROBE_REPLY, OP_RMQUEUE, PASSES, PASS_LOW, PASS_MIN, P_FAULT_DONE, P_OP_WAIT, P_RECLAIM_WAIT, P_TAKEN, P_WALK } from './mm-protocol.js';
+import { LINES_BUDDY, type MmShared } from './mm-shared.js';
+import type { MmNode } from './mm-node.js';
 import type { NodeMemory } from './node-memory.js';
 import type { ZoneRef } from './zonelist.js';
 
 /** What a walk step ends in: a local zone to take from, a probe sent to another node, or every pass exhausted. */
-export const WALK_TAKE = 0;
-export const WALK_PROBE = 1;
-export const WALK_EXHAUSTED = 2;
+const WALK_TAKE = 0;
+const WALK_PROBE = 1;
+const WALK_EXHAUSTED = 2;
 
 export class PageAlloc {
   /** Per CPU index: position in the zonelist, pass, running minimum, and the zonelist (rotation). */
@@ -33,21 +34,26 @@ export class PageAlloc {
   private readonly rotation: Int32Array;
   private rr = 0;
   private readonly n: number;
+  private readonly kernel: Kernel;
+  private readonly node: number;
+  private readonly s: MmShared;
+  private readonly mem: NodeMemory;
   /** Zones the last `walk` looked at (its delay is that many zone visits). */
-  visits = 0;
+  private visits = 0;
   // Statistics (observation only).
   zonesVisited = 0;
   /** [node * 5]: hit, miss, foreign, local, other. */
   readonly numastat: Float64Array;
 
   constructor(
-    private readonly kernel: Kernel,
-    private readonly node: number,
-    private readonly s: MmShared,
-    private readonly mem: NodeMemory,
+    private readonly lp: MmNode,
     threads: number,
   ) {
-    this.n = s.topo.nodes;
+    this.kernel = lp.kernel;
+    this.node = lp.node;
+    this.s = lp.s;
+    this.mem = lp.mem;
+    this.n = lp.s.topo.nodes;
     this.pos = new Int32Array(threads);
     this.pass = new Int32Array(threads);
     this.runMin = new Float64Array(threads);
@@ -82,11 +88,39 @@ export class PageAlloc {
   }
 
   /**
-   * Looks at local zones in zonelist order from where the walk stands: WALK_TAKE (the zone at
-   * `zoneAt(i)`), WALK_PROBE (a probe is on its way to a remote zone's node), or WALK_EXHAUSTED.
-   * `visits` says how many zones it looked at.
+   * The P_WALK step of CPU index `i`: on along the zonelist to a zone to take a page from (rmqueue
+   * under its zone->lock, then P_TAKEN), a probe to another node, or, every pass exhausted, a wait
+   * for reclaim or a failed allocation.
    */
-  walk(i: number, cpu: number): number {
+  run(i: number, cpu: number): void {
+    const lp = this.lp;
+    const r = this.walk(i, cpu);
+    const delayNs = this.visits * this.s.cfg.costs.zoneVisitNs;
+    if (r === WALK_TAKE) {
+      this.rmqueue(i, cpu, this.zoneAt(i), delayNs);
+      return;
+    }
+    if (r === WALK_PROBE) {
+      lp.prog[i] = P_OP_WAIT;
+      return;
+    }
+    if (lp.outOfMemory(cpu, this.preferredNode(i), lp.reclaimWaits[i]++)) {
+      lp.prog[i] = P_RECLAIM_WAIT;
+      return;
+    }
+    lp.allocationFailures++;
+    lp.pageFrame[i * lp.S + lp.slot[i]] = -1;
+    lp.prog[i] = P_FAULT_DONE;
+    lp.after(cpu, delayNs);
+  }
+
+  private rmqueue(i: number, cpu: number, ref: ZoneRef, delayNs: number): void {
+    const hold = this.s.cfg.costs.buddyOpNs + this.lp.structPageNs(ref.node);
+    this.lp.lockedOp(i, cpu, this.s.zoneLock[ref.node * 3 + ref.type], this.s.callers.rmqueue, OP_RMQUEUE, ref.node, ref.type, hold, LINES_BUDDY, P_TAKEN, delayNs);
+  }
+
+  /** Looks at local zones in zonelist order from where the walk stands; `visits` says how many. */
+  private walk(i: number, cpu: number): number {
     const zl = this.zonelistOf(i);
     const visitNs = this.s.cfg.costs.zoneVisitNs;
     let visits = 0;
@@ -146,10 +180,17 @@ export class PageAlloc {
     this.kernel.send(this.s.topo.nodeLp[cpuNode], delay, EV_PROBE_REPLY, cpu, pos | (take << 20), min);
   }
 
-  /** The probe's answer for CPU index `i`: the walk stands at `pos`. */
-  probeAnswered(i: number, pos: number, min: number): void {
+  /** The probe's answer for CPU `cpu`: the walk stands at `pos`, at a zone to take from or to go on from. */
+  probeReply(cpu: number, pos: number, take: boolean, min: number): void {
+    const i = this.lp.idx(cpu);
     this.pos[i] = pos;
     this.runMin[i] = min;
+    if (!take) {
+      this.lp.prog[i] = P_WALK;
+      this.lp.step(cpu);
+      return;
+    }
+    this.rmqueue(i, cpu, this.zoneAt(i), 0);
   }
 
   /** numastat: a page for CPU index `i`'s walk came from `servedBy`. */

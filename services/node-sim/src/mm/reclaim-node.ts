@@ -43,7 +43,7 @@
 import type { Kernel } from '../engine/kernel.js';
 import { bug } from '../errors.js';
 import { MM_PROTOCOL, MmNode } from './mm-node.js';
-import { P_IDLE, P_RECLAIM_WAIT } from './mm-protocol.js';
+import { P_IDLE, P_RECLAIM_WAIT, P_WALK } from './mm-protocol.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { DEF_PRIORITY, maxMapped, maxScan, refillTarget, SCAN_KEEP, SCAN_STOP, SCAN_TAKE, SHRINK_STOPPED, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 import { NS_ZERO } from '../engine/time.js';
@@ -108,6 +108,8 @@ export class ReclaimNode extends MmNode {
   private readonly rSwapOut: Uint8Array;
   /** Direct reclaim: pages freed in this call of try_to_free_pages. */
   private readonly rFreed: Int32Array;
+  /** Per CPU index: where a waiting allocation resumes; −1: its zonelist walk. */
+  private readonly reclaimRetry: Int32Array;
   /** CPUs whose allocations wait for this node's reclaim, in arrival order. */
   private waiters: number[] = [];
   // Statistics (observation only).
@@ -134,6 +136,7 @@ export class ReclaimNode extends MmNode {
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number) {
     super(kernel, node, s, slotsPerCpu);
+    this.reclaimRetry = new Int32Array(s.topo.cpusPerNode + 1).fill(-1);
     this.ks = s.topo.kswapdId(node);
     this.ksi = s.topo.cpusPerNode;
     this.pagesScanned = new Float64Array(this.mem.zones.length);
@@ -209,7 +212,7 @@ export class ReclaimNode extends MmNode {
    * Otherwise — another node's lists are that node's to scan — it waits for `node`'s kswapd. After
    * MAX_RECLAIM_WAITS rounds the allocation fails.
    */
-  protected override outOfMemory(cpu: number, node: number, waits: number): boolean {
+  override outOfMemory(cpu: number, node: number, waits: number): boolean {
     if (waits >= MAX_RECLAIM_WAITS) return false;
     this.reclaimWaitCount++;
     if (this.s.cfg.directReclaim && node === this.node && this.reclaimableZone() >= 0) {
@@ -229,6 +232,32 @@ export class ReclaimNode extends MmNode {
       if (best < 0 || this.mem.lru[z].nrInactive > this.mem.lru[best].nrInactive) best = z;
     }
     return best;
+  }
+
+  /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
+  private retryAllocation(cpu: number): void {
+    const i = this.idx(cpu);
+    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
+    if (this.reclaimRetry[i] >= 0) {
+      this.prog[i] = this.reclaimRetry[i];
+      this.reclaimRetry[i] = -1;
+    } else {
+      this.alloc.start(i);
+      this.prog[i] = P_WALK;
+    }
+    this.step(cpu);
+  }
+
+  /**
+   * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
+   * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
+   */
+  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
+    if (first) this.reclaimWaits[i] = 0;
+    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
+    this.reclaimRetry[i] = retryStep;
+    this.prog[i] = P_RECLAIM_WAIT;
+    return true;
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
