@@ -1,7 +1,7 @@
 /**
  * kmap on i386, after Linux 2.4.0–2.4.18 mm/highmem.c (`kmap_high`, `map_new_virtual`,
  * `flush_all_zero_pkmaps`, `kunmap_high`) and include/asm-i386/highmem.h (`kmap_atomic`), with
- * the address-space variants of the LSE call of 22 March 2002 (../shared/VM-REFERENCE.md §3–§4).
+ * the address-space variants of the LSE call of 22 March 2002.
  * `HighmemNode` sits between reclaim and a workload's node: a workload calls `kmapCopy` where the
  * kernel of the era mapped a highmem page (exec's `copy_strings`, `file_read_actor`,
  * `generic_file_write`), and the mode (`kmap` knob) decides what that costs:
@@ -20,7 +20,7 @@
  *   (`mm->kmap_lock`); a wrap flushes only the CPUs that run the mm's threads (`flush_tlb_mm`,
  *   the mm's cpu_vm_mask). A new mm (exec) starts with an empty pool.
  * - `per-task`: a private window per task: no lock; a wrap flushes the local TLB only. Its price
- *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`), and a cr3
+ *   (Linus's objection on that call): a PGD page per task (counted, `pgdPages`), and a cr3
  *   reload on every switch between threads of one mm (`threadSwitch`: file-read's threads).
  *
  * Page-table pages (`pte` knob) are the node's `PageTables` (page-tables.ts, memory.c); where
@@ -36,7 +36,7 @@
  * lock for `pteSetNs` (the new pte) plus a miss on the page's struct page (`page->virtual`), plus
  * LINES_KMAP lines dirtied by the previous holder (the pkmap_count entry and last_pkmap_nr);
  * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
- * slot it clears (A); an IPI costs its target `ipiNs` (A: VM-REFERENCE §7 has no source); a local
+ * slot it clears (A); an IPI costs its target `ipiNs` (A: no published figure); a local
  * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
  * interrupt). Simplified: the IPIs leave from the pool's node (node 0 for the global pool), not
  * from the initiator's, and the initiator's wait is computed from the distances (targets take the
@@ -48,7 +48,7 @@ import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
-import { KC_PTE, KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
+import { KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
 import { OP_PT_ALLOC, PAGE_TABLES_PROTOCOL, PageTables } from './page-tables.js';
 import { summarize } from './mm-report.js';
 import type { MmShared } from './mm-shared.js';
@@ -228,27 +228,9 @@ export class HighmemNode extends ReclaimNode {
   }
 
 
-  /**
-   * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
-   * table is read directly where ZONE_NORMAL is (node 0 on i386 NUMA: a remote miss for the other
-   * quads); pte-highmem maps it with kmap_atomic (KM_PTE0: a fixmap pte and an invlpg) on the
-   * node's own memory; UKVA reaches the node-local page table directly. One cache miss on the pte
-   * line each (assumption: a fault's pte line is not in the CPU's cache).
-   */
+  /** pte_offset_map on CPU index `i`, in context: where the page tables live decides (page-tables.ts). */
   protected override pteAccessNs(i: number): number {
-    const s = this.s;
-    const local = s.memNs[this.node * this.n + this.node];
-    switch (s.cfg.pte) {
-      case 'lowmem':
-        return s.memNs[this.node * this.n + this.lowmemNode];
-      case 'highmem':
-        this.kmapAtomicCalls[KC_PTE]++;
-        this.kmapAtomic++;
-        return local + s.cfg.costs.tlbFlushOneNs + s.cfg.costs.pteSetNs;
-      case 'ukva':
-        return local;
-    }
-    invariant(false, `CPU index ${i}: unknown pte placement`);
+    return this.pageTables.accessNs(i);
   }
 
   /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
@@ -270,7 +252,7 @@ export class HighmemNode extends ReclaimNode {
    * CPU index `i` switches to its next thread of the same mm (file-read's threads taking turns):
    * `contextSwitchNs`, owed; with per-task windows every task has its own PGD, so the switch also
    * loads cr3 and loses the TLB — charged as a second `contextSwitchNs` (assumption: what a switch
-   * between two processes costs over one between threads; VM-REFERENCE §4, Linus's objection).
+   * between two processes costs over one between threads; Linus's objection on the LSE call).
    */
   protected threadSwitch(i: number): void {
     if (this.km.threadsPerCpu === 1) return;

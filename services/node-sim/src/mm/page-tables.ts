@@ -15,6 +15,7 @@
  * Left out: page-directory pages; the page-table pages' own LRU-less life (never reclaimed);
  * failed allocations only counted (fork or the fault would fail with ENOMEM; the process goes on).
  */
+import { invariant } from '../errors.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { RECLAIM_PROTOCOL } from './reclaim-node.js';
@@ -60,6 +61,31 @@ export class PageTables {
     this.ptLeft = new Int32Array(threads);
     this.ptCopy = new Uint8Array(threads);
     this.ptNext = new Int32Array(threads);
+  }
+
+  /**
+   * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
+   * table is read directly where ZONE_NORMAL is (node 0 on i386 NUMA: a remote miss for the other
+   * quads); pte-highmem maps it with kmap_atomic (KM_PTE0: a fixmap pte and an invlpg) on the
+   * node's own memory; UKVA reaches the node-local page table directly. One cache miss on the pte
+   * line each (assumption: a fault's pte line is not in the CPU's cache).
+   */
+  accessNs(i: number): number {
+    const lp = this.lp;
+    const s = lp.s;
+    const n = s.topo.nodes;
+    const local = s.memNs[lp.node * n + lp.node];
+    switch (s.cfg.pte) {
+      case 'lowmem':
+        return s.memNs[lp.node * n + lp.lowmemNode];
+      case 'highmem':
+        lp.kmapAtomicCalls[KC_PTE]++;
+        lp.kmapAtomic++;
+        return local + s.cfg.costs.tlbFlushOneNs + s.cfg.costs.pteSetNs;
+      case 'ukva':
+        return local;
+    }
+    invariant(false, `CPU index ${i}: unknown pte placement`);
   }
 
   /** Page-table pages of a process with `anonPages` of anonymous memory: one per 4 MiB, plus PT_REGIONS. */
