@@ -1,9 +1,8 @@
 /**
  * The page cache of a workload's files and the mappings of its pages, after Linux 2.4.18
  * mm/filemap.c (`find_get_page`, `mark_page_accessed`, `page_cache_read`, `add_to_page_cache`,
- * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`), mm/highmem.c (`create_bounce`,
- * `bounce_end_io_read`) and, for reclaim of mapped pages, the reverse maps of 2.4-rmap and
- * 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
+ * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`) and, for reclaim of mapped
+ * pages, the reverse maps of 2.4-rmap and 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
  *
  * The files: page t of the file set lives on node t mod nodes at index ⌊t / nodes⌋ (kernbench's
  * source tree, mem-pressure's files). Each node keeps, by index, the frame caching the page (−1: on
@@ -15,11 +14,8 @@
  * lock it takes itself (lockmeter names that caller); mark_page_accessed on
  * the page's node (the second touch of an inactive page activates it under the LRU lock); a page
  * reclaim dropped is read back from disk into a new page of its node (page_cache_read:
- * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` (2.4 block drivers that
- * cannot DMA above 896 MiB) a read into a highmem page lands in a bounce page of ZONE_NORMAL (node
- * 0 on i386 NUMA, under that zone's zone->lock; from the 2.4 emergency pool when ZONE_NORMAL is at
- * pages_min), which bounce_end_io_read copies to the page through kmap_atomic (KM_BOUNCE_READ)
- * and frees.
+ * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` the read goes
+ * through a bounce page of ZONE_NORMAL (bounce.ts).
  *
  * A file fault maps the page: do_no_page sets the pte under the process's mm->page_table_lock;
  * `rmap` then adds the pte_chain entry under the global pagemap_lru_lock (page_add_rmap),
@@ -49,39 +45,40 @@
  * active or in the zone under pressure (its struct page is on the page's node), and counts a pte
  * unmapped as a page freed (a page the model maps is mapped once, by the process that faulted it);
  * `swap_mm` is each node's own (2.4 keeps one for the machine: a cursor all nodes' reclaim would
- * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap);
- * the bounce copy is charged to the reading CPU, not to the CPU that takes the I/O interrupt.
+ * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap).
  */
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
+import { HighmemNode, KC_PTE, type KmapShared } from './kmap.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
 import { PG_lru } from './page-frames.js';
-import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { ZONE_HIGHMEM, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
-import { EV_SWAP_UNMAP, OP_SWAP_OUT_MM, SWAP_OUT_PROTOCOL, SwapOut } from './swap-out.js';
+import { EV_SWAP_UNMAP, OP_SWAP_OUT_MM, SwapOut } from './swap-out.js';
+import { Bounce, BOUNCE_PROTOCOL, OP_BOUNCE_ALLOC } from './bounce.js';
 
-/** The page cache's numbers, after swap_out's. */
-export const PAGECACHE_PROTOCOL = SWAP_OUT_PROTOCOL.extend('filemap.c', {
+/** The page cache's numbers, after the bounce buffers'. */
+export const PAGECACHE_PROTOCOL = BOUNCE_PROTOCOL.extend('filemap.c', {
   steps: [
-    'lookup', 'mark', 'marked', 'bounce alloc', 'bounce read', 'refault', 'refault alloc', 'refault got', 'bounce free', 'refault insert',
+    'lookup', 'mark', 'marked', 'refault', 'refault alloc', 'refault got', 'refault insert',
     'refault lru', 'found', 'map', 'rmap add', 'mapped', 'unmap', 'unmap rmap',
   ],
-  ops: ['mark', 'activate', 'alloc', 'lru add', 'map', 'unmap', 'bounce alloc'],
+  ops: ['mark', 'activate', 'alloc', 'lru add', 'map', 'unmap'],
 });
 // OP_PC_MARK arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2.
 // OP_PC_ALLOC: a page for a page read back in; answers the frame or −1. OP_PC_MAP: a page read back
 // for a fault. arg: index; answers its generation, or −1 if it is gone. OP_PC_UNMAP arg: index |
-// generation << IDX_BITS. OP_PC_BOUNCE_ALLOC: a ZONE_NORMAL page above pages_min, or −1.
-const [OP_PC_MARK, OP_PC_ACTIVATE, OP_PC_ALLOC, OP_PC_LRU_ADD, OP_PC_MAP, OP_PC_UNMAP, OP_PC_BOUNCE_ALLOC] = PAGECACHE_PROTOCOL.ops;
+// generation << IDX_BITS.
+const [OP_PC_MARK, OP_PC_ACTIVATE, OP_PC_ALLOC, OP_PC_LRU_ADD, OP_PC_MAP, OP_PC_UNMAP] = PAGECACHE_PROTOCOL.ops;
 
-const MARK_DONE = 0;
-const MARK_ACTIVATE = 1;
-const MARK_MISSING = 2; // reclaim dropped the page: read it back
+/** What mark_page_accessed found: done, an inactive page's second touch (activate it), or a page reclaim dropped (read it back). */
+export const MARK_DONE = 0;
+export const MARK_ACTIVATE = 1;
+export const MARK_MISSING = 2;
 
 /** A mapping's operation argument: the page's index in the low bits, its generation (mod 2¹⁰) above. */
 const IDX_BITS = 21;
@@ -91,7 +88,7 @@ const GEN_MASK = (1 << 10) - 1;
 const MAP_BIT = 1 << IDX_BITS;
 
 const [
-  PC_LOOKUP, PC_MARK, PC_MARKED, PC_BOUNCE_ALLOC, PC_BOUNCE_READ, PC_REFAULT, PC_REFAULT_ALLOC, PC_REFAULT_GOT, PC_BOUNCE_FREE, PC_REFAULT_INSERT,
+  PC_LOOKUP, PC_MARK, PC_MARKED, PC_REFAULT, PC_REFAULT_ALLOC, PC_REFAULT_GOT, PC_REFAULT_INSERT,
   PC_REFAULT_LRU, PC_FOUND, PC_MAP, PC_RMAP_ADD, PC_MAPPED, PC_UNMAP, PC_UNMAP_RMAP,
 ] = PAGECACHE_PROTOCOL.steps;
 const PC_FIRST = PAGECACHE_PROTOCOL.firstStep;
@@ -115,8 +112,6 @@ export class PageCacheNode extends HighmemNode {
   private readonly foundNext: Int32Array;
   private readonly failNext: Int32Array;
   private readonly refaultWaits: Int32Array;
-  private readonly bounceFrame: Int32Array; // −1: none, −2: an emergency-pool page
-  private readonly bounceNext: Int32Array;
   /** Each CPU's process's file mappings (swap_out walks them): how many, each page's node and argument [i * M + k]. */
   readonly mapCount: Int32Array;
   readonly mapNode: Int32Array;
@@ -141,8 +136,9 @@ export class PageCacheNode extends HighmemNode {
   activations = 0;
   refaults = 0;
   fileMaps = 0;
-  bouncePages = 0;
-  bounceEmergency = 0;
+
+  /** Bounce buffers for read-backs into highmem (bounce.ts). */
+  readonly bounce: Bounce;
 
   get bounceOn(): boolean {
     return this.s.cfg.bounce;
@@ -162,8 +158,7 @@ export class PageCacheNode extends HighmemNode {
     this.foundNext = new Int32Array(c);
     this.failNext = new Int32Array(c);
     this.refaultWaits = new Int32Array(c);
-    this.bounceFrame = new Int32Array(c).fill(-1);
-    this.bounceNext = new Int32Array(c);
+    this.bounce = new Bounce(this, c);
     this.mapCount = new Int32Array(c);
     this.mapNode = new Int32Array(c * this.M);
     this.mapArg = new Int32Array(c * this.M);
@@ -361,16 +356,15 @@ export class PageCacheNode extends HighmemNode {
         return 0;
       case OP_SWAP_OUT_MM:
         return this.swapper.swapOutMm(arg & 0xff, (arg >>> 8) & 0xff, arg >>> 16);
-      case OP_PC_BOUNCE_ALLOC: {
-        const zone = this.mem.zone(ZONE_NORMAL);
-        return zone.freePages > zone.pagesMin ? this.mem.rmqueue(ZONE_NORMAL) : -1;
-      }
+      case OP_BOUNCE_ALLOC:
+        return this.bounce.applyOp();
     }
     return super.doWorkloadOp(op, arg);
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
     if (SwapOut.owns(p)) return this.swapper.step(i, cpu, p);
+    if (Bounce.owns(p)) return this.bounce.step(i, cpu, p);
     if (p < PC_FIRST || p >= PC_END) return super.program(i, cpu, p);
     const s = this.s;
     const costs = s.cfg.costs;
@@ -396,7 +390,7 @@ export class PageCacheNode extends HighmemNode {
           // Reclaim dropped it: read it back from disk into a new page of its node.
           this.refaults++;
           if (s.cfg.bounce && this.fileZoneType(node) === ZONE_HIGHMEM) {
-            this.prog[i] = PC_BOUNCE_ALLOC;
+            this.bounce.startRead(i, PC_REFAULT);
             return true;
           }
           this.prog[i] = PC_REFAULT;
@@ -408,19 +402,6 @@ export class PageCacheNode extends HighmemNode {
         this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.activate_page, OP_PC_ACTIVATE, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
         return false;
       }
-      case PC_BOUNCE_ALLOC: {
-        // create_bounce: alloc_page(GFP_NOHIGHIO) from ZONE_NORMAL before the I/O is submitted.
-        const low = this.lowmemNode;
-        this.lockedOp(i, cpu, s.zoneLock[low * 3 + ZONE_NORMAL], s.callers.alloc_bounce_page, OP_PC_BOUNCE_ALLOC, low, 0, costs.buddyOpNs + this.structPageNs(low), LINES_BUDDY, PC_BOUNCE_READ);
-        return false;
-      }
-      case PC_BOUNCE_READ:
-        this.bouncePages++;
-        if (this.opResult[i] < 0) this.bounceEmergency++;
-        this.bounceFrame[i] = this.opResult[i] >= 0 ? this.opResult[i] : -2;
-        this.prog[i] = PC_REFAULT;
-        this.after(cpu, costs.diskReadNs);
-        return false;
       case PC_REFAULT:
         this.refaultWaits[i] = 0;
         this.prog[i] = PC_REFAULT_ALLOC;
@@ -434,29 +415,13 @@ export class PageCacheNode extends HighmemNode {
           if (this.waitForReclaim(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
           this.allocationFailures++;
           this.inFlight[i] = -1;
-          this.bounceNext[i] = this.failNext[i];
-          this.prog[i] = PC_BOUNCE_FREE;
+          this.bounce.release(i, this.failNext[i]);
           return true;
         }
-        this.bounceNext[i] = PC_REFAULT_INSERT;
-        this.prog[i] = PC_BOUNCE_FREE;
-        if (this.bounceFrame[i] === -1) return true;
-        // bounce_end_io_read: kmap_atomic(KM_BOUNCE_READ) the page, copy from the bounce page on the lowmem node.
-        this.kmapAtomicCalls[KC_BOUNCE]++;
-        this.kmapAtomic++;
-        const crossing = s.memNs[this.node * this.n + this.lowmemNode] + s.memNs[this.node * this.n + node] - 2 * costs.memLocalNs;
-        this.after(cpu, costs.pageCopyNs + crossing + costs.tlbFlushOneNs + costs.pteSetNs);
+        this.bounce.release(i, PC_REFAULT_INSERT);
+        if (!this.bounce.holds(i)) return true;
+        this.after(cpu, this.bounce.endIoReadNs(node));
         return false;
-      }
-      case PC_BOUNCE_FREE: {
-        const bounce = this.bounceFrame[i];
-        this.bounceFrame[i] = -1;
-        if (bounce >= 0) {
-          this.freePage(i, cpu, this.lowmemNode, bounce, this.bounceNext[i]);
-          return false;
-        }
-        this.prog[i] = this.bounceNext[i];
-        return true;
       }
       case PC_REFAULT_INSERT:
         this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_REFAULT_LRU);
@@ -554,5 +519,5 @@ export class PageCacheNode extends HighmemNode {
 /** The bounce buffers of a run with `bounce` on (nothing otherwise). */
 export function pageCacheReport(nodes: readonly PageCacheNode[]): Pick<MemoryReport, 'bounce'> {
   if (nodes.length === 0 || !nodes[0].bounceOn) return {};
-  return { bounce: { pages: nodes.reduce((s, n) => s + n.bouncePages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounceEmergency, 0) } };
+  return { bounce: { pages: nodes.reduce((s, n) => s + n.bounce.pages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounce.emergency, 0) } };
 }

@@ -34,6 +34,7 @@ import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE, OP_NONE } from '../mm/mm-node.js';
 import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
+import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
 import { MIX_FAULT, MIX_KINDS, MIX_MUNMAP, MIX_READ, MIX_WRITE, nextActiveStart, phaseAt, type MixPlan } from './mix-plan.js';
 
@@ -51,10 +52,6 @@ const [M_SCHED, M_START, M_FAULT_DONE, M_UNMAP_NEXT, M_READ_LOOKUP, M_READ_MARK,
 // OP_MIX_MARK arg: file page index on its node; answers MARK_*. OP_MIX_ACTIVATE arg: file page index
 // on its node. OP_MIX_WRITTEN arg: frame of a page-cache page just written.
 const [OP_MIX_MARK, OP_MIX_ACTIVATE, OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
-
-const MARK_DONE = 0;
-const MARK_ACTIVATE = 1;
-const MARK_MISSING = 2;
 
 /** `page->index` given to written pages: a page-cache page reclaim may drop (page-frames.ts). */
 const WRITTEN_INDEX = 0;
