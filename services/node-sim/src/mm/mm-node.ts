@@ -14,6 +14,12 @@
  *   `page_remove_rmap`), `lru_cache_del`, `__free_pages_ok`;
  * - pagevecs (2.5.31): LRU additions and removals 16 pages per lock acquisition.
  *
+ * It composes the subsystems those paths call: the zonelist walk (page-alloc.ts), the pagevecs
+ * (pagevec.ts), and each CPU's held locks (locks/held-locks.ts: every lock goes through
+ * `takeLock`/`dropLock`, in the VM's lock order of mm-shared.ts). Its steps, events and
+ * operations are MM_PROTOCOL's (mm-protocol.ts); the layers built on it claim theirs after
+ * (numbering.ts).
+ *
  * Cross-node work follows docs/MEMORY-MODEL.md: a zonelist walk over another node's zones is a
  * chain of probe messages; data of another node is changed by a message sent while the lock that
  * protects it is held, and the lock is released once the answer is back. The LRU lock is the
