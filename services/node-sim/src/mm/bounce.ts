@@ -18,7 +18,7 @@ import { KC_BOUNCE } from './highmem.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { SWAP_OUT_PROTOCOL } from './swap-out.js';
 import { ZONE_NORMAL } from './zone.js';
-import type { HighmemNode } from './kmap.js';
+import type { HighmemNode } from './highmem-node.js';
 
 /** The bounce buffers' numbers, after swap_out's. */
 export const BOUNCE_PROTOCOL = SWAP_OUT_PROTOCOL.extend('highmem.c bounce', {

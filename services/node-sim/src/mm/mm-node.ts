@@ -172,7 +172,7 @@ export class MmNode implements LogicalProcess, LockUser {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
-  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/kmap.ts). */
+  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/highmem-node.ts). */
   protected pteAccessNs(_i: number): number {
     return 0;
   }
@@ -311,7 +311,7 @@ export class MmNode implements LogicalProcess, LockUser {
       case P_FILL: {
         // clear_user_highpage / the copy from the user buffer: a highmem anonymous page is cleared
         // through kmap_atomic (one per-CPU pte and one invlpg, no lock); a page-cache page written by
-        // generic_file_write is kmapped by the workload (mm/kmap.ts). A remote page costs remote bandwidth.
+        // generic_file_write is kmapped by the workload (mm/highmem-node.ts). A remote page costs remote bandwidth.
         const node = this.pageNode[at];
         let ns = this.pageStreamNs(node, this.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
         if (this.faultKind[i] === FAULT_ANON && this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {

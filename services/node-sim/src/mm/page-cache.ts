@@ -51,7 +51,7 @@ import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_PTE, type KmapShared } from './kmap.js';
+import { HighmemNode, KC_PTE, type KmapShared } from './highmem-node.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';

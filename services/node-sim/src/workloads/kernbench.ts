@@ -20,7 +20,7 @@
  * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
  * (`activate_page` under the LRU lock).
  *
- * Page tables (mm/kmap.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * Page tables (mm/highmem-node.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
  * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
@@ -36,7 +36,7 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
-import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
 import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';

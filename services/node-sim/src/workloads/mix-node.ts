@@ -9,7 +9,7 @@
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
  * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
  *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
- *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
+ *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/highmem-node.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
  *
@@ -32,7 +32,7 @@ import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE, OP_NONE } from '../mm/mm-node.js';
-import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
+import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
