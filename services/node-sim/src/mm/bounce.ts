@@ -18,7 +18,7 @@ import { KC_BOUNCE } from './highmem.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { SWAP_OUT_PROTOCOL } from './swap-out.js';
 import { ZONE_NORMAL } from './zone.js';
-import type { HighmemNode } from './highmem-node.js';
+import type { HighmemCore } from './node-services.js';
 
 /** The bounce buffers' numbers, after swap_out's. */
 export const BOUNCE_PROTOCOL = SWAP_OUT_PROTOCOL.extend('highmem.c bounce', {
@@ -39,7 +39,7 @@ export class Bounce {
   emergency = 0;
 
   constructor(
-    private readonly lp: HighmemNode,
+    private readonly lp: HighmemCore,
     cpus: number,
   ) {
     this.frame = new Int32Array(cpus).fill(-1);

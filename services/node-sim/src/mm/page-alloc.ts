@@ -17,7 +17,7 @@ import type { Kernel } from '../engine/kernel.js';
 import { zoneStep } from './alloc-passes.js';
 import { EV_KSWAPD_WAKE, EV_PROBE, EV_PROBE_REPLY, OP_RMQUEUE, PASSES, PASS_LOW, PASS_MIN, P_FAULT_DONE, P_OP_WAIT, P_RECLAIM_WAIT, P_TAKEN, P_WALK } from './mm-protocol.js';
 import { LINES_BUDDY, type MmShared } from './mm-shared.js';
-import type { MmNode } from './mm-node.js';
+import type { NodeCore } from './node-services.js';
 import type { NodeMemory } from './node-memory.js';
 import type { ZoneRef } from './zonelist.js';
 
@@ -46,7 +46,7 @@ export class PageAlloc {
   readonly numastat: Float64Array;
 
   constructor(
-    private readonly lp: MmNode,
+    private readonly lp: NodeCore,
     threads: number,
   ) {
     this.kernel = lp.kernel;

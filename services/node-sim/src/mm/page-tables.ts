@@ -19,7 +19,7 @@ import { invariant } from '../errors.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { RECLAIM_PROTOCOL } from './reclaim-node.js';
-import type { HighmemNode } from './highmem-node.js';
+import type { HighmemCore } from './node-services.js';
 import { KC_PTE } from './highmem.js';
 
 /** The page tables' numbers, after reclaim's. */
@@ -52,7 +52,7 @@ export class PageTables {
   failed = 0;
 
   constructor(
-    private readonly lp: HighmemNode,
+    private readonly lp: HighmemCore,
     threads: number,
   ) {
     this.ptNode = new Int32Array(threads * MAX_PT);

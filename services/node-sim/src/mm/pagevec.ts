@@ -13,7 +13,7 @@
  */
 import { EV_OP, OP_LRU_ADD, PAGEVEC_SIZE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV } from './mm-protocol.js';
 import { ZONE_NORMAL } from './zone.js';
-import type { MmNode } from './mm-node.js';
+import type { NodeCore } from './node-services.js';
 
 export class Pagevecs {
   /** Per CPU index: pages held, what they wait for (OP_LRU_ADD or OP_LRU_DEL), and the drain's place. */
@@ -28,7 +28,7 @@ export class Pagevecs {
   private readonly cont: Int32Array;
 
   constructor(
-    private readonly lp: MmNode,
+    private readonly lp: NodeCore,
     threads: number,
   ) {
     this.count = new Int32Array(threads);

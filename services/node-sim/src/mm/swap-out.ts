@@ -21,7 +21,7 @@
 import { OP_NONE } from './mm-protocol.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { HIGHMEM_PROTOCOL } from './highmem-node.js';
-import type { PageCacheNode } from './page-cache.js';
+import type { MappingsCore } from './node-services.js';
 
 /** swap_out's numbers, after the highmem layer's. */
 export const SWAP_OUT_PROTOCOL = HIGHMEM_PROTOCOL.extend('vmscan.c swap_out', {
@@ -48,7 +48,7 @@ export class SwapOut {
   readonly unmapsSent: number[] = [];
 
   constructor(
-    private readonly lp: PageCacheNode,
+    private readonly lp: MappingsCore,
     cpus: number,
   ) {
     this.swapAddress = new Int32Array(cpus);
