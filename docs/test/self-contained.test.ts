@@ -20,15 +20,6 @@ const outsideNotes = [
   ['..', 'shared', ''].join('/'),
 ];
 
-// Files of the memory-model branch that still name the notes; their replacement comments are
-// applied when that branch lands, and then this list must go: a listed file without a finding
-// fails the test below.
-const awaitingModelBranch = new Set([
-  'services/node-sim/src/mm/kmap.ts',
-  'services/node-sim/src/mm/text-replication.ts',
-  'services/node-sim/src/workloads/shm-db.ts',
-]);
-
 // Pages the README links to that other branches of this session write (the service's API and
 // lifecycle, the command line, the web page). Once a page exists it must leave this list.
 const awaitingOtherBranches = new Set<string>();
@@ -73,9 +64,7 @@ describe('the repository stands alone', () => {
         for (const name of outsideNotes) if (line.includes(name)) found.push(`${file}:${i + 1}: ${name}`);
       });
     }
-    expect(found.filter((f) => !awaitingModelBranch.has(f.slice(0, f.indexOf(':'))))).toEqual([]);
-    const stillNaming = new Set(found.map((f) => f.slice(0, f.indexOf(':'))));
-    expect([...awaitingModelBranch].filter((f) => !stillNaming.has(f))).toEqual([]);
+    expect(found).toEqual([]);
   });
 
   it('gives docs/SOURCES.md the anchors code comments point at', () => {

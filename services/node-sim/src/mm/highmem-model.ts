@@ -8,7 +8,7 @@ import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { Model } from '../workloads/model.js';
-import { kmapReport, type HighmemNode, type KmapShared } from './kmap.js';
+import { kmapReport, type HighmemNode, type KmapShared } from './highmem-node.js';
 import { memoryReport, zoneReports } from './mm-report.js';
 import type { MmConfig, MmShared } from './mm-shared.js';
 import { kernelTextReport } from './text-replication.js';

@@ -13,7 +13,65 @@
  * Simplified: one waiter is woken per freed slot, in arrival order (2.4's wake_up woke them all
  * and let them race; the order that race settled in is not modelled).
  */
+import type { KmapMode } from '@numasim/shared';
 import { bug, invariant } from '../errors.js';
+import type { Topology } from '../machine/topology.js';
+import type { MmConfig } from './mm-shared.js';
+
+/** The kernel functions that call kmap in the workloads, in report order. */
+export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
+export const KC_COPY_STRINGS = 0;
+export const KC_FILE_READ = 1;
+export const KC_FILE_WRITE = 2;
+export const KC_PTE = 3;
+export const KC_BOUNCE = 4;
+
+/** Synthetic page ids for kmap: tag << 28 | node << 22 | index (pages the workloads do not keep as frames). */
+export const PAGE_TAG_TREE = 1;
+export const PAGE_TAG_FRESH = 2;
+export function kmapPageId(tag: number, node: number, index: number): number {
+  return tag * 2 ** 28 + node * 2 ** 22 + (index & 0x3fffff);
+}
+
+/** Who runs in which address space, and the kmap locks: configuration every node reads. */
+export interface KmapShared {
+  readonly mode: KmapMode;
+  readonly entries: number;
+  /** Threads of its mm each CPU runs in turn (file-read), 1 otherwise. */
+  readonly threadsPerCpu: number;
+  /** The mm whose task runs on each CPU. */
+  readonly mmOfCpu: Int32Array;
+  /** Node of each mm's pool and lock (the node of its first CPU). */
+  readonly mmHome: Int32Array;
+  /** CPUs running each mm's threads (its cpu_vm_mask). */
+  readonly mmCpus: readonly (readonly number[])[];
+  /** The lock a CPU's kmap_high takes: the global kmap_lock, its mm's lock, or −1. */
+  readonly lockOfCpu: Int32Array;
+}
+
+/**
+ * Adds the kmap locks (call from buildMmShared's `extraLocks`): `kmap_lock` on node 0 for the
+ * global pool, one `mm->kmap_lock` per mm for per-mm pools, none otherwise.
+ */
+export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number, threadsPerCpu = 1): KmapShared {
+  const mms = mmOfCpu.reduce((m, v) => Math.max(m, v + 1), 0);
+  const mmCpus: number[][] = Array.from({ length: mms }, () => []);
+  for (let c = 0; c < topo.cpus; c++) mmCpus[mmOfCpu[c]].push(c);
+  const mmHome = Int32Array.from(mmCpus, (cpus) => topo.cpuNode[cpus[0] ?? 0]);
+  const lockOfCpu = new Int32Array(topo.cpus).fill(-1);
+  if (cfg.kmap === 'global') lockOfCpu.fill(add('kmap_lock', 'kmap_lock', 0));
+  else if (cfg.kmap === 'per-mm') {
+    const locks = mmCpus.map((_, m) => add(`mm->kmap_lock[mm${m}]`, 'mm->kmap_lock', mmHome[m]));
+    for (let c = 0; c < topo.cpus; c++) lockOfCpu[c] = locks[mmOfCpu[c]];
+  }
+  return { mode: cfg.kmap, entries: cfg.pkmapEntries, threadsPerCpu, mmOfCpu, mmHome, mmCpus, lockOfCpu };
+}
+
+/** One mm per CPU: the single-threaded processes of kernbench, each CPU running one at a time. */
+export function mmPerCpu(topo: Topology): Int32Array {
+  return Int32Array.from({ length: topo.cpus }, (_, c) => c);
+}
+
 
 export interface KmapResult {
   /** The pool slot (`PKMAP_NR(vaddr)`), or −1 when the caller must sleep on pkmap_map_wait. */

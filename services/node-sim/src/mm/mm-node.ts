@@ -14,6 +14,12 @@
  *   `page_remove_rmap`), `lru_cache_del`, `__free_pages_ok`;
  * - pagevecs (2.5.31): LRU additions and removals 16 pages per lock acquisition.
  *
+ * It composes the subsystems those paths call: the zonelist walk (page-alloc.ts), the pagevecs
+ * (pagevec.ts), and each CPU's held locks (locks/held-locks.ts: every lock goes through
+ * `takeLock`/`dropLock`, in the VM's lock order of mm-shared.ts). Its steps, events and
+ * operations are MM_PROTOCOL's (mm-protocol.ts); the layers built on it claim theirs after
+ * (numbering.ts).
+ *
  * Cross-node work follows docs/MEMORY-MODEL.md: a zonelist walk over another node's zones is a
  * chain of probe messages; data of another node is changed by a message sent while the lock that
  * protects it is held, and the lock is released once the answer is back. The LRU lock is the
@@ -35,17 +41,18 @@ import { HIST_BUCKETS, histBucket, LockStats } from '../locks/lock-stats.js';
 import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
 import { NodeMemory } from './node-memory.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
-import type { ZoneRef } from './zonelist.js';
-import { zoneStep } from './alloc-passes.js';
+import { PageAlloc } from './page-alloc.js';
+import { Pagevecs } from './pagevec.js';
+import { HeldLocks } from '../locks/held-locks.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import {
-  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, FIRST_SUBCLASS_STEP, OP_FREE, OP_LRU_ADD,
-  OP_LRU_DEL, OP_NONE, OP_RMQUEUE, PAGEVEC_SIZE, PASSES, PASS_LOW, PASS_MIN, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FAULT,
+  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, MM_STEP_END, OP_FREE, OP_LRU_ADD,
+  OP_LRU_DEL, OP_NONE, OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FAULT,
   P_FAULT_DONE, P_FILL, P_FREE, P_FREE_PV, P_IDLE, P_LOCK, P_LRU_ADD, P_LRU_DEL, P_MAP, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT,
   P_RECLAIM_WAIT, P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
-export { FIRST_WORKLOAD_EVENT, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FIRST_WORKLOAD_OP, FIRST_RECLAIM_OP, FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_STEP, PAGEVEC_SIZE } from './mm-protocol.js';
+export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
 
 
 export class MmNode implements LogicalProcess, LockUser {
@@ -56,25 +63,22 @@ export class MmNode implements LogicalProcess, LockUser {
   protected readonly first: number;
   protected readonly n: number;
   /** Page slots per CPU: a workload keeps the pages a CPU's process maps in slots 0 … S−1. */
-  protected readonly S: number;
-  private rr = 0;
+  readonly S: number;
   // Per CPU of this node, indexed by cpu − first ("i").
-  protected readonly prog: Int32Array;
+  /** The step each CPU's program is at (its subsystems move it on). */
+  readonly prog: Int32Array;
   /** Step to go on at when a shared kernel path ends. */
   private readonly cont: Int32Array;
   /** Page slot the current fault or unmap works on. */
-  protected readonly slot: Int32Array;
+  readonly slot: Int32Array;
   private readonly faultKind: Int32Array;
   /** Node and node-local frame of each slot's page: [i * S + k]; frame −1: no page. */
   protected readonly pageNode: Int32Array;
-  protected readonly pageFrame: Int32Array;
+  readonly pageFrame: Int32Array;
   private readonly faultStart: Float64Array;
-  private readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
-  private readonly reclaimRetry: Int32Array; // where a waiting allocation resumes; −1: its zonelist walk
-  private readonly pos: Int32Array; // zonelist walk: position, pass, running minimum, rotation
-  private readonly pass: Int32Array;
-  private readonly runMin: Float64Array;
-  private readonly rotation: Int32Array;
+  readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
+  /** `__alloc_pages`' zonelist walks of this node's CPUs (page-alloc.ts). */
+  readonly alloc: PageAlloc;
   private readonly opLock: Int32Array; // the pending or held lock and what to do under it
   private readonly opCaller: Int32Array;
   private readonly opCode: Int32Array;
@@ -84,33 +88,27 @@ export class MmNode implements LogicalProcess, LockUser {
   private readonly opLines: Int32Array;
   private readonly opNext: Int32Array;
   /** Answer of the last operation (a frame for rmqueue; a workload op's result). */
-  protected readonly opResult: Int32Array;
+  readonly opResult: Int32Array;
   private readonly opPending: Int32Array;
-  private readonly pvCount: Int32Array; // pagevec: its pages, what it does, the drain's place
-  private readonly pvNode: Int32Array; // [i * 16 + j]
-  private readonly pvFrame: Int32Array;
-  private readonly pvDone: Int32Array;
-  private readonly pvEnd: Int32Array;
-  private readonly pvOp: Int32Array;
-  private readonly pvNext: Int32Array;
-  private readonly pvCont: Int32Array;
+  /** The locks each CPU (and kswapd) holds, in the VM's lock order (locks/held-locks.ts). */
+  readonly held: HeldLocks;
+  /** The CPUs' pagevecs (pagevec.ts). */
+  readonly pagevecs: Pagevecs;
   // Statistics (observation only: nothing the model decides reads them).
   readonly anonFaults: Float64Array;
   allocationFailures = 0;
-  zonesVisited = 0;
   kswapdWakeups = 0;
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
-  protected opExtraNs = NS_ZERO;
-  readonly numastat: Float64Array; // [node * 5]: hit, miss, foreign, local, other
+  opExtraNs = NS_ZERO;
   readonly faultLatencyHist = new Float64Array(HIST_BUCKETS);
   faultLatencyTotal = NS_ZERO;
   faultLatencyMax = NS_ZERO;
 
   constructor(
-    protected readonly kernel: Kernel,
+    readonly kernel: Kernel,
     readonly node: number,
-    protected readonly s: MmShared,
+    readonly s: MmShared,
     slotsPerCpu: number,
   ) {
     const t = s.topo;
@@ -133,11 +131,7 @@ export class MmNode implements LogicalProcess, LockUser {
     this.pageFrame = i32(c * this.S).fill(-1);
     this.faultStart = f64(c);
     this.reclaimWaits = i32(c);
-    this.reclaimRetry = i32(c).fill(-1);
-    this.pos = i32(c);
-    this.pass = i32(c);
-    this.runMin = f64(c);
-    this.rotation = i32(c);
+    this.alloc = new PageAlloc(this, c);
     this.opLock = i32(c).fill(-1);
     this.opCaller = i32(c);
     this.opCode = i32(c);
@@ -148,16 +142,9 @@ export class MmNode implements LogicalProcess, LockUser {
     this.opNext = i32(c);
     this.opResult = i32(c);
     this.opPending = i32(c);
-    this.pvCount = i32(c);
-    this.pvNode = i32(c * PAGEVEC_SIZE);
-    this.pvFrame = i32(c * PAGEVEC_SIZE);
-    this.pvDone = i32(c);
-    this.pvEnd = i32(c);
-    this.pvOp = i32(c);
-    this.pvNext = i32(c);
-    this.pvCont = i32(c);
+    this.held = new HeldLocks(c, s.lockRank, s.registry.names, process.env.NUMASIM_DEBUG === '1');
+    this.pagevecs = new Pagevecs(this, c);
     this.anonFaults = f64(c);
-    this.numastat = f64(this.n * 5);
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -170,22 +157,22 @@ export class MmNode implements LogicalProcess, LockUser {
     invariant(false, `CPU ${this.first + i} is at step ${p}, which has no handler`);
   }
 
-  /** A workload's own events (kinds from FIRST_WORKLOAD_EVENT). */
+  /** Events of the parts built on the node (kinds claimed after MM_PROTOCOL's). */
   protected handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
   }
 
-  /** A workload's own operations on this node's memory (op ≥ FIRST_WORKLOAD_OP). */
+  /** Operations on this node's memory of the parts built on the node (claimed after MM_PROTOCOL's). */
   protected doWorkloadOp(op: number, arg: number): number {
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
 
   /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
-  protected idx(cpu: number): number {
+  idx(cpu: number): number {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
-  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/kmap.ts). */
+  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/highmem-node.ts). */
   protected pteAccessNs(_i: number): number {
     return 0;
   }
@@ -200,37 +187,11 @@ export class MmNode implements LogicalProcess, LockUser {
 
   /**
    * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
-   * Returns true when the CPU now waits for reclaim on `node` and will call `retryAllocation`;
+   * Returns true when the CPU now waits for reclaim on `node` (reclaim-node.ts retries it);
    * false lets the allocation fail.
    */
-  protected outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
+  outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
     return false;
-  }
-
-  /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
-  protected retryAllocation(cpu: number): void {
-    const i = this.idx(cpu);
-    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
-    if (this.reclaimRetry[i] >= 0) {
-      this.prog[i] = this.reclaimRetry[i];
-      this.reclaimRetry[i] = -1;
-    } else {
-      this.startWalk(i);
-      this.prog[i] = P_WALK;
-    }
-    this.step(cpu);
-  }
-
-  /**
-   * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
-   * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
-   */
-  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
-    if (first) this.reclaimWaits[i] = 0;
-    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
-    this.reclaimRetry[i] = retryStep;
-    this.prog[i] = P_RECLAIM_WAIT;
-    return true;
   }
 
   // --- events -----------------------------------------------------------------------------------
@@ -247,15 +208,15 @@ export class MmNode implements LogicalProcess, LockUser {
         this.step(a);
         return;
       case EV_PROBE:
-        this.probe(a, b & 0xfffff, (b >>> 20) & 1, b >>> 21, c);
+        this.alloc.probe(a, b & 0xfffff, (b >>> 20) & 1, b >>> 21, c);
         return;
       case EV_PROBE_REPLY:
-        this.probeReply(a, b & 0xfffff, b >>> 20 === 1, c);
+        this.alloc.probeReply(a, b & 0xfffff, b >>> 20 === 1, c);
         return;
       case EV_OP: {
         const cpuNode = this.s.topo.cpuNode[a];
         this.opExtraNs = 0; // a scan's time (refill, shrink, swap_out's walk) goes back to the lock holder
-        const result = this.doOp(b & 0xff, (b >>> 8) as ZoneType, c);
+        const result = this.applyOp(b & 0xff, (b >>> 8) as ZoneType, c);
         this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, Math.round(this.opExtraNs));
         return;
       }
@@ -274,11 +235,11 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Runs a CPU's program from its current step until it has to wait for time, a lock or an answer. */
-  protected step(cpu: number): void {
+  step(cpu: number): void {
     const i = this.idx(cpu);
     for (;;) {
       const p = this.prog[i];
-      if (p >= FIRST_SUBCLASS_STEP) {
+      if (p >= MM_STEP_END) {
         if (this.program(i, cpu, p)) continue;
         return;
       }
@@ -286,7 +247,7 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
-  protected after(cpu: number, delayNs: number): void {
+  after(cpu: number, delayNs: number): void {
     this.kernel.schedule(delayNs, EV_STEP, cpu, 0, 0);
   }
 
@@ -307,11 +268,11 @@ export class MmNode implements LogicalProcess, LockUser {
 
   /** Empties the CPU's pagevec (`lru_add_drain`, or the release of pages waiting to leave); then `next`. */
   protected flushPagevec(i: number, next: number): void {
-    if (this.pvCount[i] === 0) {
+    if (this.pagevecs.count[i] === 0) {
       this.prog[i] = next;
       return;
     }
-    this.startDrain(i, this.pvOp[i], next);
+    this.pagevecs.startDrain(i, this.pagevecs.op[i], next);
   }
 
   private sharedStep(i: number, cpu: number, p: number): boolean {
@@ -322,7 +283,7 @@ export class MmNode implements LogicalProcess, LockUser {
       case P_FAULT:
         this.faultStart[i] = this.kernel.now;
         this.reclaimWaits[i] = 0;
-        this.startWalk(i);
+        this.alloc.start(i);
         this.prog[i] = P_WALK;
         if (this.faultKind[i] === FAULT_ANON) {
           this.after(cpu, costs.pageFaultNs);
@@ -332,26 +293,25 @@ export class MmNode implements LogicalProcess, LockUser {
         this.lockedOp(i, cpu, s.pagecacheLock, s.callers.__find_lock_page, OP_NONE, -1, 0, costs.pagecacheOpNs + s.memNs[this.node * this.n + s.kernelDataNode], 0, P_WALK);
         return false;
       case P_WALK:
-        this.walk(i, cpu);
+        this.alloc.run(i, cpu);
         return false;
       case P_TAKEN: {
         if (this.opResult[i] < 0) {
-          this.pos[i]++; // the zone ran dry between probe and lock: on down the list, as the kernel's loop goes
+          this.alloc.skipZone(i);
           this.prog[i] = P_WALK;
           return true;
         }
-        const zl = this.zonelistOf(i);
-        const served = zl[this.pos[i]].node;
+        const served = this.alloc.zoneAt(i).node;
         this.pageNode[at] = served;
         this.pageFrame[at] = this.opResult[i];
-        this.countNumaStat(served, zl[0].node);
+        this.alloc.countServed(i, served);
         this.prog[i] = P_FILL;
         return true;
       }
       case P_FILL: {
         // clear_user_highpage / the copy from the user buffer: a highmem anonymous page is cleared
         // through kmap_atomic (one per-CPU pte and one invlpg, no lock); a page-cache page written by
-        // generic_file_write is kmapped by the workload (mm/kmap.ts). A remote page costs remote bandwidth.
+        // generic_file_write is kmapped by the workload (mm/highmem-node.ts). A remote page costs remote bandwidth.
         const node = this.pageNode[at];
         let ns = this.pageStreamNs(node, this.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
         if (this.faultKind[i] === FAULT_ANON && this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {
@@ -374,8 +334,7 @@ export class MmNode implements LogicalProcess, LockUser {
         return false;
       case P_LRU_ADD:
         if (s.cfg.pagevec) {
-          this.pvPush(i, OP_LRU_ADD, this.pageNode[at], this.pageFrame[at]);
-          if (this.pvCount[i] === PAGEVEC_SIZE) this.startDrain(i, OP_LRU_ADD, P_FAULT_DONE);
+          if (this.pagevecs.push(i, OP_LRU_ADD, this.pageNode[at], this.pageFrame[at])) this.pagevecs.startDrain(i, OP_LRU_ADD, P_FAULT_DONE);
           else this.prog[i] = P_FAULT_DONE;
           return true;
         }
@@ -404,15 +363,15 @@ export class MmNode implements LogicalProcess, LockUser {
         return false;
       case P_LRU_DEL: {
         if (s.cfg.pagevec) {
-          if (this.pvCount[i] > 0 && this.pvOp[i] !== OP_LRU_DEL) {
+          if (this.pagevecs.count[i] > 0 && this.pagevecs.op[i] !== OP_LRU_DEL) {
             // Pages still waiting to go on the LRU go first (lru_add_drain), then this one leaves.
-            this.startDrain(i, OP_LRU_ADD, P_LRU_DEL);
+            this.pagevecs.startDrain(i, OP_LRU_ADD, P_LRU_DEL);
             return true;
           }
           // Off the LRU 16 at a time (release_pages), then back to the buddy allocator one by one.
-          this.pvPush(i, OP_LRU_DEL, this.pageNode[at], this.pageFrame[at]);
+          const full = this.pagevecs.push(i, OP_LRU_DEL, this.pageNode[at], this.pageFrame[at]);
           this.pageFrame[at] = -1;
-          if (this.pvCount[i] === PAGEVEC_SIZE) this.startDrain(i, OP_LRU_DEL, this.cont[i]);
+          if (full) this.pagevecs.startDrain(i, OP_LRU_DEL, this.cont[i]);
           else this.prog[i] = this.cont[i];
           return true;
         }
@@ -425,33 +384,23 @@ export class MmNode implements LogicalProcess, LockUser {
         // lruOp left the page's node and frame in opNode/opArg.
         this.freePage(i, cpu, this.opNode[i], this.opArg[i], this.cont[i]);
         return false;
-      case P_FREE_PV: {
-        const j = this.pvNext[i]++;
-        if (j < this.pvCount[i]) {
-          const b = i * PAGEVEC_SIZE + j;
-          this.freePage(i, cpu, this.pvNode[b], this.pvFrame[b], P_FREE_PV);
-          return false;
-        }
-        this.pvCount[i] = 0;
-        this.prog[i] = this.pvCont[i];
-        return true;
-      }
+      case P_FREE_PV:
+        return !this.pagevecs.freeNext(i, cpu);
       case P_LOCK:
         this.prog[i] = P_OP_WAIT;
-        this.client.acquire(cpu, this.opLock[i], this.opCaller[i], false);
+        this.takeLock(i, cpu, this.opLock[i], this.opCaller[i]);
         return false;
       case P_OP_RELEASE:
-        this.client.release(cpu, this.opLock[i]);
+        this.dropLock(i, cpu, this.opLock[i]);
         this.opLock[i] = -1;
         this.prog[i] = this.opNext[i];
         return true;
       case P_DRAIN:
-        return this.drain(i, cpu);
+        return this.pagevecs.drain(i, cpu);
       case P_DRAIN_RELEASE:
-        this.client.release(cpu, this.opLock[i]);
+        this.dropLock(i, cpu, this.opLock[i]);
         this.opLock[i] = -1;
-        this.pvDone[i] = this.pvEnd[i];
-        this.prog[i] = P_DRAIN;
+        this.pagevecs.groupDone(i);
         return true;
       case P_IDLE:
       case P_RECLAIM_WAIT:
@@ -461,7 +410,7 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
-  protected freePage(i: number, cpu: number, node: number, frame: number, next: number): void {
+  freePage(i: number, cpu: number, node: number, frame: number, next: number): void {
     const type = this.zoneTypeOf(node, frame);
     const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(node);
     this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], this.s.callers.__free_pages_ok, OP_FREE, node, frame, hold, LINES_BUDDY, next);
@@ -477,116 +426,18 @@ export class MmNode implements LogicalProcess, LockUser {
    * Clearing or copying a page of `node`'s memory. The copy streams (the PIII's bcopy, 110 MB/s,
    * is slower than either bus), so a remote page pays the crossing once, not per line (A).
    */
-  protected pageStreamNs(node: number, localNs: number): number {
+  pageStreamNs(node: number, localNs: number): number {
     return localNs + this.s.memNs[this.node * this.n + node] - this.s.cfg.costs.memLocalNs;
   }
 
   /** A cache miss on the struct page of a frame of `node`, from this node. */
-  protected structPageNs(node: number): number {
+  structPageNs(node: number): number {
     return this.s.memNs[this.node * this.n + this.s.structPageNode[node]];
   }
 
   /** `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. */
   protected pagecacheHoldNs(node: number): number {
     return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
-  }
-
-  // --- zonelist walk ----------------------------------------------------------------------------
-
-  private zonelistOf(i: number): ZoneRef[] {
-    return this.s.zonelists[this.node * this.n + this.rotation[i]];
-  }
-
-  private startWalk(i: number): void {
-    this.pos[i] = 0;
-    this.pass[i] = PASS_LOW;
-    this.runMin[i] = 1; // 1 << order
-    this.rotation[i] = this.s.cfg.zonelist === 'round-robin' ? this.rr++ % this.n : this.node;
-  }
-
-  /** Looks at local zones in zonelist order; a remote zone means a probe, a zone to use means rmqueue. */
-  private walk(i: number, cpu: number): void {
-    const zl = this.zonelistOf(i);
-    const visitNs = this.s.cfg.costs.zoneVisitNs;
-    let visits = 0;
-    for (;;) {
-      if (this.pos[i] >= zl.length) {
-        if (this.pass[i] === PASS_LOW) {
-          // Past the low pass: wake kswapd of the class zone's node, then the min pass.
-          const cz = zl[0];
-          this.kernel.send(this.s.topo.nodeLp[cz.node], this.s.topo.hopNs(this.node, cz.node), EV_KSWAPD_WAKE, cz.type, 0, 0);
-          this.pass[i] = PASS_MIN;
-          this.pos[i] = 0;
-          this.runMin[i] = 1;
-          continue;
-        }
-        this.zonesVisited += visits;
-        if (this.outOfMemory(cpu, zl[0].node, this.reclaimWaits[i]++)) {
-          this.prog[i] = P_RECLAIM_WAIT;
-          return;
-        }
-        this.allocationFailures++;
-        this.pageFrame[i * this.S + this.slot[i]] = -1;
-        this.prog[i] = P_FAULT_DONE;
-        this.after(cpu, visits * visitNs);
-        return;
-      }
-      const ref = zl[this.pos[i]];
-      if (ref.node !== this.node) {
-        this.zonesVisited += visits;
-        this.prog[i] = P_OP_WAIT;
-        const b = this.pos[i] | (this.pass[i] << 20) | (this.rotation[i] << 21);
-        this.kernel.send(this.s.topo.nodeLp[ref.node], this.s.topo.hopNs(this.node, ref.node) + visits * visitNs, EV_PROBE, cpu, b, this.runMin[i]);
-        return;
-      }
-      visits++;
-      const st = zoneStep(this.mem.zone(ref.type), PASSES[this.pass[i]], false, this.runMin[i]);
-      this.runMin[i] = st.min;
-      if (st.take) {
-        this.zonesVisited += visits;
-        this.rmqueue(i, cpu, ref, visits * visitNs);
-        return;
-      }
-      this.pos[i]++;
-    }
-  }
-
-  private rmqueue(i: number, cpu: number, ref: ZoneRef, delayNs: number): void {
-    const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(ref.node);
-    this.lockedOp(i, cpu, this.s.zoneLock[ref.node * 3 + ref.type], this.s.callers.rmqueue, OP_RMQUEUE, ref.node, ref.type, hold, LINES_BUDDY, P_TAKEN, delayNs);
-  }
-
-  /** At a zone's owner: look at the consecutive zones this node owns and say where the walk stands. */
-  private probe(cpu: number, pos: number, pass: number, rotation: number, min: number): void {
-    const cpuNode = this.s.topo.cpuNode[cpu];
-    const zl = this.s.zonelists[cpuNode * this.n + rotation];
-    let visits = 0;
-    let take = 0;
-    while (pos < zl.length && zl[pos].node === this.node) {
-      visits++;
-      const st = zoneStep(this.mem.zone(zl[pos].type), PASSES[pass], false, min);
-      min = st.min;
-      if (st.take) {
-        take = 1;
-        break;
-      }
-      pos++;
-    }
-    this.zonesVisited += visits;
-    const delay = this.s.topo.hopNs(this.node, cpuNode) + visits * this.s.cfg.costs.zoneVisitNs;
-    this.kernel.send(this.s.topo.nodeLp[cpuNode], delay, EV_PROBE_REPLY, cpu, pos | (take << 20), min);
-  }
-
-  private probeReply(cpu: number, pos: number, take: boolean, min: number): void {
-    const i = this.idx(cpu);
-    this.pos[i] = pos;
-    this.runMin[i] = min;
-    if (!take) {
-      this.prog[i] = P_WALK;
-      this.step(cpu);
-      return;
-    }
-    this.rmqueue(i, cpu, this.zonelistOf(i)[pos], 0);
   }
 
   // --- work under a lock ------------------------------------------------------------------------
@@ -597,7 +448,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * is held — holds for `holdNs` plus `lines` cache lines from the previous holder, releases, and
    * goes on at `next`.
    */
-  protected lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
+  lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
     this.opLock[i] = lock;
     this.opCaller[i] = caller;
     this.opCode[i] = op;
@@ -612,7 +463,7 @@ export class MmNode implements LogicalProcess, LockUser {
       return;
     }
     this.prog[i] = P_OP_WAIT;
-    this.client.acquire(cpu, lock, caller, false);
+    this.takeLock(i, cpu, lock, caller);
   }
 
   /**
@@ -622,7 +473,7 @@ export class MmNode implements LogicalProcess, LockUser {
    */
   protected pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean {
     if (node === this.node) {
-      this.opResult[i] = this.doOp(op, ZONE_NORMAL, arg);
+      this.opResult[i] = this.applyOp(op, ZONE_NORMAL, arg);
       this.prog[i] = next;
       return true;
     }
@@ -640,7 +491,7 @@ export class MmNode implements LogicalProcess, LockUser {
     // but the far one is a miss on its struct page, which no holder has touched since it was added.
     if (prevHolder === cpu && this.opCode[i] === OP_LRU_DEL && this.prog[i] === P_OP_WAIT) carried += this.structPageNs(this.opNode[i]);
     if (this.prog[i] === P_DRAIN_WAIT) {
-      this.drainLocked(i, cpu, carried);
+      this.pagevecs.locked(i, cpu, carried);
       return;
     }
     if (this.prog[i] !== P_OP_WAIT) bug(`CPU ${cpu} got a lock it was not waiting for`);
@@ -653,7 +504,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const node = this.opNode[i];
     if (node === this.node) {
       this.opExtraNs = 0;
-      this.opResult[i] = this.doOp(op, this.opArg[i] as ZoneType, this.opArg[i]);
+      this.opResult[i] = this.applyOp(op, this.opArg[i] as ZoneType, this.opArg[i]);
       // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
       this.opHold[i] += this.opExtraNs;
       this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i]);
@@ -683,6 +534,30 @@ export class MmNode implements LogicalProcess, LockUser {
     this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i] + extraNs);
   }
 
+  /** Asks for `lock` for the work CPU index `i`'s program set up (a subsystem's own locked section). */
+  acquireFor(i: number, cpu: number, lock: number, caller: number): void {
+    this.opLock[i] = lock;
+    this.takeLock(i, cpu, lock, caller);
+  }
+
+  /** Every spinlock a CPU of this node takes goes through here: onto its held-lock stack, then the lock protocol. */
+  protected takeLock(i: number, cpu: number, lock: number, caller: number): void {
+    this.held.take(i, cpu, lock);
+    this.client.acquire(cpu, lock, caller, false);
+  }
+
+  protected dropLock(i: number, cpu: number, lock: number): void {
+    this.held.drop(i, cpu, lock);
+    this.client.release(cpu, lock);
+  }
+
+  /** With the lock held: hold for `holdNs`, once `remote` answers are back (none: at once), then `releaseStep`. */
+  holdUnderLock(i: number, cpu: number, holdNs: number, remote: number, releaseStep: number): void {
+    this.opHold[i] = holdNs;
+    if (remote === 0) this.holdThenRelease(i, cpu, releaseStep, holdNs);
+    else this.opPending[i] = remote;
+  }
+
   private holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {
     this.prog[i] = releaseStep;
     this.after(cpu, holdNs);
@@ -692,7 +567,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * Applies an operation to this node's memory. `type` is the zone for rmqueue, `arg` the frame
    * (or a workload op's argument). Answers a frame for rmqueue, 0 otherwise.
    */
-  private doOp(op: number, type: ZoneType, arg: number): number {
+  applyOp(op: number, type: ZoneType, arg: number): number {
     switch (op) {
       case OP_RMQUEUE:
         return this.mem.rmqueue(type);
@@ -710,7 +585,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** The LRU lock that guards a page: the global pagemap_lru_lock, or its zone's lru_lock (2.5). */
-  protected lruLockOf(node: number, frame: number): number {
+  lruLockOf(node: number, frame: number): number {
     if (this.s.cfg.lru !== '2.5-zone') return this.s.pagemapLruLock;
     return this.s.zoneLruLock[node * 3 + this.zoneTypeOf(node, frame)];
   }
@@ -719,80 +594,5 @@ export class MmNode implements LogicalProcess, LockUser {
     const zones = this.s.maps[node].zones;
     for (let k = 0; k < zones.length; k++) if (frame >= zones[k].start && frame < zones[k].start + zones[k].pages) return zones[k].type;
     bug(`page ${frame} of node ${node} is in no zone`);
-  }
-
-  // --- pagevecs ---------------------------------------------------------------------------------
-
-  private pvPush(i: number, op: number, node: number, frame: number): void {
-    const j = i * PAGEVEC_SIZE + this.pvCount[i]++;
-    this.pvOp[i] = op;
-    this.pvNode[j] = node;
-    this.pvFrame[j] = frame;
-  }
-
-  private startDrain(i: number, op: number, next: number): void {
-    this.pvOp[i] = op;
-    this.pvDone[i] = 0;
-    this.pvNext[i] = 0;
-    this.pvCont[i] = next;
-    this.prog[i] = P_DRAIN;
-  }
-
-  /**
-   * The next group of pagevec pages that share an LRU lock (all of them under the one global
-   * lock; per zone under 2.5's zone->lru_lock): ask for its lock. Returns true when the drain is
-   * over and the program goes on (removals then go back to the buddy allocator page by page).
-   */
-  private drain(i: number, cpu: number): boolean {
-    const base = i * PAGEVEC_SIZE;
-    if (this.pvDone[i] >= this.pvCount[i]) {
-      if (this.pvOp[i] === OP_LRU_ADD) {
-        this.pvCount[i] = 0;
-        this.prog[i] = this.pvCont[i];
-      } else {
-        this.pvNext[i] = 0;
-        this.prog[i] = P_FREE_PV;
-      }
-      return true;
-    }
-    const lock = this.lruLockOf(this.pvNode[base + this.pvDone[i]], this.pvFrame[base + this.pvDone[i]]);
-    let end = this.pvDone[i] + 1;
-    while (end < this.pvCount[i] && this.lruLockOf(this.pvNode[base + end], this.pvFrame[base + end]) === lock) end++;
-    this.pvEnd[i] = end;
-    this.opLock[i] = lock;
-    this.prog[i] = P_DRAIN_WAIT;
-    this.client.acquire(cpu, lock, this.pvOp[i] === OP_LRU_ADD ? this.s.callers.lru_cache_add : this.s.callers.lru_cache_del, false);
-    return false;
-  }
-
-  /** With the group's lock held: every page's list operation, here or by message to its node. */
-  private drainLocked(i: number, cpu: number, carriedNs: number): void {
-    const base = i * PAGEVEC_SIZE;
-    let remote = 0;
-    let hold = carriedNs;
-    for (let j = this.pvDone[i]; j < this.pvEnd[i]; j++) {
-      const node = this.pvNode[base + j];
-      const frame = this.pvFrame[base + j];
-      hold += this.s.cfg.costs.lruListOpNs + this.structPageNs(node);
-      if (node === this.node) this.doOp(this.pvOp[i], ZONE_NORMAL, frame);
-      else {
-        remote++;
-        this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, this.pvOp[i], frame);
-      }
-    }
-    this.opHold[i] = hold;
-    if (remote === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, hold);
-    else this.opPending[i] = remote;
-  }
-
-  private countNumaStat(servedBy: number, preferred: number): void {
-    const st = this.numastat;
-    if (servedBy === preferred) st[servedBy * 5]++;
-    else {
-      st[servedBy * 5 + 1]++;
-      st[preferred * 5 + 2]++;
-    }
-    if (servedBy === this.node) st[servedBy * 5 + 3]++;
-    else st[servedBy * 5 + 4]++;
   }
 }

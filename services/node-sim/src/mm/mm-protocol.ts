@@ -1,62 +1,47 @@
 /**
  * The protocol of the memory model's node LPs (mm-node.ts and its subclasses): event kinds and
  * their arguments, operation codes a node applies to its memory, and the step numbers of the
- * per-CPU programs — which ranges belong to MmNode, to reclaim and to a workload.
+ * per-CPU programs, as claimed from numbering.ts.
  */
 import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
 import type { AllocPass } from './alloc-passes.js';
+import { Numbering } from './numbering.js';
 
-export const EV_STEP = FIRST_MODEL_EVENT; // a: cpu
-export const EV_PROBE = FIRST_MODEL_EVENT + 1; // a: cpu, b: pos | pass << 20 | rotation << 21, c: running min
-export const EV_PROBE_REPLY = FIRST_MODEL_EVENT + 2; // a: cpu, b: pos | take << 20, c: running min
-export const EV_OP = FIRST_MODEL_EVENT + 3; // a: cpu, b: op | zoneType << 8, c: frame (or a workload's argument)
-export const EV_OP_REPLY = FIRST_MODEL_EVENT + 4; // a: cpu, b: result
-export const EV_KSWAPD_WAKE = FIRST_MODEL_EVENT + 5; // a: zone type
-/** Kinds FIRST_MODEL_EVENT + 6, + 7 belong to reclaim (reclaim-node.ts). */
-/** A workload's own event kinds start here. */
-export const FIRST_WORKLOAD_EVENT = FIRST_MODEL_EVENT + 8;
+/**
+ * The node's own numbers (mm-node.ts): the shared kernel paths' steps, the events every memory
+ * workload's nodes exchange, and the basic operations on a node's memory, done by its owner
+ * (here, or on request by EV_OP). Reclaim, highmem, the page cache and the workloads claim theirs
+ * after these (numbering.ts).
+ */
+export const MM_PROTOCOL = Numbering.root('mm-node', FIRST_MODEL_EVENT, {
+  steps: [
+    'idle', 'fault', 'zonelist walk', 'page taken', 'fill', 'map', 'rmap add', 'lru add', 'fault done', 'unmap', 'rmap del', 'lru del', 'free',
+    'lock', 'op wait', 'op release', 'drain', 'drain wait', 'drain release', 'free pagevec', 'page op wait', 'reclaim wait',
+  ],
+  events: ['step', 'probe', 'probe reply', 'op', 'op reply', 'kswapd wake'],
+  ops: ['none', 'rmqueue', 'free', 'lru add', 'lru del'],
+});
 
-/** Operations on a node's memory, done by its owner (here, or on request by EV_OP). */
-export const OP_NONE = 0;
-export const OP_RMQUEUE = 1;
-export const OP_FREE = 2;
-export const OP_LRU_ADD = 3;
-export const OP_LRU_DEL = 4;
-/** A workload's own operations start here (`doWorkloadOp`). */
-export const FIRST_WORKLOAD_OP = 16;
-/** Operations of reclaim (reclaim-node.ts) run from 8 to 15. */
-export const FIRST_RECLAIM_OP = 8;
+// Events. EV_STEP a: cpu. EV_PROBE a: cpu, b: pos | pass << 20 | rotation << 21, c: running min.
+// EV_PROBE_REPLY a: cpu, b: pos | take << 20, c: running min. EV_OP a: cpu, b: op | zoneType << 8,
+// c: frame (or a part's own argument). EV_OP_REPLY a: cpu, b: result. EV_KSWAPD_WAKE a: zone type.
+export const [EV_STEP, EV_PROBE, EV_PROBE_REPLY, EV_OP, EV_OP_REPLY, EV_KSWAPD_WAKE] = MM_PROTOCOL.events;
+
+export const [OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL] = MM_PROTOCOL.ops;
 
 /** What a fault fills its page with and how it maps it. */
 export const FAULT_ANON = 0;
 export const FAULT_PAGECACHE_WRITE = 1;
 
-// Steps of the shared kernel paths; a workload's own steps start at FIRST_WORKLOAD_STEP.
-export const P_IDLE = 0;
-export const P_FAULT = 1;
-export const P_WALK = 2;
-export const P_TAKEN = 3;
-export const P_FILL = 4;
-export const P_MAP = 5;
-export const P_RMAP_ADD = 6;
-export const P_LRU_ADD = 7;
-export const P_FAULT_DONE = 8;
-export const P_UNMAP = 9;
-export const P_RMAP_DEL = 10;
-export const P_LRU_DEL = 11;
-export const P_FREE = 12;
-export const P_LOCK = 13; // a timer ran out: ask for the pending lock now
-export const P_OP_WAIT = 14; // waiting for a lock or a remote operation's answer under it
-export const P_OP_RELEASE = 15;
-export const P_DRAIN = 16;
-export const P_DRAIN_WAIT = 17;
-export const P_DRAIN_RELEASE = 18;
-export const P_FREE_PV = 19;
-export const P_PAGE_OP_WAIT = 20; // waiting for a lockless operation on another node
-/** Steps of MmNode's subclasses: reclaim (reclaim-node.ts) from 24, a workload's own from 40. */
-export const FIRST_SUBCLASS_STEP = 24;
-export const FIRST_WORKLOAD_STEP = 40;
-export const P_RECLAIM_WAIT = 21; // an allocation waits for its node's reclaim
+// P_LOCK: a timer ran out, ask for the pending lock now. P_OP_WAIT: waiting for a lock or a remote
+// operation's answer under it. P_PAGE_OP_WAIT: waiting for a lockless operation on another node.
+// P_RECLAIM_WAIT: an allocation waits for its node's reclaim.
+export const [
+  P_IDLE, P_FAULT, P_WALK, P_TAKEN, P_FILL, P_MAP, P_RMAP_ADD, P_LRU_ADD, P_FAULT_DONE, P_UNMAP, P_RMAP_DEL, P_LRU_DEL, P_FREE,
+  P_LOCK, P_OP_WAIT, P_OP_RELEASE, P_DRAIN, P_DRAIN_WAIT, P_DRAIN_RELEASE, P_FREE_PV, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
+] = MM_PROTOCOL.steps;
+/** Steps from here belong to the parts built on the node (their `program`). */
+export const MM_STEP_END = MM_PROTOCOL.stepEnd;
 
 export const PASS_LOW = 0;
 export const PASS_MIN = 1;

@@ -15,11 +15,11 @@ export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryRep
   for (const lp of nodes) {
     for (let node = 0; node < cfg.nodes; node++) {
       const st = numastat[node];
-      st.numaHit += lp.numastat[node * 5];
-      st.numaMiss += lp.numastat[node * 5 + 1];
-      st.numaForeign += lp.numastat[node * 5 + 2];
-      st.localNode += lp.numastat[node * 5 + 3];
-      st.otherNode += lp.numastat[node * 5 + 4];
+      st.numaHit += lp.alloc.numastat[node * 5];
+      st.numaMiss += lp.alloc.numastat[node * 5 + 1];
+      st.numaForeign += lp.alloc.numastat[node * 5 + 2];
+      st.localNode += lp.alloc.numastat[node * 5 + 3];
+      st.otherNode += lp.alloc.numastat[node * 5 + 4];
     }
   }
   return {
@@ -28,7 +28,7 @@ export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryRep
     zones: zoneReports(nodes),
     numastat,
     kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
-    zonesVisited: nodes.reduce((s, n) => s + n.zonesVisited, 0),
+    zonesVisited: nodes.reduce((s, n) => s + n.alloc.zonesVisited, 0),
     kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
     ...reclaimReport(nodes),
   };

@@ -19,6 +19,32 @@ import { lineTransferNs } from '@numasim/shared';
 
 export type MmConfig = MachineConfig & VmConfig & { seed: number };
 
+/**
+ * The VM's lock order, outermost first, by lock class (Linux 2.4.18; 2.5's zone->lru_lock takes
+ * pagemap_lru_lock's place). A CPU holding a lock takes only locks of later classes, never two
+ * of one class:
+ * - kmap_high may sleep, so kmap_lock (and a per-mm pool's lock) is taken with nothing held;
+ * - try_to_unuse holds mmlist_lock across unuse_process, which takes mm->page_table_lock;
+ * - under page_table_lock, swap_out's try_to_swap_out adds to the swap cache (pagecache_lock) and
+ *   rmap's page_add_rmap takes pagemap_lru_lock;
+ * - shrink_cache holds pagemap_lru_lock while it takes pagecache_lock to drop a page;
+ * - zone->lock is innermost: the buddy allocator takes nothing under it.
+ * Checked in debug runs (locks/held-locks.ts).
+ */
+export const VM_LOCK_ORDER: readonly (readonly string[])[] = [
+  ['kmap_lock', 'mm->kmap_lock'],
+  ['mmlist_lock'],
+  ['mm->page_table_lock'],
+  ['pagemap_lru_lock', 'zone->lru_lock'],
+  ['pagecache_lock'],
+  ['zone->lock'],
+];
+
+/** Each lock's rank in VM_LOCK_ORDER (−1: a class outside it). */
+export function vmLockRanks(classes: readonly string[]): Int32Array {
+  return Int32Array.from(classes, (cls) => VM_LOCK_ORDER.findIndex((group) => group.includes(cls)));
+}
+
 /** Call sites the memory workloads report locks under (lockmeter's indented caller rows). */
 export const MM_CALLERS = [
   'rmqueue',
@@ -60,6 +86,8 @@ export interface MmShared {
   readonly cfg: MmConfig;
   readonly topo: Topology;
   readonly maps: readonly NodeMemoryMap[];
+  /** Each lock's rank in VM_LOCK_ORDER, by lock id (−1: outside it). */
+  readonly lockRank: Int32Array;
   readonly registry: LockRegistry;
   readonly locks: LockTableConfig;
   /** zonelists[localNode * nodes + rotation]: zones to try for a user page. */
@@ -135,6 +163,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     topo,
     maps,
     registry,
+    lockRank: vmLockRanks(registry.classes),
     locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, sciPurge: cfg.coherence === 'sci', handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
     zonelists,
     zoneLock,

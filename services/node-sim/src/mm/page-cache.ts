@@ -1,9 +1,8 @@
 /**
  * The page cache of a workload's files and the mappings of its pages, after Linux 2.4.18
  * mm/filemap.c (`find_get_page`, `mark_page_accessed`, `page_cache_read`, `add_to_page_cache`,
- * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`), mm/highmem.c (`create_bounce`,
- * `bounce_end_io_read`) and, for reclaim of mapped pages, the reverse maps of 2.4-rmap and
- * 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
+ * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`) and, for reclaim of mapped
+ * pages, the reverse maps of 2.4-rmap and 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
  *
  * The files: page t of the file set lives on node t mod nodes at index ⌊t / nodes⌋ (kernbench's
  * source tree, mem-pressure's files). Each node keeps, by index, the frame caching the page (−1: on
@@ -15,11 +14,8 @@
  * lock it takes itself (lockmeter names that caller); mark_page_accessed on
  * the page's node (the second touch of an inactive page activates it under the LRU lock); a page
  * reclaim dropped is read back from disk into a new page of its node (page_cache_read:
- * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` (2.4 block drivers that
- * cannot DMA above 896 MiB) a read into a highmem page lands in a bounce page of ZONE_NORMAL (node
- * 0 on i386 NUMA, under that zone's zone->lock; from the 2.4 emergency pool when ZONE_NORMAL is at
- * pages_min), which bounce_end_io_read copies to the page through kmap_atomic (KM_BOUNCE_READ)
- * and frees.
+ * add_to_page_cache under pagecache_lock, lru_cache_add). With `bounce` the read goes
+ * through a bounce page of ZONE_NORMAL (bounce.ts).
  *
  * A file fault maps the page: do_no_page sets the pte under the process's mm->page_table_lock;
  * `rmap` then adds the pte_chain entry under the global pagemap_lru_lock (page_add_rmap),
@@ -30,13 +26,8 @@
  * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
  * 2.4.17–18) has no reverse map: shrink_cache passes over a page with page_count > 1, and once it
  * has passed over `max_mapped` of them it drops pagemap_lru_lock and calls `swap_out`, the scan of
- * the mms' page tables (`swapOut` below): under `mmlist_lock` it takes the next mm of the list
- * (`swap_mm`), and under that mm's page_table_lock walks its ptes from where the last scan stopped
- * (`mm->swap_address`). `try_to_swap_out` clears a young pte (`ptep_test_and_clear_young`: the
- * page was used since the last scan) and leaves the page; an old pte it clears
- * (`ptep_get_and_clear`, `flush_tlb_page`: an IPI to the CPU running the mm) and drops the
- * page's reference, so the next shrink_cache can free the page once no pte maps it. swap_out stops
- * after SWAP_CLUSTER_MAX ptes unmapped or one round of the mm list. The rmap variants unmap a page
+ * the mms' page tables
+ * (swap-out.ts), which clears old ptes and drops their pages' references. The rmap variants unmap a page
  * with try_to_unmap, walking its pte_chain. kswapd is
  * out of context for every mm, so per pte it pays: the mm's page_table_lock (a trylock: one atomic
  * on a line of the mapper's node); the pte itself — in lowmem page tables on the lowmem node; in
@@ -54,36 +45,40 @@
  * active or in the zone under pressure (its struct page is on the page's node), and counts a pte
  * unmapped as a page freed (a page the model maps is mapped once, by the process that faulted it);
  * `swap_mm` is each node's own (2.4 keeps one for the machine: a cursor all nodes' reclaim would
- * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap);
- * the bounce copy is charged to the reading CPU, not to the CPU that takes the I/O interrupt.
+ * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap).
  */
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
-import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_BOUNCE, KC_PTE, type KmapShared } from './kmap.js';
+import { OP_NONE } from './mm-node.js';
+import { HighmemNode, KC_PTE, type KmapShared } from './highmem-node.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
 import { PG_lru } from './page-frames.js';
-import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { ZONE_HIGHMEM, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
+import { EV_SWAP_UNMAP, OP_SWAP_OUT_MM, SwapOut } from './swap-out.js';
+import { Bounce, BOUNCE_PROTOCOL, OP_BOUNCE_ALLOC } from './bounce.js';
 
-const OP_PC_MARK = FIRST_WORKLOAD_OP + 16; // arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2
-const OP_PC_ACTIVATE = FIRST_WORKLOAD_OP + 17;
-const OP_PC_ALLOC = FIRST_WORKLOAD_OP + 18; // a page for a page read back in; answers the frame or −1
-const OP_PC_LRU_ADD = FIRST_WORKLOAD_OP + 19;
-const OP_PC_MAP = FIRST_WORKLOAD_OP + 20; // a page read back for a fault. arg: index; answers its generation, or −1 if it is gone
-const OP_PC_UNMAP = FIRST_WORKLOAD_OP + 21; // arg: index | generation << IDX_BITS
-const OP_PC_BOUNCE_ALLOC = FIRST_WORKLOAD_OP + 22; // a ZONE_NORMAL page above pages_min, or −1
-const OP_SWAP_OUT_MM = FIRST_WORKLOAD_OP + 23; // arg: CPU index | reclaimer's node << 8 | ptes wanted << 16; answers ptes unmapped
+/** The page cache's numbers, after the bounce buffers'. */
+export const PAGECACHE_PROTOCOL = BOUNCE_PROTOCOL.extend('filemap.c', {
+  steps: [
+    'lookup', 'mark', 'marked', 'refault', 'refault alloc', 'refault got', 'refault insert',
+    'refault lru', 'found', 'map', 'rmap add', 'mapped', 'unmap', 'unmap rmap',
+  ],
+  ops: ['mark', 'activate', 'alloc', 'lru add', 'map', 'unmap'],
+});
+// OP_PC_MARK arg: index | MAP_BIT when the fault maps it; answers MARK_* | generation << 2.
+// OP_PC_ALLOC: a page for a page read back in; answers the frame or −1. OP_PC_MAP: a page read back
+// for a fault. arg: index; answers its generation, or −1 if it is gone. OP_PC_UNMAP arg: index |
+// generation << IDX_BITS.
+const [OP_PC_MARK, OP_PC_ACTIVATE, OP_PC_ALLOC, OP_PC_LRU_ADD, OP_PC_MAP, OP_PC_UNMAP] = PAGECACHE_PROTOCOL.ops;
 
-/** 2.4 swap_out's pte drop on the page's node (page_cache_release). a: index | generation << IDX_BITS. */
-const EV_SWAP_UNMAP = FIRST_WORKLOAD_EVENT + 25;
-
-const MARK_DONE = 0;
-const MARK_ACTIVATE = 1;
-const MARK_MISSING = 2; // reclaim dropped the page: read it back
+/** What mark_page_accessed found: done, an inactive page's second touch (activate it), or a page reclaim dropped (read it back). */
+export const MARK_DONE = 0;
+export const MARK_ACTIVATE = 1;
+export const MARK_MISSING = 2;
 
 /** A mapping's operation argument: the page's index in the low bits, its generation (mod 2¹⁰) above. */
 const IDX_BITS = 21;
@@ -92,26 +87,12 @@ const GEN_MASK = (1 << 10) - 1;
 /** OP_PC_MARK's flag: the lookup is a file fault's, which maps the page it finds. */
 const MAP_BIT = 1 << IDX_BITS;
 
-const PC_LOOKUP = FIRST_WORKLOAD_STEP + 64;
-const PC_MARK = FIRST_WORKLOAD_STEP + 65;
-const PC_MARKED = FIRST_WORKLOAD_STEP + 66;
-const PC_BOUNCE_ALLOC = FIRST_WORKLOAD_STEP + 67;
-const PC_BOUNCE_READ = FIRST_WORKLOAD_STEP + 68;
-const PC_REFAULT = FIRST_WORKLOAD_STEP + 69;
-const PC_REFAULT_ALLOC = FIRST_WORKLOAD_STEP + 70;
-const PC_REFAULT_GOT = FIRST_WORKLOAD_STEP + 71;
-const PC_BOUNCE_FREE = FIRST_WORKLOAD_STEP + 72;
-const PC_REFAULT_INSERT = FIRST_WORKLOAD_STEP + 73;
-const PC_REFAULT_LRU = FIRST_WORKLOAD_STEP + 74;
-const PC_FOUND = FIRST_WORKLOAD_STEP + 75;
-const PC_MAP = FIRST_WORKLOAD_STEP + 76;
-const PC_RMAP_ADD = FIRST_WORKLOAD_STEP + 77;
-const PC_MAPPED = FIRST_WORKLOAD_STEP + 78;
-const PC_UNMAP = FIRST_WORKLOAD_STEP + 79;
-const PC_UNMAP_RMAP = FIRST_WORKLOAD_STEP + 80;
-const PC_SWAP_MM = FIRST_WORKLOAD_STEP + 81;
-const PC_SWAP_WALK = FIRST_WORKLOAD_STEP + 82;
-const PC_SWAP_DONE = FIRST_WORKLOAD_STEP + 83;
+const [
+  PC_LOOKUP, PC_MARK, PC_MARKED, PC_REFAULT, PC_REFAULT_ALLOC, PC_REFAULT_GOT, PC_REFAULT_INSERT,
+  PC_REFAULT_LRU, PC_FOUND, PC_MAP, PC_RMAP_ADD, PC_MAPPED, PC_UNMAP, PC_UNMAP_RMAP,
+] = PAGECACHE_PROTOCOL.steps;
+const PC_FIRST = PAGECACHE_PROTOCOL.firstStep;
+const PC_END = PAGECACHE_PROTOCOL.stepEnd;
 
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
@@ -123,7 +104,7 @@ export class PageCacheNode extends HighmemNode {
   private readonly mapped: Int32Array;
   private readonly gen: Int32Array;
   /** Mappings a process can hold at once (its file faults). */
-  private readonly M: number;
+  readonly M: number;
   // Per CPU: the lookup under way and the process's mappings.
   protected readonly fileNode: Int32Array;
   protected readonly fileIdx: Int32Array;
@@ -131,28 +112,20 @@ export class PageCacheNode extends HighmemNode {
   private readonly foundNext: Int32Array;
   private readonly failNext: Int32Array;
   private readonly refaultWaits: Int32Array;
-  private readonly bounceFrame: Int32Array; // −1: none, −2: an emergency-pool page
-  private readonly bounceNext: Int32Array;
-  private readonly mapCount: Int32Array;
-  private readonly mapNode: Int32Array; // [i * M + k]
-  private readonly mapArg: Int32Array;
+  /** Each CPU's process's file mappings (swap_out walks them): how many, each page's node and argument [i * M + k]. */
+  readonly mapCount: Int32Array;
+  readonly mapNode: Int32Array;
+  readonly mapArg: Int32Array;
   private readonly unmapNext: Int32Array;
   /** The page a CPU's map or unmap operation is on its way to (node * 2²¹ + index), −1 when none. */
   private readonly inFlight: Float64Array;
   /** The generation of the page a file fault is mapping, −1 until known (a page read back learns it when mapped). */
   private readonly mapGen: Int32Array;
-  /** 2.4 swap_out's state of each mapping: its pte's young bit ([i * M + k]); the process's scan position (`mm->swap_address`); 1 once it exits (off the mm list). */
-  private readonly mapYoung: Uint8Array;
-  private readonly swapAddress: Int32Array;
-  private readonly exiting: Uint8Array;
-  /** Per reclaiming thread (CPU index, or kswapd's): mms still to visit, ptes unmapped, the step after swap_out. */
-  private readonly swapLeft: Int32Array;
-  private readonly swapUnmapped: Int32Array;
-  private readonly swapNext: Int32Array;
-  /** This node's `swap_mm`: the CPU whose mm the next swap_out visits. */
-  private swapMm = 0;
-  /** swap_out's pte drops sent to other nodes and not yet known to have arrived: page (node * 2²¹ + index), arrival time. */
-  private swapUnmapsSent: number[] = [];
+  /** Each mapping's pte young bit ([i * M + k]); 1 once the process exits (off the mm list). */
+  readonly mapYoung: Uint8Array;
+  readonly exiting: Uint8Array;
+  /** 2.4's swap_out over these mappings (swap-out.ts). */
+  readonly swapper: SwapOut;
   /** Mean miss cost from this node over all nodes: where an unrecorded mapper's data is. */
   private readonly meanMissNs: number;
   /** Share of the nodes whose highest zone is highmem (where pte-highmem and UKVA page tables need a kmap). */
@@ -163,8 +136,9 @@ export class PageCacheNode extends HighmemNode {
   activations = 0;
   refaults = 0;
   fileMaps = 0;
-  bouncePages = 0;
-  bounceEmergency = 0;
+
+  /** Bounce buffers for read-backs into highmem (bounce.ts). */
+  readonly bounce: Bounce;
 
   get bounceOn(): boolean {
     return this.s.cfg.bounce;
@@ -184,8 +158,7 @@ export class PageCacheNode extends HighmemNode {
     this.foundNext = new Int32Array(c);
     this.failNext = new Int32Array(c);
     this.refaultWaits = new Int32Array(c);
-    this.bounceFrame = new Int32Array(c).fill(-1);
-    this.bounceNext = new Int32Array(c);
+    this.bounce = new Bounce(this, c);
     this.mapCount = new Int32Array(c);
     this.mapNode = new Int32Array(c * this.M);
     this.mapArg = new Int32Array(c * this.M);
@@ -193,11 +166,8 @@ export class PageCacheNode extends HighmemNode {
     this.inFlight = new Float64Array(c).fill(-1);
     this.mapGen = new Int32Array(c).fill(-1);
     this.mapYoung = new Uint8Array(c * this.M);
-    this.swapAddress = new Int32Array(c);
     this.exiting = new Uint8Array(c);
-    this.swapLeft = new Int32Array(c + 1);
-    this.swapUnmapped = new Int32Array(c + 1);
-    this.swapNext = new Int32Array(c + 1);
+    this.swapper = new SwapOut(this, c);
     let miss = 0;
     for (let b = 0; b < this.n; b++) miss += s.memNs[node * this.n + b];
     this.meanMissNs = miss / this.n;
@@ -234,8 +204,8 @@ export class PageCacheNode extends HighmemNode {
     const want = nodes.map((lp) => new Int32Array(lp.mapped.length));
     const slack = nodes.map((lp) => new Int32Array(lp.mapped.length));
     for (const lp of nodes) {
-      for (let k = 0; k < lp.swapUnmapsSent.length; k += 2) {
-        const f = lp.swapUnmapsSent[k];
+      for (let k = 0; k < lp.swapper.unmapsSent.length; k += 2) {
+        const f = lp.swapper.unmapsSent[k];
         slack[Math.floor(f / (IDX_MASK + 1))][f % (IDX_MASK + 1)]++;
       }
       for (let i = 0; i < lp.mapCount.length; i++) {
@@ -385,17 +355,17 @@ export class PageCacheNode extends HighmemNode {
         this.dropPte(arg);
         return 0;
       case OP_SWAP_OUT_MM:
-        return this.swapOutMm(arg & 0xff, (arg >>> 8) & 0xff, arg >>> 16);
-      case OP_PC_BOUNCE_ALLOC: {
-        const zone = this.mem.zone(ZONE_NORMAL);
-        return zone.freePages > zone.pagesMin ? this.mem.rmqueue(ZONE_NORMAL) : -1;
-      }
+        return this.swapper.swapOutMm(arg & 0xff, (arg >>> 8) & 0xff, arg >>> 16);
+      case OP_BOUNCE_ALLOC:
+        return this.bounce.applyOp();
     }
     return super.doWorkloadOp(op, arg);
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < PC_LOOKUP || p > PC_SWAP_DONE) return super.program(i, cpu, p);
+    if (SwapOut.owns(p)) return this.swapper.step(i, cpu, p);
+    if (Bounce.owns(p)) return this.bounce.step(i, cpu, p);
+    if (p < PC_FIRST || p >= PC_END) return super.program(i, cpu, p);
     const s = this.s;
     const costs = s.cfg.costs;
     const node = this.fileNode[i];
@@ -420,7 +390,7 @@ export class PageCacheNode extends HighmemNode {
           // Reclaim dropped it: read it back from disk into a new page of its node.
           this.refaults++;
           if (s.cfg.bounce && this.fileZoneType(node) === ZONE_HIGHMEM) {
-            this.prog[i] = PC_BOUNCE_ALLOC;
+            this.bounce.startRead(i, PC_REFAULT);
             return true;
           }
           this.prog[i] = PC_REFAULT;
@@ -432,19 +402,6 @@ export class PageCacheNode extends HighmemNode {
         this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.activate_page, OP_PC_ACTIVATE, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
         return false;
       }
-      case PC_BOUNCE_ALLOC: {
-        // create_bounce: alloc_page(GFP_NOHIGHIO) from ZONE_NORMAL before the I/O is submitted.
-        const low = this.lowmemNode;
-        this.lockedOp(i, cpu, s.zoneLock[low * 3 + ZONE_NORMAL], s.callers.alloc_bounce_page, OP_PC_BOUNCE_ALLOC, low, 0, costs.buddyOpNs + this.structPageNs(low), LINES_BUDDY, PC_BOUNCE_READ);
-        return false;
-      }
-      case PC_BOUNCE_READ:
-        this.bouncePages++;
-        if (this.opResult[i] < 0) this.bounceEmergency++;
-        this.bounceFrame[i] = this.opResult[i] >= 0 ? this.opResult[i] : -2;
-        this.prog[i] = PC_REFAULT;
-        this.after(cpu, costs.diskReadNs);
-        return false;
       case PC_REFAULT:
         this.refaultWaits[i] = 0;
         this.prog[i] = PC_REFAULT_ALLOC;
@@ -458,29 +415,13 @@ export class PageCacheNode extends HighmemNode {
           if (this.waitForReclaim(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
           this.allocationFailures++;
           this.inFlight[i] = -1;
-          this.bounceNext[i] = this.failNext[i];
-          this.prog[i] = PC_BOUNCE_FREE;
+          this.bounce.release(i, this.failNext[i]);
           return true;
         }
-        this.bounceNext[i] = PC_REFAULT_INSERT;
-        this.prog[i] = PC_BOUNCE_FREE;
-        if (this.bounceFrame[i] === -1) return true;
-        // bounce_end_io_read: kmap_atomic(KM_BOUNCE_READ) the page, copy from the bounce page on the lowmem node.
-        this.kmapAtomicCalls[KC_BOUNCE]++;
-        this.kmapAtomic++;
-        const crossing = s.memNs[this.node * this.n + this.lowmemNode] + s.memNs[this.node * this.n + node] - 2 * costs.memLocalNs;
-        this.after(cpu, costs.pageCopyNs + crossing + costs.tlbFlushOneNs + costs.pteSetNs);
+        this.bounce.release(i, PC_REFAULT_INSERT);
+        if (!this.bounce.holds(i)) return true;
+        this.after(cpu, this.bounce.endIoReadNs(node));
         return false;
-      }
-      case PC_BOUNCE_FREE: {
-        const bounce = this.bounceFrame[i];
-        this.bounceFrame[i] = -1;
-        if (bounce >= 0) {
-          this.freePage(i, cpu, this.lowmemNode, bounce, this.bounceNext[i]);
-          return false;
-        }
-        this.prog[i] = this.bounceNext[i];
-        return true;
       }
       case PC_REFAULT_INSERT:
         this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_REFAULT_LRU);
@@ -549,112 +490,22 @@ export class PageCacheNode extends HighmemNode {
         }
         return this.pageOp(i, cpu, where, OP_PC_UNMAP, this.mapArg[at], PC_UNMAP);
       }
-      case PC_SWAP_MM:
-        // swap_out's loop: done after a cluster of ptes unmapped or a round of the mm list.
-        if (this.swapLeft[i] === 0 || this.swapUnmapped[i] >= SWAP_CLUSTER_MAX) {
-          this.prog[i] = this.swapNext[i];
-          return true;
-        }
-        this.swapLeft[i]--;
-        this.lockedOp(i, cpu, s.mmlistLock, s.callers.swap_out, OP_NONE, -1, 0, costs.lruListOpNs, 0, PC_SWAP_WALK);
-        return false;
-      case PC_SWAP_WALK: {
-        // mmlist_lock dropped with the mm in hand: its page tables, under its page_table_lock, where it lives.
-        const mm = this.swapMm;
-        this.swapMm = (mm + 1) % s.topo.cpus;
-        const home = s.topo.cpuNode[mm];
-        const arg = (mm - s.topo.firstCpu(home)) | (this.node << 8) | ((SWAP_CLUSTER_MAX - this.swapUnmapped[i]) << 16);
-        this.lockedOp(i, cpu, s.ptl[mm], s.callers.swap_out, OP_SWAP_OUT_MM, home, arg, costs.lockAtomicNs, 0, PC_SWAP_DONE);
-        return false;
-      }
-      case PC_SWAP_DONE:
-        this.swapUnmapped[i] += this.opResult[i];
-        this.prog[i] = PC_SWAP_MM;
-        return true;
     }
     return super.program(i, cpu, p);
   }
 
   protected override swapOut(i: number, _cpu: number, next: number): boolean {
-    this.swapOuts++;
-    this.swapLeft[i] = this.s.topo.cpus;
-    this.swapUnmapped[i] = 0;
-    this.swapNext[i] = next;
-    this.prog[i] = PC_SWAP_MM;
+    this.swapper.start(i, next);
     return true;
   }
 
-  /**
-   * swap_out_mm of the process on CPU index `i` (its page_table_lock held by the reclaimer, a
-   * thread of node `from`): walks its ptes from `mm->swap_address` until `want` are unmapped or
-   * each was seen once. Charges the walk to the lock hold; returns the ptes unmapped.
-   */
-  private swapOutMm(i: number, from: number, want: number): number {
-    const s = this.s;
-    const costs = s.cfg.costs;
-    const count = this.mapCount[i];
-    if (this.exiting[i] === 1 || count === 0) {
-      this.opExtraNs = 0;
-      return 0;
-    }
-    // Every pte is read from the reclaimer's CPU, out of context; lowmem page tables live on the lowmem node.
-    const pteNs = s.memNs[from * this.n + (s.cfg.pte === 'lowmem' ? this.lowmemNode : this.node)];
-    const unmapNs = costs.pteSetNs + costs.tlbFlushOneNs + costs.ipiNs;
-    let k = this.swapAddress[i] < count ? this.swapAddress[i] : 0;
-    let unmapped = 0;
-    let ns = 0;
-    let seen = 0;
-    for (; seen < count && unmapped < want && this.mapCount[i] > 0; seen++) {
-      if (k >= this.mapCount[i]) k = 0;
-      const at = i * this.M + k;
-      ns += pteNs;
-      if (this.mapYoung[at] === 1) {
-        this.mapYoung[at] = 0; // ptep_test_and_clear_young: used since the last scan, keep it
-        k++;
-        continue;
-      }
-      // ptep_get_and_clear + flush_tlb_page; the last mapping moves into this slot.
-      const where = this.mapNode[at];
-      const pte = this.mapArg[at];
-      const last = i * this.M + --this.mapCount[i];
-      this.mapNode[at] = this.mapNode[last];
-      this.mapArg[at] = this.mapArg[last];
-      this.mapYoung[at] = this.mapYoung[last];
-      ns += unmapNs;
-      unmapped++;
-      this.sendPteDrop(where, pte);
-    }
-    this.swapAddress[i] = k;
-    this.swapPtesScanned += seen;
-    this.swapPtesUnmapped += unmapped;
-    this.swapWalkNs += ns;
-    this.opExtraNs = ns;
-    return unmapped;
-  }
-
-  /** page_cache_release of a pte swap_out cleared: here at once, on another node one hop later. */
-  private sendPteDrop(where: number, pte: number): void {
-    if (where === this.node) {
-      this.dropPte(pte);
-      return;
-    }
-    const now = this.kernel.now;
-    const sent = this.swapUnmapsSent;
-    // Forget the drops that have arrived (an event at `now` may still be pending: keep those).
-    let keep = 0;
-    for (let k = 0; k < sent.length; k += 2) {
-      if (sent[k + 1] < now) continue;
-      sent[keep++] = sent[k];
-      sent[keep++] = sent[k + 1];
-    }
-    sent.length = keep;
-    const hop = this.s.topo.hopNs(this.node, where);
-    sent.push(where * (IDX_MASK + 1) + (pte & IDX_MASK), now + hop);
-    this.kernel.send(this.s.topo.nodeLp[where], hop, EV_SWAP_UNMAP, pte, 0, 0);
+  /** The key of a page of node `node` in the mapping checks: node * 2²¹ + index (`pte`: index | generation). */
+  pageKey(node: number, pte: number): number {
+    return node * (IDX_MASK + 1) + (pte & IDX_MASK);
   }
 
   /** One pte of this node's file page gone (`arg`: index | generation); a pte of an older copy went with that copy. */
-  private dropPte(arg: number): void {
+  dropPte(arg: number): void {
     const idx = arg & IDX_MASK;
     if ((this.gen[idx] & GEN_MASK) === arg >>> IDX_BITS && this.mapped[idx] > 0) this.mapped[idx]--;
   }
@@ -668,5 +519,5 @@ export class PageCacheNode extends HighmemNode {
 /** The bounce buffers of a run with `bounce` on (nothing otherwise). */
 export function pageCacheReport(nodes: readonly PageCacheNode[]): Pick<MemoryReport, 'bounce'> {
   if (nodes.length === 0 || !nodes[0].bounceOn) return {};
-  return { bounce: { pages: nodes.reduce((s, n) => s + n.bouncePages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounceEmergency, 0) } };
+  return { bounce: { pages: nodes.reduce((s, n) => s + n.bounce.pages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounce.emergency, 0) } };
 }

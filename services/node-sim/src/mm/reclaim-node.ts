@@ -42,37 +42,35 @@
  */
 import type { Kernel } from '../engine/kernel.js';
 import { bug } from '../errors.js';
-import { FIRST_MODEL_EVENT } from '../locks/spinlock.js';
-import { FIRST_RECLAIM_OP, FIRST_SUBCLASS_STEP, FIRST_WORKLOAD_EVENT, MmNode } from './mm-node.js';
-import { P_RECLAIM_WAIT } from './mm-protocol.js';
+import { MM_PROTOCOL, MmNode } from './mm-node.js';
+import { P_IDLE, P_RECLAIM_WAIT, P_WALK } from './mm-protocol.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { DEF_PRIORITY, maxMapped, maxScan, refillTarget, SCAN_KEEP, SCAN_STOP, SCAN_TAKE, SHRINK_STOPPED, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 import { NS_ZERO } from '../engine/time.js';
 
-const EV_RECLAIM_WAIT = FIRST_MODEL_EVENT + 6; // to the kswapd of the node whose memory ran out. a: cpu, b: that node
-const EV_RECLAIM_DONE = FIRST_MODEL_EVENT + 7; // to the waiting CPU's node. a: cpu; b: 1 to reclaim directly first
+/** Reclaim's numbers, after the node's own. */
+export const RECLAIM_PROTOCOL = MM_PROTOCOL.extend('vmscan.c', {
+  steps: ['balance', 'zone', 'refill', 'shrink', 'drop', 'free', 'pass done', 'check', 'swap_out'],
+  events: ['reclaim wait', 'reclaim done', 'kswapd node'],
+  ops: ['refill', 'shrink', 'zone to balance', 'zone balanced', 'free batch'],
+});
 
-/** The global kswapd's wake-up (`kswapd: global`), to node 0. a: the node whose zone fell below pages_low. */
-const EV_KSWAPD_NODE = FIRST_WORKLOAD_EVENT + 24;
+// EV_RECLAIM_WAIT: to the kswapd of the node whose memory ran out. a: cpu, b: that node.
+// EV_RECLAIM_DONE: to the waiting CPU's node. a: cpu; b: 1 to reclaim directly first.
+// EV_KSWAPD_NODE: the global kswapd's wake-up (`kswapd: global`), to node 0. a: the node whose zone fell below pages_low.
+const [EV_RECLAIM_WAIT, EV_RECLAIM_DONE, EV_KSWAPD_NODE] = RECLAIM_PROTOCOL.events;
 
 // Operations on the reclaimed node's memory, by the reclaiming thread `slot` of the caller's node
 // (kswapd, or a CPU in direct reclaim), here or on another node (the global kswapd).
-const OP_REFILL = FIRST_RECLAIM_OP; // arg: zone index | slot << 8
-const OP_SHRINK = FIRST_RECLAIM_OP + 1; // arg: zone index | slot << 8 | priority << 16; answers taken | unmap ns << 6 | SWAP_OUT_WANTED
-const OP_ZONE_TO_BALANCE = FIRST_RECLAIM_OP + 2; // answers a zone index, or −1
-const OP_ZONE_BALANCED = FIRST_RECLAIM_OP + 3; // arg: zone index; answers 1 above pages_high
-const OP_FREE_BATCH = FIRST_RECLAIM_OP + 4; // arg: position in the batch | slot << 8
+// OP_REFILL arg: zone index | slot << 8. OP_SHRINK arg: zone index | slot << 8 | priority << 16;
+// answers taken | unmap ns << 6 | SWAP_OUT_WANTED. OP_ZONE_TO_BALANCE answers a zone index, or −1.
+// OP_ZONE_BALANCED arg: zone index; answers 1 above pages_high. OP_FREE_BATCH arg: position in the batch | slot << 8.
+const [OP_REFILL, OP_SHRINK, OP_ZONE_TO_BALANCE, OP_ZONE_BALANCED, OP_FREE_BATCH] = RECLAIM_PROTOCOL.ops;
 
-const KS_BALANCE = FIRST_SUBCLASS_STEP;
-const KS_ZONE = FIRST_SUBCLASS_STEP + 1;
-const KS_REFILL = FIRST_SUBCLASS_STEP + 2;
-const KS_SHRINK = FIRST_SUBCLASS_STEP + 3;
-const KS_DROP = FIRST_SUBCLASS_STEP + 4;
-const KS_FREE = FIRST_SUBCLASS_STEP + 5;
-const KS_PASS_DONE = FIRST_SUBCLASS_STEP + 6;
-const KS_CHECK = FIRST_SUBCLASS_STEP + 7;
-const KS_SWAP_OUT = FIRST_SUBCLASS_STEP + 8;
-const KS_IDLE = 0;
+const [KS_BALANCE, KS_ZONE, KS_REFILL, KS_SHRINK, KS_DROP, KS_FREE, KS_PASS_DONE, KS_CHECK, KS_SWAP_OUT] = RECLAIM_PROTOCOL.steps;
+const KS_FIRST = RECLAIM_PROTOCOL.firstStep;
+const KS_END = RECLAIM_PROTOCOL.stepEnd;
+const KS_IDLE = P_IDLE;
 /** The unmap time a shrink reports back fits in 24 bits of ns (16 ms a batch, far above any measured). */
 const UNMAP_NS_MAX = (1 << 24) - 1;
 /** OP_SHRINK's answer bit: 2.4's scan met more than max_mapped mapped pages; swap_out comes next. */
@@ -110,6 +108,8 @@ export class ReclaimNode extends MmNode {
   private readonly rSwapOut: Uint8Array;
   /** Direct reclaim: pages freed in this call of try_to_free_pages. */
   private readonly rFreed: Int32Array;
+  /** Per CPU index: where a waiting allocation resumes; −1: its zonelist walk. */
+  private readonly reclaimRetry: Int32Array;
   /** CPUs whose allocations wait for this node's reclaim, in arrival order. */
   private waiters: number[] = [];
   // Statistics (observation only).
@@ -136,6 +136,7 @@ export class ReclaimNode extends MmNode {
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number) {
     super(kernel, node, s, slotsPerCpu);
+    this.reclaimRetry = new Int32Array(s.topo.cpusPerNode + 1).fill(-1);
     this.ks = s.topo.kswapdId(node);
     this.ksi = s.topo.cpusPerNode;
     this.pagesScanned = new Float64Array(this.mem.zones.length);
@@ -211,7 +212,7 @@ export class ReclaimNode extends MmNode {
    * Otherwise — another node's lists are that node's to scan — it waits for `node`'s kswapd. After
    * MAX_RECLAIM_WAITS rounds the allocation fails.
    */
-  protected override outOfMemory(cpu: number, node: number, waits: number): boolean {
+  override outOfMemory(cpu: number, node: number, waits: number): boolean {
     if (waits >= MAX_RECLAIM_WAITS) return false;
     this.reclaimWaitCount++;
     if (this.s.cfg.directReclaim && node === this.node && this.reclaimableZone() >= 0) {
@@ -231,6 +232,32 @@ export class ReclaimNode extends MmNode {
       if (best < 0 || this.mem.lru[z].nrInactive > this.mem.lru[best].nrInactive) best = z;
     }
     return best;
+  }
+
+  /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
+  private retryAllocation(cpu: number): void {
+    const i = this.idx(cpu);
+    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
+    if (this.reclaimRetry[i] >= 0) {
+      this.prog[i] = this.reclaimRetry[i];
+      this.reclaimRetry[i] = -1;
+    } else {
+      this.alloc.start(i);
+      this.prog[i] = P_WALK;
+    }
+    this.step(cpu);
+  }
+
+  /**
+   * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
+   * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
+   */
+  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
+    if (first) this.reclaimWaits[i] = 0;
+    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
+    this.reclaimRetry[i] = retryStep;
+    this.prog[i] = P_RECLAIM_WAIT;
+    return true;
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
@@ -294,7 +321,7 @@ export class ReclaimNode extends MmNode {
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < KS_BALANCE || p > KS_SWAP_OUT) return super.program(i, cpu, p);
+    if (p < KS_FIRST || p >= KS_END) return super.program(i, cpu, p);
     if (cpu !== this.ks && this.rZone[i] === -1 && p !== KS_PASS_DONE) bug(`CPU ${cpu} runs reclaim step ${p} outside reclaim`);
     const callers = this.s.callers;
     const costs = this.s.cfg.costs;

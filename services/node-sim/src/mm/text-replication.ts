@@ -1,6 +1,6 @@
 /**
  * Kernel text and where it is fetched from, after Dave Hansen's x86 text-replication RFC (June
- * 2003, ../shared/VM-REFERENCE.md §5): the text is mapped by 2 MiB large pages; with replication
+ * 2003): the text is mapped by 2 MiB large pages; with replication
  * each node gets a copy at boot (`alloc_pages_node`), `mm->kernel_text_node` says which copy an
  * mm's page tables point at, and a context switch to a task whose mm points at another node's copy
  * rewrites the text PMDs — one `__flush_tlb_one` per 2 MiB. Without it (2.4 on NUMA-Q) every CPU

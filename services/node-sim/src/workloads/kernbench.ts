@@ -20,7 +20,7 @@
  * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
  * (`activate_page` under the LRU lock).
  *
- * Page tables (mm/kmap.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * Page tables (mm/highmem-node.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
  * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
@@ -32,13 +32,12 @@
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
-import { bug } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
-import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
-import { PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
+import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
@@ -46,27 +45,20 @@ import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
 
-const EV_JOB_ASK = FIRST_WORKLOAD_EVENT; // to make (node 0). a: cpu, b: 1 when the CPU finished a job
-const EV_JOB_GIVE = FIRST_WORKLOAD_EVENT + 1; // to the CPU. a: cpu, b: job or −1 (no more)
-
-const K_ASK = FIRST_WORKLOAD_STEP;
-const K_WAIT_JOB = FIRST_WORKLOAD_STEP + 1;
-const K_FORK = FIRST_WORKLOAD_STEP + 2;
-const K_EXEC = FIRST_WORKLOAD_STEP + 3;
-const K_RUN_START = FIRST_WORKLOAD_STEP + 4;
-const K_RUN = FIRST_WORKLOAD_STEP + 5;
-const K_NEXT_OP = FIRST_WORKLOAD_STEP + 6;
-const K_LOOKED_UP = FIRST_WORKLOAD_STEP + 10;
-const K_WRITTEN = FIRST_WORKLOAD_STEP + 11;
-const K_EXIT = FIRST_WORKLOAD_STEP + 12;
-const K_EXIT_NEXT = FIRST_WORKLOAD_STEP + 13;
-const K_EXITED = FIRST_WORKLOAD_STEP + 14;
-const K_EXEC_LOAD = FIRST_WORKLOAD_STEP + 19;
-const K_FORK_PT = FIRST_WORKLOAD_STEP + 20;
-const K_RUN_BODY = FIRST_WORKLOAD_STEP + 21;
-const K_EXIT_ANON = FIRST_WORKLOAD_STEP + 22;
-const K_EXEC_READ = FIRST_WORKLOAD_STEP + 23;
-const K_EXEC_READ_DONE = FIRST_WORKLOAD_STEP + 24;
+/** kernbench's numbers, after the page cache's. */
+const KERNBENCH_PROTOCOL = PAGECACHE_PROTOCOL.extend('kernbench', {
+  steps: [
+    'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done',
+  ],
+  events: ['job ask', 'job give'],
+});
+// EV_JOB_ASK: to make (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
+const [EV_JOB_ASK, EV_JOB_GIVE] = KERNBENCH_PROTOCOL.events;
+const [
+  K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE,
+] = KERNBENCH_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
 const EXEC_READ_BYTES = 256;
@@ -151,7 +143,6 @@ export class KernbenchNode extends PageCacheNode {
       this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node) + this.s.cfg.costs.syscallNs, EV_JOB_GIVE, a, job, 0);
       return;
     }
-    if (kind !== EV_JOB_GIVE) bug(`kernbench has no event kind ${kind}`);
     const i = a - this.first;
     if (b < 0) return; // no job left: the CPU goes idle
     this.jobStart[i] = this.kernel.now;
@@ -178,7 +169,7 @@ export class KernbenchNode extends PageCacheNode {
       case K_FORK_PT: {
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's, or make's).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
-        this.allocPageTables(i, this.ptPagesFor(parent.anonPages), true, K_EXEC);
+        this.pageTables.alloc(i, this.pageTables.pagesFor(parent.anonPages), true, K_EXEC);
         return true;
       }
       case K_EXEC: {
@@ -188,8 +179,8 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       }
       case K_EXEC_LOAD:
-        if (this.heldPageTables(i) > 0) {
-          this.freePageTables(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+        if (this.pageTables.held(i) > 0) {
+          this.pageTables.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
           return true;
         }
         this.kernelEntry(i, true);
@@ -214,7 +205,7 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
-        this.allocPageTables(i, this.ptPagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        this.pageTables.alloc(i, this.pageTables.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
@@ -268,8 +259,8 @@ export class KernbenchNode extends PageCacheNode {
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
-        if (this.heldPageTables(i) > 0) {
-          this.freePageTables(i, K_EXITED);
+        if (this.pageTables.held(i) > 0) {
+          this.pageTables.free(i, K_EXITED);
           return true;
         }
         this.processes++;
@@ -388,7 +379,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     },
     memory: () => ({
       ...parts.memory(),
-      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.ptePagesAllocated), allocationsFailed: sum((n) => n.ptePagesFailed) },
+      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables.allocated), allocationsFailed: sum((n) => n.pageTables.failed) },
       ...pageCacheReport(nodes),
     }),
     progress: () => ({ unit: 'jobs', done: sum((n) => n.jobsDone.reduce((a, b) => a + b, 0)), total: cfg.jobs }),

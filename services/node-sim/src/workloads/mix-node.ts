@@ -9,7 +9,7 @@
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
  * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
  *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
- *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
+ *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/highmem-node.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
  *
@@ -31,38 +31,27 @@
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP, OP_NONE } from '../mm/mm-node.js';
-import { HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/kmap.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, OP_NONE } from '../mm/mm-node.js';
+import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
+import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
 import { MIX_FAULT, MIX_KINDS, MIX_MUNMAP, MIX_READ, MIX_WRITE, nextActiveStart, phaseAt, type MixPlan } from './mix-plan.js';
 
-/** A task's think time ended (or a phase it runs in began). a: cpu, b: local task. */
-export const EV_MIX_WAKE = FIRST_WORKLOAD_EVENT;
-/** Marks the end of the run, so that a run whose tasks all sleep still lasts durationNs. */
-export const EV_MIX_END = FIRST_WORKLOAD_EVENT + 1;
-
-const M_SCHED = FIRST_WORKLOAD_STEP;
-const M_START = FIRST_WORKLOAD_STEP + 1;
-const M_FAULT_DONE = FIRST_WORKLOAD_STEP + 2;
-const M_UNMAP_NEXT = FIRST_WORKLOAD_STEP + 3;
-const M_READ_LOOKUP = FIRST_WORKLOAD_STEP + 4;
-const M_READ_MARK = FIRST_WORKLOAD_STEP + 5;
-const M_READ_MARKED = FIRST_WORKLOAD_STEP + 6;
-const M_READ_COPY = FIRST_WORKLOAD_STEP + 7;
-const M_WRITTEN = FIRST_WORKLOAD_STEP + 8;
-const M_WRITE_KMAP = FIRST_WORKLOAD_STEP + 9;
-const M_OP_DONE = FIRST_WORKLOAD_STEP + 10;
-const M_IDLE = FIRST_WORKLOAD_STEP + 11;
-const M_KERNEL = FIRST_WORKLOAD_STEP + 12;
-
-const OP_MIX_MARK = FIRST_WORKLOAD_OP; // arg: file page index on its node; answers MARK_*
-const OP_MIX_ACTIVATE = FIRST_WORKLOAD_OP + 1; // arg: file page index on its node
-const OP_MIX_WRITTEN = FIRST_WORKLOAD_OP + 2; // arg: frame of a page-cache page just written
-
-const MARK_DONE = 0;
-const MARK_ACTIVATE = 1;
-const MARK_MISSING = 2;
+/** The mix workload's numbers, after the highmem layer's. */
+const MIX_PROTOCOL = HIGHMEM_PROTOCOL.extend('mix', {
+  steps: ['sched', 'start', 'fault done', 'unmap next', 'read lookup', 'read mark', 'read marked', 'read copy', 'written', 'write kmap', 'op done', 'idle', 'kernel'],
+  events: ['wake', 'end'],
+  ops: ['mark', 'activate', 'written'],
+});
+// EV_MIX_WAKE: a task's think time ended (or a phase it runs in began). a: cpu, b: local task.
+// EV_MIX_END marks the end of the run, so that a run whose tasks all sleep still lasts durationNs.
+export const [EV_MIX_WAKE, EV_MIX_END] = MIX_PROTOCOL.events;
+const [M_SCHED, M_START, M_FAULT_DONE, M_UNMAP_NEXT, M_READ_LOOKUP, M_READ_MARK, M_READ_MARKED, M_READ_COPY, M_WRITTEN, M_WRITE_KMAP, M_OP_DONE, M_IDLE, M_KERNEL] =
+  MIX_PROTOCOL.steps;
+// OP_MIX_MARK arg: file page index on its node; answers MARK_*. OP_MIX_ACTIVATE arg: file page index
+// on its node. OP_MIX_WRITTEN arg: frame of a page-cache page just written.
+const [OP_MIX_MARK, OP_MIX_ACTIVATE, OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
 
 /** `page->index` given to written pages: a page-cache page reclaim may drop (page-frames.ts). */
 const WRITTEN_INDEX = 0;

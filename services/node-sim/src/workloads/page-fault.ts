@@ -14,16 +14,14 @@ import type { Kernel } from '../engine/kernel.js';
 import { DurationSampler } from '../engine/distributions.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
-import { FAULT_ANON, FIRST_WORKLOAD_STEP, MmNode } from '../mm/mm-node.js';
+import { FAULT_ANON, MM_PROTOCOL, MmNode } from '../mm/mm-node.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, memoryReport, zoneReports } from '../mm/mm-report.js';
 import type { Model } from './model.js';
 
-const P_CYCLE = FIRST_WORKLOAD_STEP;
-const P_FAULT_NEXT = FIRST_WORKLOAD_STEP + 1;
-const P_FAULTS_DONE = FIRST_WORKLOAD_STEP + 2;
-const P_UNMAP_NEXT = FIRST_WORKLOAD_STEP + 3;
-const P_CYCLE_DONE = FIRST_WORKLOAD_STEP + 4;
+/** page_fault1's numbers, after the node's own. */
+const PAGE_FAULT_PROTOCOL = MM_PROTOCOL.extend('page-fault', { steps: ['cycle', 'fault next', 'faults done', 'unmap next', 'cycle done'] });
+const [P_CYCLE, P_FAULT_NEXT, P_FAULTS_DONE, P_UNMAP_NEXT, P_CYCLE_DONE] = PAGE_FAULT_PROTOCOL.steps;
 
 class PageFaultNode extends MmNode {
   cycles = 0;

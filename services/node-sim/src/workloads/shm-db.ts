@@ -2,7 +2,7 @@
  * `shm-db`: database processes attaching one big SysV shm segment (the SGA), after Linux 2.4
  * ipc/shm.c and mm/memory.c (`shmat`, then `handle_mm_fault` → `pte_alloc` for every 4 MiB of
  * the segment, and a minor fault per page to set its pte), with the page-table placement of the
- * `pte` knob (pte-highmem, UKVA: ../shared/VM-REFERENCE.md §4; mm/kmap.ts):
+ * `pte` knob (pte-highmem, UKVA: mm/page-tables.ts, mm/highmem-node.ts):
  *
  * - the segment's pages are allocated at boot, spread evenly over the nodes' highest zones;
  * - processes are started round-robin over the CPUs, one after another on each CPU: fork (a long
@@ -21,7 +21,7 @@
  *   ptes (1024 × 4 bytes) missed at the distance of the page table's node.
  *
  * Simplified: processes stay attached until the end (no exit, no swapping of page tables); the
- * segment's pages are not on the LRU; no rmap pte_chains (2× the PTEs under -rmap: VM-REFERENCE §4);
+ * segment's pages are not on the LRU; no rmap pte_chains (2× the PTEs under -rmap);
  * PAE (512 ptes per page) is not modelled.
  */
 import type { ShmDbConfig, ShmDbResult } from '@numasim/shared';
@@ -29,9 +29,8 @@ import type { Kernel } from '../engine/kernel.js';
 import { invariant } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
-import { FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP } from '../mm/mm-node.js';
 import { buildMmShared, LINES_BUDDY, type MmShared } from '../mm/mm-shared.js';
-import { addKmapLocks, HighmemNode, KC_PTE, mmPerCpu, type KmapShared } from '../mm/kmap.js';
+import { addKmapLocks, HIGHMEM_PROTOCOL, HighmemNode, KC_PTE, mmPerCpu, type KmapShared } from '../mm/highmem-node.js';
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from '../mm/zone.js';
 import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
@@ -42,13 +41,14 @@ export const PTRS_PER_PTE = 1024;
 /** Cache lines of one page-table page (4 KiB of 4-byte ptes, 32-byte PIII lines). */
 const PTE_PAGE_LINES = 128;
 
-const OP_PTE_ALLOC = FIRST_WORKLOAD_OP; // arg: zone type; answers a frame or −1
-
-const S_NEXT = FIRST_WORKLOAD_STEP;
-const S_ATTACH = FIRST_WORKLOAD_STEP + 1;
-const S_PTE = FIRST_WORKLOAD_STEP + 2;
-const S_PTE_GOT = FIRST_WORKLOAD_STEP + 3;
-const S_STOPPED = FIRST_WORKLOAD_STEP + 4;
+/** shm-db's numbers, after the highmem layer's. */
+const SHM_DB_PROTOCOL = HIGHMEM_PROTOCOL.extend('shm-db', {
+  steps: ['next', 'attach', 'pte', 'pte got', 'stopped'],
+  ops: ['pte alloc'],
+});
+/** arg: zone type; answers a frame or −1. */
+const [OP_PTE_ALLOC] = SHM_DB_PROTOCOL.ops;
+const [S_NEXT, S_ATTACH, S_PTE, S_PTE_GOT, S_STOPPED] = SHM_DB_PROTOCOL.steps;
 
 class ShmDbNode extends HighmemNode {
   private readonly cfg: ShmDbConfig;

@@ -1,7 +1,7 @@
 /**
  * kmap on i386, after Linux 2.4.0–2.4.18 mm/highmem.c (`kmap_high`, `map_new_virtual`,
  * `flush_all_zero_pkmaps`, `kunmap_high`) and include/asm-i386/highmem.h (`kmap_atomic`), with
- * the address-space variants of the LSE call of 22 March 2002 (../shared/VM-REFERENCE.md §3–§4).
+ * the address-space variants of the LSE call of 22 March 2002.
  * `HighmemNode` sits between reclaim and a workload's node: a workload calls `kmapCopy` where the
  * kernel of the era mapped a highmem page (exec's `copy_strings`, `file_read_actor`,
  * `generic_file_write`), and the mode (`kmap` knob) decides what that costs:
@@ -20,14 +20,12 @@
  *   (`mm->kmap_lock`); a wrap flushes only the CPUs that run the mm's threads (`flush_tlb_mm`,
  *   the mm's cpu_vm_mask). A new mm (exec) starts with an empty pool.
  * - `per-task`: a private window per task: no lock; a wrap flushes the local TLB only. Its price
- *   (VM-REFERENCE §4, Linus's objection): a PGD page per task (counted, `pgdPages`), and a cr3
+ *   (Linus's objection on that call): a PGD page per task (counted, `pgdPages`), and a cr3
  *   reload on every switch between threads of one mm (`threadSwitch`: file-read's threads).
  *
- * Page-table pages (`pte` knob) are allocations in the zones: ZONE_NORMAL for `lowmem` (node 0 on
- * i386 NUMA), the node's own highest zone for `highmem` and `ukva`; a workload asks for them
- * (`allocPageTables`: fork's copy_page_range, or a new image's pte_alloc, here all at once) and
- * frees them (`freePageTables`); with pte-highmem a copy maps source and destination with
- * kmap_atomic (KM_PTE0, KM_PTE1). Every fault's pte costs what `pteAccessNs` says.
+ * Page-table pages (`pte` knob) are the node's `PageTables` (page-tables.ts, memory.c); where
+ * they live decides what every fault's pte costs (`pteAccessNs`, here: pte-highmem reaches it
+ * through kmap_atomic). The pool's state and the kmap locks are highmem.ts's.
  *
  * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
  * already scheduled, so a CPU's IPI time is kept in a per-CPU owed-time account and added to the
@@ -38,117 +36,50 @@
  * lock for `pteSetNs` (the new pte) plus a miss on the page's struct page (`page->virtual`), plus
  * LINES_KMAP lines dirtied by the previous holder (the pkmap_count entry and last_pkmap_nr);
  * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
- * slot it clears (A); an IPI costs its target `ipiNs` (A: VM-REFERENCE §7 has no source); a local
+ * slot it clears (A); an IPI costs its target `ipiNs` (A: no published figure); a local
  * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
  * interrupt). Simplified: the IPIs leave from the pool's node (node 0 for the global pool), not
  * from the initiator's, and the initiator's wait is computed from the distances (targets take the
  * interrupt at once: no interrupts-off windows); TLB refills after a flush are not charged;
  * one waiter is woken per freed slot (PkmapPool).
  */
-import type { KmapCallerReport, KmapReport, KmapMode } from '@numasim/shared';
+import type { KmapCallerReport, KmapReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
-import type { Topology } from '../machine/topology.js';
-import { PkmapPool } from './highmem.js';
-import { FIRST_WORKLOAD_EVENT, FIRST_WORKLOAD_OP, FIRST_WORKLOAD_STEP } from './mm-node.js';
+import { KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
+import { OP_PT_ALLOC, PAGE_TABLES_PROTOCOL, PageTables } from './page-tables.js';
 import { summarize } from './mm-report.js';
-import { LINES_BUDDY, type MmConfig, type MmShared } from './mm-shared.js';
+import type { MmShared } from './mm-shared.js';
 import { ReclaimNode } from './reclaim-node.js';
-import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { ZONE_NORMAL, type ZoneType } from './zone.js';
 import { KernelText } from './text-replication.js';
 import { NS_ZERO } from '../engine/time.js';
 
-/** The kernel functions that call kmap in the workloads, in report order. */
-export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
-export const KC_COPY_STRINGS = 0;
-export const KC_FILE_READ = 1;
-export const KC_FILE_WRITE = 2;
-export const KC_PTE = 3;
-export const KC_BOUNCE = 4;
+export { addKmapLocks, KC_BOUNCE, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, KC_PTE, KMAP_CALLERS, kmapPageId, mmPerCpu, PAGE_TAG_FRESH, PAGE_TAG_TREE, type KmapShared } from './highmem.js';
+export { PT_REGIONS } from './page-tables.js';
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;
 
-// Event kinds of this layer: a workload's own kinds stay below FIRST_WORKLOAD_EVENT + 16.
-const EV_KMAP_OP = FIRST_WORKLOAD_EVENT + 16; // to the pool's node. a: cpu, b: page, c: KOP_*
-const EV_KMAP_REPLY = FIRST_WORKLOAD_EVENT + 17; // to the CPU's node. a: cpu, b: result
-const EV_KMAP_FLUSH = FIRST_WORKLOAD_EVENT + 18; // TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu
-const EV_KMAP_WAKE = FIRST_WORKLOAD_EVENT + 19; // wake_up(&pkmap_map_wait). a: cpu
+/** The highmem layer's numbers (kmap), after the page tables'. */
+export const HIGHMEM_PROTOCOL = PAGE_TABLES_PROTOCOL.extend('highmem.c', {
+  steps: ['kmap', 'lock wait', 'remote wait', 'release', 'sleep', 'work', 'kunmap'],
+  events: ['kmap op', 'kmap reply', 'kmap flush', 'kmap wake'],
+});
+// EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_*. EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
+// EV_KMAP_FLUSH: TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu. EV_KMAP_WAKE: wake_up(&pkmap_map_wait). a: cpu.
+const [EV_KMAP_OP, EV_KMAP_REPLY, EV_KMAP_FLUSH, EV_KMAP_WAKE] = HIGHMEM_PROTOCOL.events;
 
 const KOP_KMAP = 1;
 const KOP_KUNMAP = 2;
 /** kmap_high's answer: the slot, with this bit when page->virtual was reused; −1: sleep. */
 const REUSED = 1 << 20;
 
-// Steps of this layer; a workload's own steps stay below FIRST_WORKLOAD_STEP + 96.
-const H_START = FIRST_WORKLOAD_STEP + 96;
-const H_LOCK_WAIT = FIRST_WORKLOAD_STEP + 97;
-const H_REMOTE_WAIT = FIRST_WORKLOAD_STEP + 98;
-const H_RELEASE = FIRST_WORKLOAD_STEP + 99;
-const H_SLEEP = FIRST_WORKLOAD_STEP + 100;
-const H_WORK = FIRST_WORKLOAD_STEP + 101;
-const H_UNMAP = FIRST_WORKLOAD_STEP + 102;
-const H_PT_ALLOC = FIRST_WORKLOAD_STEP + 103;
-const H_PT_GOT = FIRST_WORKLOAD_STEP + 104;
-const H_PT_FREE = FIRST_WORKLOAD_STEP + 105;
-
-/** This layer's operation on a node's memory: a page-table page from zone `arg` (above pages_min), or −1. */
-const OP_PT_ALLOC = FIRST_WORKLOAD_OP + 32;
-/** Page-table pages a CPU's process holds at most. */
-const MAX_PT = 80;
-/** PTRS_PER_PTE on non-PAE i386, and the cache lines of one page-table page (32-byte lines). */
-const PTRS_PER_PTE = 1024;
-const PT_LINES = 128;
-/** Page-table pages of a process besides those of its anonymous memory: text, libraries, stack (assumption). */
-export const PT_REGIONS = 3;
-
-/** Synthetic page ids for kmap: tag << 28 | node << 22 | index (pages the workloads do not keep as frames). */
-export const PAGE_TAG_TREE = 1;
-export const PAGE_TAG_FRESH = 2;
-export function kmapPageId(tag: number, node: number, index: number): number {
-  return tag * 2 ** 28 + node * 2 ** 22 + (index & 0x3fffff);
-}
-
-/** Who runs in which address space, and the kmap locks: configuration every node reads. */
-export interface KmapShared {
-  readonly mode: KmapMode;
-  readonly entries: number;
-  /** Threads of its mm each CPU runs in turn (file-read), 1 otherwise. */
-  readonly threadsPerCpu: number;
-  /** The mm whose task runs on each CPU. */
-  readonly mmOfCpu: Int32Array;
-  /** Node of each mm's pool and lock (the node of its first CPU). */
-  readonly mmHome: Int32Array;
-  /** CPUs running each mm's threads (its cpu_vm_mask). */
-  readonly mmCpus: readonly (readonly number[])[];
-  /** The lock a CPU's kmap_high takes: the global kmap_lock, its mm's lock, or −1. */
-  readonly lockOfCpu: Int32Array;
-}
-
-/**
- * Adds the kmap locks (call from buildMmShared's `extraLocks`): `kmap_lock` on node 0 for the
- * global pool, one `mm->kmap_lock` per mm for per-mm pools, none otherwise.
- */
-export function addKmapLocks(cfg: MmConfig, topo: Topology, mmOfCpu: Int32Array, add: (name: string, cls: string, home: number) => number, threadsPerCpu = 1): KmapShared {
-  const mms = mmOfCpu.reduce((m, v) => Math.max(m, v + 1), 0);
-  const mmCpus: number[][] = Array.from({ length: mms }, () => []);
-  for (let c = 0; c < topo.cpus; c++) mmCpus[mmOfCpu[c]].push(c);
-  const mmHome = Int32Array.from(mmCpus, (cpus) => topo.cpuNode[cpus[0] ?? 0]);
-  const lockOfCpu = new Int32Array(topo.cpus).fill(-1);
-  if (cfg.kmap === 'global') lockOfCpu.fill(add('kmap_lock', 'kmap_lock', 0));
-  else if (cfg.kmap === 'per-mm') {
-    const locks = mmCpus.map((_, m) => add(`mm->kmap_lock[mm${m}]`, 'mm->kmap_lock', mmHome[m]));
-    for (let c = 0; c < topo.cpus; c++) lockOfCpu[c] = locks[mmOfCpu[c]];
-  }
-  return { mode: cfg.kmap, entries: cfg.pkmapEntries, threadsPerCpu, mmOfCpu, mmHome, mmCpus, lockOfCpu };
-}
-
-/** One mm per CPU: the single-threaded processes of kernbench, each CPU running one at a time. */
-export function mmPerCpu(topo: Topology): Int32Array {
-  return Int32Array.from({ length: topo.cpus }, (_, c) => c);
-}
+const [H_START, H_LOCK_WAIT, H_REMOTE_WAIT, H_RELEASE, H_SLEEP, H_WORK, H_UNMAP] = HIGHMEM_PROTOCOL.steps;
+const H_FIRST = HIGHMEM_PROTOCOL.firstStep;
+const H_END = HIGHMEM_PROTOCOL.stepEnd;
 
 /** This node if it has a ZONE_NORMAL, else the first node that does. */
 function findLowmemNode(s: MmShared, node: number): number {
@@ -206,19 +137,12 @@ export class HighmemNode extends ReclaimNode {
   pgdPages = 0;
   threadSwitches = 0;
   pgdSwitches = 0;
-  ptePagesAllocated = 0;
-  ptePagesFailed = 0;
-  /** Page-table pages each CPU's process holds: [i * MAX_PT + k]; the sub-program that fills them. */
-  private readonly ptNode: Int32Array;
-  private readonly ptFrame: Int32Array;
-  private readonly ptHeld: Int32Array;
-  private readonly ptLeft: Int32Array;
-  private readonly ptCopy: Uint8Array;
-  private readonly ptNext: Int32Array;
+  /** The page-table pages of this node's CPUs' processes (page-tables.ts). */
+  readonly pageTables: PageTables;
   /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
   readonly text: KernelText;
   /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
-  protected readonly lowmemNode: number;
+  readonly lowmemNode: number;
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
     super(kernel, node, s, slotsPerCpu);
@@ -251,12 +175,7 @@ export class HighmemNode extends ReclaimNode {
     this.fresh = new Int32Array(c);
     this.owed = new Float64Array(c);
     this.text = new KernelText(s, node, this.mem);
-    this.ptNode = new Int32Array(c * MAX_PT);
-    this.ptFrame = new Int32Array(c * MAX_PT);
-    this.ptHeld = new Int32Array(c);
-    this.ptLeft = new Int32Array(c);
-    this.ptCopy = new Uint8Array(c);
-    this.ptNext = new Int32Array(c);
+    this.pageTables = new PageTables(this, c);
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
@@ -309,27 +228,9 @@ export class HighmemNode extends ReclaimNode {
   }
 
 
-  /**
-   * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
-   * table is read directly where ZONE_NORMAL is (node 0 on i386 NUMA: a remote miss for the other
-   * quads); pte-highmem maps it with kmap_atomic (KM_PTE0: a fixmap pte and an invlpg) on the
-   * node's own memory; UKVA reaches the node-local page table directly. One cache miss on the pte
-   * line each (assumption: a fault's pte line is not in the CPU's cache).
-   */
+  /** pte_offset_map on CPU index `i`, in context: where the page tables live decides (page-tables.ts). */
   protected override pteAccessNs(i: number): number {
-    const s = this.s;
-    const local = s.memNs[this.node * this.n + this.node];
-    switch (s.cfg.pte) {
-      case 'lowmem':
-        return s.memNs[this.node * this.n + this.lowmemNode];
-      case 'highmem':
-        this.kmapAtomicCalls[KC_PTE]++;
-        this.kmapAtomic++;
-        return local + s.cfg.costs.tlbFlushOneNs + s.cfg.costs.pteSetNs;
-      case 'ukva':
-        return local;
-    }
-    invariant(false, `CPU index ${i}: unknown pte placement`);
+    return this.pageTables.accessNs(i);
   }
 
   /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
@@ -351,7 +252,7 @@ export class HighmemNode extends ReclaimNode {
    * CPU index `i` switches to its next thread of the same mm (file-read's threads taking turns):
    * `contextSwitchNs`, owed; with per-task windows every task has its own PGD, so the switch also
    * loads cr3 and loses the TLB — charged as a second `contextSwitchNs` (assumption: what a switch
-   * between two processes costs over one between threads; VM-REFERENCE §4, Linus's objection).
+   * between two processes costs over one between threads; Linus's objection on the LSE call).
    */
   protected threadSwitch(i: number): void {
     if (this.km.threadsPerCpu === 1) return;
@@ -365,102 +266,16 @@ export class HighmemNode extends ReclaimNode {
     this.owed[i] += ns;
   }
 
-  // --- page-table pages (the pte knob) -----------------------------------------------------------
-
-  /** Page-table pages of a process with `anonPages` of anonymous memory: one per 4 MiB, plus PT_REGIONS. */
-  protected ptPagesFor(anonPages: number): number {
-    return Math.min(MAX_PT, Math.ceil(anonPages / PTRS_PER_PTE) + PT_REGIONS);
-  }
-
-  /** Page-table pages the process on CPU index `i` holds. */
-  protected heldPageTables(i: number): number {
-    return this.ptHeld[i];
-  }
-
-  /**
-   * `pages` page-table pages for the process on CPU index `i`: `copy` — fork's copy_page_range
-   * from the parent's (same placement), else new zeroed ones (pte_alloc as the image faults in).
-   * An allocation that fails is counted and the rest are not tried (fork or the fault would fail
-   * with ENOMEM; the model's process goes on). Then `next`.
-   */
-  protected allocPageTables(i: number, pages: number, copy: boolean, next: number): void {
-    this.ptLeft[i] = Math.min(pages, MAX_PT - this.ptHeld[i]);
-    this.ptCopy[i] = copy ? 1 : 0;
-    this.ptNext[i] = next;
-    this.prog[i] = H_PT_ALLOC;
-  }
-
-  /** Frees every page-table page of the process on CPU index `i` (exec's exit_mmap of the old mm, exit); then `next`. */
-  protected freePageTables(i: number, next: number): void {
-    this.ptNext[i] = next;
-    this.prog[i] = H_PT_FREE;
-  }
-
-  /** The zone a page-table page comes from: ZONE_NORMAL for lowmem page tables, else the node's own highest zone. */
-  private ptZone(): { node: number; type: ZoneType } {
-    if (this.s.cfg.pte === 'lowmem') return { node: this.lowmemNode, type: ZONE_NORMAL };
-    const zones = this.s.maps[this.node].zones;
-    return { node: this.node, type: zones[zones.length - 1].type };
-  }
-
-  /** Filling one page-table page on `node` (copying the parent's, or clearing), ns; pte-highmem maps through kmap_atomic. */
-  private ptFillNs(node: number, type: ZoneType, copy: boolean): number {
-    const costs = this.s.cfg.costs;
-    const kmaps = type === ZONE_HIGHMEM && this.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0; // KM_PTE0 (and KM_PTE1 for the source)
-    this.kmapAtomicCalls[KC_PTE] += kmaps;
-    this.kmapAtomic += kmaps;
-    const lineNs = this.s.memNs[this.node * this.n + node];
-    const fill = copy ? 2 * PT_LINES * lineNs + PTRS_PER_PTE * costs.pteSetNs : this.pageStreamNs(node, costs.pageClearNs);
-    return fill + kmaps * (costs.tlbFlushOneNs + costs.pteSetNs);
-  }
-
   // --- the kmap program ---------------------------------------------------------------------------
 
   protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < H_START || p > H_PT_FREE) return super.program(i, cpu, p);
+    if (PageTables.owns(p)) return this.pageTables.step(i, cpu, p);
+    if (p < H_FIRST || p >= H_END) return super.program(i, cpu, p);
     switch (p) {
-      case H_PT_ALLOC: {
-        if (this.ptLeft[i] === 0) {
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const z = this.ptZone();
-        const hold = this.s.cfg.costs.buddyOpNs + this.structPageNs(z.node);
-        this.lockedOp(i, cpu, this.s.zoneLock[z.node * 3 + z.type], this.s.callers.rmqueue, OP_PT_ALLOC, z.node, z.type, hold, LINES_BUDDY, H_PT_GOT);
-        return false;
-      }
-      case H_PT_GOT: {
-        const z = this.ptZone();
-        const frame = this.opResult[i];
-        if (frame < 0) {
-          this.ptePagesFailed += this.ptLeft[i];
-          this.allocationFailures++;
-          this.ptLeft[i] = 0;
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const k = i * MAX_PT + this.ptHeld[i]++;
-        this.ptNode[k] = z.node;
-        this.ptFrame[k] = frame;
-        this.ptePagesAllocated++;
-        this.ptLeft[i]--;
-        this.prog[i] = H_PT_ALLOC;
-        this.after(cpu, this.ptFillNs(z.node, z.type, this.ptCopy[i] === 1));
-        return false;
-      }
-      case H_PT_FREE: {
-        if (this.ptHeld[i] === 0) {
-          this.prog[i] = this.ptNext[i];
-          return true;
-        }
-        const k = i * MAX_PT + --this.ptHeld[i];
-        this.freePage(i, cpu, this.ptNode[k], this.ptFrame[k], H_PT_FREE);
-        return false;
-      }
       case H_START:
         return this.kmapStart(i, cpu);
       case H_RELEASE:
-        this.client.release(cpu, this.km.lockOfCpu[cpu]);
+        this.dropLock(i, cpu, this.km.lockOfCpu[cpu]);
         return this.released(i);
       case H_SLEEP:
         if (this.hWake[i] === 0) return false;
@@ -514,7 +329,7 @@ export class HighmemNode extends ReclaimNode {
       default:
         this.hOp[i] = KOP_KMAP;
         this.prog[i] = H_LOCK_WAIT;
-        this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high, false);
+        this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high);
         return false;
     }
   }
@@ -528,7 +343,7 @@ export class HighmemNode extends ReclaimNode {
     }
     this.hOp[i] = KOP_KUNMAP;
     this.prog[i] = H_LOCK_WAIT;
-    this.client.acquire(cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high, false);
+    this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high);
     return false;
   }
 
@@ -666,10 +481,7 @@ export class HighmemNode extends ReclaimNode {
   }
 
   protected override doWorkloadOp(op: number, arg: number): number {
-    if (op !== OP_PT_ALLOC) return super.doWorkloadOp(op, arg);
-    // pte_alloc → __alloc_pages(GFP_KERNEL): a page while the zone is above pages_min, else a failure.
-    const zone = this.mem.zone(arg as ZoneType);
-    return zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
+    return op === OP_PT_ALLOC ? this.pageTables.applyOp(arg as ZoneType) : super.doWorkloadOp(op, arg);
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
@@ -703,7 +515,7 @@ export class HighmemNode extends ReclaimNode {
   }
 
   /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches). */
-  protected override after(cpu: number, delayNs: number): void {
+  override after(cpu: number, delayNs: number): void {
     if (cpu < this.s.topo.cpus) {
       const i = cpu - this.first;
       const owed = this.owed[i];

@@ -1,0 +1,72 @@
+/**
+ * What a node's subsystems (page-alloc.ts, pagevec.ts, page-tables.ts, bounce.ts, swap-out.ts)
+ * may use of the node LP that composes them: its program counters, the work under a lock, the
+ * cost helpers and the counters they add to. A subsystem depends on these interfaces, never on
+ * the node's class, so the node's files import their subsystems and not the other way round.
+ * Follows no kernel source (the kernel's subsystems share globals and `current`).
+ */
+import type { Kernel } from '../engine/kernel.js';
+import type { MmShared } from './mm-shared.js';
+import type { NodeMemory } from './node-memory.js';
+import type { ZoneType } from './zone.js';
+
+/** The node's core (mm-node.ts). `i` is a CPU's index in the node's per-CPU arrays, `cpu` its id. */
+export interface NodeCore {
+  readonly kernel: Kernel;
+  readonly node: number;
+  readonly s: MmShared;
+  readonly mem: NodeMemory;
+  /** The step each CPU's program is at. */
+  readonly prog: Int32Array;
+  /** Page slots per CPU, the slot a fault works on, and each slot's frame ([i * S + k], −1: none). */
+  readonly S: number;
+  readonly slot: Int32Array;
+  readonly pageFrame: Int32Array;
+  /** Times the current allocation of each CPU waited for reclaim. */
+  readonly reclaimWaits: Int32Array;
+  /** The answer of each CPU's last operation. */
+  readonly opResult: Int32Array;
+  /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
+  opExtraNs: number;
+  allocationFailures: number;
+  kmapAtomic: number;
+  idx(cpu: number): number;
+  step(cpu: number): void;
+  after(cpu: number, delayNs: number): void;
+  lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs?: number): void;
+  acquireFor(i: number, cpu: number, lock: number, caller: number): void;
+  holdUnderLock(i: number, cpu: number, holdNs: number, remote: number, releaseStep: number): void;
+  applyOp(op: number, type: ZoneType, arg: number): number;
+  freePage(i: number, cpu: number, node: number, frame: number, next: number): void;
+  outOfMemory(cpu: number, node: number, waits: number): boolean;
+  structPageNs(node: number): number;
+  pageStreamNs(node: number, localNs: number): number;
+  lruLockOf(node: number, frame: number): number;
+}
+
+/** A node with highmem machinery (highmem-node.ts): where its lowmem is and its kmap counters. */
+export interface HighmemCore extends NodeCore {
+  /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node. */
+  readonly lowmemNode: number;
+  readonly kmapAtomicCalls: Float64Array;
+}
+
+/** A node with a page cache and its processes' file mappings (page-cache.ts), which swap_out walks. */
+export interface MappingsCore extends HighmemCore {
+  /** Mappings per CPU's process at most; each one's page node, argument and pte young bit ([i * M + k]). */
+  readonly M: number;
+  readonly mapCount: Int32Array;
+  readonly mapNode: Int32Array;
+  readonly mapArg: Int32Array;
+  readonly mapYoung: Uint8Array;
+  /** 1 once the CPU's process exits (off the mm list). */
+  readonly exiting: Uint8Array;
+  swapOuts: number;
+  swapPtesScanned: number;
+  swapPtesUnmapped: number;
+  swapWalkNs: number;
+  /** One pte of this node's file page gone (`arg`: index | generation). */
+  dropPte(arg: number): void;
+  /** A page's key in the mapping checks: node * 2²¹ + index. */
+  pageKey(node: number, pte: number): number;
+}

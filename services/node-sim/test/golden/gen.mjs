@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Writes hashes.json: for each case in cases.json, the SHA-256 of its report and series with the
+// wall-clock fields removed, checking first that every placement gives the same bytes.
+// Run on a tree whose results are known good: `node services/node-sim/test/golden/gen.mjs`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { getPreset, resolveWorkload } from '@numasim/shared';
+import { closeDefaultNodePool, runWorkloadPlaced, runWorkloadWithSeries } from '@numasim/node-sim';
+import { caseKey, goldenHash } from './hash.mjs';
+
+const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+const { placements, cases } = JSON.parse(readFileSync(here('cases.json'), 'utf8'));
+const hashes = {};
+for (const c of cases) {
+  const cfg = (placement) => resolveWorkload(getPreset(c.preset).workload, [...c.sets, `placement=${placement}`]);
+  const t = performance.now();
+  const inline = goldenHash(runWorkloadWithSeries(cfg('inline')));
+  for (const p of (c.placements ?? placements).filter((p) => p !== 'inline')) {
+    const h = goldenHash(await runWorkloadPlaced(cfg(p)));
+    if (h !== inline) throw new Error(`${caseKey(c)}: placement ${p} differs from inline`);
+  }
+  hashes[caseKey(c)] = inline;
+  console.log(caseKey(c), inline.slice(0, 12), `${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+await closeDefaultNodePool();
+writeFileSync(here('hashes.json'), JSON.stringify(hashes, null, 2) + '\n');
