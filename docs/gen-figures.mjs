@@ -193,7 +193,7 @@ const blocks = [
   { file: 'docs/WORKLOADS.md', name: 'highmem', kind: 'simulation', render: highmemBlock },
   { file: 'docs/WORKLOADS.md', name: 'mix', kind: 'simulation', render: mixBlock },
   { file: 'docs/WORKLOADS.md', name: 'mix-phases', kind: 'simulation', render: mixPhasesBlock },
-  ...['engine', 'model', 'pending-set', 'loadtest'].map((n) => ({ file: 'docs/PERFORMANCE.md', name: n, kind: 'timing', render: () => timingTable(n) })),
+  ...['engine', 'model', 'service', 'pending-set', 'loadtest'].map((n) => ({ file: 'docs/PERFORMANCE.md', name: n, kind: 'timing', render: () => timingTable(n) })),
   { file: 'docs/OPERATIONS.md', name: 'fleet', kind: 'timing', render: () => timingTable('fleet') },
   ...['scaling', 'barrier'].map((n) => ({ file: 'docs/PARALLEL.md', name: n, kind: 'timing', render: () => timingTable(n) })),
 ];
