@@ -37,7 +37,7 @@ export function highmemModelParts(cfg: MmConfig, kernel: Kernel, topo: Topology,
         n.mem.checkInvariants();
         n.checkKmapInvariants();
       }),
-    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km, nodes), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
+    memory: () => ({ ...memoryReport(cfg, nodes), kmap: kmapReport(km, nodes.map((n) => n.kmap)), text: kernelTextReport(shared, nodes.map((n) => n.text)) }),
     zones: () => zoneReports(nodes),
   };
 }

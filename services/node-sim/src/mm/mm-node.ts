@@ -172,7 +172,7 @@ export class MmNode implements LogicalProcess, LockUser {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
-  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/highmem-node.ts). */
+  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/page-tables.ts). */
   protected pteAccessNs(_i: number): number {
     return 0;
   }
@@ -311,7 +311,7 @@ export class MmNode implements LogicalProcess, LockUser {
       case P_FILL: {
         // clear_user_highpage / the copy from the user buffer: a highmem anonymous page is cleared
         // through kmap_atomic (one per-CPU pte and one invlpg, no lock); a page-cache page written by
-        // generic_file_write is kmapped by the workload (mm/highmem-node.ts). A remote page costs remote bandwidth.
+        // generic_file_write is kmapped by the workload (mm/kmap.ts). A remote page costs remote bandwidth.
         const node = this.pageNode[at];
         let ns = this.pageStreamNs(node, this.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
         if (this.faultKind[i] === FAULT_ANON && this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {
@@ -541,12 +541,12 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Every spinlock a CPU of this node takes goes through here: onto its held-lock stack, then the lock protocol. */
-  protected takeLock(i: number, cpu: number, lock: number, caller: number): void {
+  takeLock(i: number, cpu: number, lock: number, caller: number): void {
     this.held.take(i, cpu, lock);
     this.client.acquire(cpu, lock, caller, false);
   }
 
-  protected dropLock(i: number, cpu: number, lock: number): void {
+  dropLock(i: number, cpu: number, lock: number): void {
     this.held.drop(i, cpu, lock);
     this.client.release(cpu, lock);
   }

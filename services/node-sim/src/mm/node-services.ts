@@ -1,5 +1,6 @@
 /**
- * What a node's subsystems (page-alloc.ts, pagevec.ts, page-tables.ts, bounce.ts, swap-out.ts)
+ * What a node's subsystems (page-alloc.ts, pagevec.ts, page-tables.ts, kmap.ts,
+ * bounce.ts, swap-out.ts)
  * may use of the node LP that composes them: its program counters, the work under a lock, the
  * cost helpers and the counters they add to. A subsystem depends on these interfaces, never on
  * the node's class, so the node's files import their subsystems and not the other way round.
@@ -34,6 +35,9 @@ export interface NodeCore {
   step(cpu: number): void;
   after(cpu: number, delayNs: number): void;
   lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs?: number): void;
+  /** Takes or drops a spinlock for CPU index `i` (through its held-lock stack). */
+  takeLock(i: number, cpu: number, lock: number, caller: number): void;
+  dropLock(i: number, cpu: number, lock: number): void;
   acquireFor(i: number, cpu: number, lock: number, caller: number): void;
   holdUnderLock(i: number, cpu: number, holdNs: number, remote: number, releaseStep: number): void;
   applyOp(op: number, type: ZoneType, arg: number): number;

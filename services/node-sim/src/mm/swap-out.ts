@@ -20,7 +20,7 @@
  */
 import { OP_NONE } from './mm-protocol.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
-import { HIGHMEM_PROTOCOL } from './highmem-node.js';
+import { HIGHMEM_PROTOCOL } from './kmap.js';
 import type { MappingsCore } from './node-services.js';
 
 /** swap_out's numbers, after the highmem layer's. */

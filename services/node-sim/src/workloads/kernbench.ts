@@ -20,7 +20,7 @@
  * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
  * (`activate_page` under the LRU lock).
  *
- * Page tables (mm/highmem-node.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * Page tables (mm/page-tables.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
  * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
@@ -175,7 +175,7 @@ export class KernbenchNode extends PageCacheNode {
       case K_EXEC: {
         // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
         const pages = this.cfg.execArgPages ?? 1;
-        this.kmapCopy(i, KC_COPY_STRINGS, this.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
+        this.kmap.copy(i, KC_COPY_STRINGS, this.kmap.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
         return true;
       }
       case K_EXEC_LOAD:
@@ -184,7 +184,7 @@ export class KernbenchNode extends PageCacheNode {
           return true;
         }
         this.kernelEntry(i, true);
-        this.newAddressSpace(i, cpu);
+        this.kmap.newAddressSpace(i, cpu);
         this.execReadsLeft[i] = this.cfg.execReads ?? 0;
         this.prog[i] = K_EXEC_READ;
         this.after(cpu, costs.execNs);
@@ -226,7 +226,7 @@ export class KernbenchNode extends PageCacheNode {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
-          this.threadSwitch(i);
+          this.kmap.threadSwitch(i);
           this.fileReadActor(i, costs.pageCopyNs, K_RUN);
         }
         return true;
@@ -243,7 +243,7 @@ export class KernbenchNode extends PageCacheNode {
           this.prog[i] = K_RUN;
           return true;
         }
-        this.kmapCopy(i, KC_FILE_WRITE, this.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
+        this.kmap.copy(i, KC_FILE_WRITE, this.kmap.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
         return true;
       }
       case K_EXIT:
@@ -314,7 +314,7 @@ export class KernbenchNode extends PageCacheNode {
   private fileReadActor(i: number, localCopyNs: number, next: number): void {
     const node = this.fileNode[i];
     const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-    this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
+    this.kmap.copy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
   }
 
   /** Picks the next operation at random among those left and starts it. */

@@ -9,7 +9,7 @@
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
  * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
  *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
- *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/highmem-node.ts);
+ *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
  *
@@ -281,7 +281,7 @@ export class MixNode extends HighmemNode {
       case M_READ_COPY: {
         const node = this.rNode[i];
         const page = kmapPageId(PAGE_TAG_TREE, node, this.rIdx[i]);
-        this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
+        this.kmap.copy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
         return true;
       }
       case M_WRITTEN: {
@@ -299,7 +299,7 @@ export class MixNode extends HighmemNode {
       case M_WRITE_KMAP: {
         // prepare_write/commit_write kmap the page around the copy (whose time the fill charged).
         const node = this.wNode[i];
-        this.kmapCopy(i, KC_FILE_WRITE, this.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
+        this.kmap.copy(i, KC_FILE_WRITE, this.kmap.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
         return true;
       }
       case M_OP_DONE:

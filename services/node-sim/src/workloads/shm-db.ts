@@ -2,7 +2,7 @@
  * `shm-db`: database processes attaching one big SysV shm segment (the SGA), after Linux 2.4
  * ipc/shm.c and mm/memory.c (`shmat`, then `handle_mm_fault` → `pte_alloc` for every 4 MiB of
  * the segment, and a minor fault per page to set its pte), with the page-table placement of the
- * `pte` knob (pte-highmem, UKVA: mm/page-tables.ts, mm/highmem-node.ts):
+ * `pte` knob (pte-highmem, UKVA: mm/page-tables.ts, mm/kmap.ts):
  *
  * - the segment's pages are allocated at boot, spread evenly over the nodes' highest zones;
  * - processes are started round-robin over the CPUs, one after another on each CPU: fork (a long
