@@ -182,12 +182,12 @@ export class MmNode implements LogicalProcess, LockUser {
     return this.s.ptl[cpu];
   }
 
-  /** kswapd of this node was woken (reclaim-node.ts runs it). */
+  /** kswapd of this node was woken (vmscan.ts runs it). */
   protected kswapdWake(): void {}
 
   /**
    * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
-   * Returns true when the CPU now waits for reclaim on `node` (reclaim-node.ts retries it);
+   * Returns true when the CPU now waits for reclaim on `node` (vmscan.ts retries it);
    * false lets the allocation fail.
    */
   outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
@@ -436,7 +436,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. */
-  protected pagecacheHoldNs(node: number): number {
+  pagecacheHoldNs(node: number): number {
     return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
   }
 
@@ -471,7 +471,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * page's state is per-page atomic): here at once, or by a message there and back. The answer is
    * in `opResult[i]`; then `next`.
    */
-  protected pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean {
+  pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean {
     if (node === this.node) {
       this.opResult[i] = this.applyOp(op, ZONE_NORMAL, arg);
       this.prog[i] = next;

@@ -47,8 +47,8 @@ export function zoneReports(nodes: readonly MmNode[]): MemoryReport['zones'] {
       frees: z.frees,
       lruActive: lp.mem.lru[zi].nrActive,
       lruInactive: lp.mem.lru[zi].nrInactive,
-      pagesScanned: lp instanceof ReclaimNode ? lp.pagesScanned[zi] : 0,
-      pagesReclaimed: lp instanceof ReclaimNode ? lp.pagesReclaimed[zi] : 0,
+      pagesScanned: lp instanceof ReclaimNode ? lp.reclaim.pagesScanned[zi] : 0,
+      pagesReclaimed: lp instanceof ReclaimNode ? lp.reclaim.pagesReclaimed[zi] : 0,
     })),
   );
 }
@@ -60,13 +60,13 @@ function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> 
   const total = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   return {
     reclaim: {
-      kswapdRuns: sum((n) => n.kswapdRuns),
-      pagesScanned: sum((n) => total(n.pagesScanned)),
-      pagesReclaimed: sum((n) => total(n.pagesReclaimed)),
-      allocationWaits: sum((n) => n.reclaimWaitCount),
-      directReclaims: sum((n) => n.directReclaims),
-      directPagesReclaimed: sum((n) => n.directPagesReclaimed),
-      mappedSkipped: sum((n) => n.mappedSkipped),
+      kswapdRuns: sum((n) => n.reclaim.kswapdRuns),
+      pagesScanned: sum((n) => total(n.reclaim.pagesScanned)),
+      pagesReclaimed: sum((n) => total(n.reclaim.pagesReclaimed)),
+      allocationWaits: sum((n) => n.reclaim.reclaimWaitCount),
+      directReclaims: sum((n) => n.reclaim.directReclaims),
+      directPagesReclaimed: sum((n) => n.reclaim.directPagesReclaimed),
+      mappedSkipped: sum((n) => n.reclaim.mappedSkipped),
       swapOuts: sum((n) => n.swapOuts),
       swapPtesScanned: sum((n) => n.swapPtesScanned),
       swapPtesUnmapped: sum((n) => n.swapPtesUnmapped),

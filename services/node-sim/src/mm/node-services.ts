@@ -1,6 +1,6 @@
 /**
- * What a node's subsystems (page-alloc.ts, pagevec.ts, page-tables.ts, kmap.ts,
- * bounce.ts, swap-out.ts)
+ * What a node's subsystems (page-alloc.ts, pagevec.ts, vmscan.ts, page-tables.ts,
+ * kmap.ts, bounce.ts, swap-out.ts)
  * may use of the node LP that composes them: its program counters, the work under a lock, the
  * cost helpers and the counters they add to. A subsystem depends on these interfaces, never on
  * the node's class, so the node's files import their subsystems and not the other way round.
@@ -48,8 +48,21 @@ export interface NodeCore {
   lruLockOf(node: number, frame: number): number;
 }
 
+/** A node with reclaim (reclaim-node.ts): what vmscan.ts's `Reclaim` uses beyond the core, and the page cache's answers it asks for. */
+export interface ReclaimCore extends NodeCore {
+  readonly alloc: { start(i: number): void };
+  pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean;
+  pagecacheHoldNs(node: number): number;
+  /** May reclaim drop this LRU page? −1: no; UNMAP_BY_SWAP_OUT: 2.4 leaves it to swap_out; else the ns its unmapping takes. */
+  unmapForReclaim(frame: number): number;
+  /** 2.4's swap_out by reclaiming thread `i`, then step `next`. */
+  swapOut(i: number, cpu: number, next: number): boolean;
+  /** The page leaves the page cache (lock held). */
+  dropFromCache(frame: number): void;
+}
+
 /** A node with highmem machinery (highmem-node.ts): where its lowmem is and its kmap counters. */
-export interface HighmemCore extends NodeCore {
+export interface HighmemCore extends ReclaimCore {
   /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node. */
   readonly lowmemNode: number;
   readonly kmapAtomicCalls: Float64Array;

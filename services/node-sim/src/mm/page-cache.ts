@@ -23,7 +23,7 @@
  * no lock in the table), `2.4` keeps no reverse map. At exit (`unmapFiles`) zap_page_range
  * clears each pte under page_table_lock and the rmap variants remove the entry the same way.
  *
- * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
+ * Reclaim (vmscan.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
  * 2.4.17–18) has no reverse map: shrink_cache passes over a page with page_count > 1, and once it
  * has passed over `max_mapped` of them it drops pagemap_lru_lock and calls `swap_out`, the scan of
  * the mms' page tables
@@ -54,7 +54,7 @@ import { OP_NONE } from './mm-node.js';
 import { HighmemNode, KC_PTE, type KmapShared } from './highmem-node.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
-import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
+import { UNMAP_BY_SWAP_OUT } from './vmscan.js';
 import { PG_lru } from './page-frames.js';
 import { ZONE_HIGHMEM, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
@@ -275,7 +275,7 @@ export class PageCacheNode extends HighmemNode {
       this.kmapCarry += this.highPteShare;
       const mapped = this.kmapCarry >= 1;
       if (mapped) this.kmapCarry--;
-      if (s.cfg.kswapdKmapPool && this.reclaimByKswapd) {
+      if (s.cfg.kswapdKmapPool && this.reclaim.byKswapd) {
         if (mapped) this.kswapdPoolMaps++;
       } else {
         pte += this.highPteShare * (costs.tlbFlushOneNs + costs.pteSetNs);
@@ -288,7 +288,7 @@ export class PageCacheNode extends HighmemNode {
     return costs.lockAtomicNs + this.meanMissNs + pte + costs.pteSetNs + costs.ipiNs + costs.rmapOpNs;
   }
 
-  protected override unmapForReclaim(frame: number): number {
+  override unmapForReclaim(frame: number): number {
     const idx = this.mem.frames.index[frame];
     if (idx < 0) return -1;
     const ptes = this.mapped[idx];
@@ -302,7 +302,7 @@ export class PageCacheNode extends HighmemNode {
     return ns;
   }
 
-  protected override dropFromCache(frame: number): void {
+  override dropFromCache(frame: number): void {
     const idx = this.mem.frames.index[frame];
     this.pageFrameOf[idx] = -1;
     this.mapped[idx] = 0;
@@ -412,7 +412,7 @@ export class PageCacheNode extends HighmemNode {
       case PC_REFAULT_GOT: {
         if (this.opResult[i] < 0) {
           // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
-          if (this.waitForReclaim(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
+          if (this.reclaim.waitFor(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
           this.allocationFailures++;
           this.inFlight[i] = -1;
           this.bounce.release(i, this.failNext[i]);
@@ -494,7 +494,7 @@ export class PageCacheNode extends HighmemNode {
     return super.program(i, cpu, p);
   }
 
-  protected override swapOut(i: number, _cpu: number, next: number): boolean {
+  override swapOut(i: number, _cpu: number, next: number): boolean {
     this.swapper.start(i, next);
     return true;
   }

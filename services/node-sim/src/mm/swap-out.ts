@@ -2,7 +2,7 @@
  * 2.4's `swap_out`, after Linux 2.4.18 mm/vmscan.c (`swap_out`, `swap_out_mm`, `swap_out_vma`
  * down to `try_to_swap_out`): the scan of the mms' page tables that frees mapped pages where 2.4
  * has no reverse map. shrink_cache calls it once it has passed over `max_mapped` mapped pages
- * (reclaim-node.ts). Under `mmlist_lock` it takes the next mm of the list (`swap_mm`), and under
+ * (vmscan.ts). Under `mmlist_lock` it takes the next mm of the list (`swap_mm`), and under
  * that mm's page_table_lock walks its ptes from where the last scan stopped (`mm->swap_address`):
  * a young pte is only made old (`ptep_test_and_clear_young`), an old one is cleared
  * (`ptep_get_and_clear`, `flush_tlb_page`) and the page's reference dropped, so the next

@@ -27,7 +27,7 @@
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
  * Simplified: no COW (fork and exec are CPU time besides the page tables); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
- * so a CPU runs one job at a time. Reclaim (mm/reclaim-node.ts) can drop tree pages from the page
+ * so a CPU runs one job at a time. Reclaim (mm/vmscan.ts) can drop tree pages from the page
  * cache; a later lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
