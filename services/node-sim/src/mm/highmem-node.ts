@@ -37,7 +37,7 @@ function findLowmemNode(s: MmShared, node: number): number {
 
 export class HighmemNode extends ReclaimNode {
   protected readonly km: KmapShared;
-  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay. */
+  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay (cpu-state.ts). */
   private readonly owed: Float64Array;
   /** The kmap pools' callers, and the pools this node owns (kmap.ts). */
   readonly kmap: Kmap;
@@ -55,15 +55,15 @@ export class HighmemNode extends ReclaimNode {
     this.km = km;
     this.lowmemNode = findLowmemNode(s, node);
     const c = s.topo.cpusPerNode;
-    this.owed = new Float64Array(c);
-    this.kmap = new Kmap(this, km, this.owed);
+    this.owed = this.cpuState.owed;
+    this.kmap = new Kmap(this, km);
     this.kmapAtomicCalls = this.kmap.kmapAtomicCalls;
     this.text = new KernelText(s, node, this.mem);
     this.pageTables = new PageTables(this, c);
   }
 
   /** pte_offset_map on CPU index `i`, in context: where the page tables live decides (page-tables.ts). */
-  protected override pteAccessNs(i: number): number {
+  override pteAccessNs(i: number): number {
     return this.pageTables.accessNs(i);
   }
 

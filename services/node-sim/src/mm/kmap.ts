@@ -80,6 +80,8 @@ const H_FIRST = HIGHMEM_PROTOCOL.firstStep;
 const H_END = HIGHMEM_PROTOCOL.stepEnd;
 
 export class Kmap {
+  /** The node's per-CPU owed-time account (cpu-state.ts): IPIs taken here and thread switches, paid by the next delay. */
+  private readonly owed: Float64Array;
   private readonly kernel: Kernel;
   private readonly s: MmShared;
   private readonly node: number;
@@ -133,9 +135,8 @@ export class Kmap {
   constructor(
     private readonly lp: NodeCore,
     private readonly km: KmapShared,
-    /** The node's per-CPU owed-time account (IPIs taken here), paid by its next delay. */
-    private readonly owed: Float64Array,
   ) {
+    this.owed = lp.cpuState.owed;
     this.kernel = lp.kernel;
     this.s = lp.s;
     this.node = lp.node;

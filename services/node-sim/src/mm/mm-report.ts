@@ -6,9 +6,9 @@
 import type { LatencySummary, MemoryReport, NumaStat } from '@numasim/shared';
 import { HIST_BUCKETS, histQuantile } from '../locks/lock-stats.js';
 import { BYTES_PER_FRAME } from './page-frames.js';
+import { ReclaimNode } from './reclaim-node.js';
 import type { MmNode } from './mm-node.js';
 import type { MmConfig } from './mm-shared.js';
-import { ReclaimNode } from './reclaim-node.js';
 
 export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryReport {
   const numastat: NumaStat[] = Array.from({ length: cfg.nodes }, (_, node) => ({ node, numaHit: 0, numaMiss: 0, numaForeign: 0, localNode: 0, otherNode: 0 }));
@@ -86,10 +86,10 @@ export function faultLatency(nodes: readonly MmNode[]): { faults: number; latenc
   let max = 0;
   let faults = 0;
   for (const lp of nodes) {
-    for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.faultLatencyHist[b];
-    total += lp.faultLatencyTotal;
-    max = Math.max(max, lp.faultLatencyMax);
-    faults += lp.anonFaults.reduce((a, b) => a + b, 0);
+    for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.faults.faultLatencyHist[b];
+    total += lp.faults.faultLatencyTotal;
+    max = Math.max(max, lp.faults.faultLatencyMax);
+    faults += lp.faults.anonFaults.reduce((a, b) => a + b, 0);
   }
   return { faults, latency: summarize(hist, total, faults, max) };
 }

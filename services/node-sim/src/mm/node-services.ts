@@ -8,6 +8,9 @@
  */
 import type { Kernel } from '../engine/kernel.js';
 import type { MmShared } from './mm-shared.js';
+import type { CpuState } from './cpu-state.js';
+import type { PageAlloc } from './page-alloc.js';
+import type { Pagevecs } from './pagevec.js';
 import type { NodeMemory } from './node-memory.js';
 import type { ZoneType } from './zone.js';
 
@@ -17,6 +20,10 @@ export interface NodeCore {
   readonly node: number;
   readonly s: MmShared;
   readonly mem: NodeMemory;
+  /** The per-CPU state of the node's programs (cpu-state.ts); `prog`, `slot`, `pageFrame`, `reclaimWaits` and `opResult` are its arrays. */
+  readonly cpuState: CpuState;
+  readonly alloc: PageAlloc;
+  readonly pagevecs: Pagevecs;
   /** The step each CPU's program is at. */
   readonly prog: Int32Array;
   /** Page slots per CPU, the slot a fault works on, and each slot's frame ([i * S + k], −1: none). */
@@ -44,15 +51,18 @@ export interface NodeCore {
   freePage(i: number, cpu: number, node: number, frame: number, next: number): void;
   outOfMemory(cpu: number, node: number, waits: number): boolean;
   structPageNs(node: number): number;
+  pagecacheHoldNs(node: number): number;
+  /** pte_offset_map's cost on CPU index `i` beyond pteSetNs, and the page_table_lock of the mm `cpu` runs. */
+  pteAccessNs(i: number): number;
+  ptlOf(cpu: number): number;
+  zoneTypeOf(node: number, frame: number): ZoneType;
   pageStreamNs(node: number, localNs: number): number;
   lruLockOf(node: number, frame: number): number;
 }
 
 /** A node with reclaim (reclaim-node.ts): what vmscan.ts's `Reclaim` uses beyond the core, and the page cache's answers it asks for. */
 export interface ReclaimCore extends NodeCore {
-  readonly alloc: { start(i: number): void };
   pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean;
-  pagecacheHoldNs(node: number): number;
   /** May reclaim drop this LRU page? −1: no; UNMAP_BY_SWAP_OUT: 2.4 leaves it to swap_out; else the ns its unmapping takes. */
   unmapForReclaim(frame: number): number;
   /** 2.4's swap_out by reclaiming thread `i`, then step `next`. */

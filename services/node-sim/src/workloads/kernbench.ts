@@ -252,10 +252,10 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       case K_EXIT_ANON:
         this.slot[i] = 0;
-        this.beginUnmap(i, K_EXIT_NEXT);
+        this.faults.beginUnmap(i, K_EXIT_NEXT);
         return true;
       case K_EXIT_NEXT:
-        if (++this.slot[i] < this.anonUsed[i]) this.beginUnmap(i, K_EXIT_NEXT);
+        if (++this.slot[i] < this.anonUsed[i]) this.faults.beginUnmap(i, K_EXIT_NEXT);
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
@@ -287,7 +287,7 @@ export class KernbenchNode extends PageCacheNode {
       this.doing[i] = DO_ANON;
       this.slot[i] = this.anonUsed[i]++;
       this.kernelEntry(i);
-      this.beginFault(i, FAULT_ANON, K_RUN);
+      this.faults.begin(i, FAULT_ANON, K_RUN);
       return true;
     }
     if (ops === 0) {
@@ -332,11 +332,11 @@ export class KernbenchNode extends PageCacheNode {
       case DO_ANON:
         this.burst[i] = Math.min(this.cfg.faultBurst, this.left[b + DO_ANON] + 1) - 1;
         this.slot[i] = this.anonUsed[i]++;
-        this.beginFault(i, FAULT_ANON, K_RUN);
+        this.faults.begin(i, FAULT_ANON, K_RUN);
         return true;
       case DO_WRITE:
         this.slot[i] = this.S - 1;
-        this.beginFault(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
+        this.faults.begin(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
         this.after(cpu, costs.syscallNs);
         return false;
       default: {
@@ -403,7 +403,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         allocationFailures: sum((n) => n.allocationFailures),
         faultLatencyNs: latency,
         jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),
-        perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.anonFaults.reduce((a, b) => a + b, 0) })),
+        perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.faults.anonFaults.reduce((a, b) => a + b, 0) })),
       };
     },
   };

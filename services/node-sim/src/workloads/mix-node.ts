@@ -183,7 +183,7 @@ export class MixNode extends HighmemNode {
     this.rq[i * this.rqCap + ((this.rqHead[i] + this.rqLen[i]++) % this.rqCap)] = t;
   }
 
-  protected override ptlOf(cpu: number): number {
+  override ptlOf(cpu: number): number {
     return this.ptl[cpu];
   }
 
@@ -253,7 +253,7 @@ export class MixNode extends HighmemNode {
           return true;
         }
         this.slot[i] = this.tBase[t] + --this.tMapped[t];
-        this.beginUnmap(i, M_UNMAP_NEXT);
+        this.faults.beginUnmap(i, M_UNMAP_NEXT);
         return true;
       }
       case M_READ_LOOKUP:
@@ -359,7 +359,7 @@ export class MixNode extends HighmemNode {
     switch (op) {
       case MIX_FAULT:
         this.slot[i] = this.tBase[t] + this.tMapped[t];
-        this.beginFault(i, FAULT_ANON, M_FAULT_DONE);
+        this.faults.begin(i, FAULT_ANON, M_FAULT_DONE);
         return true;
       case MIX_MUNMAP:
         this.prog[i] = M_UNMAP_NEXT;
@@ -373,7 +373,7 @@ export class MixNode extends HighmemNode {
       }
       case MIX_WRITE:
         this.slot[i] = this.S - 1;
-        this.beginFault(i, FAULT_PAGECACHE_WRITE, M_WRITTEN);
+        this.faults.begin(i, FAULT_PAGECACHE_WRITE, M_WRITTEN);
         break;
     }
     this.after(cpu, costs.syscallNs);
