@@ -53,7 +53,7 @@ import { NS_ZERO } from '../engine/time.js';
 import { KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
 import { summarize } from './mm-report.js';
 import type { MmShared } from './mm-shared.js';
-import type { NodeCore } from './node-services.js';
+import type { HighmemCore } from './node-services.js';
 import { PAGE_TABLES_PROTOCOL } from './page-tables.js';
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
@@ -133,7 +133,7 @@ export class Kmap {
   pgdSwitches = 0;
 
   constructor(
-    private readonly lp: NodeCore,
+    private readonly lp: HighmemCore,
     private readonly km: KmapShared,
   ) {
     this.owed = lp.cpuState.owed;
@@ -171,7 +171,7 @@ export class Kmap {
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
-    this.kmapAtomicCalls = new Float64Array(k);
+    this.kmapAtomicCalls = lp.kmapAtomicCalls;
     this.kmapLowmem = new Float64Array(k);
   }
 

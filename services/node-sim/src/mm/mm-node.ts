@@ -10,8 +10,10 @@
  * write and the unmap (fault-path.ts, mm/memory.c), the zonelist walk (page-alloc.ts), the
  * pagevecs (pagevec.ts), and each CPU's held locks (locks/held-locks.ts: every lock goes through
  * `takeLock`/`dropLock`, in the VM's lock order of mm-shared.ts). Its steps, events and
- * operations are MM_PROTOCOL's (mm-protocol.ts); the layers built on it claim theirs after
- * (numbering.ts).
+ * operations are MM_PROTOCOL's (mm-protocol.ts); the parts built on it claim theirs after
+ * (numbering.ts). The kernel's further layers are composed too, when the workload asks for them
+ * (`NodeParts`): reclaim (vmscan.ts) and the highmem machinery (kmap.ts, page-tables.ts,
+ * text-replication.ts); the node sends each its steps, events and operations.
  *
  * Cross-node work follows docs/MEMORY-MODEL.md: a zonelist walk over another node's zones is a
  * chain of probe messages; data of another node is changed by a message sent while the lock that
@@ -37,6 +39,11 @@ import { ZONE_NORMAL, type ZoneType } from './zone.js';
 import { PageAlloc } from './page-alloc.js';
 import { CpuState } from './cpu-state.js';
 import { FaultPath } from './fault-path.js';
+import { KMAP_CALLERS, type KmapShared } from './highmem.js';
+import { Kmap } from './kmap.js';
+import { OP_PT_ALLOC, PageTables } from './page-tables.js';
+import { KernelText } from './text-replication.js';
+import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
 import { HeldLocks } from '../locks/held-locks.js';
 import { LINES_BUDDY, LINES_LRU, type MmShared } from './mm-shared.js';
@@ -45,6 +52,27 @@ import {
   OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV, P_IDLE, P_LOCK, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
+/**
+ * The kernel layers a workload's nodes have beyond the core, each composed as subsystems:
+ * `reclaim` — kswapd and direct reclaim (vmscan.ts; without it an allocation that fails every
+ * pass fails); `kmap` — the kmap configuration, with which the node composes the kmap pools'
+ * callers (kmap.ts), its processes' page-table pages (page-tables.ts) and its kernel text
+ * (text-replication.ts). page-fault has neither; every other memory workload has both.
+ */
+export interface NodeParts {
+  readonly reclaim: boolean;
+  readonly kmap: KmapShared | null;
+}
+const CORE_ONLY: NodeParts = { reclaim: false, kmap: null };
+
+/** This node if it has a ZONE_NORMAL, else the first node that does. */
+function findLowmemNode(s: MmShared, node: number): number {
+  const hasNormal = (n: number) => s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
+  if (hasNormal(node)) return node;
+  for (let n = 0; n < s.maps.length; n++) if (hasNormal(n)) return n;
+  invariant(false, 'no node has a ZONE_NORMAL');
+}
+
 export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
 
 
@@ -78,18 +106,42 @@ export class MmNode implements LogicalProcess, LockUser {
   readonly pagevecs: Pagevecs;
   /** The anonymous fault, the page-cache write and the unmap every workload shares (fault-path.ts). */
   readonly faults: FaultPath;
+  /** kswapd, direct reclaim and the allocations waiting for them (vmscan.ts); null without reclaim. */
+  readonly reclaim: Reclaim | null;
+  /** The kmap pools' callers and the pools this node owns (kmap.ts); null without highmem machinery. */
+  readonly kmap: Kmap | null;
+  /** The page-table pages of this node's CPUs' processes (page-tables.ts); null without highmem machinery. */
+  readonly pageTables: PageTables | null;
+  /** Where this node's CPUs fetch kernel text from (text-replication.ts); null without highmem machinery. */
+  readonly text: KernelText | null;
+  /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node (node 0 on i386 NUMA); −1 without highmem machinery. */
+  readonly lowmemNode: number;
+  /** kmap_atomic calls by caller (the kmap report's; page tables and bounce buffers add to it). */
+  readonly kmapAtomicCalls: Float64Array;
   // Statistics (observation only: nothing the model decides reads them).
   allocationFailures = 0;
   kswapdWakeups = 0;
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
   opExtraNs = NS_ZERO;
+  /** Ptes try_to_unmap cleared, its IPIs and time (the page cache counts them). */
+  ptesUnmapped = 0;
+  unmapTlbIpis = 0;
+  unmapWalkNs = NS_ZERO;
+  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped, and its walks' time (swap-out.ts). */
+  swapOuts = 0;
+  swapPtesScanned = 0;
+  swapPtesUnmapped = 0;
+  swapWalkNs = NS_ZERO;
+  /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
+  kswapdPoolMaps = 0;
 
   constructor(
     readonly kernel: Kernel,
     readonly node: number,
     readonly s: MmShared,
     slotsPerCpu: number,
+    parts: NodeParts = CORE_ONLY,
   ) {
     const t = s.topo;
     this.n = t.nodes;
@@ -112,6 +164,13 @@ export class MmNode implements LogicalProcess, LockUser {
     this.held = new HeldLocks(c, s.lockRank, s.registry.names, process.env.NUMASIM_DEBUG === '1');
     this.pagevecs = new Pagevecs(this, c);
     this.faults = new FaultPath(this);
+    this.lowmemNode = parts.kmap === null ? -1 : findLowmemNode(s, node);
+    this.kmapAtomicCalls = new Float64Array(KMAP_CALLERS.length);
+    this.reclaim = parts.reclaim ? new Reclaim(this) : null;
+    const km = parts.kmap;
+    this.kmap = km === null ? null : new Kmap(this, km);
+    this.text = km === null ? null : new KernelText(s, node, this.mem);
+    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode);
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -121,18 +180,26 @@ export class MmNode implements LogicalProcess, LockUser {
    * moved to another step), false when the CPU now waits for time, a lock or an answer.
    */
   protected program(i: number, cpu: number, p: number): boolean {
+    if (this.pageTables !== null && PageTables.owns(p)) return this.pageTables.step(i, cpu, p);
+    if (this.kmap !== null && Kmap.owns(p)) return this.kmap.step(i, cpu, p);
+    if (this.reclaim !== null && Reclaim.owns(p)) return this.reclaim.step(i, cpu, p);
     invariant(false, `CPU ${this.first + i} is at step ${p}, which has no handler`);
   }
 
   /** Events of the parts built on the node (kinds claimed after MM_PROTOCOL's). */
   protected handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
-    invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
+    if (this.kmap !== null && Kmap.ownsEvent(kind)) this.kmap.handleEvent(kind, a, b, c);
+    else if (this.reclaim !== null && Reclaim.ownsEvent(kind)) this.reclaim.handleEvent(kind, a, b);
+    else invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
   }
 
   /** Operations on this node's memory of the parts built on the node (claimed after MM_PROTOCOL's). */
   protected doWorkloadOp(op: number, arg: number): number {
+    if (this.pageTables !== null && op === OP_PT_ALLOC) return this.pageTables.applyOp(arg as ZoneType);
+    if (this.reclaim !== null && Reclaim.ownsOp(op)) return this.reclaim.applyOp(op, arg);
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
+
 
   /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
   idx(cpu: number): number {
@@ -140,9 +207,10 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/page-tables.ts). */
-  pteAccessNs(_i: number): number {
-    return 0;
+  pteAccessNs(i: number): number {
+    return this.pageTables === null ? 0 : this.pageTables.accessNs(i);
   }
+
 
   /** `mm->page_table_lock` of the mm running on `cpu` now: by default its one process's (mix switches tasks). */
   ptlOf(cpu: number): number {
@@ -150,15 +218,52 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** kswapd of this node was woken (vmscan.ts runs it). */
-  protected kswapdWake(): void {}
+  protected kswapdWake(): void {
+    if (this.reclaim !== null) this.reclaim.kswapdWake();
+  }
 
   /**
    * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
    * Returns true when the CPU now waits for reclaim on `node` (vmscan.ts retries it);
    * false lets the allocation fail.
    */
-  outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
-    return false;
+  outOfMemory(cpu: number, node: number, waits: number): boolean {
+    return this.reclaim !== null && this.reclaim.outOfMemory(cpu, node, waits);
+  }
+
+  /**
+   * May reclaim drop this LRU page from the page cache? −1 when it may not (a page no workload can
+   * drop), UNMAP_BY_SWAP_OUT for a mapped page 2.4 must leave to swap_out, else the ns its
+   * unmapping takes (0 for an unmapped page; the page cache overrides this with its
+   * reverse-mapping walk). Runs under the LRU lock, on the page's node.
+   */
+  unmapForReclaim(frame: number): number {
+    return this.mem.frames.index[frame] >= 0 ? 0 : -1;
+  }
+
+  /**
+   * 2.4's swap_out, run by reclaiming thread `i` (kswapd or a CPU in direct reclaim) after a scan
+   * that met too many mapped pages; then step `next`. Nothing to do without mapped pages
+   * (page-cache.ts has the page-table scan).
+   */
+  swapOut(i: number, _cpu: number, next: number): boolean {
+    this.prog[i] = next;
+    return true;
+  }
+
+  /** The page leaves the page cache: the workload forgets where it was (pagecache_lock held). */
+  dropFromCache(frame: number): void {
+    this.mem.frames.index[frame] = -1;
+  }
+
+  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
+  protected kernelEntry(i: number, long = false): void {
+    if (this.text !== null) this.cpuState.owed[i] += this.text.entryNs(long);
+  }
+
+  /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */
+  protected switchIn(i: number, mmTextNode: number): void {
+    if (this.text !== null) this.cpuState.owed[i] += this.text.switchInNs(mmTextNode);
   }
 
   // --- events -----------------------------------------------------------------------------------
@@ -214,7 +319,16 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
+  /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches: cpu-state.ts). */
   after(cpu: number, delayNs: number): void {
+    if (cpu < this.s.topo.cpus) {
+      const owed = this.cpuState.owed;
+      const i = cpu - this.first;
+      if (owed[i] > 0) {
+        delayNs += owed[i];
+        owed[i] = 0;
+      }
+    }
     this.kernel.schedule(delayNs, EV_STEP, cpu, 0, 0);
   }
 
@@ -327,6 +441,10 @@ export class MmNode implements LogicalProcess, LockUser {
 
   lockAcquired(cpu: number, _lock: number, prevHolder: number): void {
     const i = this.idx(cpu);
+    if (this.kmap !== null && this.kmap.waitsForLock(i, cpu)) {
+      this.kmap.lockAcquired(i, cpu, prevHolder);
+      return;
+    }
     const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.cpuState.opLines[i];
     let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
     // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,

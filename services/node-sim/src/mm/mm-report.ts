@@ -6,8 +6,8 @@
 import type { LatencySummary, MemoryReport, NumaStat } from '@numasim/shared';
 import { HIST_BUCKETS, histQuantile } from '../locks/lock-stats.js';
 import { BYTES_PER_FRAME } from './page-frames.js';
-import { ReclaimNode } from './reclaim-node.js';
 import type { MmNode } from './mm-node.js';
+import type { Reclaim } from './vmscan.js';
 import type { MmConfig } from './mm-shared.js';
 
 export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryReport {
@@ -47,16 +47,16 @@ export function zoneReports(nodes: readonly MmNode[]): MemoryReport['zones'] {
       frees: z.frees,
       lruActive: lp.mem.lru[zi].nrActive,
       lruInactive: lp.mem.lru[zi].nrInactive,
-      pagesScanned: lp instanceof ReclaimNode ? lp.reclaim.pagesScanned[zi] : 0,
-      pagesReclaimed: lp instanceof ReclaimNode ? lp.reclaim.pagesReclaimed[zi] : 0,
+      pagesScanned: lp.reclaim !== null ? lp.reclaim.pagesScanned[zi] : 0,
+      pagesReclaimed: lp.reclaim !== null ? lp.reclaim.pagesReclaimed[zi] : 0,
     })),
   );
 }
 
 function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> {
-  const r = nodes.filter((n): n is ReclaimNode => n instanceof ReclaimNode);
+  const r = nodes.filter((n): n is MmNode & { reclaim: Reclaim } => n.reclaim !== null);
   if (r.length === 0) return {};
-  const sum = (f: (n: ReclaimNode) => number) => r.reduce((s, n) => s + f(n), 0);
+  const sum = (f: (n: MmNode & { reclaim: Reclaim }) => number) => r.reduce((s, n) => s + f(n), 0);
   const total = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   return {
     reclaim: {

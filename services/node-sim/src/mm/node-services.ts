@@ -60,7 +60,7 @@ export interface NodeCore {
   lruLockOf(node: number, frame: number): number;
 }
 
-/** A node with reclaim (reclaim-node.ts): what vmscan.ts's `Reclaim` uses beyond the core, and the page cache's answers it asks for. */
+/** A node with reclaim (mm-node.ts, `NodeParts.reclaim`): what vmscan.ts's `Reclaim` uses beyond the core, and the page cache's answers it asks for. */
 export interface ReclaimCore extends NodeCore {
   pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean;
   /** May reclaim drop this LRU page? −1: no; UNMAP_BY_SWAP_OUT: 2.4 leaves it to swap_out; else the ns its unmapping takes. */
@@ -71,7 +71,7 @@ export interface ReclaimCore extends NodeCore {
   dropFromCache(frame: number): void;
 }
 
-/** A node with highmem machinery (highmem-node.ts): where its lowmem is and its kmap counters. */
+/** A node with highmem machinery (mm-node.ts, `NodeParts.kmap`): where its lowmem is and its kmap counters. */
 export interface HighmemCore extends ReclaimCore {
   /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node. */
   readonly lowmemNode: number;

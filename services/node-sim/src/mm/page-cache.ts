@@ -50,8 +50,8 @@
 import type { MemoryReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
-import { OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_PTE, type KmapShared } from './highmem-node.js';
+import { MmNode, OP_NONE } from './mm-node.js';
+import { KC_PTE, type KmapShared } from './highmem.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './vmscan.js';
@@ -97,7 +97,7 @@ const PC_END = PAGECACHE_PROTOCOL.stepEnd;
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
 
-export class PageCacheNode extends HighmemNode {
+export class PageCacheNode extends MmNode {
   /** Frame caching each file page of this node, by index; −1: on disk. */
   private readonly pageFrameOf: Int32Array;
   /** Ptes mapping each file page, and its generation (bumped when reclaim drops the page). */
@@ -145,7 +145,7 @@ export class PageCacheNode extends HighmemNode {
   }
 
   constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared, filePages: number, fill: CacheFill, mapsPerCpu: number) {
-    super(kernel, node, s, slotsPerCpu, km);
+    super(kernel, node, s, slotsPerCpu, { reclaim: true, kmap: km });
     const c = s.topo.cpusPerNode;
     const count = node < filePages ? Math.floor((filePages - 1 - node) / this.n) + 1 : 0;
     invariant(count <= IDX_MASK + 1, `node ${node} caches ${count} file pages, more than the ${IDX_MASK + 1} a mapping can name`);
@@ -275,7 +275,7 @@ export class PageCacheNode extends HighmemNode {
       this.kmapCarry += this.highPteShare;
       const mapped = this.kmapCarry >= 1;
       if (mapped) this.kmapCarry--;
-      if (s.cfg.kswapdKmapPool && this.reclaim.byKswapd) {
+      if (s.cfg.kswapdKmapPool && this.reclaim!.byKswapd) {
         if (mapped) this.kswapdPoolMaps++;
       } else {
         pte += this.highPteShare * (costs.tlbFlushOneNs + costs.pteSetNs);
@@ -412,7 +412,7 @@ export class PageCacheNode extends HighmemNode {
       case PC_REFAULT_GOT: {
         if (this.opResult[i] < 0) {
           // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
-          if (this.reclaim.waitFor(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
+          if (this.reclaim!.waitFor(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
           this.allocationFailures++;
           this.inFlight[i] = -1;
           this.bounce.release(i, this.failNext[i]);

@@ -36,7 +36,7 @@ import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
-import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
 import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';
@@ -169,22 +169,22 @@ export class KernbenchNode extends PageCacheNode {
       case K_FORK_PT: {
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's, or make's).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
-        this.pageTables.alloc(i, this.pageTables.pagesFor(parent.anonPages), true, K_EXEC);
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, K_EXEC);
         return true;
       }
       case K_EXEC: {
         // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
         const pages = this.cfg.execArgPages ?? 1;
-        this.kmap.copy(i, KC_COPY_STRINGS, this.kmap.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
+        this.kmap!.copy(i, KC_COPY_STRINGS, this.kmap!.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
         return true;
       }
       case K_EXEC_LOAD:
-        if (this.pageTables.held(i) > 0) {
-          this.pageTables.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
           return true;
         }
         this.kernelEntry(i, true);
-        this.kmap.newAddressSpace(i, cpu);
+        this.kmap!.newAddressSpace(i, cpu);
         this.execReadsLeft[i] = this.cfg.execReads ?? 0;
         this.prog[i] = K_EXEC_READ;
         this.after(cpu, costs.execNs);
@@ -205,7 +205,7 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
-        this.pageTables.alloc(i, this.pageTables.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
@@ -226,7 +226,7 @@ export class KernbenchNode extends PageCacheNode {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
-          this.kmap.threadSwitch(i);
+          this.kmap!.threadSwitch(i);
           this.fileReadActor(i, costs.pageCopyNs, K_RUN);
         }
         return true;
@@ -243,7 +243,7 @@ export class KernbenchNode extends PageCacheNode {
           this.prog[i] = K_RUN;
           return true;
         }
-        this.kmap.copy(i, KC_FILE_WRITE, this.kmap.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
+        this.kmap!.copy(i, KC_FILE_WRITE, this.kmap!.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
         return true;
       }
       case K_EXIT:
@@ -259,8 +259,8 @@ export class KernbenchNode extends PageCacheNode {
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
-        if (this.pageTables.held(i) > 0) {
-          this.pageTables.free(i, K_EXITED);
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXITED);
           return true;
         }
         this.processes++;
@@ -314,7 +314,7 @@ export class KernbenchNode extends PageCacheNode {
   private fileReadActor(i: number, localCopyNs: number, next: number): void {
     const node = this.fileNode[i];
     const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-    this.kmap.copy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
+    this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
   }
 
   /** Picks the next operation at random among those left and starts it. */
@@ -379,7 +379,7 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     },
     memory: () => ({
       ...parts.memory(),
-      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables.allocated), allocationsFailed: sum((n) => n.pageTables.failed) },
+      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables!.allocated), allocationsFailed: sum((n) => n.pageTables!.failed) },
       ...pageCacheReport(nodes),
     }),
     progress: () => ({ unit: 'jobs', done: sum((n) => n.jobsDone.reduce((a, b) => a + b, 0)), total: cfg.jobs }),

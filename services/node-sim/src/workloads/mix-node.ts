@@ -31,8 +31,9 @@
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, OP_NONE } from '../mm/mm-node.js';
-import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode, OP_NONE } from '../mm/mm-node.js';
+import { KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
+import { HIGHMEM_PROTOCOL } from '../mm/kmap.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
@@ -56,7 +57,7 @@ const [OP_MIX_MARK, OP_MIX_ACTIVATE, OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
 /** `page->index` given to written pages: a page-cache page reclaim may drop (page-frames.ts). */
 const WRITTEN_INDEX = 0;
 
-export class MixNode extends HighmemNode {
+export class MixNode extends MmNode {
   /** This node's per-CPU `mm->page_table_lock` table: the running task's mm's lock (by CPU id). */
   private readonly ptl: Int32Array;
   // Tasks placed on this node's CPUs, by local index.
@@ -102,7 +103,7 @@ export class MixNode extends HighmemNode {
     private readonly mmLock: Int32Array,
     private readonly filePages: number,
   ) {
-    super(kernel, node, s, plan.slotsPerCpu, km);
+    super(kernel, node, s, plan.slotsPerCpu, { reclaim: true, kmap: km });
     // The page_table_lock each CPU's faults take: the running task's mm's, changed at each switch.
     this.ptl = Int32Array.from(s.ptl);
     const c = s.topo.cpusPerNode;
@@ -281,7 +282,7 @@ export class MixNode extends HighmemNode {
       case M_READ_COPY: {
         const node = this.rNode[i];
         const page = kmapPageId(PAGE_TAG_TREE, node, this.rIdx[i]);
-        this.kmap.copy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
+        this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
         return true;
       }
       case M_WRITTEN: {
@@ -299,7 +300,7 @@ export class MixNode extends HighmemNode {
       case M_WRITE_KMAP: {
         // prepare_write/commit_write kmap the page around the copy (whose time the fill charged).
         const node = this.wNode[i];
-        this.kmap.copy(i, KC_FILE_WRITE, this.kmap.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
+        this.kmap!.copy(i, KC_FILE_WRITE, this.kmap!.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
         return true;
       }
       case M_OP_DONE:
