@@ -218,7 +218,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** kswapd of this node was woken (vmscan.ts runs it). */
-  protected kswapdWake(): void {
+  kswapdWake(): void {
     if (this.reclaim !== null) this.reclaim.kswapdWake();
   }
 

@@ -11,6 +11,7 @@ import type { MmShared } from './mm-shared.js';
 import type { CpuState } from './cpu-state.js';
 import type { PageAlloc } from './page-alloc.js';
 import type { Pagevecs } from './pagevec.js';
+import type { Reclaim } from './vmscan.js';
 import type { NodeMemory } from './node-memory.js';
 import type { ZoneType } from './zone.js';
 
@@ -78,8 +79,8 @@ export interface HighmemCore extends ReclaimCore {
   readonly kmapAtomicCalls: Float64Array;
 }
 
-/** A node with a page cache and its processes' file mappings (page-cache.ts), which swap_out walks. */
-export interface MappingsCore extends HighmemCore {
+/** The page cache's mappings of a node's processes (page-cache.ts), which swap_out walks. */
+export interface Mappings {
   /** Mappings per CPU's process at most; each one's page node, argument and pte young bit ([i * M + k]). */
   readonly M: number;
   readonly mapCount: Int32Array;
@@ -88,12 +89,27 @@ export interface MappingsCore extends HighmemCore {
   readonly mapYoung: Uint8Array;
   /** 1 once the CPU's process exits (off the mm list). */
   readonly exiting: Uint8Array;
-  swapOuts: number;
-  swapPtesScanned: number;
-  swapPtesUnmapped: number;
-  swapWalkNs: number;
   /** One pte of this node's file page gone (`arg`: index | generation). */
   dropPte(arg: number): void;
   /** A page's key in the mapping checks: node * 2²¹ + index. */
   pageKey(node: number, pte: number): number;
+}
+
+/** What swap_out (swap-out.ts) counts on the node. */
+export interface SwapOutCore extends HighmemCore {
+  swapOuts: number;
+  swapPtesScanned: number;
+  swapPtesUnmapped: number;
+  swapWalkNs: number;
+}
+
+/** What the page cache (page-cache.ts) uses of a node with reclaim and highmem machinery. */
+export interface PageCacheCore extends SwapOutCore {
+  readonly reclaim: Reclaim | null;
+  kswapdWakeups: number;
+  ptesUnmapped: number;
+  unmapTlbIpis: number;
+  unmapWalkNs: number;
+  kswapdPoolMaps: number;
+  kswapdWake(): void;
 }

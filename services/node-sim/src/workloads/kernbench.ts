@@ -23,7 +23,7 @@
  * Page tables (mm/page-tables.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
- * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
+ * The tree's pages, their lookups, read-backs and mappings are the node's `PageCache`'s
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
  * Simplified: no COW (fork and exec are CPU time besides the page tables); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
@@ -35,9 +35,9 @@ import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode } from '../mm/mm-node.js';
 import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
-import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { PAGECACHE_PROTOCOL, PageCache, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
@@ -69,7 +69,9 @@ const DO_FILE = 1;
 const DO_READ = 2;
 const DO_WRITE = 3;
 
-export class KernbenchNode extends PageCacheNode {
+export class KernbenchNode extends MmNode {
+  /** The source tree's pages in this node's page cache, and the file mappings of its CPUs' processes (page-cache.ts). */
+  readonly cache: PageCache;
   private readonly cfg: KernbenchConfig;
   // make's jobserver (node 0 only).
   private nextJob = 0;
@@ -103,7 +105,8 @@ export class KernbenchNode extends PageCacheNode {
     const cfg = s.cfg as KernbenchConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
     const most = (f: (p: KernbenchConfig['processes'][number]) => number) => Math.max(...cfg.processes.map(f));
-    super(kernel, node, s, most((p) => p.anonPages) + 1, km, cfg.treePages, fill, most((p) => p.fileFaults));
+    super(kernel, node, s, most((p) => p.anonPages) + 1, { reclaim: true, kmap: km });
+    this.cache = new PageCache(this, cfg.treePages, fill, most((p) => p.fileFaults));
     this.cfg = cfg;
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
@@ -130,9 +133,27 @@ export class KernbenchNode extends PageCacheNode {
     }
   }
 
+  // The page cache answers reclaim's questions about its pages and takes its own operations.
+  override unmapForReclaim(frame: number): number {
+    return this.cache.unmapForReclaim(frame);
+  }
+
+  override dropFromCache(frame: number): void {
+    this.cache.dropFromCache(frame);
+  }
+
+  override swapOut(i: number, cpu: number, next: number): boolean {
+    return this.cache.swapOut(i, cpu, next);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    return PageCache.ownsOp(op) ? this.cache.applyOp(op, arg) : super.doWorkloadOp(op, arg);
+  }
+
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
-      super.handleWorkloadEvent(kind, a, b, c);
+      if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
+      else super.handleWorkloadEvent(kind, a, b, c);
       return;
     }
     if (kind === EV_JOB_ASK) {
@@ -197,7 +218,7 @@ export class KernbenchNode extends PageCacheNode {
           return true;
         }
         this.execReadsLeft[i]--;
-        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
         return true;
       case K_EXEC_READ_DONE:
         // Only the few hundred bytes asked for are copied.
@@ -248,7 +269,7 @@ export class KernbenchNode extends PageCacheNode {
       }
       case K_EXIT:
         this.kernelEntry(i, true);
-        this.unmapFiles(i, K_EXIT_ANON);
+        this.cache.unmapFiles(i, K_EXIT_ANON);
         return true;
       case K_EXIT_ANON:
         this.slot[i] = 0;
@@ -273,7 +294,7 @@ export class KernbenchNode extends PageCacheNode {
         this.prog[i] = K_ASK;
         return true;
     }
-    return super.program(i, cpu, p);
+    return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
   /** User time until the next kernel operation, or exit when the process has none left. */
@@ -312,9 +333,9 @@ export class KernbenchNode extends PageCacheNode {
 
   /** file_read_actor on the page just looked up: kmap it, copy `localCopyNs` worth of it (a local copy's time) to user space, kunmap; then `next`. */
   private fileReadActor(i: number, localCopyNs: number, next: number): void {
-    const node = this.fileNode[i];
-    const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-    this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
+    const node = this.cache.fileNode[i];
+    const page = kmapPageId(PAGE_TAG_TREE, node, this.cache.fileIdx[i]);
+    this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.cache.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
   }
 
   /** Picks the next operation at random among those left and starts it. */
@@ -340,7 +361,7 @@ export class KernbenchNode extends PageCacheNode {
         this.after(cpu, costs.syscallNs);
         return false;
       default: {
-        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.treePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
         this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
         return false;
       }
@@ -375,12 +396,12 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     ...parts,
     checkInvariants: () => {
       parts.checkInvariants();
-      PageCacheNode.checkMappings(nodes);
+      PageCache.checkMappings(nodes.map((n) => n.cache));
     },
     memory: () => ({
       ...parts.memory(),
       pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables!.allocated), allocationsFailed: sum((n) => n.pageTables!.failed) },
-      ...pageCacheReport(nodes),
+      ...pageCacheReport(nodes.map((n) => n.cache)),
     }),
     progress: () => ({ unit: 'jobs', done: sum((n) => n.jobsDone.reduce((a, b) => a + b, 0)), total: cfg.jobs }),
     result: (): KernbenchResult => {
@@ -395,11 +416,11 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         jobsCompleted,
         processes: sum((n) => n.processes),
         anonFaults: faults,
-        pageCacheLookups: sum((n) => n.lookups),
+        pageCacheLookups: sum((n) => n.cache.lookups),
         pageCacheWrites: sum((n) => n.writes),
-        activations: sum((n) => n.activations),
-        refaults: sum((n) => n.refaults),
-        fileMaps: sum((n) => n.fileMaps),
+        activations: sum((n) => n.cache.activations),
+        refaults: sum((n) => n.cache.refaults),
+        fileMaps: sum((n) => n.cache.fileMaps),
         allocationFailures: sum((n) => n.allocationFailures),
         faultLatencyNs: latency,
         jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),
