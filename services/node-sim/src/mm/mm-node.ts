@@ -1,24 +1,19 @@
 /**
  * The LP of one node in a memory workload: that node's memory (zones, buddy allocator, LRU
  * lists), its side of the spinlocks, and the CPUs of the node running resumable kernel-path
- * programs over typed arrays. Workloads (page-fault, kernbench, …) subclass it with their own
- * program; the kernel paths they share live here:
+ * programs over typed arrays (their state is `CpuState`, cpu-state.ts). Workloads (page-fault,
+ * kernbench, …) subclass it with their own program. Follows Linux 2.4.18 for what it does
+ * itself: `__free_pages_ok` (mm/page_alloc.c) of a page under its `zone->lock`, and the locked
+ * operations every path is made of.
  *
- * - an anonymous fault, Linux 2.4 mm/memory.c `do_anonymous_page`: `__alloc_pages` over the
- *   zonelist, clear the page (through `kmap_atomic` when it is highmem), set the pte under
- *   `mm->page_table_lock`, (-rmap: `page_add_rmap` under `pagemap_lru_lock`), `lru_cache_add`;
- * - a page-cache page written by `generic_file_write`: `__find_lock_page` (a miss) under
- *   `pagecache_lock`, allocate, copy from the user buffer, `add_to_page_cache` under it again,
- *   `lru_cache_add`;
- * - an unmap, `zap_page_range` + `free_page_and_swap_cache`: clear the pte, (-rmap:
- *   `page_remove_rmap`), `lru_cache_del`, `__free_pages_ok`;
- * - pagevecs (2.5.31): LRU additions and removals 16 pages per lock acquisition.
- *
- * It composes the subsystems those paths call: the zonelist walk (page-alloc.ts), the pagevecs
- * (pagevec.ts), and each CPU's held locks (locks/held-locks.ts: every lock goes through
+ * It composes the subsystems the kernel paths are made of: the anonymous fault, the page-cache
+ * write and the unmap (fault-path.ts, mm/memory.c), the zonelist walk (page-alloc.ts), the
+ * pagevecs (pagevec.ts), and each CPU's held locks (locks/held-locks.ts: every lock goes through
  * `takeLock`/`dropLock`, in the VM's lock order of mm-shared.ts). Its steps, events and
- * operations are MM_PROTOCOL's (mm-protocol.ts); the layers built on it claim theirs after
- * (numbering.ts).
+ * operations are MM_PROTOCOL's (mm-protocol.ts); the parts built on it claim theirs after
+ * (numbering.ts). The kernel's further layers are composed too, when the workload asks for them
+ * (`NodeParts`): reclaim (vmscan.ts) and the highmem machinery (kmap.ts, page-tables.ts,
+ * text-replication.ts); the node sends each its steps, events and operations.
  *
  * Cross-node work follows docs/MEMORY-MODEL.md: a zonelist walk over another node's zones is a
  * chain of probe messages; data of another node is changed by a message sent while the lock that
@@ -37,21 +32,47 @@
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { Rng } from '../engine/rng.js';
 import { bug, invariant } from '../errors.js';
-import { HIST_BUCKETS, histBucket, LockStats } from '../locks/lock-stats.js';
+import { LockStats } from '../locks/lock-stats.js';
 import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
 import { NodeMemory } from './node-memory.js';
-import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
+import { ZONE_NORMAL, type ZoneType } from './zone.js';
 import { PageAlloc } from './page-alloc.js';
+import { CpuState } from './cpu-state.js';
+import { FaultPath } from './fault-path.js';
+import { KMAP_CALLERS, type KmapShared } from './highmem.js';
+import { Kmap } from './kmap.js';
+import { OP_PT_ALLOC, PageTables } from './page-tables.js';
+import { KernelText } from './text-replication.js';
+import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
 import { HeldLocks } from '../locks/held-locks.js';
-import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import { LINES_BUDDY, LINES_LRU, type MmShared } from './mm-shared.js';
 import {
-  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, FAULT_ANON, MM_STEP_END, OP_FREE, OP_LRU_ADD,
-  OP_LRU_DEL, OP_NONE, OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FAULT,
-  P_FAULT_DONE, P_FILL, P_FREE, P_FREE_PV, P_IDLE, P_LOCK, P_LRU_ADD, P_LRU_DEL, P_MAP, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT,
-  P_RECLAIM_WAIT, P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
+  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, MM_STEP_END, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NONE,
+  OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV, P_IDLE, P_LOCK, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
+/**
+ * The kernel layers a workload's nodes have beyond the core, each composed as subsystems:
+ * `reclaim` — kswapd and direct reclaim (vmscan.ts; without it an allocation that fails every
+ * pass fails); `kmap` — the kmap configuration, with which the node composes the kmap pools'
+ * callers (kmap.ts), its processes' page-table pages (page-tables.ts) and its kernel text
+ * (text-replication.ts). page-fault has neither; every other memory workload has both.
+ */
+export interface NodeParts {
+  readonly reclaim: boolean;
+  readonly kmap: KmapShared | null;
+}
+const CORE_ONLY: NodeParts = { reclaim: false, kmap: null };
+
+/** This node if it has a ZONE_NORMAL, else the first node that does. */
+function findLowmemNode(s: MmShared, node: number): number {
+  const hasNormal = (n: number) => s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
+  if (hasNormal(node)) return node;
+  for (let n = 0; n < s.maps.length; n++) if (hasNormal(n)) return n;
+  invariant(false, 'no node has a ZONE_NORMAL');
+}
+
 export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
 
 
@@ -64,52 +85,63 @@ export class MmNode implements LogicalProcess, LockUser {
   protected readonly n: number;
   /** Page slots per CPU: a workload keeps the pages a CPU's process maps in slots 0 … S−1. */
   readonly S: number;
-  // Per CPU of this node, indexed by cpu − first ("i").
+  /** Per-CPU state of this node's programs (cpu-state.ts), indexed by cpu − first ("i"); kswapd after the CPUs. */
+  readonly cpuState: CpuState;
+  // The arrays of it that workloads and subsystems use most, by their own names.
   /** The step each CPU's program is at (its subsystems move it on). */
   readonly prog: Int32Array;
-  /** Step to go on at when a shared kernel path ends. */
-  private readonly cont: Int32Array;
   /** Page slot the current fault or unmap works on. */
   readonly slot: Int32Array;
-  private readonly faultKind: Int32Array;
   /** Node and node-local frame of each slot's page: [i * S + k]; frame −1: no page. */
   protected readonly pageNode: Int32Array;
   readonly pageFrame: Int32Array;
-  private readonly faultStart: Float64Array;
   readonly reclaimWaits: Int32Array; // times the current allocation waited for reclaim
-  /** `__alloc_pages`' zonelist walks of this node's CPUs (page-alloc.ts). */
-  readonly alloc: PageAlloc;
-  private readonly opLock: Int32Array; // the pending or held lock and what to do under it
-  private readonly opCaller: Int32Array;
-  private readonly opCode: Int32Array;
-  private readonly opNode: Int32Array;
-  private readonly opArg: Int32Array;
-  private readonly opHold: Float64Array;
-  private readonly opLines: Int32Array;
-  private readonly opNext: Int32Array;
   /** Answer of the last operation (a frame for rmqueue; a workload op's result). */
   readonly opResult: Int32Array;
-  private readonly opPending: Int32Array;
+  /** `__alloc_pages`' zonelist walks of this node's CPUs (page-alloc.ts). */
+  readonly alloc: PageAlloc;
   /** The locks each CPU (and kswapd) holds, in the VM's lock order (locks/held-locks.ts). */
   readonly held: HeldLocks;
   /** The CPUs' pagevecs (pagevec.ts). */
   readonly pagevecs: Pagevecs;
+  /** The anonymous fault, the page-cache write and the unmap every workload shares (fault-path.ts). */
+  readonly faults: FaultPath;
+  /** kswapd, direct reclaim and the allocations waiting for them (vmscan.ts); null without reclaim. */
+  readonly reclaim: Reclaim | null;
+  /** The kmap pools' callers and the pools this node owns (kmap.ts); null without highmem machinery. */
+  readonly kmap: Kmap | null;
+  /** The page-table pages of this node's CPUs' processes (page-tables.ts); null without highmem machinery. */
+  readonly pageTables: PageTables | null;
+  /** Where this node's CPUs fetch kernel text from (text-replication.ts); null without highmem machinery. */
+  readonly text: KernelText | null;
+  /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node (node 0 on i386 NUMA); −1 without highmem machinery. */
+  readonly lowmemNode: number;
+  /** kmap_atomic calls by caller (the kmap report's; page tables and bounce buffers add to it). */
+  readonly kmapAtomicCalls: Float64Array;
   // Statistics (observation only: nothing the model decides reads them).
-  readonly anonFaults: Float64Array;
   allocationFailures = 0;
   kswapdWakeups = 0;
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
   opExtraNs = NS_ZERO;
-  readonly faultLatencyHist = new Float64Array(HIST_BUCKETS);
-  faultLatencyTotal = NS_ZERO;
-  faultLatencyMax = NS_ZERO;
+  /** Ptes try_to_unmap cleared, its IPIs and time (the page cache counts them). */
+  ptesUnmapped = 0;
+  unmapTlbIpis = 0;
+  unmapWalkNs = NS_ZERO;
+  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped, and its walks' time (swap-out.ts). */
+  swapOuts = 0;
+  swapPtesScanned = 0;
+  swapPtesUnmapped = 0;
+  swapWalkNs = NS_ZERO;
+  /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
+  kswapdPoolMaps = 0;
 
   constructor(
     readonly kernel: Kernel,
     readonly node: number,
     readonly s: MmShared,
     slotsPerCpu: number,
+    parts: NodeParts = CORE_ONLY,
   ) {
     const t = s.topo;
     this.n = t.nodes;
@@ -121,30 +153,24 @@ export class MmNode implements LogicalProcess, LockUser {
     this.client = new SpinlockClient(kernel, t, s.locks, new LockStats(s.registry.lockCount, s.registry.callerCount), this);
     // One program slot per CPU of the node, and one more for the node's kswapd (index cpusPerNode).
     const c = t.cpusPerNode + 1;
-    const i32 = (len: number) => new Int32Array(len);
-    const f64 = (len: number) => new Float64Array(len);
-    this.prog = i32(c);
-    this.cont = i32(c);
-    this.slot = i32(c);
-    this.faultKind = i32(c);
-    this.pageNode = i32(c * this.S);
-    this.pageFrame = i32(c * this.S).fill(-1);
-    this.faultStart = f64(c);
-    this.reclaimWaits = i32(c);
+    this.cpuState = new CpuState(c, this.S);
+    this.prog = this.cpuState.prog;
+    this.slot = this.cpuState.slot;
+    this.pageNode = this.cpuState.pageNode;
+    this.pageFrame = this.cpuState.pageFrame;
+    this.reclaimWaits = this.cpuState.reclaimWaits;
+    this.opResult = this.cpuState.opResult;
     this.alloc = new PageAlloc(this, c);
-    this.opLock = i32(c).fill(-1);
-    this.opCaller = i32(c);
-    this.opCode = i32(c);
-    this.opNode = i32(c);
-    this.opArg = i32(c);
-    this.opHold = f64(c);
-    this.opLines = i32(c);
-    this.opNext = i32(c);
-    this.opResult = i32(c);
-    this.opPending = i32(c);
     this.held = new HeldLocks(c, s.lockRank, s.registry.names, process.env.NUMASIM_DEBUG === '1');
     this.pagevecs = new Pagevecs(this, c);
-    this.anonFaults = f64(c);
+    this.faults = new FaultPath(this);
+    this.lowmemNode = parts.kmap === null ? -1 : findLowmemNode(s, node);
+    this.kmapAtomicCalls = new Float64Array(KMAP_CALLERS.length);
+    this.reclaim = parts.reclaim ? new Reclaim(this) : null;
+    const km = parts.kmap;
+    this.kmap = km === null ? null : new Kmap(this, km);
+    this.text = km === null ? null : new KernelText(s, node, this.mem);
+    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode);
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -154,44 +180,90 @@ export class MmNode implements LogicalProcess, LockUser {
    * moved to another step), false when the CPU now waits for time, a lock or an answer.
    */
   protected program(i: number, cpu: number, p: number): boolean {
+    if (this.pageTables !== null && PageTables.owns(p)) return this.pageTables.step(i, cpu, p);
+    if (this.kmap !== null && Kmap.owns(p)) return this.kmap.step(i, cpu, p);
+    if (this.reclaim !== null && Reclaim.owns(p)) return this.reclaim.step(i, cpu, p);
     invariant(false, `CPU ${this.first + i} is at step ${p}, which has no handler`);
   }
 
   /** Events of the parts built on the node (kinds claimed after MM_PROTOCOL's). */
   protected handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
-    invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
+    if (this.kmap !== null && Kmap.ownsEvent(kind)) this.kmap.handleEvent(kind, a, b, c);
+    else if (this.reclaim !== null && Reclaim.ownsEvent(kind)) this.reclaim.handleEvent(kind, a, b);
+    else invariant(false, `event kind ${kind} (${a}, ${b}, ${c}) has no handler`);
   }
 
   /** Operations on this node's memory of the parts built on the node (claimed after MM_PROTOCOL's). */
   protected doWorkloadOp(op: number, arg: number): number {
+    if (this.pageTables !== null && op === OP_PT_ALLOC) return this.pageTables.applyOp(arg as ZoneType);
+    if (this.reclaim !== null && Reclaim.ownsOp(op)) return this.reclaim.applyOp(op, arg);
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
+
 
   /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
   idx(cpu: number): number {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
   }
 
-  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/highmem-node.ts). */
-  protected pteAccessNs(_i: number): number {
-    return 0;
+  /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/page-tables.ts). */
+  pteAccessNs(i: number): number {
+    return this.pageTables === null ? 0 : this.pageTables.accessNs(i);
   }
 
+
   /** `mm->page_table_lock` of the mm running on `cpu` now: by default its one process's (mix switches tasks). */
-  protected ptlOf(cpu: number): number {
+  ptlOf(cpu: number): number {
     return this.s.ptl[cpu];
   }
 
-  /** kswapd of this node was woken (reclaim-node.ts runs it). */
-  protected kswapdWake(): void {}
+  /** kswapd of this node was woken (vmscan.ts runs it). */
+  kswapdWake(): void {
+    if (this.reclaim !== null) this.reclaim.kswapdWake();
+  }
 
   /**
    * An allocation by `cpu` failed every pass; `waits` is how often it already waited for reclaim.
-   * Returns true when the CPU now waits for reclaim on `node` (reclaim-node.ts retries it);
+   * Returns true when the CPU now waits for reclaim on `node` (vmscan.ts retries it);
    * false lets the allocation fail.
    */
-  outOfMemory(_cpu: number, _node: number, _waits: number): boolean {
-    return false;
+  outOfMemory(cpu: number, node: number, waits: number): boolean {
+    return this.reclaim !== null && this.reclaim.outOfMemory(cpu, node, waits);
+  }
+
+  /**
+   * May reclaim drop this LRU page from the page cache? −1 when it may not (a page no workload can
+   * drop), UNMAP_BY_SWAP_OUT for a mapped page 2.4 must leave to swap_out, else the ns its
+   * unmapping takes (0 for an unmapped page; the page cache overrides this with its
+   * reverse-mapping walk). Runs under the LRU lock, on the page's node.
+   */
+  unmapForReclaim(frame: number): number {
+    return this.mem.frames.index[frame] >= 0 ? 0 : -1;
+  }
+
+  /**
+   * 2.4's swap_out, run by reclaiming thread `i` (kswapd or a CPU in direct reclaim) after a scan
+   * that met too many mapped pages; then step `next`. Nothing to do without mapped pages
+   * (page-cache.ts has the page-table scan).
+   */
+  swapOut(i: number, _cpu: number, next: number): boolean {
+    this.prog[i] = next;
+    return true;
+  }
+
+  /** The page leaves the page cache: the workload forgets where it was (pagecache_lock held). */
+  dropFromCache(frame: number): void {
+    this.mem.frames.index[frame] = -1;
+  }
+
+  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
+  protected kernelEntry(i: number, long = false): void {
+    if (this.text !== null) this.cpuState.owed[i] += this.text.entryNs(long);
+  }
+
+  /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */
+  protected switchIn(i: number, mmTextNode: number): void {
+    if (this.text !== null) this.cpuState.owed[i] += this.text.switchInNs(mmTextNode);
   }
 
   // --- events -----------------------------------------------------------------------------------
@@ -247,24 +319,20 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
+  /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches: cpu-state.ts). */
   after(cpu: number, delayNs: number): void {
+    if (cpu < this.s.topo.cpus) {
+      const owed = this.cpuState.owed;
+      const i = cpu - this.first;
+      if (owed[i] > 0) {
+        delayNs += owed[i];
+        owed[i] = 0;
+      }
+    }
     this.kernel.schedule(delayNs, EV_STEP, cpu, 0, 0);
   }
 
   // --- the shared kernel paths ------------------------------------------------------------------
-
-  /** Faults a page into slot `slot[i]`: anonymous (`FAULT_ANON`) or a page-cache write; then `next`. */
-  protected beginFault(i: number, kind: number, next: number): void {
-    this.faultKind[i] = kind;
-    this.cont[i] = next;
-    this.prog[i] = P_FAULT;
-  }
-
-  /** Unmaps and frees the page in slot `slot[i]` (nothing when the slot is empty); then `next`. */
-  protected beginUnmap(i: number, next: number): void {
-    this.cont[i] = next;
-    this.prog[i] = P_UNMAP;
-  }
 
   /** Empties the CPU's pagevec (`lru_add_drain`, or the release of pages waiting to leave); then `next`. */
   protected flushPagevec(i: number, next: number): void {
@@ -276,130 +344,24 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   private sharedStep(i: number, cpu: number, p: number): boolean {
-    const s = this.s;
-    const costs = s.cfg.costs;
-    const at = i * this.S + this.slot[i];
+    if (FaultPath.owns(p)) return this.faults.step(i, cpu, p);
     switch (p) {
-      case P_FAULT:
-        this.faultStart[i] = this.kernel.now;
-        this.reclaimWaits[i] = 0;
-        this.alloc.start(i);
-        this.prog[i] = P_WALK;
-        if (this.faultKind[i] === FAULT_ANON) {
-          this.after(cpu, costs.pageFaultNs);
-          return false;
-        }
-        // generic_file_write's __grab_cache_page looks the page up first (a miss: the hash bucket only).
-        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.__find_lock_page, OP_NONE, -1, 0, costs.pagecacheOpNs + s.memNs[this.node * this.n + s.kernelDataNode], 0, P_WALK);
-        return false;
-      case P_WALK:
-        this.alloc.run(i, cpu);
-        return false;
-      case P_TAKEN: {
-        if (this.opResult[i] < 0) {
-          this.alloc.skipZone(i);
-          this.prog[i] = P_WALK;
-          return true;
-        }
-        const served = this.alloc.zoneAt(i).node;
-        this.pageNode[at] = served;
-        this.pageFrame[at] = this.opResult[i];
-        this.alloc.countServed(i, served);
-        this.prog[i] = P_FILL;
-        return true;
-      }
-      case P_FILL: {
-        // clear_user_highpage / the copy from the user buffer: a highmem anonymous page is cleared
-        // through kmap_atomic (one per-CPU pte and one invlpg, no lock); a page-cache page written by
-        // generic_file_write is kmapped by the workload (mm/highmem-node.ts). A remote page costs remote bandwidth.
-        const node = this.pageNode[at];
-        let ns = this.pageStreamNs(node, this.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
-        if (this.faultKind[i] === FAULT_ANON && this.zoneTypeOf(node, this.pageFrame[at]) === ZONE_HIGHMEM) {
-          this.kmapAtomic++;
-          ns += costs.tlbFlushOneNs;
-        }
-        this.prog[i] = P_MAP;
-        this.after(cpu, ns);
-        return false;
-      }
-      case P_MAP:
-        if (this.faultKind[i] === FAULT_ANON) {
-          this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
-        } else {
-          this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(this.pageNode[at]), LINES_PAGECACHE, P_LRU_ADD);
-        }
-        return false;
-      case P_RMAP_ADD:
-        this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, OP_NONE, -1, 0, costs.rmapOpNs + this.structPageNs(this.pageNode[at]), LINES_LRU, P_LRU_ADD);
-        return false;
-      case P_LRU_ADD:
-        if (s.cfg.pagevec) {
-          if (this.pagevecs.push(i, OP_LRU_ADD, this.pageNode[at], this.pageFrame[at])) this.pagevecs.startDrain(i, OP_LRU_ADD, P_FAULT_DONE);
-          else this.prog[i] = P_FAULT_DONE;
-          return true;
-        }
-        this.lruOp(i, cpu, OP_LRU_ADD, s.callers.lru_cache_add, this.pageNode[at], this.pageFrame[at], P_FAULT_DONE);
-        return false;
-      case P_FAULT_DONE: {
-        if (this.faultKind[i] === FAULT_ANON && this.pageFrame[at] >= 0) {
-          const lat = this.kernel.now - this.faultStart[i];
-          this.faultLatencyHist[histBucket(lat)]++;
-          this.faultLatencyTotal += lat;
-          if (lat > this.faultLatencyMax) this.faultLatencyMax = lat;
-          this.anonFaults[i]++;
-        }
-        this.prog[i] = this.cont[i];
-        return true;
-      }
-      case P_UNMAP:
-        if (this.pageFrame[at] < 0) {
-          this.prog[i] = this.cont[i]; // that slot holds no page
-          return true;
-        }
-        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
-        return false;
-      case P_RMAP_DEL:
-        this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + this.structPageNs(this.pageNode[at]), LINES_LRU, P_LRU_DEL);
-        return false;
-      case P_LRU_DEL: {
-        if (s.cfg.pagevec) {
-          if (this.pagevecs.count[i] > 0 && this.pagevecs.op[i] !== OP_LRU_DEL) {
-            // Pages still waiting to go on the LRU go first (lru_add_drain), then this one leaves.
-            this.pagevecs.startDrain(i, OP_LRU_ADD, P_LRU_DEL);
-            return true;
-          }
-          // Off the LRU 16 at a time (release_pages), then back to the buddy allocator one by one.
-          const full = this.pagevecs.push(i, OP_LRU_DEL, this.pageNode[at], this.pageFrame[at]);
-          this.pageFrame[at] = -1;
-          if (full) this.pagevecs.startDrain(i, OP_LRU_DEL, this.cont[i]);
-          else this.prog[i] = this.cont[i];
-          return true;
-        }
-        const frame = this.pageFrame[at];
-        this.pageFrame[at] = -1;
-        this.lruOp(i, cpu, OP_LRU_DEL, s.callers.lru_cache_del, this.pageNode[at], frame, P_FREE);
-        return false;
-      }
-      case P_FREE:
-        // lruOp left the page's node and frame in opNode/opArg.
-        this.freePage(i, cpu, this.opNode[i], this.opArg[i], this.cont[i]);
-        return false;
       case P_FREE_PV:
         return !this.pagevecs.freeNext(i, cpu);
       case P_LOCK:
         this.prog[i] = P_OP_WAIT;
-        this.takeLock(i, cpu, this.opLock[i], this.opCaller[i]);
+        this.takeLock(i, cpu, this.cpuState.opLock[i], this.cpuState.opCaller[i]);
         return false;
       case P_OP_RELEASE:
-        this.dropLock(i, cpu, this.opLock[i]);
-        this.opLock[i] = -1;
-        this.prog[i] = this.opNext[i];
+        this.dropLock(i, cpu, this.cpuState.opLock[i]);
+        this.cpuState.opLock[i] = -1;
+        this.prog[i] = this.cpuState.opNext[i];
         return true;
       case P_DRAIN:
         return this.pagevecs.drain(i, cpu);
       case P_DRAIN_RELEASE:
-        this.dropLock(i, cpu, this.opLock[i]);
-        this.opLock[i] = -1;
+        this.dropLock(i, cpu, this.cpuState.opLock[i]);
+        this.cpuState.opLock[i] = -1;
         this.pagevecs.groupDone(i);
         return true;
       case P_IDLE:
@@ -416,12 +378,6 @@ export class MmNode implements LogicalProcess, LockUser {
     this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], this.s.callers.__free_pages_ok, OP_FREE, node, frame, hold, LINES_BUDDY, next);
   }
 
-  /** An LRU list operation on one page under its LRU lock. */
-  private lruOp(i: number, cpu: number, op: number, caller: number, node: number, frame: number, next: number): void {
-    const hold = this.s.cfg.costs.lruListOpNs + this.structPageNs(node);
-    this.lockedOp(i, cpu, this.lruLockOf(node, frame), caller, op, node, frame, hold, LINES_LRU, next);
-  }
-
   /**
    * Clearing or copying a page of `node`'s memory. The copy streams (the PIII's bcopy, 110 MB/s,
    * is slower than either bus), so a remote page pays the crossing once, not per line (A).
@@ -436,7 +392,7 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. */
-  protected pagecacheHoldNs(node: number): number {
+  pagecacheHoldNs(node: number): number {
     return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
   }
 
@@ -449,14 +405,14 @@ export class MmNode implements LogicalProcess, LockUser {
    * goes on at `next`.
    */
   lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
-    this.opLock[i] = lock;
-    this.opCaller[i] = caller;
-    this.opCode[i] = op;
-    this.opNode[i] = node;
-    this.opArg[i] = arg;
-    this.opHold[i] = holdNs;
-    this.opLines[i] = lines;
-    this.opNext[i] = next;
+    this.cpuState.opLock[i] = lock;
+    this.cpuState.opCaller[i] = caller;
+    this.cpuState.opCode[i] = op;
+    this.cpuState.opNode[i] = node;
+    this.cpuState.opArg[i] = arg;
+    this.cpuState.opHold[i] = holdNs;
+    this.cpuState.opLines[i] = lines;
+    this.cpuState.opNext[i] = next;
     if (delayNs > 0) {
       this.prog[i] = P_LOCK;
       this.after(cpu, delayNs);
@@ -471,13 +427,13 @@ export class MmNode implements LogicalProcess, LockUser {
    * page's state is per-page atomic): here at once, or by a message there and back. The answer is
    * in `opResult[i]`; then `next`.
    */
-  protected pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean {
+  pageOp(i: number, cpu: number, node: number, op: number, arg: number, next: number): boolean {
     if (node === this.node) {
       this.opResult[i] = this.applyOp(op, ZONE_NORMAL, arg);
       this.prog[i] = next;
       return true;
     }
-    this.opNext[i] = next;
+    this.cpuState.opNext[i] = next;
     this.prog[i] = P_PAGE_OP_WAIT;
     this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op, arg);
     return false;
@@ -485,34 +441,38 @@ export class MmNode implements LogicalProcess, LockUser {
 
   lockAcquired(cpu: number, _lock: number, prevHolder: number): void {
     const i = this.idx(cpu);
-    const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.opLines[i];
+    if (this.kmap !== null && this.kmap.waitsForLock(i, cpu)) {
+      this.kmap.lockAcquired(i, cpu, prevHolder);
+      return;
+    }
+    const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.cpuState.opLines[i];
     let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
     // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
     // but the far one is a miss on its struct page, which no holder has touched since it was added.
-    if (prevHolder === cpu && this.opCode[i] === OP_LRU_DEL && this.prog[i] === P_OP_WAIT) carried += this.structPageNs(this.opNode[i]);
+    if (prevHolder === cpu && this.cpuState.opCode[i] === OP_LRU_DEL && this.prog[i] === P_OP_WAIT) carried += this.structPageNs(this.cpuState.opNode[i]);
     if (this.prog[i] === P_DRAIN_WAIT) {
       this.pagevecs.locked(i, cpu, carried);
       return;
     }
     if (this.prog[i] !== P_OP_WAIT) bug(`CPU ${cpu} got a lock it was not waiting for`);
-    this.opHold[i] += carried;
-    const op = this.opCode[i];
+    this.cpuState.opHold[i] += carried;
+    const op = this.cpuState.opCode[i];
     if (op === OP_NONE) {
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i]);
+      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
       return;
     }
-    const node = this.opNode[i];
+    const node = this.cpuState.opNode[i];
     if (node === this.node) {
       this.opExtraNs = 0;
-      this.opResult[i] = this.applyOp(op, this.opArg[i] as ZoneType, this.opArg[i]);
+      this.opResult[i] = this.applyOp(op, this.cpuState.opArg[i] as ZoneType, this.cpuState.opArg[i]);
       // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
-      this.opHold[i] += this.opExtraNs;
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i]);
+      this.cpuState.opHold[i] += this.opExtraNs;
+      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
       return;
     }
-    this.opPending[i] = 1;
-    const zoneBits = op === OP_RMQUEUE ? this.opArg[i] << 8 : 0;
-    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, this.opArg[i]);
+    this.cpuState.opPending[i] = 1;
+    const zoneBits = op === OP_RMQUEUE ? this.cpuState.opArg[i] << 8 : 0;
+    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, this.cpuState.opArg[i]);
   }
 
   lockRefused(): void {
@@ -522,40 +482,40 @@ export class MmNode implements LogicalProcess, LockUser {
   private opReply(cpu: number, result: number, extraNs: number): void {
     const i = this.idx(cpu);
     if (this.prog[i] === P_DRAIN_WAIT) {
-      if (--this.opPending[i] === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, this.opHold[i]);
+      if (--this.cpuState.opPending[i] === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, this.cpuState.opHold[i]);
       return;
     }
     this.opResult[i] = result;
     if (this.prog[i] === P_PAGE_OP_WAIT) {
-      this.prog[i] = this.opNext[i];
+      this.prog[i] = this.cpuState.opNext[i];
       this.step(cpu);
       return;
     }
-    this.holdThenRelease(i, cpu, P_OP_RELEASE, this.opHold[i] + extraNs);
+    this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i] + extraNs);
   }
 
   /** Asks for `lock` for the work CPU index `i`'s program set up (a subsystem's own locked section). */
   acquireFor(i: number, cpu: number, lock: number, caller: number): void {
-    this.opLock[i] = lock;
+    this.cpuState.opLock[i] = lock;
     this.takeLock(i, cpu, lock, caller);
   }
 
   /** Every spinlock a CPU of this node takes goes through here: onto its held-lock stack, then the lock protocol. */
-  protected takeLock(i: number, cpu: number, lock: number, caller: number): void {
+  takeLock(i: number, cpu: number, lock: number, caller: number): void {
     this.held.take(i, cpu, lock);
     this.client.acquire(cpu, lock, caller, false);
   }
 
-  protected dropLock(i: number, cpu: number, lock: number): void {
+  dropLock(i: number, cpu: number, lock: number): void {
     this.held.drop(i, cpu, lock);
     this.client.release(cpu, lock);
   }
 
   /** With the lock held: hold for `holdNs`, once `remote` answers are back (none: at once), then `releaseStep`. */
   holdUnderLock(i: number, cpu: number, holdNs: number, remote: number, releaseStep: number): void {
-    this.opHold[i] = holdNs;
+    this.cpuState.opHold[i] = holdNs;
     if (remote === 0) this.holdThenRelease(i, cpu, releaseStep, holdNs);
-    else this.opPending[i] = remote;
+    else this.cpuState.opPending[i] = remote;
   }
 
   private holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {
@@ -590,7 +550,7 @@ export class MmNode implements LogicalProcess, LockUser {
     return this.s.zoneLruLock[node * 3 + this.zoneTypeOf(node, frame)];
   }
 
-  protected zoneTypeOf(node: number, frame: number): ZoneType {
+  zoneTypeOf(node: number, frame: number): ZoneType {
     const zones = this.s.maps[node].zones;
     for (let k = 0; k < zones.length; k++) if (frame >= zones[k].start && frame < zones[k].start + zones[k].pages) return zones[k].type;
     bug(`page ${frame} of node ${node} is in no zone`);

@@ -7,8 +7,8 @@ import type { LatencySummary, MemoryReport, NumaStat } from '@numasim/shared';
 import { HIST_BUCKETS, histQuantile } from '../locks/lock-stats.js';
 import { BYTES_PER_FRAME } from './page-frames.js';
 import type { MmNode } from './mm-node.js';
+import type { Reclaim } from './vmscan.js';
 import type { MmConfig } from './mm-shared.js';
-import { ReclaimNode } from './reclaim-node.js';
 
 export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryReport {
   const numastat: NumaStat[] = Array.from({ length: cfg.nodes }, (_, node) => ({ node, numaHit: 0, numaMiss: 0, numaForeign: 0, localNode: 0, otherNode: 0 }));
@@ -47,26 +47,26 @@ export function zoneReports(nodes: readonly MmNode[]): MemoryReport['zones'] {
       frees: z.frees,
       lruActive: lp.mem.lru[zi].nrActive,
       lruInactive: lp.mem.lru[zi].nrInactive,
-      pagesScanned: lp instanceof ReclaimNode ? lp.pagesScanned[zi] : 0,
-      pagesReclaimed: lp instanceof ReclaimNode ? lp.pagesReclaimed[zi] : 0,
+      pagesScanned: lp.reclaim !== null ? lp.reclaim.pagesScanned[zi] : 0,
+      pagesReclaimed: lp.reclaim !== null ? lp.reclaim.pagesReclaimed[zi] : 0,
     })),
   );
 }
 
 function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> {
-  const r = nodes.filter((n): n is ReclaimNode => n instanceof ReclaimNode);
+  const r = nodes.filter((n): n is MmNode & { reclaim: Reclaim } => n.reclaim !== null);
   if (r.length === 0) return {};
-  const sum = (f: (n: ReclaimNode) => number) => r.reduce((s, n) => s + f(n), 0);
+  const sum = (f: (n: MmNode & { reclaim: Reclaim }) => number) => r.reduce((s, n) => s + f(n), 0);
   const total = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
   return {
     reclaim: {
-      kswapdRuns: sum((n) => n.kswapdRuns),
-      pagesScanned: sum((n) => total(n.pagesScanned)),
-      pagesReclaimed: sum((n) => total(n.pagesReclaimed)),
-      allocationWaits: sum((n) => n.reclaimWaitCount),
-      directReclaims: sum((n) => n.directReclaims),
-      directPagesReclaimed: sum((n) => n.directPagesReclaimed),
-      mappedSkipped: sum((n) => n.mappedSkipped),
+      kswapdRuns: sum((n) => n.reclaim.kswapdRuns),
+      pagesScanned: sum((n) => total(n.reclaim.pagesScanned)),
+      pagesReclaimed: sum((n) => total(n.reclaim.pagesReclaimed)),
+      allocationWaits: sum((n) => n.reclaim.reclaimWaitCount),
+      directReclaims: sum((n) => n.reclaim.directReclaims),
+      directPagesReclaimed: sum((n) => n.reclaim.directPagesReclaimed),
+      mappedSkipped: sum((n) => n.reclaim.mappedSkipped),
       swapOuts: sum((n) => n.swapOuts),
       swapPtesScanned: sum((n) => n.swapPtesScanned),
       swapPtesUnmapped: sum((n) => n.swapPtesUnmapped),
@@ -86,10 +86,10 @@ export function faultLatency(nodes: readonly MmNode[]): { faults: number; latenc
   let max = 0;
   let faults = 0;
   for (const lp of nodes) {
-    for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.faultLatencyHist[b];
-    total += lp.faultLatencyTotal;
-    max = Math.max(max, lp.faultLatencyMax);
-    faults += lp.anonFaults.reduce((a, b) => a + b, 0);
+    for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.faults.faultLatencyHist[b];
+    total += lp.faults.faultLatencyTotal;
+    max = Math.max(max, lp.faults.faultLatencyMax);
+    faults += lp.faults.anonFaults.reduce((a, b) => a + b, 0);
   }
   return { faults, latency: summarize(hist, total, faults, max) };
 }

@@ -11,7 +11,7 @@
  * Locking rule: the walk reads `free_pages` without `zone->lock`, as 2.4 does; only rmqueue takes it.
  *
  * Left out: the PF_MEMALLOC pass and the direct-reclaim retry loop (the node waits for reclaim
- * instead, reclaim-node.ts), orders above 0, and the atomic allocations' quarter of pages_min.
+ * instead, vmscan.ts), orders above 0, and the atomic allocations' quarter of pages_min.
  */
 import type { Kernel } from '../engine/kernel.js';
 import { zoneStep } from './alloc-passes.js';

@@ -4,6 +4,10 @@
  * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`) and, for reclaim of mapped
  * pages, the reverse maps of 2.4-rmap and 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
  *
+ * A subsystem: the node of a workload with files (kernbench's, which file-read and mem-pressure
+ * run on) composes one `PageCache` and hands it its steps, events, operations and reclaim's
+ * questions about its pages; it reaches the node through `PageCacheCore` (node-services.ts).
+ *
  * The files: page t of the file set lives on node t mod nodes at index ⌊t / nodes⌋ (kernbench's
  * source tree, mem-pressure's files). Each node keeps, by index, the frame caching the page (−1: on
  * disk), how many ptes map it, and a generation that reclaim bumps when it drops the page, so that
@@ -23,7 +27,7 @@
  * no lock in the table), `2.4` keeps no reverse map. At exit (`unmapFiles`) zap_page_range
  * clears each pte under page_table_lock and the rmap variants remove the entry the same way.
  *
- * Reclaim (reclaim-node.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
+ * Reclaim (vmscan.ts) meets mapped pages on the inactive list. `2.4` (mm/vmscan.c of
  * 2.4.17–18) has no reverse map: shrink_cache passes over a page with page_count > 1, and once it
  * has passed over `max_mapped` of them it drops pagemap_lru_lock and calls `swap_out`, the scan of
  * the mms' page tables
@@ -48,13 +52,13 @@
  * share), `mmlist_lock` is the global one; kswapd's pool costs nothing to fill (A: 768 Ki entries of user address space never wrap).
  */
 import type { MemoryReport } from '@numasim/shared';
-import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
-import { OP_NONE } from './mm-node.js';
-import { HighmemNode, KC_PTE, type KmapShared } from './highmem-node.js';
-import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import { OP_NONE } from './mm-protocol.js';
+import type { Mappings, PageCacheCore } from './node-services.js';
+import { KC_PTE } from './highmem.js';
+import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
-import { UNMAP_BY_SWAP_OUT } from './reclaim-node.js';
+import { UNMAP_BY_SWAP_OUT } from './vmscan.js';
 import { PG_lru } from './page-frames.js';
 import { ZONE_HIGHMEM, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
@@ -92,12 +96,16 @@ const [
   PC_REFAULT_LRU, PC_FOUND, PC_MAP, PC_RMAP_ADD, PC_MAPPED, PC_UNMAP, PC_UNMAP_RMAP,
 ] = PAGECACHE_PROTOCOL.steps;
 const PC_FIRST = PAGECACHE_PROTOCOL.firstStep;
+const OP_FIRST = OP_PC_MARK;
+const OP_END = PAGECACHE_PROTOCOL.opEnd;
 const PC_END = PAGECACHE_PROTOCOL.stepEnd;
 
 /** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
 export type CacheFill = 'half' | 'full';
 
-export class PageCacheNode extends HighmemNode {
+export class PageCache implements Mappings {
+  /** The node whose files' pages and processes' mappings these are. */
+  readonly node: number;
   /** Frame caching each file page of this node, by index; −1: on disk. */
   private readonly pageFrameOf: Int32Array;
   /** Ptes mapping each file page, and its generation (bumped when reclaim drops the page). */
@@ -106,8 +114,8 @@ export class PageCacheNode extends HighmemNode {
   /** Mappings a process can hold at once (its file faults). */
   readonly M: number;
   // Per CPU: the lookup under way and the process's mappings.
-  protected readonly fileNode: Int32Array;
-  protected readonly fileIdx: Int32Array;
+  readonly fileNode: Int32Array;
+  readonly fileIdx: Int32Array;
   private readonly mapIt: Uint8Array;
   private readonly foundNext: Int32Array;
   private readonly failNext: Int32Array;
@@ -141,13 +149,20 @@ export class PageCacheNode extends HighmemNode {
   readonly bounce: Bounce;
 
   get bounceOn(): boolean {
-    return this.s.cfg.bounce;
+    return this.lp.s.cfg.bounce;
   }
 
-  constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared, filePages: number, fill: CacheFill, mapsPerCpu: number) {
-    super(kernel, node, s, slotsPerCpu, km);
+  constructor(
+    private readonly lp: PageCacheCore,
+    filePages: number,
+    fill: CacheFill,
+    mapsPerCpu: number,
+  ) {
+    const s = lp.s;
+    const node = lp.node;
+    this.node = node;
     const c = s.topo.cpusPerNode;
-    const count = node < filePages ? Math.floor((filePages - 1 - node) / this.n) + 1 : 0;
+    const count = node < filePages ? Math.floor((filePages - 1 - node) / this.lp.s.topo.nodes) + 1 : 0;
     invariant(count <= IDX_MASK + 1, `node ${node} caches ${count} file pages, more than the ${IDX_MASK + 1} a mapping can name`);
     this.mapped = new Int32Array(count);
     this.gen = new Int32Array(count);
@@ -158,7 +173,7 @@ export class PageCacheNode extends HighmemNode {
     this.foundNext = new Int32Array(c);
     this.failNext = new Int32Array(c);
     this.refaultWaits = new Int32Array(c);
-    this.bounce = new Bounce(this, c);
+    this.bounce = new Bounce(lp, c);
     this.mapCount = new Int32Array(c);
     this.mapNode = new Int32Array(c * this.M);
     this.mapArg = new Int32Array(c * this.M);
@@ -167,11 +182,11 @@ export class PageCacheNode extends HighmemNode {
     this.mapGen = new Int32Array(c).fill(-1);
     this.mapYoung = new Uint8Array(c * this.M);
     this.exiting = new Uint8Array(c);
-    this.swapper = new SwapOut(this, c);
+    this.swapper = new SwapOut(lp, this, c);
     let miss = 0;
-    for (let b = 0; b < this.n; b++) miss += s.memNs[node * this.n + b];
-    this.meanMissNs = miss / this.n;
-    this.highPteShare = s.maps.filter((m) => m.zones[m.zones.length - 1].type === ZONE_HIGHMEM).length / this.n;
+    for (let b = 0; b < this.lp.s.topo.nodes; b++) miss += s.memNs[node * this.lp.s.topo.nodes + b];
+    this.meanMissNs = miss / this.lp.s.topo.nodes;
+    this.highPteShare = s.maps.filter((m) => m.zones[m.zones.length - 1].type === ZONE_HIGHMEM).length / this.lp.s.topo.nodes;
     this.pageFrameOf = this.fillCache(count, fill);
   }
 
@@ -182,14 +197,14 @@ export class PageCacheNode extends HighmemNode {
    */
   private fillCache(count: number, fill: CacheFill): Int32Array {
     const frames = new Int32Array(count).fill(-1);
-    const zone = this.mem.zone(this.fileZoneType());
+    const zone = this.lp.mem.zone(this.fileZoneType());
     const room = fill === 'full' ? Math.max(0, zone.freePages - zone.pagesHigh - SWAP_CLUSTER_MAX) : Math.floor(zone.freePages / 2);
     const cached = Math.min(count, room);
     for (let k = 0; k < cached; k++) {
-      const frame = this.mem.rmqueue(zone.type);
-      invariant(frame >= 0, `node ${this.node} has no room for its ${cached} page-cache pages`);
-      this.mem.lruAdd(frame);
-      this.mem.frames.index[frame] = k;
+      const frame = this.lp.mem.rmqueue(zone.type);
+      invariant(frame >= 0, `node ${this.lp.node} has no room for its ${cached} page-cache pages`);
+      this.lp.mem.lruAdd(frame);
+      this.lp.mem.frames.index[frame] = k;
       frames[k] = frame;
     }
     return frames;
@@ -200,7 +215,7 @@ export class PageCacheNode extends HighmemNode {
    * processes hold of its current copy — up to the map and unmap operations still on their way
    * when the run stopped — and a page on disk is mapped by nobody.
    */
-  static checkMappings(nodes: readonly PageCacheNode[]): void {
+  static checkMappings(nodes: readonly PageCache[]): void {
     const want = nodes.map((lp) => new Int32Array(lp.mapped.length));
     const slack = nodes.map((lp) => new Int32Array(lp.mapped.length));
     for (const lp of nodes) {
@@ -229,8 +244,8 @@ export class PageCacheNode extends HighmemNode {
   }
 
   /** Page-cache pages come from the node's highest zone. */
-  protected fileZoneType(node = this.node): ZoneType {
-    const zones = this.s.maps[node].zones;
+  fileZoneType(node = this.lp.node): ZoneType {
+    const zones = this.lp.s.maps[node].zones;
     return zones[zones.length - 1].type;
   }
 
@@ -239,24 +254,24 @@ export class PageCacheNode extends HighmemNode {
    * starts it); `map`: a file fault that maps the page. On `next` the page is in the cache
    * (`fileNode`/`fileIdx` say which); on `failNext` reading it back failed for want of memory.
    */
-  protected lookupPage(i: number, t: number, map: boolean, next: number, failNext: number): void {
-    this.fileNode[i] = t % this.n;
-    this.fileIdx[i] = Math.floor(t / this.n);
+  lookupPage(i: number, t: number, map: boolean, next: number, failNext: number): void {
+    this.fileNode[i] = t % this.lp.s.topo.nodes;
+    this.fileIdx[i] = Math.floor(t / this.lp.s.topo.nodes);
     this.mapIt[i] = map ? 1 : 0;
     this.foundNext[i] = next;
     this.failNext[i] = failNext;
-    this.prog[i] = PC_LOOKUP;
+    this.lp.prog[i] = PC_LOOKUP;
   }
 
   /** zap_page_range of every file page the process on CPU index `i` maps (exit); then `next`. */
-  protected unmapFiles(i: number, next: number): void {
+  unmapFiles(i: number, next: number): void {
     this.exiting[i] = 1; // exit_mmap takes the mm off the mm list: swap_out no longer visits it
     this.unmapNext[i] = next;
-    this.prog[i] = PC_UNMAP;
+    this.lp.prog[i] = PC_UNMAP;
   }
 
   private lruLockOfFile(node: number): number {
-    return this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.fileZoneType(node)] : this.s.pagemapLruLock;
+    return this.lp.s.cfg.lru === '2.5-zone' ? this.lp.s.zoneLruLock[node * 3 + this.fileZoneType(node)] : this.lp.s.pagemapLruLock;
   }
 
   /**
@@ -266,51 +281,56 @@ export class PageCacheNode extends HighmemNode {
    * the share carried from pte to pte.
    */
   private unmapPteNs(): number {
-    const s = this.s;
+    const s = this.lp.s;
     const costs = s.cfg.costs;
     let pte: number;
-    if (s.cfg.pte === 'lowmem') pte = s.memNs[this.node * this.n + this.lowmemNode];
+    if (s.cfg.pte === 'lowmem') pte = s.memNs[this.lp.node * this.lp.s.topo.nodes + this.lp.lowmemNode];
     else {
       pte = this.meanMissNs;
       this.kmapCarry += this.highPteShare;
       const mapped = this.kmapCarry >= 1;
       if (mapped) this.kmapCarry--;
-      if (s.cfg.kswapdKmapPool && this.reclaimByKswapd) {
-        if (mapped) this.kswapdPoolMaps++;
+      if (s.cfg.kswapdKmapPool && this.lp.reclaim!.byKswapd) {
+        if (mapped) this.lp.kswapdPoolMaps++;
       } else {
         pte += this.highPteShare * (costs.tlbFlushOneNs + costs.pteSetNs);
         if (mapped) {
-          this.kmapAtomicCalls[KC_PTE]++;
-          this.kmapAtomic++;
+          this.lp.kmapAtomicCalls[KC_PTE]++;
+          this.lp.kmapAtomic++;
         }
       }
     }
     return costs.lockAtomicNs + this.meanMissNs + pte + costs.pteSetNs + costs.ipiNs + costs.rmapOpNs;
   }
 
-  protected override unmapForReclaim(frame: number): number {
-    const idx = this.mem.frames.index[frame];
+  unmapForReclaim(frame: number): number {
+    const idx = this.lp.mem.frames.index[frame];
     if (idx < 0) return -1;
     const ptes = this.mapped[idx];
     if (ptes === 0) return 0;
-    if (this.s.cfg.lru === '2.4') return UNMAP_BY_SWAP_OUT;
+    if (this.lp.s.cfg.lru === '2.4') return UNMAP_BY_SWAP_OUT;
     let ns = 0;
     for (let k = 0; k < ptes; k++) ns += this.unmapPteNs();
-    this.ptesUnmapped += ptes;
-    this.unmapTlbIpis += ptes;
-    this.unmapWalkNs += ns;
+    this.lp.ptesUnmapped += ptes;
+    this.lp.unmapTlbIpis += ptes;
+    this.lp.unmapWalkNs += ns;
     return ns;
   }
 
-  protected override dropFromCache(frame: number): void {
-    const idx = this.mem.frames.index[frame];
+  dropFromCache(frame: number): void {
+    const idx = this.lp.mem.frames.index[frame];
     this.pageFrameOf[idx] = -1;
     this.mapped[idx] = 0;
     this.gen[idx]++;
-    super.dropFromCache(frame);
+    this.lp.mem.frames.index[frame] = -1;
   }
 
-  protected override doWorkloadOp(op: number, arg: number): number {
+  /** Whether `op` is the page cache's (its own, swap_out's or the bounce buffers'). */
+  static ownsOp(op: number): boolean {
+    return (op >= OP_FIRST && op < OP_END) || op === OP_SWAP_OUT_MM || op === OP_BOUNCE_ALLOC;
+  }
+
+  applyOp(op: number, arg: number): number {
     switch (op) {
       case OP_PC_MARK: {
         // find_get_page's reference pins the page: a fault's mapping is counted here, with the page.
@@ -318,32 +338,32 @@ export class PageCacheNode extends HighmemNode {
         const frame = this.pageFrameOf[idx];
         if (frame < 0) return MARK_MISSING;
         if ((arg & MAP_BIT) !== 0) this.mapped[idx]++;
-        const mark = this.mem.lru[this.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
+        const mark = this.lp.mem.lru[this.lp.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
         return mark | ((this.gen[idx] & GEN_MASK) << 2);
       }
       case OP_PC_ACTIVATE: {
         // The page may have been reclaimed since it was marked: then there is nothing to move.
         const frame = this.pageFrameOf[arg];
-        if (frame >= 0) this.mem.lru[this.mem.zoneIndexOfFrame(frame)].activate(frame);
+        if (frame >= 0) this.lp.mem.lru[this.lp.mem.zoneIndexOfFrame(frame)].activate(frame);
         return 0;
       }
       case OP_PC_ALLOC: {
         if (this.pageFrameOf[arg] >= 0) return this.pageFrameOf[arg]; // another CPU read it back first
         // __alloc_pages on the page's own zone: below pages_low wake kswapd, below pages_min wait for it.
-        const zone = this.mem.zone(this.fileZoneType());
+        const zone = this.lp.mem.zone(this.fileZoneType());
         if (zone.freePages <= zone.pagesLow) {
-          this.kswapdWakeups++;
-          this.kswapdWake();
+          this.lp.kswapdWakeups++;
+          this.lp.kswapdWake();
         }
-        const frame = zone.freePages > zone.pagesMin ? this.mem.rmqueue(zone.type) : -1;
+        const frame = zone.freePages > zone.pagesMin ? this.lp.mem.rmqueue(zone.type) : -1;
         if (frame < 0) return -1;
         this.pageFrameOf[arg] = frame;
-        this.mem.frames.index[frame] = arg;
+        this.lp.mem.frames.index[frame] = arg;
         return frame;
       }
       case OP_PC_LRU_ADD: {
         const frame = this.pageFrameOf[arg];
-        if (frame >= 0 && (this.mem.frames.flags[frame] & PG_lru) === 0) this.mem.lruAdd(frame);
+        if (frame >= 0 && (this.lp.mem.frames.flags[frame] & PG_lru) === 0) this.lp.mem.lruAdd(frame);
         return 0;
       }
       case OP_PC_MAP: {
@@ -359,14 +379,18 @@ export class PageCacheNode extends HighmemNode {
       case OP_BOUNCE_ALLOC:
         return this.bounce.applyOp();
     }
-    return super.doWorkloadOp(op, arg);
+    invariant(false, `operation ${op} is not the page cache's`);
   }
 
-  protected override program(i: number, cpu: number, p: number): boolean {
+  /** Whether step `p` is the page cache's (its own, swap_out's or the bounce buffers'). */
+  static owns(p: number): boolean {
+    return (p >= PC_FIRST && p < PC_END) || SwapOut.owns(p) || Bounce.owns(p);
+  }
+
+  step(i: number, cpu: number, p: number): boolean {
     if (SwapOut.owns(p)) return this.swapper.step(i, cpu, p);
     if (Bounce.owns(p)) return this.bounce.step(i, cpu, p);
-    if (p < PC_FIRST || p >= PC_END) return super.program(i, cpu, p);
-    const s = this.s;
+    const s = this.lp.s;
     const costs = s.cfg.costs;
     const node = this.fileNode[i];
     const idx = this.fileIdx[i];
@@ -374,16 +398,16 @@ export class PageCacheNode extends HighmemNode {
       case PC_LOOKUP:
         // The hash chain walk and page_cache_get under the global pagecache_lock.
         this.lookups++;
-        this.lockedOp(i, cpu, s.pagecacheLock, this.mapIt[i] === 1 ? s.callers.find_get_page : s.callers.do_generic_file_read, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_MARK);
+        this.lp.lockedOp(i, cpu, s.pagecacheLock, this.mapIt[i] === 1 ? s.callers.find_get_page : s.callers.do_generic_file_read, OP_NONE, -1, 0, this.lp.pagecacheHoldNs(node), LINES_PAGECACHE, PC_MARK);
         return false;
       case PC_MARK:
         if (this.mapIt[i] === 1) this.inFlight[i] = node * (IDX_MASK + 1) + idx;
-        return this.pageOp(i, cpu, node, OP_PC_MARK, idx | (this.mapIt[i] === 1 ? MAP_BIT : 0), PC_MARKED);
+        return this.lp.pageOp(i, cpu, node, OP_PC_MARK, idx | (this.mapIt[i] === 1 ? MAP_BIT : 0), PC_MARKED);
       case PC_MARKED: {
-        const mark = this.opResult[i] & 3;
-        this.mapGen[i] = mark === MARK_MISSING ? -1 : this.opResult[i] >>> 2;
+        const mark = this.lp.opResult[i] & 3;
+        this.mapGen[i] = mark === MARK_MISSING ? -1 : this.lp.opResult[i] >>> 2;
         if (mark === MARK_DONE) {
-          this.prog[i] = PC_FOUND;
+          this.lp.prog[i] = PC_FOUND;
           return true;
         }
         if (mark === MARK_MISSING) {
@@ -393,49 +417,49 @@ export class PageCacheNode extends HighmemNode {
             this.bounce.startRead(i, PC_REFAULT);
             return true;
           }
-          this.prog[i] = PC_REFAULT;
-          this.after(cpu, costs.diskReadNs);
+          this.lp.prog[i] = PC_REFAULT;
+          this.lp.after(cpu, costs.diskReadNs);
           return false;
         }
         // Second touch of an inactive page: activate_page under the LRU lock that guards it.
         this.activations++;
-        this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.activate_page, OP_PC_ACTIVATE, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
+        this.lp.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.activate_page, OP_PC_ACTIVATE, node, idx, costs.lruListOpNs + this.lp.structPageNs(node), LINES_LRU, PC_FOUND);
         return false;
       }
       case PC_REFAULT:
         this.refaultWaits[i] = 0;
-        this.prog[i] = PC_REFAULT_ALLOC;
+        this.lp.prog[i] = PC_REFAULT_ALLOC;
         return true;
       case PC_REFAULT_ALLOC:
-        this.lockedOp(i, cpu, s.zoneLock[node * 3 + this.fileZoneType(node)], s.callers.rmqueue, OP_PC_ALLOC, node, idx, costs.buddyOpNs + this.structPageNs(node), LINES_BUDDY, PC_REFAULT_GOT);
+        this.lp.lockedOp(i, cpu, s.zoneLock[node * 3 + this.fileZoneType(node)], s.callers.rmqueue, OP_PC_ALLOC, node, idx, costs.buddyOpNs + this.lp.structPageNs(node), LINES_BUDDY, PC_REFAULT_GOT);
         return false;
       case PC_REFAULT_GOT: {
-        if (this.opResult[i] < 0) {
+        if (this.lp.opResult[i] < 0) {
           // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
-          if (this.waitForReclaim(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
-          this.allocationFailures++;
+          if (this.lp.reclaim!.waitFor(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
+          this.lp.allocationFailures++;
           this.inFlight[i] = -1;
           this.bounce.release(i, this.failNext[i]);
           return true;
         }
         this.bounce.release(i, PC_REFAULT_INSERT);
         if (!this.bounce.holds(i)) return true;
-        this.after(cpu, this.bounce.endIoReadNs(node));
+        this.lp.after(cpu, this.bounce.endIoReadNs(node));
         return false;
       }
       case PC_REFAULT_INSERT:
-        this.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, PC_REFAULT_LRU);
+        this.lp.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, this.lp.pagecacheHoldNs(node), LINES_PAGECACHE, PC_REFAULT_LRU);
         return false;
       case PC_REFAULT_LRU:
-        this.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.lru_cache_add, OP_PC_LRU_ADD, node, idx, costs.lruListOpNs + this.structPageNs(node), LINES_LRU, PC_FOUND);
+        this.lp.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.lru_cache_add, OP_PC_LRU_ADD, node, idx, costs.lruListOpNs + this.lp.structPageNs(node), LINES_LRU, PC_FOUND);
         return false;
       case PC_FOUND:
-        this.prog[i] = this.mapIt[i] === 1 ? PC_MAP : this.foundNext[i];
+        this.lp.prog[i] = this.mapIt[i] === 1 ? PC_MAP : this.foundNext[i];
         return true;
       case PC_MAP: {
         // do_no_page: the pte under mm->page_table_lock; 2.5's page_add_rmap inside it, under the page's pte_chain_lock.
-        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(node) : 0;
-        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
+        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.lp.structPageNs(node) : 0;
+        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
         return false;
       }
       case PC_RMAP_ADD: {
@@ -443,20 +467,20 @@ export class PageCacheNode extends HighmemNode {
         // fault was not counted by the lookup: count it now, where it lives.
         const count = this.mapGen[i] < 0 ? OP_PC_MAP : OP_NONE;
         if (s.cfg.lru === 'rmap') {
-          this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, count, count === OP_NONE ? -1 : node, idx, costs.rmapOpNs + this.structPageNs(node), LINES_LRU, PC_MAPPED);
+          this.lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, count, count === OP_NONE ? -1 : node, idx, costs.rmapOpNs + this.lp.structPageNs(node), LINES_LRU, PC_MAPPED);
           return false;
         }
         if (count === OP_NONE) {
-          this.opResult[i] = this.mapGen[i];
-          this.prog[i] = PC_MAPPED;
+          this.lp.opResult[i] = this.mapGen[i];
+          this.lp.prog[i] = PC_MAPPED;
           return true;
         }
-        return this.pageOp(i, cpu, node, OP_PC_MAP, idx, PC_MAPPED);
+        return this.lp.pageOp(i, cpu, node, OP_PC_MAP, idx, PC_MAPPED);
       }
       case PC_MAPPED: {
         // The process remembers the pte (page and generation) for its exit; a page gone meanwhile is not mapped.
         this.inFlight[i] = -1;
-        const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.opResult[i];
+        const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.lp.opResult[i];
         if (gen >= 0) {
           if (this.mapCount[i] >= this.M) bug(`CPU index ${i} maps more than ${this.M} file pages`);
           const at = i * this.M + this.mapCount[i]++;
@@ -465,19 +489,19 @@ export class PageCacheNode extends HighmemNode {
           this.mapYoung[at] = 1;
           this.fileMaps++;
         }
-        this.prog[i] = this.foundNext[i];
+        this.lp.prog[i] = this.foundNext[i];
         return true;
       }
       case PC_UNMAP: {
         this.inFlight[i] = -1;
         if (this.mapCount[i] === 0) {
           this.exiting[i] = 0;
-          this.prog[i] = this.unmapNext[i];
+          this.lp.prog[i] = this.unmapNext[i];
           return true;
         }
         const at = i * this.M + this.mapCount[i] - 1;
-        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.structPageNs(this.mapNode[at]) : 0;
-        this.lockedOp(i, cpu, this.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
+        const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.lp.structPageNs(this.mapNode[at]) : 0;
+        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
         return false;
       }
       case PC_UNMAP_RMAP: {
@@ -485,16 +509,16 @@ export class PageCacheNode extends HighmemNode {
         const where = this.mapNode[at];
         this.inFlight[i] = where * (IDX_MASK + 1) + (this.mapArg[at] & IDX_MASK);
         if (s.cfg.lru === 'rmap') {
-          this.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_PC_UNMAP, where, this.mapArg[at], costs.rmapOpNs + this.structPageNs(where), LINES_LRU, PC_UNMAP);
+          this.lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_PC_UNMAP, where, this.mapArg[at], costs.rmapOpNs + this.lp.structPageNs(where), LINES_LRU, PC_UNMAP);
           return false;
         }
-        return this.pageOp(i, cpu, where, OP_PC_UNMAP, this.mapArg[at], PC_UNMAP);
+        return this.lp.pageOp(i, cpu, where, OP_PC_UNMAP, this.mapArg[at], PC_UNMAP);
       }
     }
-    return super.program(i, cpu, p);
+    invariant(false, `CPU ${cpu} is at step ${p}, which is not the page cache's`);
   }
 
-  protected override swapOut(i: number, _cpu: number, next: number): boolean {
+  swapOut(i: number, _cpu: number, next: number): boolean {
     this.swapper.start(i, next);
     return true;
   }
@@ -510,14 +534,18 @@ export class PageCacheNode extends HighmemNode {
     if ((this.gen[idx] & GEN_MASK) === arg >>> IDX_BITS && this.mapped[idx] > 0) this.mapped[idx]--;
   }
 
-  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
-    if (kind === EV_SWAP_UNMAP) this.dropPte(a);
-    else super.handleWorkloadEvent(kind, a, b, c);
+  /** Whether `kind` is the page cache's event (a pte swap_out dropped). */
+  static ownsEvent(kind: number): boolean {
+    return kind === EV_SWAP_UNMAP;
+  }
+
+  handleEvent(a: number): void {
+    this.dropPte(a);
   }
 }
 
 /** The bounce buffers of a run with `bounce` on (nothing otherwise). */
-export function pageCacheReport(nodes: readonly PageCacheNode[]): Pick<MemoryReport, 'bounce'> {
+export function pageCacheReport(nodes: readonly PageCache[]): Pick<MemoryReport, 'bounce'> {
   if (nodes.length === 0 || !nodes[0].bounceOn) return {};
   return { bounce: { pages: nodes.reduce((s, n) => s + n.bounce.pages, 0), emergencyPool: nodes.reduce((s, n) => s + n.bounce.emergency, 0) } };
 }

@@ -18,7 +18,7 @@
 import { invariant } from '../errors.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
-import { RECLAIM_PROTOCOL } from './reclaim-node.js';
+import { RECLAIM_PROTOCOL } from './vmscan.js';
 import type { HighmemCore } from './node-services.js';
 import { KC_PTE } from './highmem.js';
 

@@ -2,7 +2,7 @@
  * 2.4's `swap_out`, after Linux 2.4.18 mm/vmscan.c (`swap_out`, `swap_out_mm`, `swap_out_vma`
  * down to `try_to_swap_out`): the scan of the mms' page tables that frees mapped pages where 2.4
  * has no reverse map. shrink_cache calls it once it has passed over `max_mapped` mapped pages
- * (reclaim-node.ts). Under `mmlist_lock` it takes the next mm of the list (`swap_mm`), and under
+ * (vmscan.ts). Under `mmlist_lock` it takes the next mm of the list (`swap_mm`), and under
  * that mm's page_table_lock walks its ptes from where the last scan stopped (`mm->swap_address`):
  * a young pte is only made old (`ptep_test_and_clear_young`), an old one is cleared
  * (`ptep_get_and_clear`, `flush_tlb_page`) and the page's reference dropped, so the next
@@ -20,8 +20,8 @@
  */
 import { OP_NONE } from './mm-protocol.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
-import { HIGHMEM_PROTOCOL } from './highmem-node.js';
-import type { MappingsCore } from './node-services.js';
+import { HIGHMEM_PROTOCOL } from './kmap.js';
+import type { Mappings, SwapOutCore } from './node-services.js';
 
 /** swap_out's numbers, after the highmem layer's. */
 export const SWAP_OUT_PROTOCOL = HIGHMEM_PROTOCOL.extend('vmscan.c swap_out', {
@@ -48,7 +48,9 @@ export class SwapOut {
   readonly unmapsSent: number[] = [];
 
   constructor(
-    private readonly lp: MappingsCore,
+    private readonly lp: SwapOutCore,
+    /** The mappings of the node's processes it walks (the page cache's). */
+    private readonly maps: Mappings,
     cpus: number,
   ) {
     this.swapAddress = new Int32Array(cpus);
@@ -109,8 +111,8 @@ export class SwapOut {
     const lp = this.lp;
     const s = lp.s;
     const costs = s.cfg.costs;
-    const count = lp.mapCount[i];
-    if (lp.exiting[i] === 1 || count === 0) {
+    const count = this.maps.mapCount[i];
+    if (this.maps.exiting[i] === 1 || count === 0) {
       lp.opExtraNs = 0;
       return 0;
     }
@@ -121,22 +123,22 @@ export class SwapOut {
     let unmapped = 0;
     let ns = 0;
     let seen = 0;
-    for (; seen < count && unmapped < want && lp.mapCount[i] > 0; seen++) {
-      if (k >= lp.mapCount[i]) k = 0;
-      const at = i * lp.M + k;
+    for (; seen < count && unmapped < want && this.maps.mapCount[i] > 0; seen++) {
+      if (k >= this.maps.mapCount[i]) k = 0;
+      const at = i * this.maps.M + k;
       ns += pteNs;
-      if (lp.mapYoung[at] === 1) {
-        lp.mapYoung[at] = 0; // ptep_test_and_clear_young: used since the last scan, keep it
+      if (this.maps.mapYoung[at] === 1) {
+        this.maps.mapYoung[at] = 0; // ptep_test_and_clear_young: used since the last scan, keep it
         k++;
         continue;
       }
       // ptep_get_and_clear + flush_tlb_page; the last mapping moves into this slot.
-      const where = lp.mapNode[at];
-      const pte = lp.mapArg[at];
-      const last = i * lp.M + --lp.mapCount[i];
-      lp.mapNode[at] = lp.mapNode[last];
-      lp.mapArg[at] = lp.mapArg[last];
-      lp.mapYoung[at] = lp.mapYoung[last];
+      const where = this.maps.mapNode[at];
+      const pte = this.maps.mapArg[at];
+      const last = i * this.maps.M + --this.maps.mapCount[i];
+      this.maps.mapNode[at] = this.maps.mapNode[last];
+      this.maps.mapArg[at] = this.maps.mapArg[last];
+      this.maps.mapYoung[at] = this.maps.mapYoung[last];
       ns += unmapNs;
       unmapped++;
       this.sendPteDrop(where, pte);
@@ -153,7 +155,7 @@ export class SwapOut {
   private sendPteDrop(where: number, pte: number): void {
     const lp = this.lp;
     if (where === lp.node) {
-      lp.dropPte(pte);
+      this.maps.dropPte(pte);
       return;
     }
     const now = lp.kernel.now;
@@ -167,7 +169,7 @@ export class SwapOut {
     }
     sent.length = keep;
     const hop = lp.s.topo.hopNs(lp.node, where);
-    sent.push(lp.pageKey(where, pte), now + hop);
+    sent.push(this.maps.pageKey(where, pte), now + hop);
     lp.kernel.send(lp.s.topo.nodeLp[where], hop, EV_SWAP_UNMAP, pte, 0, 0);
   }
 }

@@ -10,7 +10,7 @@
  * (a fault, a system call) fetches `textMissLines` cache lines of text from memory; fork, exec and
  * exit, long paths, fetch LONG_PATH_FACTOR times as many. Each line costs a cache miss at the
  * distance from the CPU's node to the copy it uses (the model's `memNs`). The fetch time is owed
- * by the CPU and paid with its next delay (HighmemNode's owed-time account), since an entry starts
+ * by the CPU and paid with its next delay (the owed-time account of cpu-state.ts), since an entry starts
  * from the middle of a step chain.
  *
  * Simplified: replicas come from the node's highest zone and never move; the first process of a

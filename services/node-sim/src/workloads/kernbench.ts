@@ -20,14 +20,14 @@
  * evenly over the nodes; `mark_page_accessed`'s second touch of an inactive page activates it
  * (`activate_page` under the LRU lock).
  *
- * Page tables (mm/highmem-node.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * Page tables (mm/page-tables.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
  * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
- * The tree's pages, their lookups, read-backs and mappings are the page-cache layer's
+ * The tree's pages, their lookups, read-backs and mappings are the node's `PageCache`'s
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
  * Simplified: no COW (fork and exec are CPU time besides the page tables); make's own work and
  * the link are left out; with -jN above the CPU count the extra jobs would only wait for a CPU,
- * so a CPU runs one job at a time. Reclaim (mm/reclaim-node.ts) can drop tree pages from the page
+ * so a CPU runs one job at a time. Reclaim (mm/vmscan.ts) can drop tree pages from the page
  * cache; a later lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
@@ -35,9 +35,9 @@ import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE } from '../mm/mm-node.js';
-import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
-import { PAGECACHE_PROTOCOL, PageCacheNode, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode } from '../mm/mm-node.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
+import { PAGECACHE_PROTOCOL, PageCache, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
 import { buildMmShared, type MmShared } from '../mm/mm-shared.js';
 import { faultLatency, summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
@@ -69,7 +69,9 @@ const DO_FILE = 1;
 const DO_READ = 2;
 const DO_WRITE = 3;
 
-export class KernbenchNode extends PageCacheNode {
+export class KernbenchNode extends MmNode {
+  /** The source tree's pages in this node's page cache, and the file mappings of its CPUs' processes (page-cache.ts). */
+  readonly cache: PageCache;
   private readonly cfg: KernbenchConfig;
   // make's jobserver (node 0 only).
   private nextJob = 0;
@@ -103,7 +105,8 @@ export class KernbenchNode extends PageCacheNode {
     const cfg = s.cfg as KernbenchConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
     const most = (f: (p: KernbenchConfig['processes'][number]) => number) => Math.max(...cfg.processes.map(f));
-    super(kernel, node, s, most((p) => p.anonPages) + 1, km, cfg.treePages, fill, most((p) => p.fileFaults));
+    super(kernel, node, s, most((p) => p.anonPages) + 1, { reclaim: true, kmap: km });
+    this.cache = new PageCache(this, cfg.treePages, fill, most((p) => p.fileFaults));
     this.cfg = cfg;
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
@@ -130,9 +133,27 @@ export class KernbenchNode extends PageCacheNode {
     }
   }
 
+  // The page cache answers reclaim's questions about its pages and takes its own operations.
+  override unmapForReclaim(frame: number): number {
+    return this.cache.unmapForReclaim(frame);
+  }
+
+  override dropFromCache(frame: number): void {
+    this.cache.dropFromCache(frame);
+  }
+
+  override swapOut(i: number, cpu: number, next: number): boolean {
+    return this.cache.swapOut(i, cpu, next);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    return PageCache.ownsOp(op) ? this.cache.applyOp(op, arg) : super.doWorkloadOp(op, arg);
+  }
+
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
-      super.handleWorkloadEvent(kind, a, b, c);
+      if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
+      else super.handleWorkloadEvent(kind, a, b, c);
       return;
     }
     if (kind === EV_JOB_ASK) {
@@ -169,22 +190,22 @@ export class KernbenchNode extends PageCacheNode {
       case K_FORK_PT: {
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's, or make's).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
-        this.pageTables.alloc(i, this.pageTables.pagesFor(parent.anonPages), true, K_EXEC);
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, K_EXEC);
         return true;
       }
       case K_EXEC: {
         // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
         const pages = this.cfg.execArgPages ?? 1;
-        this.kmapCopy(i, KC_COPY_STRINGS, this.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
+        this.kmap!.copy(i, KC_COPY_STRINGS, this.kmap!.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
         return true;
       }
       case K_EXEC_LOAD:
-        if (this.pageTables.held(i) > 0) {
-          this.pageTables.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
           return true;
         }
         this.kernelEntry(i, true);
-        this.newAddressSpace(i, cpu);
+        this.kmap!.newAddressSpace(i, cpu);
         this.execReadsLeft[i] = this.cfg.execReads ?? 0;
         this.prog[i] = K_EXEC_READ;
         this.after(cpu, costs.execNs);
@@ -197,7 +218,7 @@ export class KernbenchNode extends PageCacheNode {
           return true;
         }
         this.execReadsLeft[i]--;
-        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.treePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
         return true;
       case K_EXEC_READ_DONE:
         // Only the few hundred bytes asked for are copied.
@@ -205,7 +226,7 @@ export class KernbenchNode extends PageCacheNode {
         return true;
       case K_RUN_START:
         // The new image's page tables, built as it faults in (pte_alloc), here all at once.
-        this.pageTables.alloc(i, this.pageTables.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
@@ -226,7 +247,7 @@ export class KernbenchNode extends PageCacheNode {
         this.prog[i] = K_RUN;
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
-          this.threadSwitch(i);
+          this.kmap!.threadSwitch(i);
           this.fileReadActor(i, costs.pageCopyNs, K_RUN);
         }
         return true;
@@ -243,24 +264,24 @@ export class KernbenchNode extends PageCacheNode {
           this.prog[i] = K_RUN;
           return true;
         }
-        this.kmapCopy(i, KC_FILE_WRITE, this.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
+        this.kmap!.copy(i, KC_FILE_WRITE, this.kmap!.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
         return true;
       }
       case K_EXIT:
         this.kernelEntry(i, true);
-        this.unmapFiles(i, K_EXIT_ANON);
+        this.cache.unmapFiles(i, K_EXIT_ANON);
         return true;
       case K_EXIT_ANON:
         this.slot[i] = 0;
-        this.beginUnmap(i, K_EXIT_NEXT);
+        this.faults.beginUnmap(i, K_EXIT_NEXT);
         return true;
       case K_EXIT_NEXT:
-        if (++this.slot[i] < this.anonUsed[i]) this.beginUnmap(i, K_EXIT_NEXT);
+        if (++this.slot[i] < this.anonUsed[i]) this.faults.beginUnmap(i, K_EXIT_NEXT);
         else this.flushPagevec(i, K_EXITED);
         return true;
       case K_EXITED:
-        if (this.pageTables.held(i) > 0) {
-          this.pageTables.free(i, K_EXITED);
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXITED);
           return true;
         }
         this.processes++;
@@ -273,7 +294,7 @@ export class KernbenchNode extends PageCacheNode {
         this.prog[i] = K_ASK;
         return true;
     }
-    return super.program(i, cpu, p);
+    return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
   /** User time until the next kernel operation, or exit when the process has none left. */
@@ -287,7 +308,7 @@ export class KernbenchNode extends PageCacheNode {
       this.doing[i] = DO_ANON;
       this.slot[i] = this.anonUsed[i]++;
       this.kernelEntry(i);
-      this.beginFault(i, FAULT_ANON, K_RUN);
+      this.faults.begin(i, FAULT_ANON, K_RUN);
       return true;
     }
     if (ops === 0) {
@@ -312,9 +333,9 @@ export class KernbenchNode extends PageCacheNode {
 
   /** file_read_actor on the page just looked up: kmap it, copy `localCopyNs` worth of it (a local copy's time) to user space, kunmap; then `next`. */
   private fileReadActor(i: number, localCopyNs: number, next: number): void {
-    const node = this.fileNode[i];
-    const page = kmapPageId(PAGE_TAG_TREE, node, this.fileIdx[i]);
-    this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
+    const node = this.cache.fileNode[i];
+    const page = kmapPageId(PAGE_TAG_TREE, node, this.cache.fileIdx[i]);
+    this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.cache.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
   }
 
   /** Picks the next operation at random among those left and starts it. */
@@ -332,15 +353,15 @@ export class KernbenchNode extends PageCacheNode {
       case DO_ANON:
         this.burst[i] = Math.min(this.cfg.faultBurst, this.left[b + DO_ANON] + 1) - 1;
         this.slot[i] = this.anonUsed[i]++;
-        this.beginFault(i, FAULT_ANON, K_RUN);
+        this.faults.begin(i, FAULT_ANON, K_RUN);
         return true;
       case DO_WRITE:
         this.slot[i] = this.S - 1;
-        this.beginFault(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
+        this.faults.begin(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
         this.after(cpu, costs.syscallNs);
         return false;
       default: {
-        this.lookupPage(i, this.rng.nextInt(this.cfg.treePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.treePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
         this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
         return false;
       }
@@ -375,12 +396,12 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
     ...parts,
     checkInvariants: () => {
       parts.checkInvariants();
-      PageCacheNode.checkMappings(nodes);
+      PageCache.checkMappings(nodes.map((n) => n.cache));
     },
     memory: () => ({
       ...parts.memory(),
-      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables.allocated), allocationsFailed: sum((n) => n.pageTables.failed) },
-      ...pageCacheReport(nodes),
+      pageTables: { placement: cfg.pte, pagesAllocated: sum((n) => n.pageTables!.allocated), allocationsFailed: sum((n) => n.pageTables!.failed) },
+      ...pageCacheReport(nodes.map((n) => n.cache)),
     }),
     progress: () => ({ unit: 'jobs', done: sum((n) => n.jobsDone.reduce((a, b) => a + b, 0)), total: cfg.jobs }),
     result: (): KernbenchResult => {
@@ -395,15 +416,15 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         jobsCompleted,
         processes: sum((n) => n.processes),
         anonFaults: faults,
-        pageCacheLookups: sum((n) => n.lookups),
+        pageCacheLookups: sum((n) => n.cache.lookups),
         pageCacheWrites: sum((n) => n.writes),
-        activations: sum((n) => n.activations),
-        refaults: sum((n) => n.refaults),
-        fileMaps: sum((n) => n.fileMaps),
+        activations: sum((n) => n.cache.activations),
+        refaults: sum((n) => n.cache.refaults),
+        fileMaps: sum((n) => n.cache.fileMaps),
         allocationFailures: sum((n) => n.allocationFailures),
         faultLatencyNs: latency,
         jobLatencyNs: summarize(hist, sum((n) => n.jobTotal), jobsCompleted, Math.max(...nodes.map((n) => n.jobMax))),
-        perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.anonFaults.reduce((a, b) => a + b, 0) })),
+        perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.faults.anonFaults.reduce((a, b) => a + b, 0) })),
       };
     },
   };

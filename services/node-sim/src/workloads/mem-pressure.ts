@@ -5,7 +5,7 @@
  * (`do_generic_file_read`: the lookup under pagecache_lock, `mark_page_accessed`, the copy to user), with `userNsPerRead` of user time
  * per page (`access: mmap`: each page is a file fault instead, mapped until the reader exits). Pages
  * not in the page cache are read back from disk into a new page; the cache stays full, so every
- * allocation leans on reclaim (mm/reclaim-node.ts), which meets mapped pages under mmap.
+ * allocation leans on reclaim (mm/vmscan.ts), which meets mapped pages under mmap.
  *
  * Simplified: the files' pages are spread evenly over the nodes and a page read back goes to its
  * own node (no NUMA placement of the page cache by reader); reads are uniform over the file set.

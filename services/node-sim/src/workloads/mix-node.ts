@@ -9,7 +9,7 @@
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
  * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
  *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
- *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/highmem-node.ts);
+ *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
  *
@@ -31,8 +31,9 @@
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, OP_NONE } from '../mm/mm-node.js';
-import { HIGHMEM_PROTOCOL, HighmemNode, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem-node.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode, OP_NONE } from '../mm/mm-node.js';
+import { KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
+import { HIGHMEM_PROTOCOL } from '../mm/kmap.js';
 import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
 import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
 import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
@@ -56,7 +57,7 @@ const [OP_MIX_MARK, OP_MIX_ACTIVATE, OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
 /** `page->index` given to written pages: a page-cache page reclaim may drop (page-frames.ts). */
 const WRITTEN_INDEX = 0;
 
-export class MixNode extends HighmemNode {
+export class MixNode extends MmNode {
   /** This node's per-CPU `mm->page_table_lock` table: the running task's mm's lock (by CPU id). */
   private readonly ptl: Int32Array;
   // Tasks placed on this node's CPUs, by local index.
@@ -102,7 +103,7 @@ export class MixNode extends HighmemNode {
     private readonly mmLock: Int32Array,
     private readonly filePages: number,
   ) {
-    super(kernel, node, s, plan.slotsPerCpu, km);
+    super(kernel, node, s, plan.slotsPerCpu, { reclaim: true, kmap: km });
     // The page_table_lock each CPU's faults take: the running task's mm's, changed at each switch.
     this.ptl = Int32Array.from(s.ptl);
     const c = s.topo.cpusPerNode;
@@ -183,7 +184,7 @@ export class MixNode extends HighmemNode {
     this.rq[i * this.rqCap + ((this.rqHead[i] + this.rqLen[i]++) % this.rqCap)] = t;
   }
 
-  protected override ptlOf(cpu: number): number {
+  override ptlOf(cpu: number): number {
     return this.ptl[cpu];
   }
 
@@ -253,7 +254,7 @@ export class MixNode extends HighmemNode {
           return true;
         }
         this.slot[i] = this.tBase[t] + --this.tMapped[t];
-        this.beginUnmap(i, M_UNMAP_NEXT);
+        this.faults.beginUnmap(i, M_UNMAP_NEXT);
         return true;
       }
       case M_READ_LOOKUP:
@@ -281,7 +282,7 @@ export class MixNode extends HighmemNode {
       case M_READ_COPY: {
         const node = this.rNode[i];
         const page = kmapPageId(PAGE_TAG_TREE, node, this.rIdx[i]);
-        this.kmapCopy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
+        this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
         return true;
       }
       case M_WRITTEN: {
@@ -299,7 +300,7 @@ export class MixNode extends HighmemNode {
       case M_WRITE_KMAP: {
         // prepare_write/commit_write kmap the page around the copy (whose time the fill charged).
         const node = this.wNode[i];
-        this.kmapCopy(i, KC_FILE_WRITE, this.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
+        this.kmap!.copy(i, KC_FILE_WRITE, this.kmap!.freshPages(i, 1), 1, node, this.zoneTypeOf(node, this.wFrame[i]) === ZONE_HIGHMEM, 1, 0, M_OP_DONE);
         return true;
       }
       case M_OP_DONE:
@@ -359,7 +360,7 @@ export class MixNode extends HighmemNode {
     switch (op) {
       case MIX_FAULT:
         this.slot[i] = this.tBase[t] + this.tMapped[t];
-        this.beginFault(i, FAULT_ANON, M_FAULT_DONE);
+        this.faults.begin(i, FAULT_ANON, M_FAULT_DONE);
         return true;
       case MIX_MUNMAP:
         this.prog[i] = M_UNMAP_NEXT;
@@ -373,7 +374,7 @@ export class MixNode extends HighmemNode {
       }
       case MIX_WRITE:
         this.slot[i] = this.S - 1;
-        this.beginFault(i, FAULT_PAGECACHE_WRITE, M_WRITTEN);
+        this.faults.begin(i, FAULT_PAGECACHE_WRITE, M_WRITTEN);
         break;
     }
     this.after(cpu, costs.syscallNs);

@@ -12,7 +12,7 @@ import type { MixConfig, MixResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
-import { addKmapLocks, type KmapShared } from '../mm/highmem-node.js';
+import { addKmapLocks, type KmapShared } from '../mm/highmem.js';
 import { buildMmShared } from '../mm/mm-shared.js';
 import { buildMixPlan } from './mix-plan.js';
 import { EV_MIX_END, MixNode } from './mix-node.js';

@@ -43,18 +43,18 @@ class PageFaultNode extends MmNode {
     switch (p) {
       case P_CYCLE:
         this.slot[i] = 0;
-        this.beginFault(i, FAULT_ANON, P_FAULT_NEXT);
+        this.faults.begin(i, FAULT_ANON, P_FAULT_NEXT);
         return true;
       case P_FAULT_NEXT:
-        if (++this.slot[i] < this.S) this.beginFault(i, FAULT_ANON, P_FAULT_NEXT);
+        if (++this.slot[i] < this.S) this.faults.begin(i, FAULT_ANON, P_FAULT_NEXT);
         else this.flushPagevec(i, P_FAULTS_DONE);
         return true;
       case P_FAULTS_DONE:
         this.slot[i] = 0;
-        this.beginUnmap(i, P_UNMAP_NEXT);
+        this.faults.beginUnmap(i, P_UNMAP_NEXT);
         return true;
       case P_UNMAP_NEXT:
-        if (++this.slot[i] < this.S) this.beginUnmap(i, P_UNMAP_NEXT);
+        if (++this.slot[i] < this.S) this.faults.beginUnmap(i, P_UNMAP_NEXT);
         else this.flushPagevec(i, P_CYCLE_DONE);
         return true;
       case P_CYCLE_DONE:
@@ -95,7 +95,7 @@ export function buildPageFault(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         cycles: nodes.reduce((s, n) => s + n.cycles, 0),
         allocationFailures: nodes.reduce((s, n) => s + n.allocationFailures, 0),
         faultLatencyNs: latency,
-        perNode: nodes.map((lp) => ({ node: lp.node, faults: lp.anonFaults.reduce((a, b) => a + b, 0) })),
+        perNode: nodes.map((lp) => ({ node: lp.node, faults: lp.faults.anonFaults.reduce((a, b) => a + b, 0) })),
       };
     },
   };

@@ -2,7 +2,7 @@
  * `shm-db`: database processes attaching one big SysV shm segment (the SGA), after Linux 2.4
  * ipc/shm.c and mm/memory.c (`shmat`, then `handle_mm_fault` → `pte_alloc` for every 4 MiB of
  * the segment, and a minor fault per page to set its pte), with the page-table placement of the
- * `pte` knob (pte-highmem, UKVA: mm/page-tables.ts, mm/highmem-node.ts):
+ * `pte` knob (pte-highmem, UKVA: mm/page-tables.ts, mm/kmap.ts):
  *
  * - the segment's pages are allocated at boot, spread evenly over the nodes' highest zones;
  * - processes are started round-robin over the CPUs, one after another on each CPU: fork (a long
@@ -30,7 +30,9 @@ import { invariant } from '../errors.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
 import { buildMmShared, LINES_BUDDY, type MmShared } from '../mm/mm-shared.js';
-import { addKmapLocks, HIGHMEM_PROTOCOL, HighmemNode, KC_PTE, mmPerCpu, type KmapShared } from '../mm/highmem-node.js';
+import { addKmapLocks, KC_PTE, mmPerCpu, type KmapShared } from '../mm/highmem.js';
+import { HIGHMEM_PROTOCOL } from '../mm/kmap.js';
+import { MmNode } from '../mm/mm-node.js';
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from '../mm/zone.js';
 import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
@@ -50,7 +52,7 @@ const SHM_DB_PROTOCOL = HIGHMEM_PROTOCOL.extend('shm-db', {
 const [OP_PTE_ALLOC] = SHM_DB_PROTOCOL.ops;
 const [S_NEXT, S_ATTACH, S_PTE, S_PTE_GOT, S_STOPPED] = SHM_DB_PROTOCOL.steps;
 
-class ShmDbNode extends HighmemNode {
+class ShmDbNode extends MmNode {
   private readonly cfg: ShmDbConfig;
   private readonly ptePerProcess: number;
   // Per CPU.
@@ -66,7 +68,7 @@ class ShmDbNode extends HighmemNode {
   readonly ptePages = new Float64Array(3);
 
   constructor(kernel: Kernel, node: number, s: MmShared, km: KmapShared) {
-    super(kernel, node, s, 1, km);
+    super(kernel, node, s, 1, { reclaim: true, kmap: km });
     this.cfg = s.cfg as ShmDbConfig;
     this.ptePerProcess = Math.ceil((this.cfg.segmentMiB * 256) / PTRS_PER_PTE);
     const c = s.topo.cpusPerNode;

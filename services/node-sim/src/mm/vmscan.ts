@@ -1,5 +1,5 @@
 /**
- * A memory workload's node with reclaim: kswapd and the allocations that wait for it, after Linux
+ * Reclaim, a subsystem of the node: kswapd and the allocations that wait for it, after Linux
  * 2.4.17 mm/vmscan.c (`kswapd`, `kswapd_balance_pgdat`, `try_to_free_pages_zone`, `shrink_caches`,
  * `shrink_cache`, `refill_inactive`) and mm/page_alloc.c (`__alloc_pages` falling back to reclaim).
  *
@@ -40,13 +40,11 @@
  * reclaiming thread runs `swap_out` (the workload's `swapOut`, mm/page-cache.ts) before its pass
  * ends, as shrink_cache returns after calling it.
  */
-import type { Kernel } from '../engine/kernel.js';
-import { bug } from '../errors.js';
-import { MM_PROTOCOL, MmNode } from './mm-node.js';
-import { P_IDLE, P_RECLAIM_WAIT, P_WALK } from './mm-protocol.js';
-import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE, type MmShared } from './mm-shared.js';
+import { bug, invariant } from '../errors.js';
+import { MM_PROTOCOL, P_IDLE, P_RECLAIM_WAIT, P_WALK } from './mm-protocol.js';
+import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE } from './mm-shared.js';
+import type { ReclaimCore } from './node-services.js';
 import { DEF_PRIORITY, maxMapped, maxScan, refillTarget, SCAN_KEEP, SCAN_STOP, SCAN_TAKE, SHRINK_STOPPED, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
-import { NS_ZERO } from '../engine/time.js';
 
 /** Reclaim's numbers, after the node's own. */
 export const RECLAIM_PROTOCOL = MM_PROTOCOL.extend('vmscan.c', {
@@ -84,7 +82,12 @@ const JIFFY_SECOND_NS = 10_000_000;
 /** Rounds of reclaim an allocation waits for before it fails. */
 export const MAX_RECLAIM_WAITS = 4;
 
-export class ReclaimNode extends MmNode {
+const EV_FIRST = EV_RECLAIM_WAIT;
+const EV_END = RECLAIM_PROTOCOL.eventEnd;
+const OP_FIRST = OP_REFILL;
+const OP_END = RECLAIM_PROTOCOL.opEnd;
+
+export class Reclaim {
   /** kswapd's thread id and its index in the per-CPU arrays. */
   private readonly ks: number;
   private readonly ksi: number;
@@ -120,29 +123,20 @@ export class ReclaimNode extends MmNode {
   directReclaims = 0;
   directPagesReclaimed = 0;
   /** True while the scan under way is kswapd's (a direct reclaimer is a task in its own mm's context). */
-  protected reclaimByKswapd = false;
-  /** Mapped pages 2.4's scans left to swap_out, ptes try_to_unmap cleared, its IPIs and time. */
+  byKswapd = false;
+  /** Mapped pages 2.4's scans left to swap_out. */
   mappedSkipped = 0;
-  ptesUnmapped = 0;
-  unmapTlbIpis = 0;
-  unmapWalkNs = NS_ZERO;
-  /** 2.4's swap_out: calls, ptes it looked at, ptes it unmapped, and its walks' time (mm/page-cache.ts). */
-  swapOuts = 0;
-  swapPtesScanned = 0;
-  swapPtesUnmapped = 0;
-  swapWalkNs = NS_ZERO;
-  /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
-  kswapdPoolMaps = 0;
 
-  constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number) {
-    super(kernel, node, s, slotsPerCpu);
+  constructor(private readonly lp: ReclaimCore) {
+    const s = lp.s;
+    const node = lp.node;
     this.reclaimRetry = new Int32Array(s.topo.cpusPerNode + 1).fill(-1);
     this.ks = s.topo.kswapdId(node);
     this.ksi = s.topo.cpusPerNode;
-    this.pagesScanned = new Float64Array(this.mem.zones.length);
-    this.pagesReclaimed = new Float64Array(this.mem.zones.length);
+    this.pagesScanned = new Float64Array(lp.mem.zones.length);
+    this.pagesReclaimed = new Float64Array(lp.mem.zones.length);
     const slots = this.ksi + 1;
-    this.ksQueued = new Uint8Array(this.n);
+    this.ksQueued = new Uint8Array(s.topo.nodes);
     this.rTargetNode = new Int32Array(slots).fill(node);
     this.rZone = new Int32Array(slots).fill(-1);
     this.rPriority = new Int32Array(slots);
@@ -154,38 +148,13 @@ export class ReclaimNode extends MmNode {
     this.rFreed = new Int32Array(slots);
   }
 
-  /**
-   * May reclaim drop this LRU page from the page cache? −1 when it may not (a page no workload can
-   * drop), UNMAP_BY_SWAP_OUT for a mapped page 2.4 must leave to swap_out, else the ns its
-   * unmapping takes (0 for an unmapped page; a workload with mapped pages overrides this with its
-   * reverse-mapping walk).
-   */
-  protected unmapForReclaim(frame: number): number {
-    return this.mem.frames.index[frame] >= 0 ? 0 : -1;
-  }
-
-  /**
-   * 2.4's swap_out, run by reclaiming thread `i` (kswapd or a CPU in direct reclaim) after a scan
-   * that met too many mapped pages; then step `next`. Nothing to do for a workload without mapped
-   * pages (mm/page-cache.ts has the page-table scan).
-   */
-  protected swapOut(i: number, _cpu: number, next: number): boolean {
-    this.prog[i] = next;
-    return true;
-  }
-
-  /** The page leaves the page cache: the workload forgets where it was (lock held). */
-  protected dropFromCache(frame: number): void {
-    this.mem.frames.index[frame] = -1;
-  }
-
   /** A zone of this node fell below pages_low: its kswapd, or (`kswapd: global`) node 0's, has work. */
-  protected override kswapdWake(): void {
-    if (this.s.cfg.kswapd === 'global' && this.node !== 0) {
-      this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_KSWAPD_NODE, this.node, 0, 0);
+  kswapdWake(): void {
+    if (this.lp.s.cfg.kswapd === 'global' && this.lp.node !== 0) {
+      this.lp.kernel.send(this.lp.s.topo.nodeLp[0], this.lp.s.topo.hopNs(this.lp.node, 0), EV_KSWAPD_NODE, this.lp.node, 0, 0);
       return;
     }
-    this.queueBalance(this.node);
+    this.queueBalance(this.lp.node);
   }
 
   private queueBalance(node: number): void {
@@ -196,13 +165,13 @@ export class ReclaimNode extends MmNode {
     if (this.ksRunning) return;
     this.ksRunning = true;
     this.kswapdRuns++;
-    this.prog[this.ksi] = KS_BALANCE;
-    this.after(this.ks, 0);
+    this.lp.prog[this.ksi] = KS_BALANCE;
+    this.lp.after(this.ks, 0);
   }
 
   /** The node whose kswapd an allocation that wanted a page of `node` waits for. */
   private kswapdNodeOf(node: number): number {
-    return this.s.cfg.kswapd === 'global' ? 0 : node;
+    return this.lp.s.cfg.kswapd === 'global' ? 0 : node;
   }
 
   /**
@@ -212,119 +181,128 @@ export class ReclaimNode extends MmNode {
    * Otherwise — another node's lists are that node's to scan — it waits for `node`'s kswapd. After
    * MAX_RECLAIM_WAITS rounds the allocation fails.
    */
-  override outOfMemory(cpu: number, node: number, waits: number): boolean {
+  outOfMemory(cpu: number, node: number, waits: number): boolean {
     if (waits >= MAX_RECLAIM_WAITS) return false;
     this.reclaimWaitCount++;
-    if (this.s.cfg.directReclaim && node === this.node && this.reclaimableZone() >= 0) {
-      this.kernel.send(this.s.topo.nodeLp[this.node], 0, EV_RECLAIM_DONE, cpu, 1, 0);
+    if (this.lp.s.cfg.directReclaim && node === this.lp.node && this.reclaimableZone() >= 0) {
+      this.lp.kernel.send(this.lp.s.topo.nodeLp[this.lp.node], 0, EV_RECLAIM_DONE, cpu, 1, 0);
       return true;
     }
     const ks = this.kswapdNodeOf(node);
-    this.kernel.send(this.s.topo.nodeLp[ks], this.s.topo.hopNs(this.node, ks), EV_RECLAIM_WAIT, cpu, node, 0);
+    this.lp.kernel.send(this.lp.s.topo.nodeLp[ks], this.lp.s.topo.hopNs(this.lp.node, ks), EV_RECLAIM_WAIT, cpu, node, 0);
     return true;
   }
 
   /** This node's zone with the most inactive pages (direct reclaim's target), or −1 when none has any. */
   private reclaimableZone(): number {
     let best = -1;
-    for (let z = 0; z < this.mem.zones.length; z++) {
-      if (this.mem.lru[z].nrInactive + this.mem.lru[z].nrActive === 0) continue;
-      if (best < 0 || this.mem.lru[z].nrInactive > this.mem.lru[best].nrInactive) best = z;
+    for (let z = 0; z < this.lp.mem.zones.length; z++) {
+      if (this.lp.mem.lru[z].nrInactive + this.lp.mem.lru[z].nrActive === 0) continue;
+      if (best < 0 || this.lp.mem.lru[z].nrInactive > this.lp.mem.lru[best].nrInactive) best = z;
     }
     return best;
   }
 
   /** Reclaim freed pages: the waiting allocation walks its zonelist again (or resumes where it asked to). */
   private retryAllocation(cpu: number): void {
-    const i = this.idx(cpu);
-    if (this.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
+    const i = this.lp.idx(cpu);
+    if (this.lp.prog[i] !== P_RECLAIM_WAIT) bug(`CPU ${cpu} was not waiting for reclaim`);
     if (this.reclaimRetry[i] >= 0) {
-      this.prog[i] = this.reclaimRetry[i];
+      this.lp.prog[i] = this.reclaimRetry[i];
       this.reclaimRetry[i] = -1;
     } else {
-      this.alloc.start(i);
-      this.prog[i] = P_WALK;
+      this.lp.alloc.start(i);
+      this.lp.prog[i] = P_WALK;
     }
-    this.step(cpu);
+    this.lp.step(cpu);
   }
 
   /**
    * A workload's own allocation on `node` failed: wait for that node's reclaim and resume at
    * `retryStep` (true), or give up (false) after MAX rounds. `first` starts a new allocation's count.
    */
-  protected waitForReclaim(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
-    if (first) this.reclaimWaits[i] = 0;
-    if (!this.outOfMemory(cpu, node, this.reclaimWaits[i]++)) return false;
+  waitFor(i: number, cpu: number, node: number, retryStep: number, first: boolean): boolean {
+    if (first) this.lp.reclaimWaits[i] = 0;
+    if (!this.lp.outOfMemory(cpu, node, this.lp.reclaimWaits[i]++)) return false;
     this.reclaimRetry[i] = retryStep;
-    this.prog[i] = P_RECLAIM_WAIT;
+    this.lp.prog[i] = P_RECLAIM_WAIT;
     return true;
   }
 
-  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+  /** Whether `kind` is one of reclaim's events. */
+  static ownsEvent(kind: number): boolean {
+    return kind >= EV_FIRST && kind < EV_END;
+  }
+
+  handleEvent(kind: number, a: number, b: number): void {
     if (kind === EV_RECLAIM_WAIT) {
       this.waiters.push(a);
       this.queueBalance(b);
     } else if (kind === EV_KSWAPD_NODE) {
       this.queueBalance(a);
-    } else if (kind === EV_RECLAIM_DONE) {
+    } else {
+      // EV_RECLAIM_DONE
       if (b === 1) this.startDirectReclaim(a);
       else this.retryAllocation(a);
-    } else super.handleWorkloadEvent(kind, a, b, c);
+    }
   }
 
   /** try_to_free_pages by the allocating task on CPU `cpu`: kswapd's passes over one zone of this node, as that CPU. */
   private startDirectReclaim(cpu: number): void {
-    const i = this.idx(cpu);
+    const i = this.lp.idx(cpu);
     const zone = this.reclaimableZone();
     this.directReclaims++;
     this.rZone[i] = zone;
     this.rPriority[i] = DEF_PRIORITY;
     this.rFreed[i] = 0;
-    this.prog[i] = zone < 0 ? KS_PASS_DONE : KS_REFILL;
-    this.step(cpu);
+    this.lp.prog[i] = zone < 0 ? KS_PASS_DONE : KS_REFILL;
+    this.lp.step(cpu);
   }
 
   /** Direct reclaim on CPU index `i` is over: the allocation walks its zonelist again. */
   private endDirectReclaim(i: number, cpu: number): void {
     this.rZone[i] = -1;
-    this.prog[i] = P_RECLAIM_WAIT;
+    this.lp.prog[i] = P_RECLAIM_WAIT;
     this.retryAllocation(cpu);
   }
 
   /** Tells every waiting allocation to try again. */
   private wakeWaiters(): void {
     for (const cpu of this.waiters) {
-      const node = this.s.topo.cpuNode[cpu];
-      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_RECLAIM_DONE, cpu, 0, 0);
+      const node = this.lp.s.topo.cpuNode[cpu];
+      this.lp.kernel.send(this.lp.s.topo.nodeLp[node], this.lp.s.topo.hopNs(this.lp.node, node), EV_RECLAIM_DONE, cpu, 0, 0);
     }
     this.waiters = [];
   }
 
   /** A zone of this node at or below pages_high with pages on its LRU lists, or −1. */
   private zoneToBalance(): number {
-    const zones = this.mem.zones;
+    const zones = this.lp.mem.zones;
     for (let z = 0; z < zones.length; z++) {
-      const lru = this.mem.lru[z];
+      const lru = this.lp.mem.lru[z];
       if (zones[z].freePages <= zones[z].pagesHigh && lru.nrActive + lru.nrInactive > 0) return z;
     }
     return -1;
   }
 
   private zoneLruLock(node: number, z: number): number {
-    const type = this.s.maps[node].zones[z].type;
-    return this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + type] : this.s.pagemapLruLock;
+    const type = this.lp.s.maps[node].zones[z].type;
+    return this.lp.s.cfg.lru === '2.5-zone' ? this.lp.s.zoneLruLock[node * 3 + type] : this.lp.s.pagemapLruLock;
   }
 
   /** A page looked at by a scan: its struct page, wherever mem_map lives. */
   private scanNs(): number {
-    return this.s.cfg.costs.lruListOpNs + this.structPageNs(this.node);
+    return this.lp.s.cfg.costs.lruListOpNs + this.lp.structPageNs(this.lp.node);
   }
 
-  protected override program(i: number, cpu: number, p: number): boolean {
-    if (p < KS_FIRST || p >= KS_END) return super.program(i, cpu, p);
+  static owns(p: number): boolean {
+    return p >= KS_FIRST && p < KS_END;
+  }
+
+  step(i: number, cpu: number, p: number): boolean {
     if (cpu !== this.ks && this.rZone[i] === -1 && p !== KS_PASS_DONE) bug(`CPU ${cpu} runs reclaim step ${p} outside reclaim`);
-    const callers = this.s.callers;
-    const costs = this.s.cfg.costs;
+    const callers = this.lp.s.callers;
+    const costs = this.lp.s.cfg.costs;
     const z = this.rZone[i];
     const node = this.rTargetNode[i];
     switch (p) {
@@ -333,36 +311,36 @@ export class ReclaimNode extends MmNode {
         if (this.ksQueue.length === 0) {
           this.ksRunning = false;
           this.rZone[i] = -1;
-          this.prog[i] = KS_IDLE;
+          this.lp.prog[i] = KS_IDLE;
           this.wakeWaiters();
           return false;
         }
-        return this.pageOp(i, cpu, this.ksQueue[0], OP_ZONE_TO_BALANCE, 0, KS_ZONE);
+        return this.lp.pageOp(i, cpu, this.ksQueue[0], OP_ZONE_TO_BALANCE, 0, KS_ZONE);
       case KS_ZONE:
-        if (this.opResult[i] < 0) {
+        if (this.lp.opResult[i] < 0) {
           this.ksQueued[this.ksQueue.shift()!] = 0;
-          this.prog[i] = KS_BALANCE;
+          this.lp.prog[i] = KS_BALANCE;
           return true;
         }
         this.rTargetNode[i] = this.ksQueue[0];
-        this.rZone[i] = this.opResult[i];
+        this.rZone[i] = this.lp.opResult[i];
         this.rPriority[i] = DEF_PRIORITY;
-        this.prog[i] = KS_REFILL;
+        this.lp.prog[i] = KS_REFILL;
         return true;
       case KS_REFILL:
-        if (node === this.node && refillTarget(this.mem.lru[z]) === 0) {
-          this.prog[i] = KS_SHRINK;
+        if (node === this.lp.node && refillTarget(this.lp.mem.lru[z]) === 0) {
+          this.lp.prog[i] = KS_SHRINK;
           return true;
         }
-        this.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.refill_inactive, OP_REFILL, node, z | (i << 8), costs.lruListOpNs, LINES_LRU, KS_SHRINK);
+        this.lp.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.refill_inactive, OP_REFILL, node, z | (i << 8), costs.lruListOpNs, LINES_LRU, KS_SHRINK);
         return false;
       case KS_SHRINK:
         this.rBatchPos[i] = -1; // the scan's answer is still to be read
-        this.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.shrink_cache, OP_SHRINK, node, z | (i << 8) | (this.rPriority[i] << 16), costs.lruListOpNs, LINES_LRU, KS_DROP);
+        this.lp.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.shrink_cache, OP_SHRINK, node, z | (i << 8) | (this.rPriority[i] << 16), costs.lruListOpNs, LINES_LRU, KS_DROP);
         return false;
       case KS_DROP:
         if (this.rBatchPos[i] < 0) {
-          const answer = this.opResult[i];
+          const answer = this.lp.opResult[i];
           this.rBatchLen[i] = answer & 63;
           this.rUnmapNs[i] = (answer >>> 6) & UNMAP_NS_MAX;
           this.rSwapOut[i] = (answer & SWAP_OUT_WANTED) !== 0 ? 1 : 0;
@@ -370,17 +348,17 @@ export class ReclaimNode extends MmNode {
         }
         // __remove_inode_page: each page leaves the page cache's hash under pagecache_lock.
         if (this.rBatchPos[i] >= this.rBatchLen[i]) {
-          this.prog[i] = this.rSwapOut[i] === 1 ? KS_SWAP_OUT : KS_PASS_DONE;
+          this.lp.prog[i] = this.rSwapOut[i] === 1 ? KS_SWAP_OUT : KS_PASS_DONE;
           return true;
         }
-        this.lockedOp(i, cpu, this.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.pagecacheHoldNs(node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
+        this.lp.lockedOp(i, cpu, this.lp.s.pagecacheLock, callers.shrink_cache, 0, -1, 0, this.lp.pagecacheHoldNs(node), LINES_PAGECACHE, KS_FREE, this.rUnmapNs[i]);
         this.rUnmapNs[i] = 0;
         return false;
       case KS_FREE: {
         // __free_pages_ok of the page, in its zone, where the scan left it.
-        const type = this.s.maps[node].zones[z].type;
-        const hold = costs.buddyOpNs + this.structPageNs(node);
-        this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], callers.__free_pages_ok, OP_FREE_BATCH, node, this.rBatchPos[i]++ | (i << 8), hold, LINES_BUDDY, KS_DROP);
+        const type = this.lp.s.maps[node].zones[z].type;
+        const hold = costs.buddyOpNs + this.lp.structPageNs(node);
+        this.lp.lockedOp(i, cpu, this.lp.s.zoneLock[node * 3 + type], callers.__free_pages_ok, OP_FREE_BATCH, node, this.rBatchPos[i]++ | (i << 8), hold, LINES_BUDDY, KS_DROP);
         return false;
       }
       case KS_PASS_DONE: {
@@ -394,66 +372,71 @@ export class ReclaimNode extends MmNode {
             this.endDirectReclaim(i, cpu);
             return false;
           }
-          this.prog[i] = KS_REFILL;
+          this.lp.prog[i] = KS_REFILL;
           return true;
         }
-        return this.pageOp(i, cpu, node, OP_ZONE_BALANCED, z, KS_CHECK);
+        return this.lp.pageOp(i, cpu, node, OP_ZONE_BALANCED, z, KS_CHECK);
       }
       case KS_CHECK:
-        if (this.opResult[i] === 1) {
-          this.prog[i] = KS_BALANCE;
+        if (this.lp.opResult[i] === 1) {
+          this.lp.prog[i] = KS_BALANCE;
           return true;
         }
         if (this.rBatchLen[i] >= SWAP_CLUSTER_MAX) {
           this.rPriority[i] = DEF_PRIORITY;
-          this.prog[i] = KS_REFILL;
+          this.lp.prog[i] = KS_REFILL;
           return true;
         }
         if (--this.rPriority[i] > 0) {
-          this.prog[i] = KS_REFILL;
+          this.lp.prog[i] = KS_REFILL;
           return true;
         }
         // A whole round fell short: let the waiting allocations fail or retry, nap, try again.
         this.wakeWaiters();
-        this.prog[i] = KS_BALANCE;
-        this.after(cpu, JIFFY_SECOND_NS);
+        this.lp.prog[i] = KS_BALANCE;
+        this.lp.after(cpu, JIFFY_SECOND_NS);
         return false;
       case KS_SWAP_OUT:
         // shrink_cache returned after swap_out; the pass ends as any other.
         this.rSwapOut[i] = 0;
-        return this.swapOut(i, cpu, KS_PASS_DONE);
+        return this.lp.swapOut(i, cpu, KS_PASS_DONE);
     }
     return false;
   }
 
-  protected override doWorkloadOp(op: number, arg: number): number {
+  /** Whether `op` is one of reclaim's operations. */
+  static ownsOp(op: number): boolean {
+    return op >= OP_FIRST && op < OP_END;
+  }
+
+  applyOp(op: number, arg: number): number {
     if (op === OP_ZONE_TO_BALANCE) return this.zoneToBalance();
-    if (op === OP_ZONE_BALANCED) return this.mem.zones[arg].freePages > this.mem.zones[arg].pagesHigh ? 1 : 0;
+    if (op === OP_ZONE_BALANCED) return this.lp.mem.zones[arg].freePages > this.lp.mem.zones[arg].pagesHigh ? 1 : 0;
     if (op === OP_FREE_BATCH) {
-      this.mem.free(this.rBatch[(arg >>> 8) * SWAP_CLUSTER_MAX + (arg & 0xff)]);
+      this.lp.mem.free(this.rBatch[(arg >>> 8) * SWAP_CLUSTER_MAX + (arg & 0xff)]);
       return 0;
     }
     if (op === OP_REFILL) {
       const z = arg & 0xff;
-      const lru = this.mem.lru[z];
+      const lru = this.lp.mem.lru[z];
       const scanned = lru.refillInactive(refillTarget(lru));
       this.pagesScanned[z] += scanned;
-      this.opExtraNs = scanned * this.scanNs();
+      this.lp.opExtraNs = scanned * this.scanNs();
       return 0;
     }
     if (op === OP_SHRINK) {
       const z = arg & 0xff;
       const slot = (arg >>> 8) & 0xff;
-      const lru = this.mem.lru[z];
+      const lru = this.lp.mem.lru[z];
       const batch = this.rBatch.subarray(slot * SWAP_CLUSTER_MAX, (slot + 1) * SWAP_CLUSTER_MAX);
-      this.reclaimByKswapd = slot === this.ksi;
+      this.byKswapd = slot === this.ksi;
       let unmapNs = 0;
       const priority = arg >>> 16;
       const limit = maxScan(lru, priority);
       // 2.4: mapped pages are swap_out's; past max_mapped of them the scan stops and calls it.
       let mappedLeft = maxMapped(SWAP_CLUSTER_MAX, priority, limit);
       const canFree = (f: number) => {
-        const ns = this.unmapForReclaim(f);
+        const ns = this.lp.unmapForReclaim(f);
         if (ns === UNMAP_BY_SWAP_OUT) {
           this.mappedSkipped++;
           return --mappedLeft < 0 ? SCAN_STOP : SCAN_KEEP;
@@ -462,18 +445,18 @@ export class ReclaimNode extends MmNode {
         unmapNs += ns;
         return SCAN_TAKE;
       };
-      const r = shrinkInactive(lru, this.mem.frames, limit, SWAP_CLUSTER_MAX, canFree, batch);
+      const r = shrinkInactive(lru, this.lp.mem.frames, limit, SWAP_CLUSTER_MAX, canFree, batch);
       const scanned = r & 0xfffff;
       const taken = (r >>> 20) & 63;
-      for (let k = 0; k < taken; k++) this.dropFromCache(batch[k]);
+      for (let k = 0; k < taken; k++) this.lp.dropFromCache(batch[k]);
       this.pagesScanned[z] += scanned;
       this.pagesReclaimed[z] += taken;
       // try_to_unmap: 2.4-rmap walks the pte_chains inside shrink_cache, pagemap_lru_lock held;
       // 2.5 takes the pages off the list first and unmaps them after dropping zone->lru_lock.
-      this.opExtraNs = scanned * this.scanNs() + (this.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
-      const after = this.s.cfg.lru === '2.5-zone' ? Math.min(UNMAP_NS_MAX, Math.round(unmapNs)) : 0;
+      this.lp.opExtraNs = scanned * this.scanNs() + (this.lp.s.cfg.lru === '2.5-zone' ? 0 : unmapNs);
+      const after = this.lp.s.cfg.lru === '2.5-zone' ? Math.min(UNMAP_NS_MAX, Math.round(unmapNs)) : 0;
       return taken | (after << 6) | ((r & SHRINK_STOPPED) !== 0 ? SWAP_OUT_WANTED : 0);
     }
-    return super.doWorkloadOp(op, arg);
+    invariant(false, `operation ${op} is not reclaim's`);
   }
 }

@@ -1,10 +1,10 @@
 /**
  * kmap on i386, after Linux 2.4.0–2.4.18 mm/highmem.c (`kmap_high`, `map_new_virtual`,
  * `flush_all_zero_pkmaps`, `kunmap_high`) and include/asm-i386/highmem.h (`kmap_atomic`), with
- * the address-space variants of the LSE call of 22 March 2002.
- * `HighmemNode` sits between reclaim and a workload's node: a workload calls `kmapCopy` where the
- * kernel of the era mapped a highmem page (exec's `copy_strings`, `file_read_actor`,
- * `generic_file_write`), and the mode (`kmap` knob) decides what that costs:
+ * the address-space variants of the LSE call of 22 March 2002: the callers' side of the kmap
+ * pools (mm/highmem.ts holds a pool's state). The node composes one `Kmap`; a workload calls
+ * `copy` where the kernel of the era mapped a highmem page (exec's `copy_strings`,
+ * `file_read_actor`, `generic_file_write`), and the mode (`kmap` knob) decides what that costs:
  *
  * - `global`: the 2.4 pool (`PkmapPool`, mm/highmem.ts) lives on node 0 with the global
  *   `kmap_lock`. `kmap_high` takes the lock, sends the operation to node 0 (pattern 1 of
@@ -23,14 +23,15 @@
  *   (Linus's objection on that call): a PGD page per task (counted, `pgdPages`), and a cr3
  *   reload on every switch between threads of one mm (`threadSwitch`: file-read's threads).
  *
- * Page-table pages (`pte` knob) are the node's `PageTables` (page-tables.ts, memory.c); where
- * they live decides what every fault's pte costs (`pteAccessNs`, here: pte-highmem reaches it
- * through kmap_atomic). The pool's state and the kmap locks are highmem.ts's.
+ * Locking rule: a pool's `pkmap_count`, `last_pkmap_nr` and `page->virtual` change only on the
+ * pool's node, under `kmap_lock` (global) or the mm's `mm->kmap_lock` (per-mm), held by the
+ * calling CPU across the round trip; per-task windows and kmap_atomic slots are the CPU's own
+ * and take no lock. kmap_lock is outermost in the VM's lock order (kmap_high may sleep).
  *
  * TLB-flush IPIs hit CPUs in the middle of their own step chains; an LP cannot delay an event it
- * already scheduled, so a CPU's IPI time is kept in a per-CPU owed-time account and added to the
- * next delay that CPU's program takes (`after`): the work it was doing ends that much later. The
- * kernel text fetches of text-replication.ts are charged through the same account.
+ * already scheduled, so a CPU's IPI time goes into the node's per-CPU owed-time account (`owed`,
+ * shared with the kernel-text fetches), which the node adds to the next delay that CPU's program
+ * takes.
  *
  * Costs (every one a documented parameter of machine.ts; A = assumption): kmap_high holds the
  * lock for `pteSetNs` (the new pte) plus a miss on the page's struct page (`page->virtual`), plus
@@ -38,27 +39,22 @@
  * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
  * slot it clears (A); an IPI costs its target `ipiNs` (A: no published figure); a local
  * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
- * interrupt). Simplified: the IPIs leave from the pool's node (node 0 for the global pool), not
- * from the initiator's, and the initiator's wait is computed from the distances (targets take the
- * interrupt at once: no interrupts-off windows); TLB refills after a flush are not charged;
- * one waiter is woken per freed slot (PkmapPool).
+ * interrupt). Left out / simplified: the IPIs leave from the pool's node (node 0 for the global
+ * pool), not from the initiator's, and the initiator's wait is computed from the distances
+ * (targets take the interrupt at once: no interrupts-off windows); TLB refills after a flush are
+ * not charged; one waiter is woken per freed slot (PkmapPool).
  */
 import type { KmapCallerReport, KmapReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { bug, invariant } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
 import { handoffNs } from '../locks/spinlock.js';
+import { NS_ZERO } from '../engine/time.js';
 import { KMAP_CALLERS, PAGE_TAG_FRESH, PkmapPool, kmapPageId, type KmapShared } from './highmem.js';
-import { OP_PT_ALLOC, PAGE_TABLES_PROTOCOL, PageTables } from './page-tables.js';
 import { summarize } from './mm-report.js';
 import type { MmShared } from './mm-shared.js';
-import { ReclaimNode } from './reclaim-node.js';
-import { ZONE_NORMAL, type ZoneType } from './zone.js';
-import { KernelText } from './text-replication.js';
-import { NS_ZERO } from '../engine/time.js';
-
-export { addKmapLocks, KC_BOUNCE, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, KC_PTE, KMAP_CALLERS, kmapPageId, mmPerCpu, PAGE_TAG_FRESH, PAGE_TAG_TREE, type KmapShared } from './highmem.js';
-export { PT_REGIONS } from './page-tables.js';
+import type { HighmemCore } from './node-services.js';
+import { PAGE_TABLES_PROTOCOL } from './page-tables.js';
 
 /** Lines a kmap_high section writes that the previous holder dirtied: its pkmap_count entry and last_pkmap_nr. */
 export const LINES_KMAP = 2;
@@ -71,6 +67,8 @@ export const HIGHMEM_PROTOCOL = PAGE_TABLES_PROTOCOL.extend('highmem.c', {
 // EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_*. EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
 // EV_KMAP_FLUSH: TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu. EV_KMAP_WAKE: wake_up(&pkmap_map_wait). a: cpu.
 const [EV_KMAP_OP, EV_KMAP_REPLY, EV_KMAP_FLUSH, EV_KMAP_WAKE] = HIGHMEM_PROTOCOL.events;
+const EV_FIRST = EV_KMAP_OP;
+const EV_END = HIGHMEM_PROTOCOL.eventEnd;
 
 const KOP_KMAP = 1;
 const KOP_KUNMAP = 2;
@@ -81,16 +79,13 @@ const [H_START, H_LOCK_WAIT, H_REMOTE_WAIT, H_RELEASE, H_SLEEP, H_WORK, H_UNMAP]
 const H_FIRST = HIGHMEM_PROTOCOL.firstStep;
 const H_END = HIGHMEM_PROTOCOL.stepEnd;
 
-/** This node if it has a ZONE_NORMAL, else the first node that does. */
-function findLowmemNode(s: MmShared, node: number): number {
-  const hasNormal = (n: number) => s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
-  if (hasNormal(node)) return node;
-  for (let n = 0; n < s.maps.length; n++) if (hasNormal(n)) return n;
-  invariant(false, 'no node has a ZONE_NORMAL');
-}
-
-export class HighmemNode extends ReclaimNode {
-  protected readonly km: KmapShared;
+export class Kmap {
+  /** The node's per-CPU owed-time account (cpu-state.ts): IPIs taken here and thread switches, paid by the next delay. */
+  private readonly owed: Float64Array;
+  private readonly kernel: Kernel;
+  private readonly s: MmShared;
+  private readonly node: number;
+  private readonly first: number;
   /** The global pool (node 0 only). */
   private readonly globalPool: PkmapPool | null;
   /** Per-mm pools of the mms homed here, by mm. */
@@ -117,8 +112,6 @@ export class HighmemNode extends ReclaimNode {
   private readonly hWake: Uint8Array;
   private readonly hSleepStart: Float64Array;
   private readonly fresh: Int32Array; // counter of fresh page ids per CPU
-  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay. */
-  private readonly owed: Float64Array;
   // Statistics (observation only).
   readonly kmapHighCalls: Float64Array;
   readonly kmapReused: Float64Array;
@@ -134,20 +127,22 @@ export class HighmemNode extends ReclaimNode {
   readonly sleepHist = new Float64Array(HIST_BUCKETS);
   sleepTotal = NS_ZERO;
   sleepMax = NS_ZERO;
+  /** PGD pages of per-task windows (one per task). */
   pgdPages = 0;
   threadSwitches = 0;
   pgdSwitches = 0;
-  /** The page-table pages of this node's CPUs' processes (page-tables.ts). */
-  readonly pageTables: PageTables;
-  /** Where this node's CPUs fetch kernel text from (mm/text-replication.ts). */
-  readonly text: KernelText;
-  /** Node whose ZONE_NORMAL holds lowmem page tables for this node's processes (node 0 on i386 NUMA). */
-  readonly lowmemNode: number;
 
-  constructor(kernel: Kernel, node: number, s: MmShared, slotsPerCpu: number, km: KmapShared) {
-    super(kernel, node, s, slotsPerCpu);
-    this.km = km;
-    this.lowmemNode = findLowmemNode(s, node);
+  constructor(
+    private readonly lp: HighmemCore,
+    private readonly km: KmapShared,
+  ) {
+    this.owed = lp.cpuState.owed;
+    this.kernel = lp.kernel;
+    this.s = lp.s;
+    this.node = lp.node;
+    const s = lp.s;
+    const node = lp.node;
+    this.first = s.topo.firstCpu(node);
     const c = s.topo.cpusPerNode;
     this.globalPool = km.mode === 'global' && node === 0 ? new PkmapPool(km.entries) : null;
     if (km.mode === 'per-mm') km.mmHome.forEach((home, mm) => home === node && this.mmPools.set(mm, new PkmapPool(km.entries)));
@@ -173,13 +168,10 @@ export class HighmemNode extends ReclaimNode {
     this.hWake = new Uint8Array(c);
     this.hSleepStart = new Float64Array(c);
     this.fresh = new Int32Array(c);
-    this.owed = new Float64Array(c);
-    this.text = new KernelText(s, node, this.mem);
-    this.pageTables = new PageTables(this, c);
     const k = KMAP_CALLERS.length;
     this.kmapHighCalls = new Float64Array(k);
     this.kmapReused = new Float64Array(k);
-    this.kmapAtomicCalls = new Float64Array(k);
+    this.kmapAtomicCalls = lp.kmapAtomicCalls;
     this.kmapLowmem = new Float64Array(k);
   }
 
@@ -189,9 +181,9 @@ export class HighmemNode extends ReclaimNode {
    * `rounds` times: kmap a page, work `workNs` with it mapped, kunmap it; the rounds spread evenly
    * over `pages` consecutive page ids from `firstPage` (copy_strings fills one argument page with
    * many strings, each its own kmap). `highmem` false: a lowmem page, reached by page_address.
-   * Then the program goes on at `next`.
+   * Then the program of CPU index `i` goes on at `next`.
    */
-  protected kmapCopy(i: number, caller: number, firstPage: number, pages: number, pageNode: number, highmem: boolean, rounds: number, workNs: number, next: number): void {
+  copy(i: number, caller: number, firstPage: number, pages: number, pageNode: number, highmem: boolean, rounds: number, workNs: number, next: number): void {
     this.hCaller[i] = caller;
     this.hBase[i] = firstPage;
     this.hPages[i] = Math.max(1, pages);
@@ -201,11 +193,11 @@ export class HighmemNode extends ReclaimNode {
     this.hHigh[i] = highmem ? 1 : 0;
     this.hWork[i] = workNs;
     this.hNext[i] = next;
-    this.prog[i] = rounds > 0 ? H_START : next;
+    this.lp.prog[i] = rounds > 0 ? H_START : next;
   }
 
   /** Ids for `count` pages no other kmap has seen (a new process's argument pages, a new page-cache page). */
-  protected freshPages(i: number, count: number): number {
+  freshPages(i: number, count: number): number {
     const first = this.fresh[i];
     this.fresh[i] = (first + count) & 0xffff;
     return kmapPageId(PAGE_TAG_FRESH, this.node, (i << 16) | first);
@@ -216,7 +208,7 @@ export class HighmemNode extends ReclaimNode {
    * process, a per-mm pool start empty; per-task allocates the task's PGD. The mm of a
    * multi-threaded process (file-read's) lives as long as the run: its threads share one pool.
    */
-  protected newAddressSpace(i: number, cpu: number): void {
+  newAddressSpace(i: number, cpu: number): void {
     const mm = this.km.mmOfCpu[cpu];
     if (this.km.mode === 'per-mm' && this.km.mmCpus[mm].length === 1) {
       if (this.km.mmHome[mm] !== this.node) bug(`mm ${mm} of CPU ${cpu} is homed on node ${this.km.mmHome[mm]}, not here`);
@@ -225,22 +217,6 @@ export class HighmemNode extends ReclaimNode {
       this.taskPools[this.task(i)] = new PkmapPool(this.km.entries);
       this.pgdPages++;
     }
-  }
-
-
-  /** pte_offset_map on CPU index `i`, in context: where the page tables live decides (page-tables.ts). */
-  protected override pteAccessNs(i: number): number {
-    return this.pageTables.accessNs(i);
-  }
-
-  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
-  protected kernelEntry(i: number, long = false): void {
-    this.owed[i] += this.text.entryNs(long);
-  }
-
-  /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */
-  protected switchIn(i: number, mmTextNode: number): void {
-    this.owed[i] += this.text.switchInNs(mmTextNode);
   }
 
   /** The task CPU index `i` runs now: its index among the per-task windows. */
@@ -254,7 +230,7 @@ export class HighmemNode extends ReclaimNode {
    * loads cr3 and loses the TLB — charged as a second `contextSwitchNs` (assumption: what a switch
    * between two processes costs over one between threads; Linus's objection on the LSE call).
    */
-  protected threadSwitch(i: number): void {
+  threadSwitch(i: number): void {
     if (this.km.threadsPerCpu === 1) return;
     this.thread[i] = (this.thread[i] + 1) % this.km.threadsPerCpu;
     this.threadSwitches++;
@@ -268,22 +244,24 @@ export class HighmemNode extends ReclaimNode {
 
   // --- the kmap program ---------------------------------------------------------------------------
 
-  protected override program(i: number, cpu: number, p: number): boolean {
-    if (PageTables.owns(p)) return this.pageTables.step(i, cpu, p);
-    if (p < H_FIRST || p >= H_END) return super.program(i, cpu, p);
+  static owns(p: number): boolean {
+    return p >= H_FIRST && p < H_END;
+  }
+
+  step(i: number, cpu: number, p: number): boolean {
     switch (p) {
       case H_START:
         return this.kmapStart(i, cpu);
       case H_RELEASE:
-        this.dropLock(i, cpu, this.km.lockOfCpu[cpu]);
+        this.lp.dropLock(i, cpu, this.km.lockOfCpu[cpu]);
         return this.released(i);
       case H_SLEEP:
         if (this.hWake[i] === 0) return false;
         this.wakeUp(i, cpu);
         return false;
       case H_WORK:
-        this.prog[i] = H_UNMAP;
-        this.after(cpu, this.hWork[i] + this.hExtra[i]);
+        this.lp.prog[i] = H_UNMAP;
+        this.lp.after(cpu, this.hWork[i] + this.hExtra[i]);
         this.hExtra[i] = 0;
         return false;
       case H_UNMAP:
@@ -301,15 +279,15 @@ export class HighmemNode extends ReclaimNode {
     const costs = this.s.cfg.costs;
     if (this.hHigh[i] === 0) {
       this.kmapLowmem[caller]++;
-      this.prog[i] = H_WORK;
+      this.lp.prog[i] = H_WORK;
       return true;
     }
     switch (this.km.mode) {
       case 'atomic':
         this.kmapAtomicCalls[caller]++;
-        this.kmapAtomic++;
+        this.lp.kmapAtomic++;
         this.hExtra[i] += costs.tlbFlushOneNs;
-        this.prog[i] = H_WORK;
+        this.lp.prog[i] = H_WORK;
         return true;
       case 'per-task': {
         const pool = this.taskPools[this.task(i)];
@@ -323,13 +301,13 @@ export class HighmemNode extends ReclaimNode {
           this.localFlushes++;
           this.hExtra[i] += pool.lastFlushCleared * costs.pteSetNs + costs.ipiNs;
         }
-        this.prog[i] = H_WORK;
+        this.lp.prog[i] = H_WORK;
         return true;
       }
       default:
         this.hOp[i] = KOP_KMAP;
-        this.prog[i] = H_LOCK_WAIT;
-        this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high);
+        this.lp.prog[i] = H_LOCK_WAIT;
+        this.lp.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kmap_high);
         return false;
     }
   }
@@ -342,13 +320,13 @@ export class HighmemNode extends ReclaimNode {
       return this.nextRound(i);
     }
     this.hOp[i] = KOP_KUNMAP;
-    this.prog[i] = H_LOCK_WAIT;
-    this.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high);
+    this.lp.prog[i] = H_LOCK_WAIT;
+    this.lp.takeLock(i, cpu, this.km.lockOfCpu[cpu], this.s.callers.kunmap_high);
     return false;
   }
 
   private nextRound(i: number): boolean {
-    this.prog[i] = ++this.hDone[i] < this.hRounds[i] ? H_START : this.hNext[i];
+    this.lp.prog[i] = ++this.hDone[i] < this.hRounds[i] ? H_START : this.hNext[i];
     return true;
   }
 
@@ -360,12 +338,12 @@ export class HighmemNode extends ReclaimNode {
     if (r < 0) {
       this.sleeps++;
       this.hSleepStart[i] = this.kernel.now;
-      this.prog[i] = H_SLEEP;
+      this.lp.prog[i] = H_SLEEP;
       return true;
     }
     this.kmapHighCalls[caller]++;
     if ((r & REUSED) !== 0) this.kmapReused[caller]++;
-    this.prog[i] = H_WORK;
+    this.lp.prog[i] = H_WORK;
     return true;
   }
 
@@ -376,30 +354,31 @@ export class HighmemNode extends ReclaimNode {
     this.sleepTotal += wait;
     if (wait > this.sleepMax) this.sleepMax = wait;
     // Scheduled back in, it goes to kmap_high's start again.
-    this.prog[i] = H_START;
-    this.after(cpu, this.s.cfg.costs.contextSwitchNs);
+    this.lp.prog[i] = H_START;
+    this.lp.after(cpu, this.s.cfg.costs.contextSwitchNs);
   }
 
-  override lockAcquired(cpu: number, lock: number, prevHolder: number): void {
-    const i = cpu - this.first;
-    if (cpu >= this.s.topo.cpus || this.prog[i] !== H_LOCK_WAIT) {
-      super.lockAcquired(cpu, lock, prevHolder);
-      return;
-    }
+  /** Whether `cpu` (index `i`) waits for a kmap lock: its grant is then this subsystem's (`lockAcquired`). */
+  waitsForLock(i: number, cpu: number): boolean {
+    return cpu < this.s.topo.cpus && this.lp.prog[i] === H_LOCK_WAIT;
+  }
+
+  /** The kmap lock granted to CPU `cpu` (index `i`), last held by `prevHolder`: run kmap_high or kunmap_high under it. */
+  lockAcquired(i: number, cpu: number, prevHolder: number): void {
     const topo = this.s.topo;
     const kmap = this.hOp[i] === KOP_KMAP;
     const lines = kmap ? LINES_KMAP : 1;
     const carried = prevHolder >= 0 ? lines * handoffNs(topo, this.s.locks.handoff, prevHolder, cpu) : 0;
-    const hold = carried + this.structPageNs(this.hPageNode[i]) + (kmap ? this.s.cfg.costs.pteSetNs : 0);
+    const hold = carried + this.lp.structPageNs(this.hPageNode[i]) + (kmap ? this.s.cfg.costs.pteSetNs : 0);
     const owner = this.poolNode(cpu);
     if (owner === this.node) {
       this.hResult[i] = this.poolOp(this.hOp[i], cpu, this.hPage[i]);
-      this.prog[i] = H_RELEASE;
-      this.after(cpu, hold + this.opWaitNs);
+      this.lp.prog[i] = H_RELEASE;
+      this.lp.after(cpu, hold + this.opWaitNs);
       return;
     }
     this.hHold[i] = hold;
-    this.prog[i] = H_REMOTE_WAIT;
+    this.lp.prog[i] = H_REMOTE_WAIT;
     this.kernel.send(topo.nodeLp[owner], topo.hopNs(this.node, owner), EV_KMAP_OP, cpu, this.hPage[i], this.hOp[i]);
   }
 
@@ -444,12 +423,12 @@ export class HighmemNode extends ReclaimNode {
     const targets = mm < 0 ? null : this.km.mmCpus[mm];
     let wait = 0;
     let sent = 0;
-    const perNode = new Int32Array(this.n);
+    const perNode = new Int32Array(this.s.topo.nodes);
     if (targets === null) {
-      for (let n = 0; n < this.n; n++) perNode[n] = topo.cpusPerNode;
+      for (let n = 0; n < this.s.topo.nodes; n++) perNode[n] = topo.cpusPerNode;
     } else for (const c of targets) perNode[topo.cpuNode[c]]++;
     perNode[from]--;
-    for (let n = 0; n < this.n; n++) {
+    for (let n = 0; n < this.s.topo.nodes; n++) {
       if (perNode[n] <= 0) continue;
       sent += perNode[n];
       wait = Math.max(wait, topo.hopNs(from, n) + topo.hopNs(n, from) + ipiNs);
@@ -480,11 +459,12 @@ export class HighmemNode extends ReclaimNode {
     else this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_KMAP_WAKE, cpu, 0, 0);
   }
 
-  protected override doWorkloadOp(op: number, arg: number): number {
-    return op === OP_PT_ALLOC ? this.pageTables.applyOp(arg as ZoneType) : super.doWorkloadOp(op, arg);
+  /** Whether `kind` is one of kmap's events. */
+  static ownsEvent(kind: number): boolean {
+    return kind >= EV_FIRST && kind < EV_END;
   }
 
-  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+  handleEvent(kind: number, a: number, b: number, c: number): void {
     const topo = this.s.topo;
     switch (kind) {
       case EV_KMAP_OP: {
@@ -495,10 +475,10 @@ export class HighmemNode extends ReclaimNode {
       }
       case EV_KMAP_REPLY: {
         const i = a - this.first;
-        if (this.prog[i] !== H_REMOTE_WAIT) bug(`CPU ${a} got a kmap answer it was not waiting for`);
+        if (this.lp.prog[i] !== H_REMOTE_WAIT) bug(`CPU ${a} got a kmap answer it was not waiting for`);
         this.hResult[i] = b;
-        this.prog[i] = H_RELEASE;
-        this.after(a, this.hHold[i]);
+        this.lp.prog[i] = H_RELEASE;
+        this.lp.after(a, this.hHold[i]);
         return;
       }
       case EV_KMAP_FLUSH:
@@ -506,28 +486,16 @@ export class HighmemNode extends ReclaimNode {
         return;
       case EV_KMAP_WAKE: {
         const i = a - this.first;
-        if (this.prog[i] === H_SLEEP) this.wakeUp(i, a);
+        if (this.lp.prog[i] === H_SLEEP) this.wakeUp(i, a);
         else this.hWake[i] = 1; // woken before it got to sleep: it will not sleep
         return;
       }
+      default:
+        invariant(false, `event kind ${kind} is not kmap's`);
     }
-    super.handleWorkloadEvent(kind, a, b, c);
   }
 
-  /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches). */
-  override after(cpu: number, delayNs: number): void {
-    if (cpu < this.s.topo.cpus) {
-      const i = cpu - this.first;
-      const owed = this.owed[i];
-      if (owed > 0) {
-        this.owed[i] = 0;
-        delayNs += owed;
-      }
-    }
-    super.after(cpu, delayNs);
-  }
-
-  checkKmapInvariants(): void {
+  checkInvariants(): void {
     this.globalPool?.checkInvariants();
     for (const p of this.mmPools.values()) p.checkInvariants();
     for (const p of this.taskPools) p.checkInvariants();
@@ -535,8 +503,8 @@ export class HighmemNode extends ReclaimNode {
 }
 
 /** The kmap part of the memory report, summed over the nodes. */
-export function kmapReport(km: KmapShared, nodes: readonly HighmemNode[]): KmapReport {
-  const sum = (f: (n: HighmemNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
+export function kmapReport(km: KmapShared, nodes: readonly Kmap[]): KmapReport {
+  const sum = (f: (n: Kmap) => number) => nodes.reduce((s, n) => s + f(n), 0);
   const callers: KmapCallerReport[] = KMAP_CALLERS.map((caller, k) => ({
     caller,
     kmapHigh: sum((n) => n.kmapHighCalls[k]),
