@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareGroups, compareRowsToCsv, compareRowsToText, summarize, welch } from '@numasim/shared';
+import { compareGroups, compareRowsToCsv, compareRowsToText, meanConfidenceHalfWidth, summarize, tQuantile, welch } from '@numasim/shared';
 
 describe('summarize', () => {
   it('gives the sample standard deviation (n − 1) and the CV in percent', () => {
@@ -84,5 +84,23 @@ describe('compareGroups and its text and CSV', () => {
     expect(csv[0]).toBe('metric,group,n,mean,stddev,cv,min,max,changePercent,p,significant,baseline,cpus');
     expect(csv[1]).toBe('con,cpus=2,3,2,1,50,1,3,,,false,true,2');
     expect(csv[2]).toMatch(/^con,cpus=4,3,5,1,20,4,6,150,0\.0213\d+,true,false,4$/);
+  });
+});
+
+describe('t quantiles and confidence intervals', () => {
+  it('inverts the t distribution as printed tables give it', () => {
+    // Two-sided 95% critical values: df 1 → 12.706, 2 → 4.303, 10 → 2.228, 30 → 2.042.
+    expect(tQuantile(0.975, 1)).toBeCloseTo(12.706, 3);
+    expect(tQuantile(0.975, 2)).toBeCloseTo(4.303, 3);
+    expect(tQuantile(0.975, 10)).toBeCloseTo(2.228, 3);
+    expect(tQuantile(0.975, 30)).toBeCloseTo(2.042, 3);
+    expect(tQuantile(0.5, 7)).toBeCloseTo(0, 9);
+    expect(tQuantile(1, 3)).toBeNaN();
+  });
+
+  it('gives the half-width of the mean\'s interval, and nothing for a single value', () => {
+    // 10, 12, 14: s = 2, n = 3 → 4.303 × 2 / √3 = 4.968.
+    expect(meanConfidenceHalfWidth([10, 12, 14])).toBeCloseTo(4.968, 2);
+    expect(meanConfidenceHalfWidth([5])).toBeNaN();
   });
 });

@@ -29,6 +29,19 @@ describe('buildPlotSpec', () => {
     ]);
   });
 
+  it('with spread ci95: the 95% confidence interval of the mean, a band along a numeric x and bars along a categorical one', () => {
+    // Three replicates 1, 2, 3: mean 2, s = 1, t(0.975, 2) = 4.3027, half-width 4.3027 / √3 = 2.4841.
+    const [d] = aggregatePoints([{ x: 1, y: 1 }, { x: 1, y: 2 }, { x: 1, y: 3 }], 1, 'ci95');
+    expect(d.mean).toBe(2);
+    expect(d.hi - d.mean).toBeCloseTo(2.4841, 3);
+    expect(d.mean - d.lo).toBeCloseTo(2.4841, 3);
+    const spec = buildPlotSpec(numeric, { metric: 'locks.bench_lock.waitMeanNs', x: 'cpusPerNode', series: 'lock', spread: 'ci95' }) as unknown as { layer: Layer[]; title: { subtitle: string } };
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['errorband', 'line', 'point']);
+    expect(spec.title.subtitle).toMatch(/band: 95% confidence interval of the mean/);
+    const categorical = buildPlotSpec([{ x: 'a', y: 1 }, { x: 'a', y: 2 }, { x: 'b', y: 3 }, { x: 'b', y: 4 }], { metric: 'workload.x', x: 'k', spread: 'ci95' }) as unknown as { layer: Layer[] };
+    expect(categorical.layer[0].mark.type).toBe('errorbar');
+  });
+
   it('numeric x: lines with dashes, markers and error bars, one series per value; axis labels with units', () => {
     const spec = buildPlotSpec(numeric, { metric: 'locks.bench_lock.waitMeanNs', x: 'cpusPerNode', series: 'lock' }) as unknown as { layer: Layer[]; encoding: { x: { type: string; title: string } }; title: { text: string } };
     expect(spec.layer.map((l) => l.mark.type)).toEqual(['errorbar', 'line', 'point']);

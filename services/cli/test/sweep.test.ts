@@ -92,6 +92,11 @@ describe('numasim sweep, compare and plot', () => {
     await cli('plot', sweepFile, '--metric', 'locks.bench_lock.conPercent', '--x', 'cpusPerNode', '--title', 'Contention doubles', '--xlabel', 'CPUs per node', '--ylabel', 'CON (%)', '--out', titled);
     const t = readFileSync(titled, 'utf8');
     for (const text of ['Contention doubles', 'CPUs per node', 'CON (%)']) expect(t).toContain(text);
+    const ci = join(dir, 'ci.svg');
+    expect((await cli('plot', sweepFile, '--metric', 'locks.bench_lock.conPercent', '--x', 'cpusPerNode', '--spread', 'ci95', '--out', ci)).code).toBe(0);
+    const c = readFileSync(ci, 'utf8');
+    expect(c).toContain('with the 95% confidence interval of the mean');
+    expect(c).not.toContain('±1 standard deviation');
   });
 
   it('reads grid values against the schema as --set does: lru=2.4 is the string "2.4"', async () => {
@@ -137,6 +142,7 @@ describe('numasim sweep, compare and plot', () => {
     ['a misspelt metric', ['compare', sweepFile, '--metrics', 'locks.bench_lock.conPercnt'], /NUMASIM_ERR_CLI_METRIC_NOT_FOUND: compare: --metrics locks\.bench_lock\.conPercnt: no run has a number at this path; metrics of these runs include locks\.bench_lock\.conPercent/],
     ['an unknown compare format', ['compare', sweepFile, '--format', 'xml'], /NUMASIM_ERR_CLI_USAGE: compare: --format must be one of text, csv, json \(got "xml"\)/],
     ['a file that is neither sweep nor report', ['compare', notSweep], /NUMASIM_ERR_CLI_INPUT_NOT_SWEEP: compare: .*not-a-sweep\.json is neither a sweep file/],
+    ['an unknown plot spread', ['plot', sweepFile, '--metric', 'machine.cpus', '--x', 'cpusPerNode', '--spread', 'iqr'], /NUMASIM_ERR_CLI_USAGE: plot: --spread must be one of stddev, ci95 \(got "iqr"\)/],
     ['a plot without --x', ['plot', sweepFile, '--metric', 'machine.cpus', '--out', join(dir, 'x.svg')], /NUMASIM_ERR_CLI_USAGE: plot: --x is required/],
     ['a plot to a folder that does not exist', ['plot', sweepFile, '--metric', 'machine.cpus', '--x', 'cpusPerNode', '--out', join(dir, 'no', 'x.svg')], /NUMASIM_ERR_CLI_OUTPUT_FAILED: plot: cannot write .*x\.svg: ENOENT/],
     ['a plot --x that is not a grid key', ['plot', sweepFile, '--metric', 'machine.cpus', '--x', 'lock', '--out', join(dir, 'x.svg')], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: plot: --x lock: not a parameter of the sweep \(cpusPerNode\)/],

@@ -45,6 +45,9 @@ describe('sweeps', () => {
     expect(svg.body).toContain('mean of 2 replicates per point');
     expect(svg.body).toMatch(/mark-line/);
     expect(svg.body).not.toContain('NaN');
+    const ci = await b.app.inject({ method: 'GET', url: `/v1/sweeps/${sweep.id}/plot.svg?metric=locks.bench_lock.conPercent&x=cpusPerNode&series=lock&spread=ci95` });
+    expect(ci.statusCode).toBe(200);
+    expect(ci.body).toContain('with the 95% confidence interval of the mean');
     const bad = await b.app.inject({ method: 'GET', url: `/v1/sweeps/${sweep.id}/plot.svg?metric=x&x=nodes` });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/not a grid parameter/);

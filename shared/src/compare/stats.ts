@@ -56,3 +56,31 @@ export function welch(a: readonly number[], b: readonly number[]): WelchResult {
   const p = Math.min(1, 2 * tCdf(-Math.abs(t), df));
   return { t, df, p };
 }
+
+/**
+ * Student's t quantile: the t with P(T ≤ t) = p for `df` degrees of freedom, found by bisection
+ * on the distribution function (monotone, so 200 halvings of a wide bracket pin it to far below
+ * the precision a chart or a table shows).
+ */
+export function tQuantile(p: number, df: number): number {
+  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
+  let lo = -1e6;
+  let hi = 1e6;
+  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (tCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Half the width of the two-sided confidence interval of a sample's mean at `level` (0.95: the
+ * mean ± this covers the true mean 95% of the time): t(1 − (1 − level)/2, n − 1) × s / √n.
+ * NaN with fewer than two values, where a sample says nothing about its spread.
+ */
+export function meanConfidenceHalfWidth(values: readonly number[], level = 0.95): number {
+  const s = summarize(values);
+  if (s.n < 2) return Number.NaN;
+  return tQuantile(1 - (1 - level) / 2, s.n - 1) * (s.stddev / Math.sqrt(s.n));
+}

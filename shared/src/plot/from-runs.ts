@@ -1,6 +1,6 @@
 /** Plot points and a subtitle from a sweep's runs: the values of one metric, placed by parameter. */
 import { metricValue } from '../sweep/metric.js';
-import type { PlotPoint } from './spec.js';
+import type { PlotPoint, PlotSpread } from './spec.js';
 
 export function plotPointsFromRuns(
   runs: readonly { params: Record<string, unknown> | null | undefined; report: unknown }[],
@@ -23,7 +23,7 @@ export function plotPointsFromRuns(
  * What the chart holds fixed, for its subtitle: the base (preset or file and its overrides), the
  * other grid parameters' values, and how many replicates each point averages.
  */
-export function sweepSubtitle(sweep: { base?: string; set?: readonly string[]; grid: Record<string, readonly unknown[]>; replicates: number }, shown: readonly string[]): string[] {
+export function sweepSubtitle(sweep: { base?: string; set?: readonly string[]; grid: Record<string, readonly unknown[]>; replicates: number }, shown: readonly string[], spread: PlotSpread = 'stddev'): string[] {
   const fixed = [
     ...(sweep.base ? [sweep.base] : []),
     ...(sweep.set ?? []),
@@ -32,6 +32,7 @@ export function sweepSubtitle(sweep: { base?: string; set?: readonly string[]; g
       .map(([k, vs]) => `${k}=${vs.map(String).join('|')}`),
   ];
   const lines = fixed.length > 0 ? [fixed.join(', ')] : [];
-  lines.push(sweep.replicates > 1 ? `mean of ${sweep.replicates} replicates per point (different seeds); error bars ±1 standard deviation` : 'one run per point');
+  const around = spread === 'ci95' ? 'with the 95% confidence interval of the mean' : '; error bars ±1 standard deviation';
+  lines.push(sweep.replicates > 1 ? `mean of ${sweep.replicates} replicates per point (different seeds)${spread === 'ci95' ? ' ' : ''}${around}` : 'one run per point');
   return lines;
 }

@@ -1,12 +1,12 @@
 /**
  * A Vega-Lite chart of one metric against one parameter, drawn to go in a mailing-list post:
- * replicates averaged with ±1 stddev error bars, series told apart by colour, marker and dash,
+ * replicates averaged with ±1 stddev error bars (or a 95% confidence band), series told apart by colour, marker and dash,
  * categorical parameters as grouped points (no line joins unordered values), units in the axis
  * label, and a y axis that leaves out zero when zero would squash the differences flat.
  * No vega import here: the browser bundles this file as it is.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { summarize } from '../compare/stats.js';
+import { meanConfidenceHalfWidth, summarize } from '../compare/stats.js';
 import { axisLabel, chooseUnit, metricWords } from './units.js';
 
 /** One run's value: where it goes on x, which series it belongs to, the raw metric value. */
@@ -30,7 +30,15 @@ export interface PlotOptions {
   ylabel?: string;
   width?: number;
   height?: number;
+  /**
+   * What the spread around each mean shows: ±1 standard deviation of the replicates (the
+   * default), or the 95% confidence interval of the mean — drawn as a band along a numeric x.
+   */
+  spread?: PlotSpread;
 }
+
+export const PLOT_SPREADS = ['stddev', 'ci95'] as const;
+export type PlotSpread = (typeof PLOT_SPREADS)[number];
 
 export interface PlotDatum {
   x: number | string;
@@ -46,8 +54,8 @@ const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [10, 4], [3, 5], [12, 3, 3
 // Okabe–Ito: told apart with any of the common colour-vision deficiencies.
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
-/** Means and ±1 stddev per (x, series), scaled into the chosen unit, in first-seen order. */
-export function aggregatePoints(points: readonly PlotPoint[], factor: number): PlotDatum[] {
+/** Means and their spread (±1 stddev, or the 95% confidence interval) per (x, series), scaled into the chosen unit, in first-seen order. */
+export function aggregatePoints(points: readonly PlotPoint[], factor: number, spread: PlotSpread = 'stddev'): PlotDatum[] {
   const groups = new Map<string, { x: number | string; series: string; ys: number[] }>();
   for (const p of points) {
     if (!Number.isFinite(p.y)) continue;
@@ -60,7 +68,9 @@ export function aggregatePoints(points: readonly PlotPoint[], factor: number): P
   }
   return [...groups.values()].map((g) => {
     const s = summarize(g.ys);
-    return { x: g.x, series: g.series, mean: s.mean, lo: s.mean - s.stddev, hi: s.mean + s.stddev, n: s.n };
+    const half = spread === 'ci95' ? meanConfidenceHalfWidth(g.ys) : s.stddev;
+    const w = Number.isFinite(half) ? half : 0;
+    return { x: g.x, series: g.series, mean: s.mean, lo: s.mean - w, hi: s.mean + w, n: s.n };
   });
 }
 
@@ -86,7 +96,8 @@ export function includeZero(data: readonly PlotDatum[]): boolean {
 export function buildPlotSpec(points: readonly PlotPoint[], options: PlotOptions): TopLevelSpec {
   const largest = Math.max(0, ...points.filter((p) => Number.isFinite(p.y)).map((p) => Math.abs(p.y)));
   const unit = chooseUnit(options.metric, largest);
-  const data = aggregatePoints(points, unit.factor);
+  const spread = options.spread ?? 'stddev';
+  const data = aggregatePoints(points, unit.factor, spread);
   const numericX = data.length > 0 && data.every((d) => typeof d.x === 'number');
   const xValues = [...new Set(data.map((d) => d.x))];
   if (numericX) (xValues as number[]).sort((a, b) => a - b);
@@ -116,7 +127,15 @@ export function buildPlotSpec(points: readonly PlotPoint[], options: PlotOptions
     { field: 'n', title: 'runs' },
   ];
   const layers: object[] = [];
-  if (replicated) {
+  // A confidence interval along a numeric x reads best as a band; elsewhere, and for ±1 stddev, bars.
+  const band = replicated && spread === 'ci95' && numericX;
+  if (band) {
+    layers.push({
+      transform: [{ filter: 'datum.n > 1' }],
+      mark: { type: 'errorband', opacity: 0.18 },
+      encoding: { y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: colour },
+    });
+  } else if (replicated) {
     layers.push({
       transform: [{ filter: 'datum.n > 1' }],
       mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 1.5 },
@@ -125,7 +144,8 @@ export function buildPlotSpec(points: readonly PlotPoint[], options: PlotOptions
   }
   if (numericX) layers.push({ mark: { type: 'line', strokeWidth: 2 }, encoding: { y, color: colour, strokeDash: dash } });
   layers.push({ mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { y, color: colour, shape, tooltip, ...offset } });
-  const subtitle = options.subtitle ?? (replicated ? 'points: mean of the replicates; error bars: ±1 standard deviation' : undefined);
+  const spreadWords = spread === 'ci95' ? `${band ? 'band' : 'error bars'}: 95% confidence interval of the mean` : 'error bars: ±1 standard deviation';
+  const subtitle = options.subtitle ?? (replicated ? `points: mean of the replicates; ${spreadWords}` : undefined);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: options.width ?? 560,

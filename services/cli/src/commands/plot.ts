@@ -1,19 +1,22 @@
 /** `numasim plot`: one metric of a sweep against one of its parameters, as an SVG for a post. */
 import { parseArgs } from 'node:util';
-import { buildPlotSpec, defaultMetrics, NumasimError, plotPointsFromRuns, renderSvg, sweepSubtitle } from '@numasim/shared';
+import { buildPlotSpec, defaultMetrics, NumasimError, PLOT_SPREADS, plotPointsFromRuns, renderSvg, sweepSubtitle } from '@numasim/shared';
 import { numberOption, parse } from '../args.js';
 import { CliErrors } from '../errors.js';
-import { writeOutput } from '../inputs.js';
+import { choiceOption, writeOutput } from '../inputs.js';
 import { checkMetrics, loadRuns } from '../sweep/runs.js';
 import type { Io } from '../io.js';
 
 export const PLOT_USAGE = `usage: numasim plot SWEEP.json --metric path --x key [--series key] [--title text]
-                    [--xlabel text] [--ylabel text] [--width px] [--height px] [--out FIG.svg]
+                    [--xlabel text] [--ylabel text] [--width px] [--height px] [--spread stddev|ci95]
+                    [--out FIG.svg]
 
   --metric path   a report path, e.g. locks.bench_lock.conPercent (units come from its name)
   --x key         the grid parameter along the x axis
   --series key    another grid parameter: one series per value (colour, marker and dash)
   --title, --xlabel, --ylabel   replace the generated title and axis labels
+  --spread S      around each mean of replicates: stddev (±1 standard deviation, bars; the default)
+                  or ci95 (the 95% confidence interval of the mean; a band along a numeric x)
   --out FILE      the SVG file to write (default: the SVG on stdout)`;
 
 export async function plotCommand(argv: string[], io: Io): Promise<number> {
@@ -26,6 +29,7 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
     ylabel: { type: 'string' },
     width: { type: 'string' },
     height: { type: 'string' },
+    spread: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } }));
@@ -41,6 +45,7 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
   const x = values.x!;
   const width = numberOption('plot', 'width', values.width, 560, 200, 4000, true);
   const height = numberOption('plot', 'height', values.height, 340, 150, 4000, true);
+  const spread = choiceOption('plot', 'spread', values.spread, PLOT_SPREADS, 'stddev');
   const { runs, sweeps, parameters } = loadRuns('plot', positionals);
   const sweep = sweeps[0];
   if (!sweep) {
@@ -56,9 +61,9 @@ export async function plotCommand(argv: string[], io: Io): Promise<number> {
   }
   checkMetrics('plot', 'metric', runs, [metric], defaultMetrics(runs[0]?.report));
   const shown = [x, ...(values.series ? [values.series] : [])];
-  const subtitle = sweepSubtitle({ base: sweep.base.input, set: sweep.base.set, grid: sweep.grid, replicates: sweep.replicates }, shown);
+  const subtitle = sweepSubtitle({ base: sweep.base.input, set: sweep.base.set, grid: sweep.grid, replicates: sweep.replicates }, shown, spread);
   const spec = buildPlotSpec(plotPointsFromRuns(runs, metric, x, values.series), {
-    metric, x, series: values.series, title: values.title, subtitle, xlabel: values.xlabel, ylabel: values.ylabel, width, height,
+    metric, x, series: values.series, title: values.title, subtitle, xlabel: values.xlabel, ylabel: values.ylabel, width, height, spread,
   });
   const svg = await renderSvg(spec);
   if (values.out === undefined) {

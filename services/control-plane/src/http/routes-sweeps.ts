@@ -1,7 +1,7 @@
 /** /v1/sweeps: a grid of runs over --set keys, listed, compared side by side and plotted. */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { configHash, NumasimError, type Report } from '@numasim/shared';
+import { configHash, NumasimError, PLOT_SPREADS, type PlotSpread, type Report } from '@numasim/shared';
 import { ApiErrors } from '../errors.js';
 import { newId, type RunRecord } from '../store/runs-repo.js';
 import { checkLimits, overridesOf, replicateSeed, requestHash, resolveInput, type WorkloadInput } from '../runs/submit.js';
@@ -180,14 +180,19 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
         tags: ['sweeps'],
         params: SweepParams,
         querystring: Type.Object(
-          { metric: Type.String({ minLength: 1, maxLength: 400 }), x: Type.String({ minLength: 1, maxLength: 200 }), series: Type.Optional(Type.String({ maxLength: 200 })) },
+          {
+            metric: Type.String({ minLength: 1, maxLength: 400 }),
+            x: Type.String({ minLength: 1, maxLength: 200 }),
+            series: Type.Optional(Type.String({ maxLength: 200 })),
+            spread: Type.Optional(Type.Union(PLOT_SPREADS.map((v) => Type.Literal(v)), { description: 'around each mean of replicates: stddev (±1 standard deviation, the default) or ci95 (the 95% confidence interval of the mean)' })),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
-      const q = req.query as { metric: string; x: string; series?: string };
+      const q = req.query as { metric: string; x: string; series?: string; spread?: PlotSpread };
       const found = load(id);
       if (!found) return sendError(reply, ApiErrors.SWEEP_NOT_FOUND, `no sweep ${JSON.stringify(id)}`);
       const keys = Object.keys((found.sweep.request as SweepBody).grid);
@@ -203,7 +208,7 @@ export function registerSweepRoutes(app: FastifyInstance, s: Services): void {
       const request = found.sweep.request as SweepBody;
       const svg = await renderSweepPlotSvg({
         id, base: request.base as { preset?: string; set?: unknown }, grid: request.grid, replicates: request.replicates ?? 1,
-        runs: rows.filter((r) => r.report !== undefined).map(({ run, report }) => ({ params: run.params, report: report as Report })), metric: q.metric, x: q.x, series: q.series,
+        runs: rows.filter((r) => r.report !== undefined).map(({ run, report }) => ({ params: run.params, report: report as Report })), metric: q.metric, x: q.x, series: q.series, spread: q.spread,
       });
       if (svg === undefined) {
         return sendError(reply, ApiErrors.RUN_STATE_CONFLICT, `no run of sweep ${id} has a number at ${JSON.stringify(q.metric)} yet (finished runs: ${found.children.filter((c) => c.status === 'succeeded').length})`);

@@ -3,7 +3,7 @@
  * page draw the same spec): replicates averaged with error bars, units in the axis labels, and a
  * subtitle naming what the sweep held fixed.
  */
-import { buildPlotSpec, plotPointsFromRuns, renderSvg, sweepSubtitle, type Grid } from '@numasim/shared';
+import { buildPlotSpec, plotPointsFromRuns, renderSvg, sweepSubtitle, type Grid, type PlotSpread } from '@numasim/shared';
 
 export interface SweepPlotInput {
   id: string;
@@ -15,6 +15,7 @@ export interface SweepPlotInput {
   metric: string;
   x: string;
   series?: string;
+  spread?: PlotSpread;
 }
 
 function baseName(base: SweepPlotInput['base']): string | undefined {
@@ -27,6 +28,6 @@ function baseName(base: SweepPlotInput['base']): string | undefined {
 export async function renderSweepPlotSvg(input: SweepPlotInput): Promise<string | undefined> {
   const points = plotPointsFromRuns(input.runs, input.metric, input.x, input.series);
   if (points.length === 0) return undefined;
-  const subtitle = [`sweep ${input.id}`, ...sweepSubtitle({ base: baseName(input.base), grid: input.grid, replicates: input.replicates }, [input.x, ...(input.series ? [input.series] : [])])];
-  return renderSvg(buildPlotSpec(points, { metric: input.metric, x: input.x, series: input.series, subtitle }));
+  const subtitle = [`sweep ${input.id}`, ...sweepSubtitle({ base: baseName(input.base), grid: input.grid, replicates: input.replicates }, [input.x, ...(input.series ? [input.series] : [])], input.spread)];
+  return renderSvg(buildPlotSpec(points, { metric: input.metric, x: input.x, series: input.series, subtitle, spread: input.spread }));
 }

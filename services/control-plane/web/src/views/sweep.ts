@@ -64,11 +64,12 @@ export async function sweepView(root: HTMLElement, id: string, query: URLSearchP
       const cmp = await getJson<SweepCompare>(`/v1/sweeps/${id}/compare?metrics=${encodeURIComponent(metric)}`);
       // The shared chart builder, as the service's plot.svg and `numasim plot` draw it.
       const { points, series } = plotPoints(cmp.rows, metric, x, keys);
-      const figure = chart(buildPlotSpec(points, { metric, x, ...(series ? { series } : {}) })).figure;
+      // Replicates as their mean with the 95% confidence interval of that mean (a band along a numeric x).
+      const figure = chart(buildPlotSpec(points, { metric, x, spread: 'ci95', ...(series ? { series } : {}) })).figure;
       figure.dataset.metric = metric;
       chartBox.append(figure);
       const others = keys.filter((k) => k !== x);
-      const svgUrl = `/v1/sweeps/${id}/plot.svg?${new URLSearchParams({ metric, x, ...(others.length === 1 ? { series: others[0] } : {}) })}`;
+      const svgUrl = `/v1/sweeps/${id}/plot.svg?${new URLSearchParams({ metric, x, spread: 'ci95', ...(others.length === 1 ? { series: others[0] } : {}) })}`;
       chartBox.append(h('p', { class: 'downloads' }, 'The same data: ', h('a', { href: svgUrl }, 'SVG from the server'), ' · ', h('a', { href: `/v1/sweeps/${id}/compare?metrics=${encodeURIComponent(metric)}` }, 'compare JSON')));
     } catch (e) {
       chartBox.append(errorBox((e as Error).message));
