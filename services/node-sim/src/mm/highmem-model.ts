@@ -1,5 +1,5 @@
 /**
- * What every model whose nodes have the highmem machinery (kernbench and the workloads on it, shm-db, mix) shares
+ * What every model whose nodes have the highmem machinery (the process runner and its drivers, shm-db, mix) shares
  * once its nodes exist: one LP per node added to the kernel and started, the lock statistics, the
  * invariant checks of every node's memory and kmap pools, and the memory report with the kmap and
  * kernel-text sections. A workload adds its own result and what else its report carries.

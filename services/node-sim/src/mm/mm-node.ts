@@ -2,7 +2,7 @@
  * The LP of one node in a memory workload: that node's memory (zones, buddy allocator, LRU
  * lists), its side of the spinlocks, and the CPUs of the node running resumable kernel-path
  * programs over typed arrays (their state is `CpuState`, cpu-state.ts). Workloads (page-fault,
- * kernbench, …) subclass it with their own program. Follows Linux 2.4.18 for what it does
+ * the process runner, …) subclass it with their own program. Follows Linux 2.4.18 for what it does
  * itself: `__free_pages_ok` (mm/page_alloc.c) of a page under its `zone->lock`, and the locked
  * operations every path is made of.
  *

@@ -4,8 +4,8 @@
  * `filemap_nopage`), mm/memory.c (`do_no_page`, `zap_page_range`) and, for reclaim of mapped
  * pages, the reverse maps of 2.4-rmap and 2.5.27+ mm/rmap.c (`page_add_rmap`, `page_remove_rmap`, `try_to_unmap`).
  *
- * A subsystem: the node of a workload with files (kernbench's, which file-read and mem-pressure
- * run on) composes one `PageCache` and hands it its steps, events, operations and reclaim's
+ * A subsystem: the node of a workload with files (the process runner's, workloads/process-runner.ts,
+ * which kernbench, file-read and mem-pressure drive) composes one `PageCache` and hands it its steps, events, operations and reclaim's
  * questions about its pages; it reaches the node through `PageCacheCore` (node-services.ts).
  *
  * The files: page t of the file set lives on node t mod nodes at index ⌊t / nodes⌋ (kernbench's
@@ -100,12 +100,18 @@ const OP_FIRST = OP_PC_MARK;
 const OP_END = PAGECACHE_PROTOCOL.opEnd;
 const PC_END = PAGECACHE_PROTOCOL.stepEnd;
 
-/** How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it. */
-export type CacheFill = 'half' | 'full';
+/**
+ * How much of memory the page cache fills before the run: kernbench half, mem-pressure all of it;
+ * `pinned` (mix's read-only file set) half, without `page->index`, so reclaim never drops those
+ * pages, and a page outside them is read from disk on every miss and never cached.
+ */
+export type CacheFill = 'half' | 'full' | 'pinned';
 
 export class PageCache implements Mappings {
   /** The node whose files' pages and processes' mappings these are. */
   readonly node: number;
+  /** A `pinned` fill: misses are not cached. */
+  private readonly pinned: boolean;
   /** Frame caching each file page of this node, by index; −1: on disk. */
   private readonly pageFrameOf: Int32Array;
   /** Ptes mapping each file page, and its generation (bumped when reclaim drops the page). */
@@ -187,6 +193,7 @@ export class PageCache implements Mappings {
     for (let b = 0; b < this.lp.s.topo.nodes; b++) miss += s.memNs[node * this.lp.s.topo.nodes + b];
     this.meanMissNs = miss / this.lp.s.topo.nodes;
     this.highPteShare = s.maps.filter((m) => m.zones[m.zones.length - 1].type === ZONE_HIGHMEM).length / this.lp.s.topo.nodes;
+    this.pinned = fill === 'pinned';
     this.pageFrameOf = this.fillCache(count, fill);
   }
 
@@ -204,7 +211,7 @@ export class PageCache implements Mappings {
       const frame = this.lp.mem.rmqueue(zone.type);
       invariant(frame >= 0, `node ${this.lp.node} has no room for its ${cached} page-cache pages`);
       this.lp.mem.lruAdd(frame);
-      this.lp.mem.frames.index[frame] = k;
+      if (fill !== 'pinned') this.lp.mem.frames.index[frame] = k;
       frames[k] = frame;
     }
     return frames;
@@ -252,7 +259,8 @@ export class PageCache implements Mappings {
   /**
    * Looks up file page `t` on CPU index `i` (the caller charges the fault or system call that
    * starts it); `map`: a file fault that maps the page. On `next` the page is in the cache
-   * (`fileNode`/`fileIdx` say which); on `failNext` reading it back failed for want of memory.
+   * (`fileNode`/`fileIdx` say which); on `failNext` reading it back failed for want of memory (or,
+   * with a `pinned` fill, the page was read from disk without being cached).
    */
   lookupPage(i: number, t: number, map: boolean, next: number, failNext: number): void {
     this.fileNode[i] = t % this.lp.s.topo.nodes;
@@ -411,8 +419,14 @@ export class PageCache implements Mappings {
           return true;
         }
         if (mark === MARK_MISSING) {
-          // Reclaim dropped it: read it back from disk into a new page of its node.
+          // Reclaim dropped it (or it never was cached): read it back from disk into a new page of its node.
           this.refaults++;
+          if (this.pinned) {
+            // Read from disk into the reader's buffer, not into the page cache.
+            this.lp.prog[i] = this.failNext[i];
+            this.lp.after(cpu, costs.diskReadNs);
+            return false;
+          }
           if (s.cfg.bounce && this.fileZoneType(node) === ZONE_HIGHMEM) {
             this.bounce.startRead(i, PC_REFAULT);
             return true;

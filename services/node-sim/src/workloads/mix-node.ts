@@ -7,9 +7,10 @@
  *   threads of one process share and separate processes do not;
  * - `munmap`: `zap_page_range` over every page the task mapped (mm/memory.c), under the same lock
  *   page by page; a fault on a full region unmaps it first (page_fault1's loop) and counts as one;
- * - `read`: `do_generic_file_read` of a random page of the file set (mm/filemap.c):
- *   the lookup under `pagecache_lock`, `mark_page_accessed` (its second touch activates the
- *   page under the LRU lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
+ * - `read`: `do_generic_file_read` of a random page of the file set, through the node's
+ *   `PageCache` (mm/page-cache.ts, as the process runner's reads): the lookup under
+ *   `pagecache_lock`, `mark_page_accessed` (its second touch activates the page under the LRU
+ *   lock), then `file_read_actor`'s kmap and copy (mm/kmap.ts);
  * - `write`: `generic_file_write` of a new page (allocate, copy, `add_to_page_cache` under
  *   `pagecache_lock`, `lru_cache_add`), kmapped around the copy; reclaim may drop it later.
  *
@@ -29,30 +30,28 @@
  * is read from disk (`diskReadNs`) and not cached; reclaim may drop written pages, not the file set.
  */
 import type { Kernel } from '../engine/kernel.js';
-import { bug, invariant } from '../errors.js';
+import { bug } from '../errors.js';
 import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
-import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode, OP_NONE } from '../mm/mm-node.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode } from '../mm/mm-node.js';
 import { KC_FILE_READ, KC_FILE_WRITE, kmapPageId, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
-import { HIGHMEM_PROTOCOL } from '../mm/kmap.js';
-import { LINES_LRU, LINES_PAGECACHE, type MmShared } from '../mm/mm-shared.js';
-import { MARK_ACTIVATE, MARK_DONE, MARK_MISSING } from '../mm/page-cache.js';
-import { ZONE_HIGHMEM, type ZoneType } from '../mm/zone.js';
+import type { MmShared } from '../mm/mm-shared.js';
+import { PAGECACHE_PROTOCOL, PageCache } from '../mm/page-cache.js';
+import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { MIX_FAULT, MIX_KINDS, MIX_MUNMAP, MIX_READ, MIX_WRITE, nextActiveStart, phaseAt, type MixPlan } from './mix-plan.js';
 
-/** The mix workload's numbers, after the highmem layer's. */
-const MIX_PROTOCOL = HIGHMEM_PROTOCOL.extend('mix', {
-  steps: ['sched', 'start', 'fault done', 'unmap next', 'read lookup', 'read mark', 'read marked', 'read copy', 'written', 'write kmap', 'op done', 'idle', 'kernel'],
+/** The mix workload's numbers, after the page cache's. */
+const MIX_PROTOCOL = PAGECACHE_PROTOCOL.extend('mix', {
+  steps: ['sched', 'start', 'fault done', 'unmap next', 'read copy', 'written', 'write kmap', 'op done', 'idle', 'kernel'],
   events: ['wake', 'end'],
-  ops: ['mark', 'activate', 'written'],
+  ops: ['written'],
 });
 // EV_MIX_WAKE: a task's think time ended (or a phase it runs in began). a: cpu, b: local task.
 // EV_MIX_END marks the end of the run, so that a run whose tasks all sleep still lasts durationNs.
 export const [EV_MIX_WAKE, EV_MIX_END] = MIX_PROTOCOL.events;
-const [M_SCHED, M_START, M_FAULT_DONE, M_UNMAP_NEXT, M_READ_LOOKUP, M_READ_MARK, M_READ_MARKED, M_READ_COPY, M_WRITTEN, M_WRITE_KMAP, M_OP_DONE, M_IDLE, M_KERNEL] =
+const [M_SCHED, M_START, M_FAULT_DONE, M_UNMAP_NEXT, M_READ_COPY, M_WRITTEN, M_WRITE_KMAP, M_OP_DONE, M_IDLE, M_KERNEL] =
   MIX_PROTOCOL.steps;
-// OP_MIX_MARK arg: file page index on its node; answers MARK_*. OP_MIX_ACTIVATE arg: file page index
-// on its node. OP_MIX_WRITTEN arg: frame of a page-cache page just written.
-const [OP_MIX_MARK, OP_MIX_ACTIVATE, OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
+// OP_MIX_WRITTEN arg: frame of a page-cache page just written.
+const [OP_MIX_WRITTEN] = MIX_PROTOCOL.ops;
 
 /** `page->index` given to written pages: a page-cache page reclaim may drop (page-frames.ts). */
 const WRITTEN_INDEX = 0;
@@ -79,19 +78,16 @@ export class MixNode extends MmNode {
   private readonly cur: Int32Array;
   private readonly last: Int32Array;
   // Per CPU: the file page a read works on, the page a write produced.
-  private readonly rNode: Int32Array;
-  private readonly rIdx: Int32Array;
   private readonly wNode: Int32Array;
   private readonly wFrame: Int32Array;
-  /** The file set's pages this node caches, by index on this node (page t lives on node t mod nodes); −1: not cached. */
-  private readonly fileFrame: Int32Array;
+  /** The file set's pages this node caches (page t lives on node t mod nodes), pinned: misses are read from disk, uncached. */
+  readonly cache: PageCache;
   // Statistics (observation only), by [(phase * groups + group) * MIX_KINDS + kind].
   readonly done: Float64Array;
   readonly latTotal: Float64Array;
   readonly latMax: Float64Array;
   readonly latHist: (Float64Array | undefined)[];
   contextSwitches = 0;
-  readMisses = 0;
 
   constructor(
     kernel: Kernel,
@@ -126,8 +122,6 @@ export class MixNode extends MmNode {
     this.rqLen = new Int32Array(c);
     this.cur = new Int32Array(c).fill(-1);
     this.last = new Int32Array(c).fill(-1);
-    this.rNode = new Int32Array(c);
-    this.rIdx = new Int32Array(c);
     this.wNode = new Int32Array(c);
     this.wFrame = new Int32Array(c);
     for (let i = 0; i < c; i++) this.prog[i] = M_IDLE;
@@ -136,27 +130,7 @@ export class MixNode extends MmNode {
     this.latTotal = new Float64Array(cells);
     this.latMax = new Float64Array(cells);
     this.latHist = new Array<Float64Array | undefined>(cells).fill(undefined);
-    this.fileFrame = this.cacheFileSet();
-  }
-
-  /** The file set, read before the run: each node caches its pages in its highest zone, up to half of that zone. */
-  private cacheFileSet(): Int32Array {
-    const count = this.node < this.filePages ? Math.floor((this.filePages - 1 - this.node) / this.n) + 1 : 0;
-    const frames = new Int32Array(count).fill(-1);
-    const zone = this.mem.zone(this.highestZone(this.node));
-    const cached = Math.min(count, Math.floor(zone.freePages / 2));
-    for (let k = 0; k < cached; k++) {
-      const frame = this.mem.rmqueue(zone.type);
-      invariant(frame >= 0, `node ${this.node} has no room for its ${cached} file pages`);
-      this.mem.lruAdd(frame);
-      frames[k] = frame;
-    }
-    return frames;
-  }
-
-  private highestZone(node: number): ZoneType {
-    const zones = this.s.maps[node].zones;
-    return zones[zones.length - 1].type;
+    this.cache = new PageCache(this, filePages, 'pinned', 0);
   }
 
   /** Seeds every task's first wake-up (`lp`: this node's LP id). */
@@ -191,7 +165,8 @@ export class MixNode extends MmNode {
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
     if (kind === EV_MIX_END) return;
     if (kind !== EV_MIX_WAKE) {
-      super.handleWorkloadEvent(kind, a, b, c);
+      if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
+      else super.handleWorkloadEvent(kind, a, b, c);
       return;
     }
     const now = this.kernel.now;
@@ -213,21 +188,11 @@ export class MixNode extends MmNode {
 
   protected override doWorkloadOp(op: number, arg: number): number {
     switch (op) {
-      case OP_MIX_MARK: {
-        const frame = this.fileFrame[arg];
-        if (frame < 0) return MARK_MISSING;
-        return this.mem.lru[this.mem.zoneIndexOfFrame(frame)].markPageAccessed(frame) ? MARK_ACTIVATE : MARK_DONE;
-      }
-      case OP_MIX_ACTIVATE: {
-        const frame = this.fileFrame[arg];
-        if (frame >= 0) this.mem.lru[this.mem.zoneIndexOfFrame(frame)].activate(frame);
-        return 0;
-      }
       case OP_MIX_WRITTEN:
         this.mem.frames.index[arg] = WRITTEN_INDEX;
         return 0;
     }
-    return super.doWorkloadOp(op, arg);
+    return PageCache.ownsOp(op) ? this.cache.applyOp(op, arg) : super.doWorkloadOp(op, arg);
   }
 
   protected override program(i: number, cpu: number, p: number): boolean {
@@ -257,32 +222,10 @@ export class MixNode extends MmNode {
         this.faults.beginUnmap(i, M_UNMAP_NEXT);
         return true;
       }
-      case M_READ_LOOKUP:
-        this.lockedOp(i, cpu, this.s.pagecacheLock, this.s.callers.do_generic_file_read, OP_NONE, -1, 0, this.pagecacheHoldNs(this.rNode[i]), LINES_PAGECACHE, M_READ_MARK);
-        return false;
-      case M_READ_MARK:
-        return this.pageOp(i, cpu, this.rNode[i], OP_MIX_MARK, this.rIdx[i], M_READ_MARKED);
-      case M_READ_MARKED: {
-        const node = this.rNode[i];
-        if (this.opResult[i] === MARK_MISSING) {
-          this.readMisses++;
-          this.prog[i] = M_OP_DONE;
-          this.after(cpu, costs.diskReadNs);
-          return false;
-        }
-        if (this.opResult[i] === MARK_DONE) {
-          this.prog[i] = M_READ_COPY;
-          return true;
-        }
-        // The page's second touch on the inactive list: activate_page under the LRU lock that guards it.
-        const lock = this.s.cfg.lru === '2.5-zone' ? this.s.zoneLruLock[node * 3 + this.highestZone(node)] : this.s.pagemapLruLock;
-        this.lockedOp(i, cpu, lock, this.s.callers.activate_page, OP_MIX_ACTIVATE, node, this.rIdx[i], costs.lruListOpNs + this.structPageNs(node), LINES_LRU, M_READ_COPY);
-        return false;
-      }
       case M_READ_COPY: {
-        const node = this.rNode[i];
-        const page = kmapPageId(PAGE_TAG_TREE, node, this.rIdx[i]);
-        this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.highestZone(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
+        const node = this.cache.fileNode[i];
+        const page = kmapPageId(PAGE_TAG_TREE, node, this.cache.fileIdx[i]);
+        this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.cache.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, costs.pageCopyNs), M_OP_DONE);
         return true;
       }
       case M_WRITTEN: {
@@ -307,7 +250,7 @@ export class MixNode extends MmNode {
         this.opDone(i);
         return true;
     }
-    return super.program(i, cpu, p);
+    return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
   /** The CPU takes the next runnable task, or idles. */
@@ -366,10 +309,8 @@ export class MixNode extends MmNode {
         this.prog[i] = M_UNMAP_NEXT;
         break;
       case MIX_READ: {
-        const page = this.rng.nextInt(this.filePages);
-        this.rNode[i] = page % this.n;
-        this.rIdx[i] = Math.floor(page / this.n);
-        this.prog[i] = M_READ_LOOKUP;
+        // A miss (a page outside the cached file set) is read from disk and ends the read.
+        this.cache.lookupPage(i, this.rng.nextInt(this.filePages), false, M_READ_COPY, M_OP_DONE);
         break;
       }
       case MIX_WRITE:

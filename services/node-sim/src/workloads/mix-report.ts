@@ -67,7 +67,7 @@ export function mixResult(cfg: MixConfig, plan: MixPlan, nodes: readonly MixNode
     operationsPerSecond: r3((operations * 1e9) / simulatedNs),
     contextSwitches: sum((n) => n.contextSwitches),
     allocationFailures: sum((n) => n.allocationFailures),
-    readMisses: sum((n) => n.readMisses),
+    readMisses: sum((n) => n.cache.refaults),
     groups: cfg.groups.map((g, gi) => ({
       name: g.name,
       processes: g.processes,

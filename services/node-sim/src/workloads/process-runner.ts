@@ -1,0 +1,458 @@
+/**
+ * The process runner: the per-CPU program every workload with processes drives — fork, exec,
+ * user time cut into slices, anonymous and file-backed faults, read()s and writes of the page
+ * cache, exit — after Linux 2.4.18 (kernel/fork.c, fs/exec.c, mm/memory.c, mm/filemap.c). Its
+ * drivers say what the processes are and when the run is over: kernbench (make's jobs, the build
+ * time), mem-pressure (endless readers), file-read (readers that never exit).
+ *
+ * Work is handed out in jobs by a run queue on node 0 (an LP's own state, reached by messages,
+ * like everything shared): a CPU asks it for a job, runs the job's processes one after another,
+ * and asks again; when the last of `jobs` reports back, the queue notes the time
+ * (`completionNs`). At most `parallelJobs` CPUs work at once.
+ *
+ * A process:
+ * - fork and exec: `forkNs` and `execNs` of CPU time;
+ * - it runs: its user CPU time cut into exponential slices, between which it takes, in random
+ *   order, its anonymous faults (`do_anonymous_page`: one page in the LRU via `lru_cache_add`),
+ *   its file-backed faults (`filemap_nopage`: `find_get_page` under `pagecache_lock`, then
+ *   `mark_page_accessed`), its read()s (`do_generic_file_read`: the same lookup, then the copy to
+ *   user space) and its writes of output pages (`generic_file_write`: a new page into the page
+ *   cache under `pagecache_lock`, and onto the LRU);
+ * - exit: `zap_page_range` of its anonymous memory, every page leaving the LRU (`lru_cache_del`)
+ *   and going back to the buddy allocator.
+ * The files' pages are in the page cache from the start, on the inactive list, spread evenly over
+ * the nodes; `mark_page_accessed`'s second touch of an inactive page activates it (`activate_page`
+ * under the LRU lock).
+ *
+ * Page tables (mm/page-tables.ts, the `pte` knob): fork copies the parent's page-table pages, exec drops
+ * them and the new image allocates its own, exit frees them; exec's copy_strings, read()'s
+ * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
+ * The files' pages, their lookups, read-backs and mappings are the node's `PageCache`'s
+ * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
+ * Left out: COW (fork and exec are CPU time besides the page tables); the scheduler (a CPU runs
+ * one job at a time, so jobs beyond the CPU count would only wait); the work of whoever hands out
+ * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
+ * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
+ */
+import type { LatencySummary } from '@numasim/shared';
+import type { Kernel } from '../engine/kernel.js';
+import { Topology } from '../machine/topology.js';
+import { memoryMap } from '../machine/memory-map.js';
+import { HIST_BUCKETS, histBucket } from '../locks/lock-stats.js';
+import { FAULT_ANON, FAULT_PAGECACHE_WRITE, MmNode } from '../mm/mm-node.js';
+import { addKmapLocks, KC_COPY_STRINGS, KC_FILE_READ, KC_FILE_WRITE, kmapPageId, mmPerCpu, PAGE_TAG_TREE, type KmapShared } from '../mm/highmem.js';
+import { PAGECACHE_PROTOCOL, PageCache, pageCacheReport, type CacheFill } from '../mm/page-cache.js';
+import { buildMmShared, type MmConfig, type MmShared } from '../mm/mm-shared.js';
+import { summarize } from '../mm/mm-report.js';
+import { ZONE_HIGHMEM } from '../mm/zone.js';
+import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/highmem-model.js';
+import { NS_ZERO } from '../engine/time.js';
+
+/** The runner's numbers, after the page cache's. */
+const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
+  steps: [
+    'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done',
+  ],
+  events: ['job ask', 'job give'],
+});
+// EV_JOB_ASK: to the run queue (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
+const [EV_JOB_ASK, EV_JOB_GIVE] = RUNNER_PROTOCOL.events;
+const [
+  K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE,
+] = RUNNER_PROTOCOL.steps;
+
+/** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
+const EXEC_READ_BYTES = 256;
+
+/** One process of a job: what it does between fork and exit. */
+export interface RunnerProcess {
+  anonPages: number;
+  fileFaults: number;
+  readPages: number;
+  writePages: number;
+  cpuNs: number;
+}
+
+/** The machine and VM, and what the runner's CPUs run. */
+export type ProcessRunnerConfig = MmConfig & {
+  /** Jobs the run queue hands out; the run is complete when the last reports back. */
+  jobs: number;
+  /** CPUs that take jobs (the first ones). */
+  parallelJobs: number;
+  /** The processes of every job, run one after another. */
+  processes: readonly RunnerProcess[];
+  /** Anonymous faults taken in a row when a process starts touching fresh memory. */
+  faultBurst: number;
+  /** Pages of the file set, in the page cache as `CacheFill` says before the run. */
+  filePages: number;
+  /** kmap calls of exec's copy_strings (none when absent). */
+  execStringKmaps?: number;
+  /** Argument pages those fill (one when absent). */
+  execArgPages?: number;
+  /** kernel_reads of an exec (none when absent). */
+  execReads?: number;
+};
+
+// What a process does next, between slices of user time.
+const DO_ANON = 0;
+const DO_FILE = 1;
+const DO_READ = 2;
+const DO_WRITE = 3;
+
+export class ProcessNode extends MmNode {
+  /** The files' pages in this node's page cache, and the file mappings of its CPUs' processes (page-cache.ts). */
+  readonly cache: PageCache;
+  private readonly cfg: ProcessRunnerConfig;
+  // The run queue (node 0 only).
+  private nextJob = 0;
+  private jobsReported = 0;
+  completionNs: number | null = null;
+  // Per CPU.
+  private readonly proc: Int32Array; // process of the job being run
+  private readonly left: Int32Array; // [i * 4 + DO_*]: operations still to do in this process
+  private readonly cpuLeft: Float64Array; // user time still to run in this process
+  private readonly anonUsed: Int32Array; // anonymous slots filled
+  private readonly doing: Int32Array; // the DO_* in progress
+  private readonly burst: Int32Array; // anonymous faults still to take in a row
+  private readonly execReadsLeft: Int32Array; // kernel_reads still to make for the exec under way
+  private readonly jobStart: Float64Array;
+  private readonly finishedJob: Uint8Array; // 1 when the CPU's next request to the run queue reports a finished job
+  // Statistics.
+  readonly jobsDone: Float64Array;
+  processes = 0;
+  writes = 0;
+  readonly jobHist = new Float64Array(HIST_BUCKETS);
+  jobTotal = NS_ZERO;
+  jobMax = NS_ZERO;
+
+  constructor(
+    kernel: Kernel,
+    node: number,
+    s: MmShared,
+    fill: CacheFill,
+    km: KmapShared,
+  ) {
+    const cfg = s.cfg as ProcessRunnerConfig;
+    // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
+    const most = (f: (p: RunnerProcess) => number) => Math.max(...cfg.processes.map(f));
+    super(kernel, node, s, most((p) => p.anonPages) + 1, { reclaim: true, kmap: km });
+    this.cache = new PageCache(this, cfg.filePages, fill, most((p) => p.fileFaults));
+    this.cfg = cfg;
+    const c = s.topo.cpusPerNode;
+    this.proc = new Int32Array(c);
+    this.left = new Int32Array(c * 4);
+    this.cpuLeft = new Float64Array(c);
+    this.anonUsed = new Int32Array(c);
+    this.doing = new Int32Array(c);
+    this.burst = new Int32Array(c);
+    this.execReadsLeft = new Int32Array(c);
+    this.jobStart = new Float64Array(c);
+    this.finishedJob = new Uint8Array(c);
+    this.jobsDone = new Float64Array(c);
+  }
+
+  private hasHighmem(node: number): boolean {
+    return this.s.maps[node].zones.some((z) => z.type === ZONE_HIGHMEM);
+  }
+
+  start(lp: number): void {
+    const cpus = Math.min(this.s.topo.cpus, this.cfg.parallelJobs);
+    for (let i = 0; i < this.s.topo.cpusPerNode; i++) {
+      const cpu = this.first + i;
+      if (cpu < cpus) this.startCpu(lp, cpu, K_ASK, 0);
+    }
+  }
+
+  // The page cache answers reclaim's questions about its pages and takes its own operations.
+  override unmapForReclaim(frame: number): number {
+    return this.cache.unmapForReclaim(frame);
+  }
+
+  override dropFromCache(frame: number): void {
+    this.cache.dropFromCache(frame);
+  }
+
+  override swapOut(i: number, cpu: number, next: number): boolean {
+    return this.cache.swapOut(i, cpu, next);
+  }
+
+  protected override doWorkloadOp(op: number, arg: number): number {
+    return PageCache.ownsOp(op) ? this.cache.applyOp(op, arg) : super.doWorkloadOp(op, arg);
+  }
+
+  protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
+      if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
+      else super.handleWorkloadEvent(kind, a, b, c);
+      return;
+    }
+    if (kind === EV_JOB_ASK) {
+      // The run queue, on node 0: hand out the next job.
+      if (b === 1 && ++this.jobsReported === this.cfg.jobs) this.completionNs = this.kernel.now;
+      const job = this.nextJob < this.cfg.jobs ? this.nextJob++ : -1;
+      const node = this.s.topo.cpuNode[a];
+      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node) + this.s.cfg.costs.syscallNs, EV_JOB_GIVE, a, job, 0);
+      return;
+    }
+    const i = a - this.first;
+    if (b < 0) return; // no job left: the CPU goes idle
+    this.jobStart[i] = this.kernel.now;
+    this.proc[i] = 0;
+    this.prog[i] = K_FORK;
+    this.step(a);
+  }
+
+  protected override program(i: number, cpu: number, p: number): boolean {
+    const costs = this.s.cfg.costs;
+    switch (p) {
+      case K_ASK:
+        this.prog[i] = K_WAIT_JOB;
+        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0) + costs.syscallNs, EV_JOB_ASK, cpu, this.finishedJob[i], 0);
+        this.finishedJob[i] = 0;
+        return false;
+      case K_FORK:
+        // The first process of a job is forked by whoever hands out jobs, on node 0 (its mm uses node 0's text); the others by the previous one, here.
+        this.kernelEntry(i, true);
+        this.switchIn(i, this.proc[i] === 0 ? 0 : this.node);
+        this.prog[i] = K_FORK_PT;
+        this.after(cpu, costs.forkNs);
+        return false;
+      case K_FORK_PT: {
+        // copy_page_range: the child gets a copy of its parent's page tables (the previous process's; the first's parent, which hands out jobs, is taken to be as large as it).
+        const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, K_EXEC);
+        return true;
+      }
+      case K_EXEC: {
+        // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
+        const pages = this.cfg.execArgPages ?? 1;
+        this.kmap!.copy(i, KC_COPY_STRINGS, this.kmap!.freshPages(i, pages), pages, this.node, this.hasHighmem(this.node), this.cfg.execStringKmaps ?? 0, costs.memLocalNs, K_EXEC_LOAD);
+        return true;
+      }
+      case K_EXEC_LOAD:
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
+          return true;
+        }
+        this.kernelEntry(i, true);
+        this.kmap!.newAddressSpace(i, cpu);
+        this.execReadsLeft[i] = this.cfg.execReads ?? 0;
+        this.prog[i] = K_EXEC_READ;
+        this.after(cpu, costs.execNs);
+        return false;
+      case K_EXEC_READ:
+        // kernel_read of the binary's and the interpreter's headers, then ld.so's read of libc's:
+        // the files' pages stand in for the binaries', as for the text faults.
+        if (this.execReadsLeft[i] === 0) {
+          this.prog[i] = K_RUN_START;
+          return true;
+        }
+        this.execReadsLeft[i]--;
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.filePages), false, K_EXEC_READ_DONE, K_EXEC_READ);
+        return true;
+      case K_EXEC_READ_DONE:
+        // Only the few hundred bytes asked for are copied.
+        this.fileReadActor(i, Math.round((costs.pageCopyNs * EXEC_READ_BYTES) / 4096), K_EXEC_READ);
+        return true;
+      case K_RUN_START:
+        // The new image's page tables, built as it faults in (pte_alloc), here all at once.
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(this.cfg.processes[this.proc[i]].anonPages), false, K_RUN_BODY);
+        return true;
+      case K_RUN_BODY: {
+        const pr = this.cfg.processes[this.proc[i]];
+        this.left[i * 4 + DO_ANON] = pr.anonPages;
+        this.left[i * 4 + DO_FILE] = pr.fileFaults;
+        this.left[i * 4 + DO_READ] = pr.readPages;
+        this.left[i * 4 + DO_WRITE] = pr.writePages;
+        this.cpuLeft[i] = pr.cpuNs;
+        this.anonUsed[i] = 0;
+        this.prog[i] = K_RUN;
+        return true;
+      }
+      case K_RUN:
+        return this.run(i, cpu);
+      case K_NEXT_OP:
+        return this.nextOp(i, cpu);
+      case K_LOOKED_UP: {
+        this.prog[i] = K_RUN;
+        if (this.doing[i] === DO_READ) {
+          // The copy to user space is made by the CPU's next thread, if it runs several.
+          this.kmap!.threadSwitch(i);
+          this.fileReadActor(i, costs.pageCopyNs, K_RUN);
+        }
+        return true;
+      }
+      case K_WRITTEN: {
+        // The page stays in the page cache: the slot forgets it. generic_file_write's
+        // prepare_write/commit_write kmap it around the copy (whose time P_FILL charged).
+        const at = i * this.S + this.S - 1;
+        const node = this.pageNode[at];
+        const frame = this.pageFrame[at];
+        this.pageFrame[at] = -1;
+        this.writes++;
+        if (frame < 0) {
+          this.prog[i] = K_RUN;
+          return true;
+        }
+        this.kmap!.copy(i, KC_FILE_WRITE, this.kmap!.freshPages(i, 1), 1, node, this.zoneTypeOf(node, frame) === ZONE_HIGHMEM, 1, 0, K_RUN);
+        return true;
+      }
+      case K_EXIT:
+        this.kernelEntry(i, true);
+        this.cache.unmapFiles(i, K_EXIT_ANON);
+        return true;
+      case K_EXIT_ANON:
+        this.slot[i] = 0;
+        this.faults.beginUnmap(i, K_EXIT_NEXT);
+        return true;
+      case K_EXIT_NEXT:
+        if (++this.slot[i] < this.anonUsed[i]) this.faults.beginUnmap(i, K_EXIT_NEXT);
+        else this.flushPagevec(i, K_EXITED);
+        return true;
+      case K_EXITED:
+        if (this.pageTables!.held(i) > 0) {
+          this.pageTables!.free(i, K_EXITED);
+          return true;
+        }
+        this.processes++;
+        if (++this.proc[i] < this.cfg.processes.length) {
+          this.prog[i] = K_FORK;
+          return true;
+        }
+        this.jobDone(i);
+        this.finishedJob[i] = 1;
+        this.prog[i] = K_ASK;
+        return true;
+    }
+    return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
+  }
+
+  /** User time until the next kernel operation, or exit when the process has none left. */
+  private run(i: number, cpu: number): boolean {
+    const b = i * 4;
+    const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
+    if (this.burst[i] > 0) {
+      // Touching a fresh stretch of memory: the next anonymous fault at once.
+      this.burst[i]--;
+      this.left[b + DO_ANON]--;
+      this.doing[i] = DO_ANON;
+      this.slot[i] = this.anonUsed[i]++;
+      this.kernelEntry(i);
+      this.faults.begin(i, FAULT_ANON, K_RUN);
+      return true;
+    }
+    if (ops === 0) {
+      this.prog[i] = K_EXIT;
+      if (this.cpuLeft[i] > 0) {
+        this.after(cpu, this.cpuLeft[i]);
+        this.cpuLeft[i] = 0;
+        return false;
+      }
+      return true;
+    }
+    // The remaining user time is spread over the remaining operations (and the stretch after the last).
+    const slice = Math.min(this.cpuLeft[i], Math.round(this.rng.nextExp() * (this.cpuLeft[i] / (ops + 1))));
+    this.cpuLeft[i] -= slice;
+    this.prog[i] = K_NEXT_OP;
+    if (slice > 0) {
+      this.after(cpu, slice);
+      return false;
+    }
+    return true;
+  }
+
+  /** file_read_actor on the page just looked up: kmap it, copy `localCopyNs` worth of it (a local copy's time) to user space, kunmap; then `next`. */
+  private fileReadActor(i: number, localCopyNs: number, next: number): void {
+    const node = this.cache.fileNode[i];
+    const page = kmapPageId(PAGE_TAG_TREE, node, this.cache.fileIdx[i]);
+    this.kmap!.copy(i, KC_FILE_READ, page, 1, node, this.cache.fileZoneType(node) === ZONE_HIGHMEM, 1, this.pageStreamNs(node, localCopyNs), next);
+  }
+
+  /** Picks the next operation at random among those left and starts it. */
+  private nextOp(i: number, cpu: number): boolean {
+    const b = i * 4;
+    const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
+    let k = this.rng.nextInt(ops);
+    let what = 0;
+    while (k >= this.left[b + what]) k -= this.left[b + what++];
+    this.left[b + what]--;
+    this.doing[i] = what;
+    this.kernelEntry(i); // the fault or system call that starts the operation
+    const costs = this.s.cfg.costs;
+    switch (what) {
+      case DO_ANON:
+        this.burst[i] = Math.min(this.cfg.faultBurst, this.left[b + DO_ANON] + 1) - 1;
+        this.slot[i] = this.anonUsed[i]++;
+        this.faults.begin(i, FAULT_ANON, K_RUN);
+        return true;
+      case DO_WRITE:
+        this.slot[i] = this.S - 1;
+        this.faults.begin(i, FAULT_PAGECACHE_WRITE, K_WRITTEN);
+        this.after(cpu, costs.syscallNs);
+        return false;
+      default: {
+        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.filePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
+        this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
+        return false;
+      }
+    }
+  }
+
+  private jobDone(i: number): void {
+    const lat = this.kernel.now - this.jobStart[i];
+    this.jobHist[histBucket(lat)]++;
+    this.jobTotal += lat;
+    if (lat > this.jobMax) this.jobMax = lat;
+    this.jobsDone[i]++;
+  }
+}
+
+/** A runner's model without its result: its nodes, whose counters each driver reads. */
+export type ProcessRunnerModel = HighmemModelParts & { readonly nodes: readonly ProcessNode[] };
+
+/**
+ * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
+ * processes); file-read groups CPUs into the threads of one process, and may run `threadsPerCpu`
+ * threads of it on each CPU, taking turns read by read.
+ */
+export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, cfg: ProcessRunnerConfig, fillCache: CacheFill, mmOfCpu?: Int32Array, threadsPerCpu = 1): ProcessRunnerModel {
+  const topo = new Topology(cfg);
+  let km: KmapShared | undefined;
+  const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
+    km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
+  });
+  const kernel = kernelFor(topo.lookaheadNs);
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!));
+  const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
+  return {
+    ...parts,
+    nodes,
+    checkInvariants: () => {
+      parts.checkInvariants();
+      PageCache.checkMappings(nodes.map((n) => n.cache));
+    },
+    memory: () => ({
+      ...parts.memory(),
+      pageTables: { placement: cfg.pte, pagesAllocated: sumNodes(nodes, (n) => n.pageTables!.allocated), allocationsFailed: sumNodes(nodes, (n) => n.pageTables!.failed) },
+      ...pageCacheReport(nodes.map((n) => n.cache)),
+    }),
+  };
+}
+
+export function sumNodes(nodes: readonly ProcessNode[], f: (n: ProcessNode) => number): number {
+  return nodes.reduce((s, n) => s + f(n), 0);
+}
+
+/** Jobs finished on every node. */
+export function jobsCompleted(nodes: readonly ProcessNode[]): number {
+  return sumNodes(nodes, (n) => n.jobsDone.reduce((a, b) => a + b, 0));
+}
+
+/** The latency of a job, from the run queue's answer to its last process's exit. */
+export function jobLatency(nodes: readonly ProcessNode[]): LatencySummary {
+  const hist = new Float64Array(HIST_BUCKETS);
+  for (const lp of nodes) for (let b = 0; b < HIST_BUCKETS; b++) hist[b] += lp.jobHist[b];
+  return summarize(hist, sumNodes(nodes, (n) => n.jobTotal), jobsCompleted(nodes), Math.max(...nodes.map((n) => n.jobMax)));
+}
