@@ -108,7 +108,7 @@ export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
   processes: KernbenchProcess[];
   faultBurst: number;
   treePages: number;
-  /** Absent for workloads built on this model that exec no compilers (mem-pressure, file-read): none. */
+  /** Absent for workloads whose processes exec no compilers (mem-pressure's and file-read's readers on the process runner): none. */
   execStringKmaps?: number;
   execArgPages?: number;
   execReads?: number;
