@@ -7,4 +7,4 @@ export { buildPlotSpec, type PlotOptions, type PlotPoint } from './plot/spec.js'
 export { compareGroups, type CompareGroup, type CompareRow } from './compare/rows.js';
 export { compareRowsToText, formatChange } from './compare/format.js';
 export { lockTableEntries, type LockTableCaller, type LockTableEntry } from './report/lock-classes.js';
-export type { Report } from './report/types.js';
+export type { NumaStat, Report, ZoneReport } from './report/types.js';

@@ -1,29 +1,6 @@
 /** The report's workload results, memory zones and numastat as plain tables. */
 import { h, ns, num } from '../dom.js';
-import type { Report } from '../shared-modules.js';
-
-interface Zone {
-  node: number;
-  zone: string;
-  pages: number;
-  freePages: number;
-  watermarks: { min: number; low: number; high: number };
-  allocations: number;
-  frees: number;
-  lruActive: number;
-  lruInactive: number;
-  pagesScanned: number;
-  pagesReclaimed: number;
-}
-
-interface NumaStat {
-  node: number;
-  numaHit: number;
-  numaMiss: number;
-  numaForeign: number;
-  localNode: number;
-  otherNode: number;
-}
+import type { NumaStat, Report, ZoneReport } from '../shared-modules.js';
 
 export interface ReportLike {
   run: { kind: string; seed: number; simulatedNs: number; configHash: string };
@@ -32,7 +9,7 @@ export interface ReportLike {
   locks: Report['locks'];
   workload: Record<string, unknown>;
   config: Record<string, unknown>;
-  memory?: { layout: string; zones: Zone[]; numastat: NumaStat[]; kswapdWakeups: number; reclaim?: Record<string, number> } & Record<string, unknown>;
+  memory?: { layout: string; zones: ZoneReport[]; numastat: NumaStat[]; kswapdWakeups: number; reclaim?: Record<string, number> } & Record<string, unknown>;
 }
 
 function table(id: string, head: string[], rows: (string | number)[][]): HTMLElement {
