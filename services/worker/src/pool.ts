@@ -19,7 +19,7 @@ export interface PoolOptions {
 
 export function createPool(opts: PoolOptions): Piscina {
   return new Piscina({
-    filename: fileURLToPath(new URL('./run-thread.js', import.meta.url)),
+    filename: fileURLToPath(new URL('./run-thread-entry.cjs', import.meta.url)),
     minThreads: 0,
     maxThreads: opts.threads,
     idleTimeout: 30_000,

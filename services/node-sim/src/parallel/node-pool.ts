@@ -26,7 +26,7 @@ export class NodePool {
   constructor(opts: NodePoolOptions = {}) {
     this.maxThreads = opts.maxThreads ?? 64;
     this.piscina = new Piscina({
-      filename: fileURLToPath(new URL('./node-worker.js', import.meta.url)),
+      filename: fileURLToPath(new URL('./node-worker-entry.cjs', import.meta.url)),
       minThreads: 0,
       maxThreads: this.maxThreads,
       idleTimeout: opts.idleTimeoutMs ?? 30_000,
