@@ -3,6 +3,8 @@
  * leaves out. Figures from docs/SOURCES.md#numaq and #costs; the cost model's defaults are the NUMA-Q
  * era's (see workload/machine.ts), x86_64-2s overrides them with modern figures.
  */
+import { MODERN_MACHINE_STANDINS } from './modern-machines.js';
+
 export interface MachinePreset {
   readonly name: string;
   readonly summary: string;
@@ -64,6 +66,7 @@ export const MACHINE_PRESETS: readonly MachinePreset[] = [
       costs: { lineSameNodeNs: 60, lineRemoteNs: 130, memLocalNs: 100, memRemoteNs: 150, pageCopyNs: 400, pageClearNs: 200, lockAtomicNs: 10, ipiNs: 1000, pageFaultNs: 700, syscallNs: 100, contextSwitchNs: 1500, zoneVisitNs: 50 },
     },
   },
+  ...MODERN_MACHINE_STANDINS,
 ];
 
 export function findMachinePreset(name: string): MachinePreset | undefined {

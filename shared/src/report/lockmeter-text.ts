@@ -4,6 +4,7 @@
  */
 import type { LockCallerReport, LockReport, MixResult, Report } from './types.js';
 import type { KmapReport } from './highmem.js';
+import { modernSummaryLines } from './modern.js';
 
 /** A duration the lockmeter way: `5.4us`, `111us`, `16ms`. */
 export function formatDuration(ns: number): string {
@@ -92,6 +93,11 @@ export function workloadSummaryLines(r: Report): string[] {
       ];
     case 'mix':
       return [...mixLines(w), ...memoryLines(r)];
+    case 'will-it-scale':
+    case 'pft':
+    case 'kbuild':
+    case 'readtwice':
+      return modernSummaryLines(w);
     case 'file-read':
       return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
     case 'kernbench': {

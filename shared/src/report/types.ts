@@ -15,6 +15,7 @@
  */
 import type { WorkloadConfig } from '../workload/resolve.js';
 import type { KernelTextReport, KmapReport, PageTablesReport } from './highmem.js';
+import type { ModernResult } from './modern.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -221,7 +222,7 @@ export interface MixResult {
   phases: MixPhaseReport[];
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult | MixResult;
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult | MixResult | ModernResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {

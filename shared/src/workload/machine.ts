@@ -18,7 +18,7 @@ import { closedObject, nanoseconds } from './schema-kit.js';
 import type { FieldIssue } from '../errors.js';
 
 export const MAX_NODES = 64;
-export const MAX_CPUS_PER_NODE = 64;
+export const MAX_CPUS_PER_NODE = 128;
 export const SLIT_LOCAL = 10;
 export const SLIT_REMOTE_DEFAULT = 20;
 

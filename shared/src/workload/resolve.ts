@@ -20,8 +20,9 @@ import { FileReadSpec, type FileReadConfig } from './file-read.js';
 import { ShmDbSpec, type ShmDbConfig } from './shm-db.js';
 import { finishMix, MixSpec, type MixConfig } from './mix.js';
 import { zeroTimeIssues } from './zero-time.js';
+import { finishModern, KbuildSpec, PftSpec, ReadtwiceSpec, WillItScaleSpec, type ModernConfig } from './modern.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig | ModernConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -137,6 +138,10 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   'file-read': { spec: FileReadSpec, summary: 'a read-heavy server: readers copy page-cache pages to user space through kmap; the kmap modes under reads', finish: finishFileRead },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
   mix: { spec: MixSpec, summary: 'task groups (processes × threads) on CPUs or nodes, with an operation mix, think times and phases', finish: finishMixKind },
+  'will-it-scale': { spec: WillItScaleSpec, summary: 'will-it-scale page_fault1/page_fault2 on the modern mm (pcp lists, lruvecs), process or thread mode; reports score', finish: finishModern },
+  pft: { spec: PftSpec, summary: 'mmtests pft: tasks fault one large region on the modern mm; reports faults per second', finish: finishModern },
+  kbuild: { spec: KbuildSpec, summary: '0-day kbuild: instances × make -jM in memory cgroups on the modern mm; reports the build time', finish: finishModern },
+  readtwice: { spec: ReadtwiceSpec, summary: 'vm-scalability case-lru-file-readtwice: dd readers read their files twice, in containers; reports MB/s', finish: finishModern },
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

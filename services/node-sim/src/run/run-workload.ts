@@ -14,6 +14,7 @@ import { buildMemPressure } from '../workloads/mem-pressure.js';
 import { buildFileRead } from '../workloads/file-read.js';
 import { buildShmDb } from '../workloads/shm-db.js';
 import { buildMix } from '../workloads/mix.js';
+import { buildModern } from '../workloads/modern.js';
 import type { Model } from '../workloads/model.js';
 import { buildLockReports, mergeLockStats } from './lock-report.js';
 import { sampleInterval, SeriesRecorder } from './series.js';
@@ -82,6 +83,11 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildShmDb(kernelFor, cfg);
     case 'mix':
       return buildMix(kernelFor, cfg);
+    case 'will-it-scale':
+    case 'pft':
+    case 'kbuild':
+    case 'readtwice':
+      return buildModern(kernelFor, cfg);
   }
 }
 
