@@ -25,7 +25,7 @@ export const modernPresets: Preset[] = [
   {
     name: 'modern-2s-kbuild',
     summary: 'kbuild as 0-day runs it: 8 instances in 8 memory cgroups, make -j28 each, on a 2-socket 224-CPU Sapphire Rapids; try --set pcpHigh=auto, zoneInstances=4',
-    workload: { kind: 'kbuild', machine: 'spr-2s', instances: 8, makeJobs: 28, containers: 8, kernelEra: '6.6', durationNs: 1_000_000_000, seed: 1 },
+    workload: { kind: 'kbuild', machine: 'spr-2s', instances: 8, makeJobs: 28, containers: 8, kernelEra: '6.6', durationNs: 60_000_000_000, seed: 1 },
   },
   {
     name: 'modern-2s-readtwice-memcg',

@@ -19,6 +19,7 @@
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { bug } from '../errors.js';
 import { FIRST_MODEL_EVENT, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
+import { LocalTicketLocks, type LocalLockUser } from '../locks/local-ticket.js';
 import { LockStats } from '../locks/lock-stats.js';
 import { buddyHoldNs, PerCpuPages } from '../mm/pcp.js';
 import { LruBatches, lruLockOf } from '../mm/lruvec.js';
@@ -54,9 +55,11 @@ export interface TaskDriver {
   next(node: ModernNode, i: number): void;
 }
 
-export class ModernNode implements LogicalProcess, LockUser {
+export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   readonly home: SpinlockHome;
   readonly client: SpinlockClient;
+  /** The node's zone and LRU locks when they are ticket locks (locks/local-ticket.ts); null: through the protocol. */
+  private readonly local: LocalTicketLocks | null;
   readonly pcp: PerCpuPages;
   readonly lru: LruBatches;
   readonly first: number;
@@ -97,6 +100,7 @@ export class ModernNode implements LogicalProcess, LockUser {
     this.rng = new Rng(s.cfg.seed, node);
     this.home = new SpinlockHome(kernel, topo, s.locks, this.rng);
     this.client = new SpinlockClient(kernel, topo, s.locks, new LockStats(s.registry.lockCount, s.registry.callerCount), this);
+    this.local = s.cfg.spinlock === 'ticket' ? new LocalTicketLocks(topo, s.locks.handoff, s.registry.lockCount, this.client.stats, this) : null;
     this.pcp = new PerCpuPages(this.cpus, s.pcp);
     this.lru = new LruBatches(this.cpus);
     const n = this.cpus;
@@ -132,7 +136,8 @@ export class ModernNode implements LogicalProcess, LockUser {
       if (this.phase[i] === PH_IDLE || this.phase[i] === PH_USER || this.phase[i] === PH_MMAP) this.finish(i);
       else this.step(i);
     } else if (kind === EV_HOLD_DONE) {
-      this.client.release(a, b);
+      if (this.local !== null && b !== this.s.mmapLock) this.local.release(a, b, this.kernel.now);
+      else this.client.release(a, b);
       this.opDone(a - this.first);
     } else if (SpinlockHome.handles(kind)) this.home.handle(kind, a, b, c);
     else this.client.handle(kind, a, b, c);
@@ -234,10 +239,16 @@ export class ModernNode implements LogicalProcess, LockUser {
   private lockOp(i: number, op: number, lock: number, pages: number): void {
     this.op[i] = op;
     this.opPages[i] = pages;
-    this.client.acquire(this.first + i, lock, this.s.callers[op], false);
+    if (this.local !== null && lock !== this.s.mmapLock) this.local.acquire(this.first + i, lock, this.s.callers[op], this.kernel.now);
+    else this.client.acquire(this.first + i, lock, this.s.callers[op], false);
   }
 
-  lockAcquired(cpu: number, lock: number): void {
+  lockTurn(cpu: number, lock: number, delayNs: number): void {
+    this.lockAcquired(cpu, lock, -1, delayNs);
+  }
+
+  /** `cpu` holds `lock` from `delayNs` on (0 through the protocol, whose grant arrives at the turn). */
+  lockAcquired(cpu: number, lock: number, _prev = -1, delayNs = 0): void {
     const i = cpu - this.first;
     const s = this.s;
     const n = this.opPages[i];
@@ -266,15 +277,20 @@ export class ModernNode implements LogicalProcess, LockUser {
         hold = c.syscallNs;
         break;
       case OP_MMAP_UNMAP:
-        // Held across the whole munmap: the phase goes on under it and step() releases it at the end.
-        this.op[i] = OP_NONE;
-        this.mmapHeld[i] = 1;
-        this.kernel.schedule(c.syscallNs, EV_STEP, cpu, 0, 0);
-        return;
+        if (s.mmapModel.writerHoldsAcross && s.cfg.kernelEra === '4.16') {
+          // 4.16 held mmap_sem for write across the whole munmap: the phase goes on under it and step() releases it at the end.
+          this.op[i] = OP_NONE;
+          this.mmapHeld[i] = 1;
+          this.kernel.schedule(delayNs + c.syscallNs, EV_STEP, cpu, 0, 0);
+          return;
+        }
+        // From 4.20 munmap detaches the VMAs under the write lock and downgrades it to read for the zap (Yang Shi, 2018).
+        hold = c.syscallNs;
+        break;
       default:
         bug(`CPU ${cpu} acquired lock ${lock} with no operation under way`);
     }
-    this.kernel.schedule(Math.round(hold), EV_HOLD_DONE, cpu, lock, 0);
+    this.kernel.schedule(delayNs + Math.round(hold), EV_HOLD_DONE, cpu, lock, 0);
   }
 
   lockRefused(cpu: number): void {
