@@ -38,7 +38,8 @@ export function zoneBatchsize(managedPages: number, era: KernelEra): number {
   let batch = Math.min(Math.floor(managedPages / 1024), capPages);
   batch = Math.floor(batch / 4);
   if (batch < 1) batch = 1;
-  return roundDownPow2(batch + Math.floor(batch / 2)) - 1;
+  // pageset_set_batch() uses max(1, batch): a zone under 8 MiB still moves a page at a time.
+  return Math.max(1, roundDownPow2(batch + Math.floor(batch / 2)) - 1);
 }
 
 /**
