@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:model`: the memory model's speed. Runs workloads for 1 simulated second each,
 // and numaq-16-kernbench's whole build, every one in a fresh process so its peak RSS is its own,
-// and prints model events/s, simulated time per wall time, and peak RSS.
+// and prints model events/s, simulated time per wall time, and peak RSS. An argument keeps only the cases whose name contains it
+// (`npm run bench:model -- modern`).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,10 @@ const cases = [
   ['numaq-16-page-fault', ['numaq-16-page-fault', '--set', 'durationNs=1000000000']],
   ['numaq-16-page-fault, lru=2.5-zone', ['numaq-16-page-fault', '--set', 'durationNs=1000000000', '--set', 'lru=2.5-zone']],
   ['page-fault on numaq-64 (16 M frames)', ['numaq-16-page-fault', '--set', 'machine=numaq-64', '--set', 'nodes=16', '--set', 'memPerNodeMiB=4096', '--set', 'durationNs=1000000000']],
-];
+  ['modern-2s-kbuild (224 CPUs), 1 simulated s', ['modern-2s-kbuild', '--set', 'durationNs=1000000000', '--set', 'placement=inline']],
+  ['modern-2s-kbuild (224 CPUs), the whole build', ['modern-2s-kbuild', '--set', 'placement=inline']],
+  ['modern-2s-page-fault1 (112 CPUs), 1 simulated s', ['modern-2s-page-fault1', '--set', 'durationNs=1000000000', '--set', 'placement=inline']],
+].filter(([name]) => process.argv[2] === undefined || name.includes(process.argv[2]));
 console.log('workload                                   events    events/s   sim s / wall s   peak RSS');
 for (const [name, args] of cases) {
   // The child reports its own peak RSS (process.resourceUsage().maxRSS) after the run.

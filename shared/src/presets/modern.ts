@@ -10,7 +10,7 @@ export const modernPresets: Preset[] = [
   {
     name: 'modern-2s-page-fault1',
     summary: 'will-it-scale page_fault1, 112 processes on a 2-socket Skylake, v4.16-era allocator: the zone->lock calibration (Aaron Lu, 2018); try --set mergeOnFree=false, pcpBatch=…',
-    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'process', tasks: 112, kernelEra: '4.16', lruLock: 'per-node', durationNs: 20_000_000, seed: 1 },
+    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'process', tasks: 112, kernelEra: '4.16', lruLock: 'per-node', durationNs: 200_000_000, seed: 1 },
   },
   {
     name: 'modern-2s-page-fault1-threads',
