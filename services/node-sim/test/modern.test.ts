@@ -1,6 +1,6 @@
 /** The modern memory model: per-CPU page lists, lruvec locks, the modern workloads' figures. */
 import { describe, expect, it } from 'vitest';
-import { NumasimError, resolveWorkload, type ModernResult, type Report } from '@numasim/shared';
+import { NumasimError, PRESETS, resolveWorkload, type ModernResult, type Report } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
 import { lowWatermarkPages, pcpLimits, PerCpuPages, zoneBatchsize } from '../src/mm/pcp.js';
 
@@ -123,6 +123,17 @@ describe('modern workloads', () => {
     const doc = { kind: 'will-it-scale', regionMiB: 1, durationNs: 5_000_000, mode: 'thread' };
     expect(stable(run(doc))).toBe(stable(run(doc)));
   });
+
+  it.each(PRESETS.filter((p) => p.name.startsWith('modern-')).map((p) => [p.name, p.workload] as const))(
+    '%s runs and names zone->lock, the LRU locks and (thread mode) mmap_lock in its lock table',
+    (_name, workload) => {
+      const r = runWorkload(resolveWorkload(workload, ['durationNs=1000000']), { checkInvariants: true });
+      const names = r.locks.map((l) => l.name).join(' ');
+      expect(names).toMatch(/zone->lock/);
+      expect(names).toMatch(/lru_lock/);
+      expect(r.locks.some((l) => l.name === 'mmap_lock')).toBe((workload as { mode?: string }).mode === 'thread');
+    },
+  );
 
   it('--set machine= swaps the machine under a modern preset', () => {
     const cfg = resolveWorkload({ kind: 'will-it-scale', machine: 'skylake-2s' }, ['machine=broadwell-2s']);

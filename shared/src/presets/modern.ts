@@ -2,7 +2,7 @@
  * Modern presets: today's benchmarks on today's two-socket machines (docs/WORKLOADS.md#modern).
  * Each names its machine preset, so `--set machine=…` swaps it. modern-2s-page-fault1 is the
  * calibration run (docs/CALIBRATION.md#modern): a v4.16-era kernel (kernelEra 4.16: pcp batch 31,
- * high 186; one pgdat->lru_lock per node).
+ * high 186; one pgdat->lru_lock per node). tasks 0: one per CPU (112 on skylake-2s), so `--set machine=…` keeps the load full.
  */
 import type { Preset } from './index.js';
 
@@ -10,12 +10,12 @@ export const modernPresets: Preset[] = [
   {
     name: 'modern-2s-page-fault1',
     summary: 'will-it-scale page_fault1, 112 processes on a 2-socket Skylake, v4.16-era allocator: the zone->lock calibration (Aaron Lu, 2018); try --set mergeOnFree=false, pcpBatch=…',
-    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'process', tasks: 112, kernelEra: '4.16', lruLock: 'per-node', durationNs: 200_000_000, seed: 1 },
+    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'process', tasks: 0, kernelEra: '4.16', lruLock: 'per-node', durationNs: 200_000_000, seed: 1 },
   },
   {
     name: 'modern-2s-page-fault1-threads',
     summary: 'will-it-scale page_fault1 in thread mode: 112 threads of one mm on a 2-socket Skylake, sharing its mmap_lock',
-    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'thread', tasks: 112, kernelEra: '6.6', durationNs: 10_000_000, seed: 1 },
+    workload: { kind: 'will-it-scale', machine: 'skylake-2s', test: 'page_fault1', mode: 'thread', tasks: 0, kernelEra: '6.6', durationNs: 10_000_000, seed: 1 },
   },
   {
     name: 'modern-2s-pft-threads',
