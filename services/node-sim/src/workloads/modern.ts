@@ -114,7 +114,8 @@ export function buildModern(kernelFor: (lookaheadNs: number) => Kernel, cfg: Mod
       driver = readtwiceDriver(cfg);
       break;
     case 'kbuild': {
-      // make slot j of instance m runs on CPU (m × makeJobs + j) mod CPUs; an instance's jobs are dealt over its slots.
+      // make slot j of instance m runs on CPU (m × makeJobs + j) mod CPUs; an instance's jobs are dealt over its slots. With more
+      // slots than CPUs a CPU runs its slots' jobs one after another, in the cgroup of the last instance placed on it (simplified).
       for (let m = 0; m < cfg.instances; m++) {
         for (let j = 0; j < cfg.makeJobs; j++) {
           const cpu = (m * cfg.makeJobs + j) % cpus;
