@@ -6,6 +6,7 @@ import { NumasimError, SharedErrors } from '../errors.js';
 import { lockbenchPresets } from './lockbench.js';
 import { memoryPresets } from './memory.js';
 import { mixPresets } from './mix.js';
+import { pipePresets } from './pipe.js';
 
 export interface Preset {
   readonly name: string;
@@ -14,7 +15,7 @@ export interface Preset {
   readonly workload: Readonly<Record<string, unknown>>;
 }
 
-export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets, ...mixPresets];
+export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets, ...mixPresets, ...pipePresets];
 
 export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);

@@ -12,6 +12,7 @@ import { buildPageFault } from '../workloads/page-fault.js';
 import { buildKernbench } from '../workloads/kernbench.js';
 import { buildMemPressure } from '../workloads/mem-pressure.js';
 import { buildFileRead } from '../workloads/file-read.js';
+import { buildPipe } from '../workloads/pipe.js';
 import { buildShmDb } from '../workloads/shm-db.js';
 import { buildMix } from '../workloads/mix.js';
 import type { Model } from '../workloads/model.js';
@@ -82,6 +83,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
       return buildShmDb(kernelFor, cfg);
     case 'mix':
       return buildMix(kernelFor, cfg);
+    case 'pipe':
+      return buildPipe(kernelFor, cfg);
   }
 }
 
