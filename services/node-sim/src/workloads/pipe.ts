@@ -256,7 +256,8 @@ class PipeNode extends MmNode {
   }
 }
 
-export function buildPipe(kernelFor: (lookaheadNs: number) => Kernel, cfg: PipeConfig): Model {
+/** The model, with its nodes (whose task areas tests read node by node). */
+export function buildPipe(kernelFor: (lookaheadNs: number) => Kernel, cfg: PipeConfig): Model & { readonly nodes: readonly MmNode[] } {
   const topo = new Topology(cfg);
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB));
   const plan = planPairs(cfg, topo);
@@ -269,6 +270,7 @@ export function buildPipe(kernelFor: (lookaheadNs: number) => Kernel, cfg: PipeC
   }
   const sum = (f: (n: PipeNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
   return {
+    nodes,
     kernel,
     topology: topo,
     registry: shared.registry,
