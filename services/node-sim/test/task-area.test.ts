@@ -98,6 +98,21 @@ describe('task area', () => {
     expect(lowVirt.cacheFlushes).toBe(0);
   });
 
+  it('refuses pairings the machine cannot hold, naming the field', () => {
+    const refused = (sets: string[]) => {
+      try {
+        resolveWorkload(pipe, sets);
+      } catch (e) {
+        return (e as { code?: string; issues?: { path: string }[] }).issues?.map((i) => i.path) ?? [];
+      }
+      return [];
+    };
+    expect(refused(['pairs=9'])).toEqual(['pairs']);
+    expect(refused(['nodes=3', 'pairs=2'])).toEqual(['pairing']);
+    expect(refused(['pairing=same-cpu', 'pairs=16'])).toEqual([]);
+    expect(() => resolveWorkload(pipe, ['taskArea=elsewhere'])).toThrow(/taskArea/);
+  });
+
   it('is the same report on every placement', async () => {
     const cfg = (p: string) => resolveWorkload(pipe, ['taskArea=per-task', 'cacheIndexing=virtual', `placement=${p}`]);
     const inline = runWorkload(cfg('inline'));
