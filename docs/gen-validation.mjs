@@ -11,6 +11,7 @@ import { getPreset, resolveWorkload, formatDuration } from '@numasim/shared';
 import { runWorkload } from '@numasim/node-sim';
 import { highmemSections } from './gen-validation-highmem.mjs';
 import { reclaimSections } from './gen-validation-reclaim.mjs';
+import { taskAreaSections } from './gen-validation-taskarea.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'VALIDATION.md');
 const base = getPreset('numaq-16-kernbench').workload;
@@ -175,5 +176,6 @@ lines.push(`_Runs: ${1 + knobRows.length + scaling.length + 2}; wall time ${[cal
 lines.push('');
 lines.push(...highmemSections());
 lines.push(...reclaimSections());
+lines.push(...taskAreaSections());
 writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${out}`);

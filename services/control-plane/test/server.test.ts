@@ -71,6 +71,20 @@ describe('a listening server', () => {
     expect(text).toContain(`numasim_kmap_global_flushes_total{run="${id}"} ${report.memory.kmap.globalFlushes}`);
   });
 
+  it('exports the task area of a pipe workload, as the report counts it', async () => {
+    const workload = { kind: 'pipe', machine: 'numaq-16', pairs: 2, durationNs: 2_000_000, taskArea: 'per-task' };
+    const { id } = await body(submit({ workload }));
+    await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));
+    const report = await body(fetch(`${base}/v1/runs/${id}/report`));
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const t = report.memory.taskArea;
+    expect(t.wakeups).toBeGreaterThan(0);
+    expect(text).toContain(`numasim_task_area_wakeups_total{run="${id}"} ${t.wakeups}`);
+    expect(text).toContain(`numasim_task_area_current_accesses_total{run="${id}",locality="remote"} ${t.currentRemote}`);
+    expect(text).toContain(`numasim_task_area_alias_accesses_total{run="${id}",locality="remote"} ${t.aliasRemote}`);
+    expect(text).toContain(`numasim_task_area_pages_allocated_total{run="${id}",node="1",kind="stack"} ${t.perNode[1].stackPages}`);
+  });
+
   it('exports simulated lock metrics that agree with the report', async () => {
     const { id } = await body(submit({ workload: small }));
     await waitFor(async () => ((await body(fetch(`${base}/v1/runs/${id}`))).status === 'succeeded' ? true : undefined));

@@ -5,7 +5,7 @@
  * message dropped or throttled away loses nothing.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Report, TimeSeries, WorkloadConfig } from '@numasim/shared';
+import type { Report, TaskAreaReport, TimeSeries, WorkloadConfig } from '@numasim/shared';
 import type { RunFraction } from '@numasim/node-sim';
 import type { GateHandle } from './gate.js';
 
@@ -39,6 +39,8 @@ export interface MemorySnapshot {
   kswapdWakeups: number;
   /** Wraps of the global kmap pool, each a TLB flush of every CPU (0 when the run has none). */
   kmapGlobalFlushes: number;
+  /** Kernel stacks and task_structs (runs with the `taskArea` knob). */
+  taskArea?: TaskAreaReport;
 }
 
 export interface ProgressMessage {

@@ -71,6 +71,7 @@ function progressMessage(p: RunProgress): ProgressMessage {
       kswapdWakeups: m.kswapdWakeups,
       kmapGlobalFlushes: m.kmap?.globalFlushes ?? 0,
     };
+    if (m.taskArea) msg.memory.taskArea = m.taskArea;
   }
   return msg;
 }

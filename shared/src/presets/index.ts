@@ -7,6 +7,7 @@ import { lockbenchPresets } from './lockbench.js';
 import { memoryPresets } from './memory.js';
 import { mixPresets } from './mix.js';
 import { modernPresets } from './modern.js';
+import { pipePresets } from './pipe.js';
 
 export interface Preset {
   readonly name: string;
@@ -15,7 +16,7 @@ export interface Preset {
   readonly workload: Readonly<Record<string, unknown>>;
 }
 
-export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets, ...mixPresets, ...modernPresets];
+export const PRESETS: readonly Preset[] = [...lockbenchPresets, ...memoryPresets, ...mixPresets, ...modernPresets, ...pipePresets];
 
 export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);

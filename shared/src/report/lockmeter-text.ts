@@ -2,7 +2,7 @@
  * The report as a lockmeter table: one row per lock, per-caller rows indented under it, times in
  * µs/ms the way lockmeter printed them, so a table can sit next to a 2002 post and be read alike.
  */
-import type { LockCallerReport, LockReport, MixResult, Report } from './types.js';
+import type { LockCallerReport, LockReport, MixResult, Report, TaskAreaReport } from './types.js';
 import type { KmapReport } from './highmem.js';
 import { modernSummaryLines } from './modern.js';
 
@@ -98,6 +98,10 @@ export function workloadSummaryLines(r: Report): string[] {
     case 'kbuild':
     case 'readtwice':
       return modernSummaryLines(w);
+    case 'pipe': {
+      const rt = w.roundTripMeanNs === null ? 'none completed' : `mean ${formatDuration(w.roundTripMeanNs)}`;
+      return [`pipe: ${w.roundTrips} round trips (${Math.round(w.roundTripsPerSecond)}/s simulated), round trip ${rt}; ${w.wakeups} wake-ups, ${w.rescheduleIpis} reschedule IPIs, ${w.contextSwitches} context switches`, ...memoryLines(r)];
+    }
     case 'file-read':
       return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
     case 'kernbench': {
@@ -175,6 +179,19 @@ function memoryLines(r: Report): string[] {
       lines.push(`node ${String(p.node).padEnd(30)}${String(p.copyNode).padStart(6)}${String(p.remoteFetchLines).padStart(15)}${String(p.localFetchLines).padStart(15)}${formatDuration(p.fetchNs).padStart(13)}${String(p.replicaPages).padStart(15)}${String(p.remaps).padStart(8)}`);
     }
   }
+  if (m.taskArea) lines.push(...taskAreaLines(m.taskArea));
+  return lines;
+}
+
+/** The task-area table: stacks and task_structs by node, then who reached them and what it cost. */
+function taskAreaLines(t: TaskAreaReport): string[] {
+  const lines = ['', `TASK AREA (${t.mode}, ${t.cacheIndexing} cache)  task_structs  stack pages  ts pages  area pt  pgd  peak pages`];
+  for (const p of t.perNode) {
+    lines.push(`node ${String(p.node).padEnd(30)}${String(p.taskStructs).padStart(13)}${String(p.stackPages).padStart(13)}${String(p.taskStructPages).padStart(10)}${String(p.areaPtPages).padStart(9)}${String(p.pgdPages).padStart(5)}${String(p.peakPages).padStart(12)}`);
+  }
+  lines.push(`current: ${t.currentLocal} local, ${t.currentRemote} remote dereferences; ${t.currentLines} lines fetched, ${formatDuration(t.currentNs)}`);
+  lines.push(`other tasks (wake-ups, signals, scheduler): ${t.aliasLocal} local, ${t.aliasRemote} remote accesses; ${t.aliasLines} lines, ${formatDuration(t.aliasNs)}; ${t.wakeups} wake-ups`);
+  lines.push(`PGDs ${t.pgdPages} (${t.pgdSwitches} extra PGD loads), area switches ${t.areaSwitches} (${formatDuration(t.areaSwitchNs)}), cache flushes ${t.cacheFlushes} (${formatDuration(t.cacheFlushNs)}), overhead ${t.overheadPages} pages`);
   return lines;
 }
 

@@ -222,7 +222,20 @@ export interface MixResult {
   phases: MixPhaseReport[];
 }
 
-export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult | MixResult | ModernResult;
+export interface PipeResult {
+  kind: 'pipe';
+  /** Round trips completed by all pairs (a word there and back: two wake-ups, two context switches on each side). */
+  roundTrips: number;
+  roundTripsPerSecond: number;
+  /** Mean time of a round trip, simulated ns (null: none completed). */
+  roundTripMeanNs: number | null;
+  /** Wake-ups of a task asleep on a pipe's waitqueue, and the reschedule IPIs they sent to an idle CPU. */
+  wakeups: number;
+  rescheduleIpis: number;
+  contextSwitches: number;
+}
+
+export type WorkloadResult = LockbenchResult | PageFaultResult | KernbenchResult | MemPressureResult | FileReadResult | ShmDbResult | MixResult | PipeResult | ModernResult;
 
 /** Per zone, at the end of the run. */
 export interface ZoneReport {
@@ -296,6 +309,53 @@ export interface MemoryReport {
   text?: KernelTextReport;
   /** Page-table pages allocated and failed (report/highmem.ts). */
   pageTables?: PageTablesReport;
+  /** Kernel stacks and task_structs (the `taskArea` knob; absent when it is left out). */
+  taskArea?: TaskAreaReport;
+}
+
+/** Where kernel stacks and task_structs live and what reaching them cost (services/node-sim/src/mm/task-area.ts). */
+export interface TaskAreaReport {
+  mode: 'lowmem' | 'per-task';
+  cacheIndexing: 'physical' | 'virtual';
+  /** Tasks created (fork) and the pages their stacks, task_structs and area page tables took, by node. */
+  perNode: TaskAreaNodeReport[];
+  /** `current` dereferences by the task itself (kernel entries, fork, exit, the scheduler's own), local and remote to the CPU. */
+  currentLocal: number;
+  currentRemote: number;
+  /** Cache lines of its own stack and task_struct the task fetched, and their time, ns. */
+  currentLines: number;
+  currentNs: number;
+  /** Accesses by other tasks to a task's stack or task_struct (wake-ups, signals, the scheduler's reads), local and remote; through the global alias under per-task. */
+  aliasLocal: number;
+  aliasRemote: number;
+  aliasLines: number;
+  aliasNs: number;
+  /** Of those, wake-ups of a task asleep on a waitqueue whose entry is on its stack. */
+  wakeups: number;
+  /** Page directories the design needs (one per mm under lowmem; one per task under per-task), and PGD loads a switch between threads of one mm added. */
+  pgdPages: number;
+  pgdSwitches: number;
+  /** Context switches that changed the per-task area's mapping, and their extra time, ns. */
+  areaSwitches: number;
+  areaSwitchNs: number;
+  /** Virtually indexed caches: page flushes between the fixed mapping and the alias, and their time, ns. */
+  cacheFlushes: number;
+  cacheFlushNs: number;
+  /** Pages the design needs beyond 2.4's order-1 stack-and-task_struct, at most at once over the machine. */
+  overheadPages: number;
+}
+
+export interface TaskAreaNodeReport {
+  node: number;
+  /** task_structs and stack pages allocated on this node over the run (stack pages include lowmem's task_struct, which shares them). */
+  taskStructs: number;
+  stackPages: number;
+  /** Separate task_struct pages (per-task: page-aligned), area page-table pages and PGD pages allocated here. */
+  taskStructPages: number;
+  areaPtPages: number;
+  pgdPages: number;
+  /** Most pages of all these kinds live here at once. */
+  peakPages: number;
 }
 
 export interface Report {

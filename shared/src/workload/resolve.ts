@@ -21,8 +21,9 @@ import { ShmDbSpec, type ShmDbConfig } from './shm-db.js';
 import { finishMix, MixSpec, type MixConfig } from './mix.js';
 import { zeroTimeIssues } from './zero-time.js';
 import { finishModern, KbuildSpec, PftSpec, ReadtwiceSpec, WillItScaleSpec, type ModernConfig } from './modern.js';
+import { PipeSpec, type PipeConfig } from './pipe.js';
 
-export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig | ModernConfig;
+export type WorkloadConfig = LockbenchConfig | PageFaultConfig | KernbenchConfig | MemPressureConfig | FileReadConfig | ShmDbConfig | MixConfig | PipeConfig | ModernConfig;
 export type WorkloadKind = WorkloadConfig['kind'];
 
 interface KindEntry {
@@ -121,6 +122,21 @@ function finishShmDb(doc: Record<string, unknown>): { config: ShmDbConfig; issue
   return { config, issues };
 }
 
+function finishPipe(doc: Record<string, unknown>): { config: PipeConfig; issues: FieldIssue[] } {
+  const d = doc as unknown as PipeConfig;
+  const config: PipeConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
+  const { issues } = memoryMachineIssues(config);
+  issues.push(...highmemIssues(config));
+  // Each pair needs its own CPUs (pipe.ts pairs them in the order the pairing says).
+  const cpus = config.nodes * config.cpusPerNode;
+  const cpusPerPair = config.pairing === 'same-cpu' ? 1 : 2;
+  if (config.pairs * cpusPerPair > cpus) issues.push({ path: 'pairs', reason: `${config.pairing} pairs need ${cpusPerPair} CPU(s) each: at most ${Math.floor(cpus / cpusPerPair)} on this machine (got ${config.pairs})` });
+  if (config.pairing === 'cross-quad' && config.nodes < 2) issues.push({ path: 'pairing', reason: 'cross-quad needs at least two nodes' });
+  if (config.pairing === 'cross-quad' && config.nodes % 2 !== 0) issues.push({ path: 'pairing', reason: `cross-quad pairs nodes two by two: needs an even number of nodes (got ${config.nodes})` });
+  if (config.pairing === 'same-quad' && config.cpusPerNode % 2 !== 0) issues.push({ path: 'pairing', reason: `same-quad pairs a node's CPUs two by two: needs an even cpusPerNode (got ${config.cpusPerNode})` });
+  return { config, issues };
+}
+
 function finishMixKind(doc: Record<string, unknown>): { config: MixConfig; issues: FieldIssue[] } {
   const d = doc as unknown as MixConfig;
   const withDistances: MixConfig = { ...d, distances: d.distances ?? defaultDistances(d.nodes, d.layout) };
@@ -137,6 +153,7 @@ export const WORKLOAD_KINDS: Readonly<Record<WorkloadKind, KindEntry>> = {
   'shm-db': { spec: ShmDbSpec, summary: 'database processes attaching one big shm segment: page tables larger than lowmem (the pte knob)', finish: finishShmDb },
   'file-read': { spec: FileReadSpec, summary: 'a read-heavy server: readers copy page-cache pages to user space through kmap; the kmap modes under reads', finish: finishFileRead },
   kernbench: { spec: KernbenchSpec, summary: 'make -jN bzImage: compile jobs that fork, exec, fault, read, write and exit; reports the build time', finish: finishKernbench },
+  pipe: { spec: PipeSpec, summary: 'pipe ping-pong between task pairs (lmbench lat_pipe / lat_ctx): wake-ups across CPUs and quads; the task-area knobs', finish: finishPipe },
   mix: { spec: MixSpec, summary: 'task groups (processes × threads) on CPUs or nodes, with an operation mix, think times and phases', finish: finishMixKind },
   'will-it-scale': { spec: WillItScaleSpec, summary: 'will-it-scale page_fault1/page_fault2 on the modern mm (pcp lists, lruvecs), process or thread mode; reports score', finish: finishModern },
   pft: { spec: PftSpec, summary: 'mmtests pft: tasks fault one large region on the modern mm; reports faults per second', finish: finishModern },

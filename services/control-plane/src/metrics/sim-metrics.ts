@@ -12,6 +12,7 @@
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import { HIST_LE_NS, type LockSnapshot, type MemorySnapshot } from '@numasim/worker';
+import type { TaskAreaReport } from '@numasim/shared';
 
 interface Series {
   acquisitions: number;
@@ -28,6 +29,48 @@ interface RunSeries {
   locks: Map<string, Series>;
   memory?: MemorySnapshot;
   endedAt?: number;
+}
+
+type MemoryMetric = (name: string, help: string, type: 'gauge' | 'counter', values: (run: string, m: MemorySnapshot) => MetricValue[]) => object;
+
+/** The `memory.taskArea` figures (runs with the taskArea knob): where stacks and task_structs are, and what reaching them cost. */
+function taskAreaMetrics(memory: MemoryMetric): object[] {
+  const ta = (name: string, help: string, type: 'gauge' | 'counter', pick: (t: TaskAreaReport, run: string) => MetricValue[]) =>
+    memory(name, help, type, (run, m) => (m.taskArea ? pick(m.taskArea, run) : []));
+  const local = (run: string, l: number, r: number) => [
+    { value: l, labels: { run, locality: 'local' } },
+    { value: r, labels: { run, locality: 'remote' } },
+  ];
+  return [
+    ta('numasim_task_area_pages_allocated_total', 'Simulated pages of kernel stacks, task_structs, task-area page tables and PGDs allocated, per run, node and kind.', 'counter', (t, run) =>
+      t.perNode.flatMap((p) =>
+        (
+          [
+            ['stack', p.stackPages],
+            ['task_struct', p.taskStructPages],
+            ['area_pt', p.areaPtPages],
+            ['pgd', p.pgdPages],
+          ] as const
+        ).map(([kind, value]) => ({ value, labels: { run, node: p.node, kind } })),
+      ),
+    ),
+    ta('numasim_task_area_task_structs_total', 'Simulated task_structs allocated, per run and node.', 'counter', (t, run) => t.perNode.map((p) => ({ value: p.taskStructs, labels: { run, node: p.node } }))),
+    ta('numasim_task_area_current_accesses_total', 'Simulated dereferences of a task\'s own stack and task_struct (current), per run and locality to the CPU.', 'counter', (t, run) => local(run, t.currentLocal, t.currentRemote)),
+    ta('numasim_task_area_alias_accesses_total', 'Simulated accesses by other tasks to a task\'s stack or task_struct (wake-ups, signals, the scheduler), per run and locality.', 'counter', (t, run) => local(run, t.aliasLocal, t.aliasRemote)),
+    ta('numasim_task_area_access_seconds_total', 'Simulated time of those accesses\' cache misses, simulated seconds, per run and who (current or alias).', 'counter', (t, run) => [
+      { value: t.currentNs / 1e9, labels: { run, who: 'current' } },
+      { value: t.aliasNs / 1e9, labels: { run, who: 'alias' } },
+    ]),
+    ta('numasim_task_area_wakeups_total', 'Simulated wake-ups of a task asleep on a waitqueue whose entry is on its stack, per run.', 'counter', (t, run) => [{ value: t.wakeups, labels: { run } }]),
+    ta('numasim_task_area_pgd_pages_total', 'Simulated page directories the design needs (per mm under lowmem, per task under per-task), per run.', 'counter', (t, run) => [{ value: t.pgdPages, labels: { run } }]),
+    ta('numasim_task_area_switches_total', 'Simulated context switches that changed the per-task area, and the PGD loads a switch between threads added, per run and kind.', 'counter', (t, run) => [
+      { value: t.areaSwitches, labels: { run, kind: 'area' } },
+      { value: t.pgdSwitches, labels: { run, kind: 'pgd' } },
+    ]),
+    ta('numasim_task_area_cache_flushes_total', 'Simulated page flushes of a virtually indexed cache between the per-task mapping and the alias, per run.', 'counter', (t, run) => [{ value: t.cacheFlushes, labels: { run } }]),
+    ta('numasim_task_area_cache_flush_seconds_total', 'Simulated time of those flushes, simulated seconds, per run.', 'counter', (t, run) => [{ value: t.cacheFlushNs / 1e9, labels: { run } }]),
+    ta('numasim_task_area_overhead_pages', 'Most simulated pages the task-area design needed beyond 2.4\'s order-1 stack and task_struct at once, per run.', 'gauge', (t, run) => [{ value: t.overheadPages, labels: { run } }]),
+  ];
 }
 
 const LE_SECONDS = HIST_LE_NS.map((ns) => ns / 1e9);
@@ -88,6 +131,7 @@ export class SimMetrics {
       memory('numasim_kmap_global_flushes_total', 'Simulated wraps of the global kmap pool, each a TLB flush of every CPU (flush_all_zero_pkmaps), per run.', 'counter', (run, m) => [
         { value: m.kmapGlobalFlushes, labels: { run } },
       ]),
+      ...taskAreaMetrics(memory),
     );
     // prom-client formats any object with get(); these keep their own totals.
     for (const m of metrics) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);

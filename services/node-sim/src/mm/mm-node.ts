@@ -45,6 +45,7 @@ import { OP_PT_ALLOC, PageTables } from './page-tables.js';
 import { KernelText } from './text-replication.js';
 import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
+import { ENTRY_LONG, ENTRY_SYSCALL, TaskArea } from './task-area.js';
 import { HeldLocks } from '../locks/held-locks.js';
 import { LINES_BUDDY, LINES_LRU, type MmShared } from './mm-shared.js';
 import {
@@ -62,6 +63,8 @@ import { NS_ZERO } from '../engine/time.js';
 export interface NodeParts {
   readonly reclaim: boolean;
   readonly kmap: KmapShared | null;
+  /** Task slots of the node's kernel stacks and task_structs (task-area.ts, the `taskArea` knob); one per CPU when absent. */
+  readonly taskSlots?: number;
 }
 const CORE_ONLY: NodeParts = { reclaim: false, kmap: null };
 
@@ -114,6 +117,8 @@ export class MmNode implements LogicalProcess, LockUser {
   readonly pageTables: PageTables | null;
   /** Where this node's CPUs fetch kernel text from (text-replication.ts); null without highmem machinery. */
   readonly text: KernelText | null;
+  /** Where its tasks' kernel stacks and task_structs live and what reaching them costs (task-area.ts); null when `taskArea` is left out or "none". */
+  readonly taskArea: TaskArea | null;
   /** Node whose ZONE_NORMAL holds lowmem page tables and bounce pages for this node (node 0 on i386 NUMA); −1 without highmem machinery. */
   readonly lowmemNode: number;
   /** kmap_atomic calls by caller (the kmap report's; page tables and bounce buffers add to it). */
@@ -171,6 +176,8 @@ export class MmNode implements LogicalProcess, LockUser {
     this.kmap = km === null ? null : new Kmap(this, km);
     this.text = km === null ? null : new KernelText(s, node, this.mem);
     this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode);
+    const ta = s.cfg.taskArea;
+    this.taskArea = ta === 'lowmem' || ta === 'per-task' ? new TaskArea(this, parts.taskSlots ?? t.cpusPerNode, t.cpusPerNode) : null;
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -256,9 +263,10 @@ export class MmNode implements LogicalProcess, LockUser {
     this.mem.frames.index[frame] = -1;
   }
 
-  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit): its kernel text fetches, owed. */
-  protected kernelEntry(i: number, long = false): void {
+  /** A kernel entry on CPU index `i` (`long`: fork, exec, exit; else `kind`, task-area.ts's ENTRY_*): its kernel text fetches and its task's own task_struct and stack accesses, owed. */
+  protected kernelEntry(i: number, long = false, kind = ENTRY_SYSCALL): void {
     if (this.text !== null) this.cpuState.owed[i] += this.text.entryNs(long);
+    if (this.taskArea !== null && this.taskArea.areaNode[i] >= 0) this.cpuState.owed[i] += this.taskArea.entryNs(i, long ? ENTRY_LONG : kind);
   }
 
   /** A task whose mm points at node `mmTextNode`'s text is switched in on CPU index `i`: a remap, owed, if replication needs one. */

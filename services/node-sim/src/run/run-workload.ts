@@ -12,6 +12,7 @@ import { buildPageFault } from '../workloads/page-fault.js';
 import { buildKernbench } from '../workloads/kernbench.js';
 import { buildMemPressure } from '../workloads/mem-pressure.js';
 import { buildFileRead } from '../workloads/file-read.js';
+import { buildPipe } from '../workloads/pipe.js';
 import { buildShmDb } from '../workloads/shm-db.js';
 import { buildMix } from '../workloads/mix.js';
 import { buildModern } from '../workloads/modern.js';
@@ -88,6 +89,8 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
     case 'kbuild':
     case 'readtwice':
       return buildModern(kernelFor, cfg);
+    case 'pipe':
+      return buildPipe(kernelFor, cfg);
   }
 }
 

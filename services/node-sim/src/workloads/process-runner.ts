@@ -47,6 +47,7 @@ import { summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
+import { ENTRY_FAULT, ENTRY_SYSCALL, taskAreaReport } from '../mm/task-area.js';
 
 /** The runner's numbers, after the page cache's. */
 const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
@@ -214,6 +215,7 @@ export class ProcessNode extends MmNode {
         return false;
       case K_FORK:
         // The first process of a job is forked by whoever hands out jobs, on node 0 (its mm uses node 0's text); the others by the previous one, here.
+        if (this.taskArea !== null) this.cpuState.owed[i] += this.taskArea.forkProcess(i, i, this.proc[i] === 0 ? 0 : this.node);
         this.kernelEntry(i, true);
         this.switchIn(i, this.proc[i] === 0 ? 0 : this.node);
         this.prog[i] = K_FORK_PT;
@@ -316,6 +318,7 @@ export class ProcessNode extends MmNode {
           this.pageTables!.free(i, K_EXITED);
           return true;
         }
+        if (this.taskArea !== null) this.cpuState.owed[i] += this.taskArea.exitProcess(i, this.proc[i] === 0 ? 0 : this.node, this.cfg.processes[this.proc[i]].cpuNs);
         this.processes++;
         if (++this.proc[i] < this.cfg.processes.length) {
           this.prog[i] = K_FORK;
@@ -339,7 +342,7 @@ export class ProcessNode extends MmNode {
       this.left[b + DO_ANON]--;
       this.doing[i] = DO_ANON;
       this.slot[i] = this.anonUsed[i]++;
-      this.kernelEntry(i);
+      this.kernelEntry(i, false, ENTRY_FAULT);
       this.faults.begin(i, FAULT_ANON, K_RUN);
       return true;
     }
@@ -379,7 +382,7 @@ export class ProcessNode extends MmNode {
     while (k >= this.left[b + what]) k -= this.left[b + what++];
     this.left[b + what]--;
     this.doing[i] = what;
-    this.kernelEntry(i); // the fault or system call that starts the operation
+    this.kernelEntry(i, false, what === DO_ANON || what === DO_FILE ? ENTRY_FAULT : ENTRY_SYSCALL); // the fault or system call that starts the operation
     const costs = this.s.cfg.costs;
     switch (what) {
       case DO_ANON:
@@ -437,6 +440,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       ...parts.memory(),
       pageTables: { placement: cfg.pte, pagesAllocated: sumNodes(nodes, (n) => n.pageTables!.allocated), allocationsFailed: sumNodes(nodes, (n) => n.pageTables!.failed) },
       ...pageCacheReport(nodes.map((n) => n.cache)),
+      ...(nodes[0].taskArea === null ? {} : { taskArea: taskAreaReport(shared, nodes.map((n) => n.taskArea!)) }),
     }),
   };
 }

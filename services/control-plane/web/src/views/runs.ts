@@ -4,7 +4,7 @@ import { clear, errorBox, h, when } from '../dom.js';
 import { go } from '../nav.js';
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-const KINDS = ['lockbench', 'page-fault', 'kernbench', 'mem-pressure', 'file-read', 'shm-db', 'mix'];
+const KINDS = ['lockbench', 'page-fault', 'kernbench', 'mem-pressure', 'file-read', 'shm-db', 'mix', 'pipe', 'will-it-scale', 'pft', 'kbuild', 'readtwice'];
 
 interface SweepItem {
   id: string;
