@@ -23,7 +23,7 @@ describe('resolveWorkload', () => {
     const e = issuesOf(() => resolveWorkload({ kind: 'lockbench', cpusPerNode: 1000, nodes: 'two', bogus: 1, thinkNs: { dist: 'exp' } }));
     expect(e.code).toBe('NUMASIM_ERR_WORKLOAD_INVALID');
     const byPath = Object.fromEntries(e.issues.map((i) => [i.path, i.reason]));
-    expect(byPath.cpusPerNode).toBe('must be at most 64 (got 1000)');
+    expect(byPath.cpusPerNode).toBe('must be at most 128 (got 1000)');
     expect(byPath.nodes).toMatch(/whole number/);
     expect(byPath.bogus).toBe('unknown field');
     expect(byPath['thinkNs.mean']).toBe('is required');

@@ -2,9 +2,9 @@
  * qspinlock, CNA and the rwsem on scripted scenarios: who gets the lock in which order, where
  * each waiter spins, and the fairness bound of CNA; the modern machines validate and run lockbench.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultDistances, findMachinePreset, getPreset, machineIssues, resolveWorkload, type Costs, type MachineConfig } from '@numasim/shared';
-import { runWorkload } from '@numasim/node-sim';
+import { closeDefaultNodePool, runWorkload, runWorkloadPlaced, runWorkloadWithSeries } from '@numasim/node-sim';
 import { Kernel, type LogicalProcess } from '../src/engine/kernel.js';
 import { Rng } from '../src/engine/rng.js';
 import { Topology } from '../src/machine/topology.js';
@@ -243,4 +243,18 @@ describe('modern machines', () => {
       expect(r.locks[0].acquisitions).toBeGreaterThan(0);
     }
   });
+});
+
+describe('placement', () => {
+  afterAll(() => closeDefaultNodePool());
+
+  it('qspinlock and CNA give the same report inline and on threads', async () => {
+    const stable = (r: { engine: object; config: object }) => JSON.stringify({ ...r, engine: {}, config: { ...r.config, placement: undefined } });
+    for (const lock of ['qspinlock', 'cna']) {
+      const cfg = (placement: string) => resolveWorkload(getPreset('modern-4s-lockbench').workload, ['durationNs=1000000', `lock=${lock}`, `placement=${placement}`]);
+      const inline = runWorkloadWithSeries(cfg('inline'));
+      const threads = await runWorkloadPlaced(cfg('packed:2'));
+      expect(stable(threads.report)).toBe(stable(inline.report));
+    }
+  }, 120_000);
 });
