@@ -199,9 +199,12 @@ describe('rwsem', () => {
     r.kernel.runUntil(100_000);
     expect(r.grants).toHaveLength(4);
     expect(r.maxHolding()).toBe(4); // all four read at once
-    // The count line went from reader to reader: the grants are spread by the transfers.
-    const at = r.grants.map((g) => g.at).sort((a, b) => a - b);
-    expect(at[3] - at[0]).toBeGreaterThan(0);
+    // The count line goes from reader to reader, one atomic at a time. Home on node 0; lines
+    // 50 ns within a node, 200 across. CPU0 takes it at 0 (the line was nowhere); CPU1's atomic
+    // pulls the line from CPU0: 50. CPU2's request lands at 200, its atomic pulls the line across
+    // (200, free at 400), its grant crosses back (200): 600. CPU3's lands at 200 too, waits for the
+    // line until 400, pulls it from CPU2 (50): free at 450, plus the 200 ns hop: 650.
+    expect(r.grants.map((g) => [g.cpu, g.at])).toEqual([[0, 0], [1, 50], [2, 600], [3, 650]]);
   });
 
   it('a writer excludes readers and waits for them to drain; readers queued behind it wait for it', () => {
@@ -257,4 +260,30 @@ describe('placement', () => {
       expect(stable(threads.report)).toBe(stable(inline.report));
     }
   }, 120_000);
+});
+
+describe('rwsem in the lock table', () => {
+  it('a lock declared as an rwsem carries its type, and its call sites their mode; spinlocks carry neither', async () => {
+    const { LockRegistry } = await import('../src/locks/lock-registry.js');
+    const { buildLockReports } = await import('../src/run/lock-report.js');
+    const reg = new LockRegistry();
+    const mmap = reg.addLock('mmap_lock', 'mmap_lock', 0, 'rwsem');
+    const zone = reg.addLock('zone->lock', 'zone->lock', 0);
+    const rd = reg.caller('do_user_addr_fault', 'R');
+    const wr = reg.caller('do_mmap', 'W');
+    const sp = reg.caller('rmqueue');
+    reg.freeze();
+    const s = new LockStats(reg.lockCount, reg.callerCount);
+    s.recordAcquire(mmap, rd, true, 100, false);
+    s.recordHold(mmap, rd, 50);
+    s.recordAcquire(mmap, wr, false, 0, false);
+    s.recordHold(mmap, wr, 50);
+    s.recordAcquire(zone, sp, false, 0, false);
+    s.recordHold(zone, sp, 50);
+    const [m, z] = buildLockReports(reg, s, 1000, 1);
+    expect(m.type).toBe('rwsem');
+    expect(m.callers.map((c) => [c.name, c.mode])).toEqual([['do_user_addr_fault', 'R'], ['do_mmap', 'W']]);
+    expect('type' in z).toBe(false);
+    expect('mode' in z.callers[0]).toBe(false);
+  });
 });
