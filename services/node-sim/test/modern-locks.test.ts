@@ -287,3 +287,16 @@ describe('rwsem in the lock table', () => {
     expect('mode' in z.callers[0]).toBe(false);
   });
 });
+
+describe('SMT', () => {
+  it('siblings of one core pass a line for lineSameCoreNs; other CPUs of the node for lineSameNodeNs', async () => {
+    const { handoffNs } = await import('../src/locks/spinlock.js');
+    const m = { nodes: 2, cpusPerNode: 4, threadsPerCore: 2, layout: 'x86_64', memPerNodeMiB: 64, lowmemMiB: 896, distances: defaultDistances(2), costs: { lineSameNodeNs: 60, lineRemoteNs: 150 } as Costs } as MachineConfig;
+    const t = new Topology(m);
+    const h = { sameCpu: 0, sameNode: 60, remote: 150, sameCore: 10 };
+    expect([handoffNs(t, h, 0, 1), handoffNs(t, h, 1, 2), handoffNs(t, h, 4, 5), handoffNs(t, h, 3, 4)]).toEqual([10, 60, 10, 150]);
+    // Without threadsPerCore the same CPUs are plain node-mates.
+    expect(handoffNs(new Topology({ ...m, threadsPerCore: undefined }), h, 0, 1)).toBe(60);
+    expect(machineIssues({ ...m, threadsPerCore: 3 })).toEqual([{ path: 'threadsPerCore', reason: 'must divide cpusPerNode (4) so every core has all its threads on one node (got 3)' }]);
+  });
+});

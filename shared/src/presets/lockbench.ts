@@ -3,24 +3,6 @@ import type { Preset } from './index.js';
 
 export const lockbenchPresets: Preset[] = [
   {
-    name: 'modern-4s-lockbench',
-    summary:
-      'locktorture-like on a 4-socket Haswell-EX (haswell-4s, 144 CPUs): every CPU loops spin_lock → near-empty critical section → spin_unlock on one qspinlock; --set lock=cna|ticket|tas to compare',
-    workload: {
-      kind: 'lockbench',
-      machine: 'haswell-4s',
-      lock: 'qspinlock',
-      // locktorture's writer loop (kernel/locking/locktorture.c): lock, a critical section that
-      // only rarely delays (torture_spin_lock_write_delay), unlock, at once again. Both times
-      // are assumptions: the loop's own work between acquisitions, and the stores of the
-      // critical section.
-      thinkNs: { dist: 'exp', mean: 200 },
-      holdNs: { dist: 'exp', mean: 50 },
-      durationNs: 20_000_000,
-      seed: 1,
-    },
-  },
-  {
     name: 'lockbench-8',
     summary: '8 CPUs on one node hammer one ticket lock (think exp 2 µs, hold exp 0.5 µs), 2 simulated seconds',
     workload: {
@@ -78,6 +60,24 @@ export const lockbenchPresets: Preset[] = [
       thinkNs: { dist: 'exp', mean: 2000 },
       holdNs: { dist: 'exp', mean: 200 },
       durationNs: 500_000_000,
+      seed: 1,
+    },
+  },
+  {
+    name: 'modern-4s-lockbench',
+    summary:
+      'locktorture-like on a 4-socket Haswell-EX (haswell-4s, 144 CPUs): every CPU loops spin_lock → near-empty critical section → spin_unlock on one qspinlock; --set lock=cna|ticket|tas to compare',
+    workload: {
+      kind: 'lockbench',
+      machine: 'haswell-4s',
+      lock: 'qspinlock',
+      // locktorture's writer loop (kernel/locking/locktorture.c): lock, a critical section that
+      // only rarely delays (torture_spin_lock_write_delay), unlock, at once again. Both times
+      // are assumptions: the loop's own work between acquisitions, and the stores of the
+      // critical section.
+      thinkNs: { dist: 'exp', mean: 200 },
+      holdNs: { dist: 'exp', mean: 50 },
+      durationNs: 20_000_000,
       seed: 1,
     },
   },
