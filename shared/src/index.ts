@@ -32,3 +32,4 @@ export * from './sweep/index.js';
 export * from './plot/index.js';
 export * from './report/lock-table.js';
 export * from './report/lock-classes.js';
+export * from './report/perf-lock.js';

@@ -17,7 +17,7 @@ export const USAGE = `numasim ${ENGINE_VERSION}: simulate NUMA kernel memory man
 
 usage:
   numasim run FILE|PRESET [--seed N] [--set path=value ...] [--json] [--out FILE]
-                         [--format lockmeter|lock_stat|perf-lock|csv|json] [--top N] [--lock TEXT] [--instances]
+                         [--format lockmeter|lock_stat|perf-lock|perf-cycles|csv|json] [--top N] [--lock TEXT] [--instances]
   numasim sweep FILE|PRESET --grid key=v1,v2 [--grid ...] [--replicates N] [--set path=value ...] --out SWEEP.json
   numasim compare SWEEP.json|REPORT.json ... [--by key] [--baseline value] [--metrics m1,m2] [--format text|csv|json]
   numasim plot SWEEP.json --metric path --x key [--series key] [--title T] [--xlabel T] [--ylabel T] [--out FIG.svg]

@@ -61,7 +61,7 @@ describe('numasim run', () => {
     ['bad JSON', ['run', join(dir, 'bad.json')], /NUMASIM_ERR_CLI_INPUT_NOT_JSON: .*bad\.json is not valid JSON/],
     ['an unknown field', ['run', smallFile, '--set', 'cpuPerNode=2'], /NUMASIM_ERR_WORKLOAD_INVALID: .*cpuPerNode: unknown field/],
     ['an out-of-range value', ['run', smallFile, '--set', 'nodes=1000'], /NUMASIM_ERR_WORKLOAD_INVALID: .*nodes: must be at most 64 \(got 1000\)/],
-    ['a wrong type', ['run', smallFile, '--set', 'lock=fifo'], /lock: must be one of "ticket", "tas" \(got "fifo"\)/],
+    ['a wrong type', ['run', smallFile, '--set', 'lock=fifo'], /lock: must be one of "ticket", "tas", "qspinlock", "cna" \(got "fifo"\)/],
     ['a malformed --set', ['run', smallFile, '--set', 'cpusPerNode'], /NUMASIM_ERR_SET_SYNTAX/],
     ['a bad --seed', ['run', smallFile, '--seed', '1.5'], /NUMASIM_ERR_CLI_USAGE: run: --seed must be a whole number/],
     ['an unknown option', ['run', smallFile, '--fast'], /NUMASIM_ERR_CLI_USAGE: run: Unknown option '--fast'/],

@@ -65,7 +65,7 @@ describe('numasim run --format', () => {
   });
 
   const errorCases: [string, string[], RegExp][] = [
-    ['an unknown format', ['run', 'lockbench-8', '--format', 'oprofile'], /NUMASIM_ERR_CLI_USAGE: run: --format must be one of lockmeter, lock_stat, perf-lock, csv, json \(got "oprofile"\)/],
+    ['an unknown format', ['run', 'lockbench-8', '--format', 'oprofile'], /NUMASIM_ERR_CLI_USAGE: run: --format must be one of lockmeter, lock_stat, perf-lock, perf-cycles, csv, json \(got "oprofile"\)/],
     ['--format with --json', ['run', 'lockbench-8', '--format', 'csv', '--json'], /NUMASIM_ERR_CLI_USAGE: run: --json prints the whole report; give either --json or --format/],
     ['a separator without perf-lock', ['run', 'lockbench-8', '--field-separator', ','], /NUMASIM_ERR_CLI_USAGE: run: --field-separator .* goes with --format perf-lock/],
     ['a bad --top', ['run', 'lockbench-8', '--top', '0'], /NUMASIM_ERR_CLI_USAGE: run: --top must be a whole number from 1 to 1000000 \(got "0"\)/],

@@ -135,7 +135,7 @@ describe('numasim sweep, compare and plot', () => {
     ['a sweep without --out', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2'], /NUMASIM_ERR_CLI_USAGE: sweep: --out FILE is required/],
     ['a malformed --grid', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode', '--out', join(dir, 'x.json')], /NUMASIM_ERR_CLI_USAGE: sweep: --grid "cpusPerNode": expected key=value1,value2/],
     ['a grid on the seed', ['sweep', 'lockbench-8', '--grid', 'seed=1,2', '--out', join(dir, 'x.json')], /--grid seed: use --replicates N/],
-    ['a grid value out of range', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2,100', '--out', join(dir, 'x.json')], /NUMASIM_ERR_WORKLOAD_INVALID: sweep point cpusPerNode=100: .*cpusPerNode: must be at most 64/],
+    ['a grid value out of range', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2,200', '--out', join(dir, 'x.json')], /NUMASIM_ERR_WORKLOAD_INVALID: sweep point cpusPerNode=200: .*cpusPerNode: must be at most 128/],
     ['too many replicates', ['sweep', 'lockbench-8', '--grid', 'cpusPerNode=2', '--replicates', '0', '--out', join(dir, 'x.json')], /--replicates must be a whole number from 1 to 100 \(got "0"\)/],
     ['a --by that is not a grid key', ['compare', sweepFile, '--by', 'nodes'], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: compare: --by nodes: not a parameter of the sweep \(cpusPerNode\)/],
     ['a baseline the sweep did not take', ['compare', sweepFile, '--by', 'cpusPerNode', '--baseline', '8'], /NUMASIM_ERR_CLI_PARAMETER_NOT_FOUND: compare: --baseline 8: no group has it \(values: 2, 4\)/],

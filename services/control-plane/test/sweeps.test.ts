@@ -58,9 +58,9 @@ describe('sweeps', () => {
     expect(big.statusCode).toBe(400);
     expect(big.json().code).toBe('NUMASIM_ERR_API_LIMIT_EXCEEDED');
     const before = (await b.app.inject({ method: 'GET', url: '/v1/runs?limit=500' })).json().runs.length;
-    const bad = await b.app.inject({ method: 'POST', url: '/v1/sweeps', payload: { base: { preset: 'lockbench-8' }, grid: { cpusPerNode: [2, 100] } } });
+    const bad = await b.app.inject({ method: 'POST', url: '/v1/sweeps', payload: { base: { preset: 'lockbench-8' }, grid: { cpusPerNode: [2, 200] } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/cpusPerNode: must be at most 64/);
+    expect(bad.json().message).toMatch(/cpusPerNode: must be at most 128/);
     expect((await b.app.inject({ method: 'GET', url: '/v1/runs?limit=500' })).json().runs.length).toBe(before);
   });
 });

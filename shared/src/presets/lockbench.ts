@@ -63,4 +63,22 @@ export const lockbenchPresets: Preset[] = [
       seed: 1,
     },
   },
+  {
+    name: 'modern-4s-lockbench',
+    summary:
+      'locktorture-like on a 4-socket Haswell-EX (haswell-4s, 144 CPUs): every CPU loops spin_lock → near-empty critical section → spin_unlock on one qspinlock; --set lock=cna|ticket|tas to compare',
+    workload: {
+      kind: 'lockbench',
+      machine: 'haswell-4s',
+      lock: 'qspinlock',
+      // locktorture's writer loop (kernel/locking/locktorture.c): lock, a critical section that
+      // only rarely delays (torture_spin_lock_write_delay), unlock, at once again. Both times
+      // are assumptions: the loop's own work between acquisitions, and the stores of the
+      // critical section.
+      thinkNs: { dist: 'exp', mean: 200 },
+      holdNs: { dist: 'exp', mean: 50 },
+      durationNs: 20_000_000,
+      seed: 1,
+    },
+  },
 ];

@@ -3,7 +3,6 @@
  * leaves out. Figures from docs/SOURCES.md#numaq and #costs; the cost model's defaults are the NUMA-Q
  * era's (see workload/machine.ts), x86_64-2s overrides them with modern figures.
  */
-import { MODERN_MACHINE_STANDINS } from './modern-machines.js';
 
 export interface MachinePreset {
   readonly name: string;
@@ -32,6 +31,53 @@ const NUMAQ_COSTS = { memLocalNs: 240, lineSameNodeNs: 240, memRemoteNs: 2400, l
  * hand-off and so the tail).
  */
 const NUMAQ_TAS_LOCAL_BIAS = 0.9;
+
+/**
+ * Modern NUMA servers (docs/SOURCES.md#modern-machines). One node per socket: sub-NUMA clustering
+ * (SNC, Skylake-SP and later; cluster-on-die on Haswell/Broadwell-EP) is off, as it is by default
+ * in most BIOSes — with SNC-2 a socket is two nodes: set `nodes` twice as high and `cpusPerNode`
+ * half. `cpusPerNode` = cores per socket × `threadsPerCore` (2: Hyper-Threading on). Memory per
+ * node is scaled down to 16 GiB (the real boxes have 96–768 GB per socket; the simulator holds at
+ * most 256 GiB): raise it with `memPerNodeMiB` when a workload needs more.
+ * Costs: memLocalNs / memRemoteNs are idle load-to-use latencies to local / the other socket's
+ * DRAM; lineSameNodeNs / lineRemoteNs are core-to-core cache-line transfers (a modified line read
+ * or CAS'd by another core) within a socket / across the socket interconnect; lineSameCoreNs
+ * between SMT siblings (the line is in their shared L1/L2). The remaining costs are those of
+ * x86_64-2s (MODERN_CPU_COSTS). Each figure and its source: docs/SOURCES.md#modern-machines.
+ */
+const MODERN_CPU_COSTS = { pageCopyNs: 400, pageClearNs: 200, lockAtomicNs: 10, ipiNs: 1000, pageFaultNs: 700, syscallNs: 100, contextSwitchNs: 1500, zoneVisitNs: 50 };
+const MODERN_MEM_PER_NODE_MIB = 16_384;
+
+const modern = (name: string, summary: string, nodes: number, cores: number, lat: { memLocalNs: number; memRemoteNs: number; lineSameNodeNs: number; lineRemoteNs: number; lineSameCoreNs: number }): MachinePreset => ({
+  name,
+  summary,
+  fields: {
+    nodes,
+    cpusPerNode: cores * 2,
+    threadsPerCore: 2,
+    memPerNodeMiB: MODERN_MEM_PER_NODE_MIB,
+    layout: 'x86_64',
+    costs: { ...MODERN_CPU_COSTS, ...lat },
+  },
+});
+
+const MODERN_MACHINES: readonly MachinePreset[] = [
+  modern('broadwell-2s', 'two-socket Broadwell-EP (Xeon E5-2600 v4 class): 2 × 10 cores × 2 SMT = 40 CPUs, ring bus, QPI; SNC (cluster-on-die) off', 2, 10, {
+    memLocalNs: 85, memRemoteNs: 130, lineSameNodeNs: 41, lineRemoteNs: 110, lineSameCoreNs: 10,
+  }),
+  modern('haswell-4s', 'four-socket Haswell-EX (Xeon E7-8895 v3 class): 4 × 18 cores × 2 SMT = 144 CPUs, QPI fully connected (one hop to every socket)', 4, 18, {
+    memLocalNs: 120, memRemoteNs: 190, lineSameNodeNs: 60, lineRemoteNs: 170, lineSameCoreNs: 10,
+  }),
+  modern('skylake-2s', 'two-socket Skylake-SP (Xeon Platinum 8180 class): 2 × 28 cores × 2 SMT = 112 CPUs, mesh, UPI; SNC off', 2, 28, {
+    memLocalNs: 90, memRemoteNs: 140, lineSameNodeNs: 70, lineRemoteNs: 140, lineSameCoreNs: 10,
+  }),
+  modern('icelake-2s', 'two-socket Ice Lake-SP (Xeon Platinum 8358 class): 2 × 32 cores = 64 cores, × 2 SMT = 128 CPUs, mesh, UPI; SNC off', 2, 32, {
+    memLocalNs: 95, memRemoteNs: 150, lineSameNodeNs: 65, lineRemoteNs: 145, lineSameCoreNs: 10,
+  }),
+  modern('spr-2s', 'two-socket Sapphire Rapids (Xeon Platinum 8480+ class): 2 × 56 cores × 2 SMT = 224 CPUs, four tiles per socket on EMIB, UPI 2.0; SNC off', 2, 56, {
+    memLocalNs: 110, memRemoteNs: 190, lineSameNodeNs: 60, lineRemoteNs: 180, lineSameCoreNs: 10,
+  }),
+];
 
 export const MACHINE_PRESETS: readonly MachinePreset[] = [
   {
@@ -66,7 +112,7 @@ export const MACHINE_PRESETS: readonly MachinePreset[] = [
       costs: { lineSameNodeNs: 60, lineRemoteNs: 130, memLocalNs: 100, memRemoteNs: 150, pageCopyNs: 400, pageClearNs: 200, lockAtomicNs: 10, ipiNs: 1000, pageFaultNs: 700, syscallNs: 100, contextSwitchNs: 1500, zoneVisitNs: 50 },
     },
   },
-  ...MODERN_MACHINE_STANDINS,
+  ...MODERN_MACHINES,
 ];
 
 export function findMachinePreset(name: string): MachinePreset | undefined {

@@ -8,6 +8,8 @@ import type { LockReport, Report } from './types.js';
 
 export interface LockTableCaller {
   name: string;
+  /** rwsem call sites: 'R' shared, 'W' exclusive. */
+  mode?: 'R' | 'W';
   attempts: number;
   acquisitions: number;
   contentions: number;
@@ -30,6 +32,8 @@ export interface LockTableEntry extends LockTableCaller {
   instances: number;
   /** The node the lock's memory lives on; null when a class spans nodes. */
   homeNode: number | null;
+  /** 'rwsem' for read-write semaphores; absent for spinlocks. */
+  type?: 'rwsem';
   spinPercent: number;
   rjectPercent: number;
   nowaitPercent: number;
@@ -47,7 +51,7 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 function callerOf(c: LockReport['callers'][number]): LockTableCaller {
   return {
-    name: c.name, attempts: c.attempts, acquisitions: c.acquisitions, contentions: c.contentions, trylockFailures: c.trylockFailures,
+    name: c.name, ...(c.mode !== undefined ? { mode: c.mode } : {}), attempts: c.attempts, acquisitions: c.acquisitions, contentions: c.contentions, trylockFailures: c.trylockFailures,
     utilPercent: c.utilPercent, conPercent: c.conPercent, holdTotalNs: c.holdTotalNs, holdMeanNs: c.holdMeanNs, holdMaxNs: c.holdMaxNs,
     waitTotalNs: c.waitTotalNs, waitMeanNs: c.waitMeanNs, waitMaxNs: c.waitMaxNs,
   };
@@ -56,7 +60,7 @@ function callerOf(c: LockReport['callers'][number]): LockTableCaller {
 function entryOf(l: LockReport): LockTableEntry {
   return {
     ...callerOf({ ...l, name: l.name } as LockReport['callers'][number]),
-    class: l.class, instances: 1, homeNode: l.homeNode, spinPercent: l.spinPercent, rjectPercent: l.rjectPercent, nowaitPercent: l.nowaitPercent,
+    class: l.class, ...(l.type !== undefined ? { type: l.type } : {}), instances: 1, homeNode: l.homeNode, spinPercent: l.spinPercent, rjectPercent: l.rjectPercent, nowaitPercent: l.nowaitPercent,
     holdMinNs: l.holdMinNs, waitMinNs: l.waitMinNs, waitCpuPercent: l.waitCpuPercent, conBounces: l.conBounces, acqBounces: l.acqBounces,
     callers: l.callers.map(callerOf),
   };
@@ -71,8 +75,9 @@ function mergeCallers(name: string, parts: readonly LockTableCaller[]): LockTabl
   const trylockFailures = sum((c) => c.trylockFailures);
   const holdTotalNs = sum((c) => c.holdTotalNs);
   const waitTotalNs = sum((c) => c.waitTotalNs);
+  const mode = parts.find((c) => c.mode !== undefined)?.mode;
   return {
-    name, attempts, acquisitions, contentions, trylockFailures,
+    name, ...(mode !== undefined ? { mode } : {}), attempts, acquisitions, contentions, trylockFailures,
     utilPercent: round3(sum((c) => c.utilPercent)),
     conPercent: round3(100 * ratio(contentions + trylockFailures, attempts)),
     holdTotalNs, holdMeanNs: round3(ratio(holdTotalNs, acquisitions)), holdMaxNs: Math.max(0, ...parts.map((c) => c.holdMaxNs)),
@@ -86,9 +91,11 @@ function mergeEntries(cls: string, parts: readonly LockTableEntry[]): LockTableE
   const homes = new Set(parts.map((p) => p.homeNode));
   const withAcquisitions = parts.filter((p) => p.acquisitions > 0);
   const withContentions = parts.filter((p) => p.contentions > 0);
+  const type = parts.find((p) => p.type !== undefined)?.type;
   return {
     ...base,
     class: cls,
+    ...(type !== undefined ? { type } : {}),
     instances: parts.reduce((s, p) => s + p.instances, 0),
     homeNode: homes.size === 1 ? parts[0].homeNode : null,
     spinPercent: round3(100 * ratio(base.contentions, base.attempts)),

@@ -7,8 +7,9 @@
 import type { Report } from './types.js';
 import { lockTableEntries, lockTotal, type LockTableCaller, type LockTableEntry } from './lock-classes.js';
 import { lockmeterPercent, lockmeterRow, renderLockCsv } from './lockmeter-text.js';
+import { perfLockContention, spinCycles } from './perf-lock.js';
 
-export const LOCK_TABLE_FORMATS = ['lockmeter', 'lock_stat', 'perf-lock', 'csv', 'json'] as const;
+export const LOCK_TABLE_FORMATS = ['lockmeter', 'lock_stat', 'perf-lock', 'perf-cycles', 'csv', 'json'] as const;
 export type LockTableFormat = (typeof LOCK_TABLE_FORMATS)[number];
 
 export interface LockTableOptions {
@@ -106,17 +107,38 @@ export function perfDuration(ns: number): string {
  * of the modelled kernel, and several locks share one.
  */
 function perfLock(shown: LockTableEntry[], separator: string | undefined): string {
-  const rows = shown
-    .flatMap((e) => e.callers.filter((c) => c.contentions > 0).map((c) => ({ c, caller: `${c.name} (${e.name})` })))
-    .sort((a, b) => b.c.waitTotalNs - a.c.waitTotalNs || b.c.contentions - a.c.contentions);
+  const rows = perfLockContention(shown);
   if (separator !== undefined) {
     const out = [`# output: ${['contended', 'total wait', 'max wait', 'avg wait', 'type', 'caller'].join(separator)}`];
-    for (const { c, caller } of rows) out.push([c.contentions, Math.round(c.waitTotalNs), Math.round(c.waitMaxNs), Math.round(c.waitMeanNs), 'spinlock', caller].join(separator));
+    for (const r of rows) out.push([r.contended, Math.round(r.totalWaitNs), Math.round(r.maxWaitNs), Math.round(r.avgWaitNs), r.type, r.caller].join(separator));
     return `${out.join('\n')}\n`;
   }
   const out = [` ${'contended'.padStart(9)}   ${'total wait'.padStart(10)}     ${'max wait'.padStart(8)}     ${'avg wait'.padStart(8)}         type   caller`, ''];
-  for (const { c, caller } of rows) {
-    out.push(` ${String(c.contentions).padStart(9)} ${perfDuration(c.waitTotalNs).padStart(12)} ${perfDuration(c.waitMaxNs).padStart(12)} ${perfDuration(c.waitMeanNs).padStart(12)} ${'spinlock'.padStart(12)}   ${caller}`);
+  for (const r of rows) {
+    out.push(` ${String(r.contended).padStart(9)} ${perfDuration(r.totalWaitNs).padStart(12)} ${perfDuration(r.maxWaitNs).padStart(12)} ${perfDuration(r.avgWaitNs).padStart(12)} ${r.type.padStart(12)}   ${r.caller}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The share of CPU cycles spent spinning, per lock and call path, laid out as `perf report
+ * --no-children -g caller` lays out a call graph under the spin loop's symbol.
+ */
+function perfCycles(report: LockReportInput, shown: LockTableEntry[]): string {
+  const rows = spinCycles(shown, report.machine.cpus, report.run.simulatedNs);
+  const total = rows.reduce((s, r) => s + r.cyclesPercent, 0);
+  const out = [
+    `# CPU cycles spinning on locks: ${report.machine.cpus} CPUs × ${(report.run.simulatedNs / 1e9).toFixed(6)} s (simulated)`,
+    `# all locks shown: ${total.toFixed(2)}%`,
+    '#',
+    '# Overhead  Lock',
+    '# ........  ....................',
+    '#',
+  ];
+  for (const r of rows) {
+    out.push(`${`${r.cyclesPercent.toFixed(2)}%`.padStart(10)}  ${r.lock}`);
+    for (const p of r.paths) out.push(`            |--${p.cyclesPercent.toFixed(2)}%--${p.caller}`);
+    out.push('');
   }
   return `${out.join('\n')}\n`;
 }
@@ -131,6 +153,8 @@ export function formatLockTable(report: LockReportInput, options: LockTableOptio
       return lockStat(shown);
     case 'perf-lock':
       return perfLock(shown, options.fieldSeparator);
+    case 'perf-cycles':
+      return perfCycles(report, shown);
     case 'csv':
       // Same columns as the run's CSV download; a class row's homeNode is empty when it spans nodes.
       return renderLockCsv({ locks: shown.map((e) => ({ ...e, homeNode: e.homeNode ?? '' })) } as unknown as Report);

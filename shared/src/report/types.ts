@@ -24,6 +24,8 @@ export const REPORT_TIMING_FIELDS = ['engine.wallSeconds', 'engine.eventsPerSeco
 
 export interface LockCallerReport {
   name: string;
+  /** Call sites of a read-write semaphore: 'R' takes it shared (down_read), 'W' exclusive. Absent for spinlock call sites. */
+  mode?: 'R' | 'W';
   acquisitions: number;
   contentions: number;
   trylockFailures: number;
@@ -45,6 +47,8 @@ export interface LockReport {
   class: string;
   /** Node whose memory holds the lock word. */
   homeNode: number;
+  /** 'rwsem' for a read-write semaphore (mmap_lock); absent for a spinlock. */
+  type?: 'rwsem';
   acquisitions: number;
   contentions: number;
   trylockFailures: number;

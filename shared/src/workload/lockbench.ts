@@ -8,7 +8,7 @@ import { DistributionSpec, type Distribution } from './distribution.js';
 import { machineProperties, type MachineConfig } from './machine.js';
 import { commonProperties, type CommonConfig } from './common.js';
 
-export const LOCK_POLICIES = ['ticket', 'tas'] as const;
+export const LOCK_POLICIES = ['ticket', 'tas', 'qspinlock', 'cna'] as const;
 export type LockPolicy = (typeof LOCK_POLICIES)[number];
 
 export const HandoffSpec = Type.Union(
@@ -18,6 +18,7 @@ export const HandoffSpec = Type.Union(
       sameCpu: nanoseconds({ maximum: 1e7, description: 'the next holder ran last on the same CPU' }),
       sameNode: nanoseconds({ maximum: 1e7, description: 'the previous holder ran on another CPU of the same node' }),
       remote: nanoseconds({ maximum: 1e7, description: 'the previous holder ran on another node at SLIT distance 20 (scales with distance)' }),
+      sameCore: Type.Optional(nanoseconds({ maximum: 1e7, description: 'the previous holder ran on an SMT sibling of the same core (threadsPerCore > 1); default sameNode' })),
     }),
   ],
   {
@@ -34,7 +35,15 @@ export const LockbenchSpec: TObject = closedObject(
     ...machineProperties,
     lock: Type.Union(
       LOCK_POLICIES.map((p) => Type.Literal(p)),
-      { default: 'ticket', description: '"ticket": FIFO hand-off; "tas": unfair test-and-set, waiters on the releasing node favoured' },
+      {
+        default: 'ticket',
+        description:
+          '"ticket": FIFO hand-off; "tas": unfair test-and-set, waiters on the releasing node favoured; "qspinlock": the MCS queued spinlock (Linux 4.2+), ' +
+          'FIFO, each waiter spinning on its own queue node; "cna": qspinlock with the compact NUMA-aware queue ordering (the CNA patch series, v15)',
+      },
+    ),
+    cnaThresholdNs: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1e10, description: 'cna: numa_spinlock_threshold_ns — how long the secondary queue\'s head may wait before the queue is flushed; default 1000000 (1 ms, v15)' }),
     ),
     tasLocalBias: Type.Number({
       minimum: 0,
@@ -81,6 +90,8 @@ export interface Handoff {
   sameCpu: number;
   sameNode: number;
   remote: number;
+  /** SMT sibling (threadsPerCore > 1); absent: sameNode. */
+  sameCore?: number;
 }
 
 export interface LockbenchConfig extends CommonConfig, MachineConfig {
@@ -95,4 +106,5 @@ export interface LockbenchConfig extends CommonConfig, MachineConfig {
   holdNs: Distribution;
   handoffNs: Handoff;
   trylockFraction: number;
+  cnaThresholdNs?: number;
 }

@@ -18,6 +18,7 @@ import { closedObject, nanoseconds } from './schema-kit.js';
 import type { FieldIssue } from '../errors.js';
 
 export const MAX_NODES = 64;
+/** 128: a Sapphire Rapids socket is 56 cores × 2 SMT threads = 112 CPUs on one node (SNC off). */
 export const MAX_CPUS_PER_NODE = 128;
 export const SLIT_LOCAL = 10;
 export const SLIT_REMOTE_DEFAULT = 20;
@@ -65,6 +66,10 @@ export const CostsSpec = closedObject(
     forkNs: cost(147_000, 'fork: copying the mm and the process, besides what the model charges page by page, ns'),
     execNs: cost(400_000, 'execve: loading a binary, besides what the model charges page by page, ns'),
     pagecacheOpNs: cost(150, 'the work of one page-cache hash lookup or insert with pagecache_lock held, besides its cache misses, ns'),
+    // No default: absent, SMT siblings pay lineSameNodeNs like any two CPUs of a node (and reports stay as they were).
+    lineSameCoreNs: Type.Optional(
+      nanoseconds({ maximum: 1e9, description: 'cache-line transfer between two SMT threads of one core (threadsPerCore > 1), ns; default lineSameNodeNs' }),
+    ),
   },
   { default: {}, description: 'The cost model: every cost the simulation charges, ns.' },
 );
@@ -72,6 +77,15 @@ export const CostsSpec = closedObject(
 export const machineProperties = {
   nodes: Type.Integer({ minimum: 1, maximum: MAX_NODES, default: 1, description: 'NUMA nodes' }),
   cpusPerNode: Type.Integer({ minimum: 1, maximum: MAX_CPUS_PER_NODE, default: 4, description: 'CPUs on each node' }),
+  threadsPerCore: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 8,
+      description:
+        'SMT threads per core (default 1). A node\'s CPUs are numbered core by core, siblings adjacent (CPU 2k and 2k+1 share a core with 2 threads) — ' +
+        'the model\'s numbering, not Linux\'s; cpusPerNode must be a multiple',
+    }),
+  ),
   distances: Type.Optional(
     Type.Array(Type.Array(Type.Integer({ minimum: SLIT_LOCAL, maximum: 254 }), { maxItems: MAX_NODES }), {
       maxItems: MAX_NODES,
@@ -96,7 +110,7 @@ export const machineProperties = {
       'i386 layouts: physical memory the kernel maps directly (ZONE_DMA + ZONE_NORMAL), MiB — 896 on the 3 GB/1 GB split with its 128 MiB vmalloc reserve, ' +
       'less with a larger reserve; lower it with memPerNodeMiB to scale a machine down while keeping its highmem',
   }),
-  machine: Type.Optional(Type.String({ maxLength: 100, description: 'a machine preset (numaq-16, numaq-32, numaq-64, smp-8, x86_64-2s) whose fields fill what the workload leaves out' })),
+  machine: Type.Optional(Type.String({ maxLength: 100, description: 'a machine preset (numaq-16, numaq-32, numaq-64, smp-8, x86_64-2s, broadwell-2s, haswell-4s, skylake-2s, icelake-2s, spr-2s) whose fields fill what the workload leaves out' })),
   costs: CostsSpec,
 };
 
@@ -122,11 +136,13 @@ export interface Costs {
   forkNs: number;
   execNs: number;
   diskReadNs: number;
+  lineSameCoreNs?: number;
 }
 
 export interface MachineConfig {
   nodes: number;
   cpusPerNode: number;
+  threadsPerCore?: number;
   layout: MemoryLayout;
   memPerNodeMiB: number;
   lowmemMiB: number;
@@ -152,6 +168,9 @@ export function machineIssues(m: MachineConfig): FieldIssue[] {
     if (row.length !== m.nodes) issues.push({ path: `distances.${i}`, reason: `must have ${m.nodes} entries (got ${row.length})` });
     else if (row[i] !== SLIT_LOCAL) issues.push({ path: `distances.${i}.${i}`, reason: `a node's distance to itself must be ${SLIT_LOCAL} (got ${row[i]})` });
   });
+  if (m.threadsPerCore !== undefined && m.cpusPerNode % m.threadsPerCore !== 0) {
+    issues.push({ path: 'threadsPerCore', reason: `must divide cpusPerNode (${m.cpusPerNode}) so every core has all its threads on one node (got ${m.threadsPerCore})` });
+  }
   if (issues.length === 0 && m.nodes > 1 && crossNodeLatencyFloorNs(m) < 1) {
     issues.push({
       path: 'costs.lineSameNodeNs',

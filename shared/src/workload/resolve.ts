@@ -36,7 +36,7 @@ function finishLockbench(doc: Record<string, unknown>): { config: LockbenchConfi
   const d = doc as unknown as LockbenchConfig & { thinkNs?: DistributionInput; holdNs?: DistributionInput; handoffNs?: number | Handoff };
   const handoff: Handoff =
     d.handoffNs === undefined
-      ? { sameCpu: 0, sameNode: d.costs.lineSameNodeNs, remote: d.costs.lineRemoteNs }
+      ? { sameCpu: 0, sameNode: d.costs.lineSameNodeNs, remote: d.costs.lineRemoteNs, ...(d.costs.lineSameCoreNs !== undefined ? { sameCore: d.costs.lineSameCoreNs } : {}) }
       : typeof d.handoffNs === 'number'
         ? { sameCpu: d.handoffNs, sameNode: d.handoffNs, remote: d.handoffNs }
         : d.handoffNs;

@@ -22,10 +22,15 @@ export const vmProperties = {
     },
   ),
   pagevec: Type.Boolean({ default: false, description: 'batch LRU additions and removals 16 pages at a time per CPU (2.5.31 struct pagevec)' }),
-  spinlock: Type.Union([Type.Literal('tas'), Type.Literal('ticket')], {
+  spinlock: Type.Union([Type.Literal('tas'), Type.Literal('ticket'), Type.Literal('qspinlock'), Type.Literal('cna')], {
     default: 'tas',
-    description: 'kernel spinlocks: "tas" (i386 2.4/2.5: test-and-set, unfair) or "ticket" (FIFO, as 2.6.25 made them)',
+    description:
+      'kernel spinlocks: "tas" (i386 2.4/2.5: test-and-set, unfair), "ticket" (FIFO, as 2.6.25 made them), "qspinlock" (MCS queued spinlock, 4.2+) ' +
+      'or "cna" (qspinlock with the compact NUMA-aware queue of the CNA series)',
   }),
+  cnaThresholdNs: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1e10, description: 'cna: numa_spinlock_threshold_ns; default 1000000 (1 ms)' }),
+  ),
   tasLocalBias: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'tas: probability that a release goes to a waiter on the releasing CPU\'s node when one spins there' }),
   tasStorm: Type.Boolean({
     default: true,
@@ -60,7 +65,8 @@ export const vmProperties = {
 export interface VmConfig extends HighmemConfig, TaskAreaConfig {
   lru: LruVariant;
   pagevec: boolean;
-  spinlock: 'tas' | 'ticket';
+  spinlock: 'tas' | 'ticket' | 'qspinlock' | 'cna';
+  cnaThresholdNs?: number;
   tasLocalBias: number;
   tasStorm: boolean;
   directReclaim: boolean;

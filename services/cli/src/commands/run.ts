@@ -9,7 +9,7 @@ import { progressBar, progressDetail } from '../progress.js';
 import type { Io } from '../io.js';
 
 export const RUN_USAGE = `usage: numasim run FILE|PRESET [--seed N] [--set path=value ...] [--json] [--out FILE]
-                   [--format lockmeter|lock_stat|perf-lock|csv|json] [--top N] [--lock TEXT]
+                   [--format lockmeter|lock_stat|perf-lock|perf-cycles|csv|json] [--top N] [--lock TEXT]
                    [--instances] [--field-separator SEP]
 
   FILE|PRESET       a workload JSON file, or the name of a preset (numasim presets)
@@ -18,7 +18,8 @@ export const RUN_USAGE = `usage: numasim run FILE|PRESET [--seed N] [--set path=
   --json            print the report as one JSON document instead of the lockmeter table
   --out FILE        also write the JSON report to FILE
   --format F        the lock table as lockmeter (default, with the workload's figures), lock_stat
-                    (/proc/lock_stat), perf-lock (perf lock contention), csv or json
+                    (/proc/lock_stat), perf-lock (perf lock contention), perf-cycles (% of CPU
+                    cycles spinning per lock and call path), csv or json
   --top N           only the N locks with the most contentions
   --lock TEXT       only locks whose name or class contains TEXT
   --instances       one row per lock instance (mm->page_table_lock[cpu3]) instead of per class

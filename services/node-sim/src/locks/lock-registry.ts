@@ -7,13 +7,18 @@ export class LockRegistry {
   readonly names: string[] = [];
   readonly classes: string[] = [];
   readonly homeNodes: number[] = [];
+  /** Lock type for `perf lock contention`'s type column: undefined is a spinlock; 'rwsem' a read-write semaphore. */
+  readonly types: ('rwsem' | undefined)[] = [];
   readonly callers: string[] = [];
+  /** Per caller: 'R' when it takes rwsems shared (down_read), 'W' exclusive; undefined for spinlock call sites. */
+  readonly callerModes: ('R' | 'W' | undefined)[] = [];
   private readonly callerIds = new Map<string, number>();
   private frozen = false;
 
   /** Declares a lock whose word lives in `homeNode`'s memory; returns its id. */
-  addLock(name: string, lockClass: string, homeNode: number): number {
+  addLock(name: string, lockClass: string, homeNode: number, type?: 'rwsem'): number {
     this.assertOpen();
+    this.types.push(type);
     this.names.push(name);
     this.classes.push(lockClass);
     this.homeNodes.push(homeNode);
@@ -21,11 +26,12 @@ export class LockRegistry {
   }
 
   /** Declares (or finds) a call site, named as the kernel function that takes the lock. */
-  caller(name: string): number {
+  caller(name: string, mode?: 'R' | 'W'): number {
     const known = this.callerIds.get(name);
     if (known !== undefined) return known;
     this.assertOpen();
     this.callers.push(name);
+    this.callerModes.push(mode);
     this.callerIds.set(name, this.callers.length - 1);
     return this.callers.length - 1;
   }

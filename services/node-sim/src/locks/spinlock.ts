@@ -40,6 +40,8 @@ import type { Rng } from '../engine/rng.js';
 import { bug } from '../errors.js';
 import type { Topology } from '../machine/topology.js';
 import type { LockStats } from './lock-stats.js';
+import { QueuedSpinlockHome } from './qspinlock.js';
+import { RwsemHome } from './rwsem.js';
 import { SLIT_LOCAL, SLIT_REMOTE_DEFAULT } from '@numasim/shared';
 
 /** Event kinds of the lock protocol. Model kinds start at `FIRST_MODEL_EVENT`. */
@@ -49,7 +51,8 @@ export const EV_LOCK_GRANT = 3; // a: cpu, b: lock, c: (previous holder + 1) * 2
 export const EV_LOCK_REFUSED = 4; // a: cpu, b: lock: a spin_trylock that failed
 export const FIRST_MODEL_EVENT = 16;
 
-export type HandoffPolicy = 'ticket' | 'tas';
+/** 'qspinlock' and 'cna': locks/qspinlock.ts; 'rwsem' (a read-write semaphore, e.g. mmap_lock): locks/rwsem.ts. */
+export type HandoffPolicy = 'ticket' | 'tas' | 'qspinlock' | 'cna' | 'rwsem';
 
 /** Static description of the locks of a model: policy, home node, hand-off costs. Configuration, shared read-only. */
 export interface LockTableConfig {
@@ -74,6 +77,8 @@ export interface LockTableConfig {
    */
   readonly sciPurge?: boolean;
   readonly handoff: Handoff;
+  /** cna: numa_spinlock_threshold_ns (locks/cna.ts; default 1 ms). */
+  readonly cnaThresholdNs?: number;
 }
 
 /** Cost of the lock's cache line moving from CPU `from` to CPU `to` (no cost when nobody held it yet). */
@@ -81,7 +86,7 @@ export function handoffNs(topo: Topology, h: Handoff, from: number, to: number):
   if (from < 0 || from === to) return from < 0 ? 0 : h.sameCpu;
   const a = topo.cpuNode[from];
   const b = topo.cpuNode[to];
-  if (a === b) return h.sameNode;
+  if (a === b) return h.sameCore !== undefined && topo.sameCore(from, to) ? h.sameCore : h.sameNode;
   // Scale the remote figure (given for SLIT 20) linearly with distance from the local 10.
   const d = topo.distances[a][b];
   return Math.round(h.sameNode + ((h.remote - h.sameNode) * (d - SLIT_LOCAL)) / (SLIT_REMOTE_DEFAULT - SLIT_LOCAL));
@@ -111,6 +116,10 @@ export class SpinlockHome {
   /** The same for a test-and-set winner's purge. */
   private readonly winnerSeen: Int32Array;
   private purgeMark = 0;
+  /** Locks with another policy go to their own home (0: this one, 1: queued, 2: rwsem). */
+  private readonly delegate: Uint8Array;
+  private readonly queued: QueuedSpinlockHome | null;
+  private readonly rwsem: RwsemHome | null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -129,6 +138,14 @@ export class SpinlockHome {
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
     this.purgeSeen = new Int32Array(topo.nodes);
     this.winnerSeen = new Int32Array(topo.nodes);
+    this.delegate = Uint8Array.from(cfg.policy, (p) => (p === 'qspinlock' || p === 'cna' ? 1 : p === 'rwsem' ? 2 : 0));
+    this.queued = this.delegate.includes(1) ? new QueuedSpinlockHome(kernel, topo, cfg, rng) : null;
+    this.rwsem = this.delegate.includes(2) ? new RwsemHome(kernel, topo, cfg) : null;
+  }
+
+  /** The home of the qspinlock / CNA locks, if any (for tests). */
+  get queuedHome(): QueuedSpinlockHome | null {
+    return this.queued;
   }
 
   /** True when `kind` is an event this half handles. */
@@ -137,12 +154,20 @@ export class SpinlockHome {
   }
 
   handle(kind: number, cpu: number, lock: number, c: number): void {
+    const d = this.delegate[lock];
+    if (d !== 0) {
+      if (d === 1) this.queued!.handle(kind, cpu, lock, c);
+      else this.rwsem!.handle(kind, cpu, lock, c);
+      return;
+    }
     if (kind === EV_LOCK_REQUEST) this.request(cpu, lock, c === 1);
     else this.release(cpu, lock);
   }
 
   /** Number of CPUs spinning on `lock` (for tests and sampling). */
   waiters(lock: number): number {
+    if (this.delegate[lock] === 1) return this.queued!.waiters(lock);
+    if (this.delegate[lock] === 2) return this.rwsem!.waiters(lock);
     let n = 0;
     for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) n++;
     return n;
@@ -339,14 +364,17 @@ export class SpinlockClient {
     return kind === EV_LOCK_GRANT || kind === EV_LOCK_REFUSED;
   }
 
-  /** `spin_lock` (or `spin_trylock` when `trylock`) by `cpu` from call site `caller`. */
-  acquire(cpu: number, lock: number, caller: number, trylock: boolean): void {
+  /**
+   * `spin_lock` (or `spin_trylock` when `trylock`) by `cpu` from call site `caller`; on an rwsem,
+   * down_write (down_write_trylock), or down_read (down_read_trylock) when `shared`.
+   */
+  acquire(cpu: number, lock: number, caller: number, trylock: boolean, shared = false): void {
     if (this.reqLock[cpu] !== -1) bug(`CPU ${cpu} asks for lock ${lock} while spinning on lock ${this.reqLock[cpu]}`);
     this.reqTime[cpu] = this.kernel.now;
     this.reqLock[cpu] = lock;
     this.reqCaller[cpu] = caller;
     const home = this.cfg.homeNode[lock];
-    this.kernel.send(this.topo.nodeLp[home], this.topo.hopNs(this.topo.cpuNode[cpu], home), EV_LOCK_REQUEST, cpu, lock, trylock ? 1 : 0);
+    this.kernel.send(this.topo.nodeLp[home], this.topo.hopNs(this.topo.cpuNode[cpu], home), EV_LOCK_REQUEST, cpu, lock, (trylock ? 1 : 0) + (shared ? 2 : 0));
   }
 
   /** `spin_unlock`: records the hold and sends the release to the lock's home. */

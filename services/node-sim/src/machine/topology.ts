@@ -8,6 +8,8 @@ import { crossNodeLatencyFloorNs, lineTransferNs, type MachineConfig } from '@nu
 export class Topology {
   readonly nodes: number;
   readonly cpusPerNode: number;
+  /** SMT threads per core; a node's CPUs are numbered core by core (siblings adjacent). */
+  readonly threadsPerCore: number;
   readonly cpus: number;
   /**
    * CPUs plus one kernel thread per node (kswapd): ids 0 … cpus−1 are CPUs, cpus + n is node n's
@@ -27,6 +29,7 @@ export class Topology {
   constructor(m: MachineConfig) {
     this.nodes = m.nodes;
     this.cpusPerNode = m.cpusPerNode;
+    this.threadsPerCore = m.threadsPerCore ?? 1;
     this.cpus = m.nodes * m.cpusPerNode;
     this.distances = m.distances;
     this.threads = this.cpus + m.nodes;
@@ -49,6 +52,12 @@ export class Topology {
   /** Id of node `node`'s kswapd thread. */
   kswapdId(node: number): number {
     return this.cpus + node;
+  }
+
+  /** True when CPUs `a` and `b` (not kernel threads) are SMT threads of one core. */
+  sameCore(a: number, b: number): boolean {
+    const t = this.threadsPerCore;
+    return t > 1 && a < this.cpus && b < this.cpus && Math.floor(a / t) === Math.floor(b / t);
   }
 
   /** First CPU of a node. */

@@ -508,10 +508,13 @@ export class MmNode implements LogicalProcess, LockUser {
     this.takeLock(i, cpu, lock, caller);
   }
 
-  /** Every spinlock a CPU of this node takes goes through here: onto its held-lock stack, then the lock protocol. */
-  takeLock(i: number, cpu: number, lock: number, caller: number): void {
+  /**
+   * Every lock a CPU of this node takes goes through here: onto its held-lock stack, then the lock
+   * protocol. `shared`: down_read on an rwsem (locks/rwsem.ts); otherwise spin_lock or down_write.
+   */
+  takeLock(i: number, cpu: number, lock: number, caller: number, shared = false): void {
     this.held.take(i, cpu, lock);
-    this.client.acquire(cpu, lock, caller, false);
+    this.client.acquire(cpu, lock, caller, false, shared);
   }
 
   dropLock(i: number, cpu: number, lock: number): void {

@@ -121,14 +121,15 @@ function structPageHome(layout: MemoryLayout, node: number): number {
  * The shared part of a memory workload. `extraLocks` lets a workload add its own locks before
  * the registry is frozen.
  */
-export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly NodeMemoryMap[], extraLocks?: (add: (name: string, cls: string, home: number) => number) => void): MmShared {
+export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly NodeMemoryMap[], extraLocks?: (add: (name: string, cls: string, home: number, type?: 'rwsem') => number) => void): MmShared {
   const registry = new LockRegistry();
   const policy: HandoffPolicy[] = [];
   const homes: number[] = [];
-  const addLock = (name: string, cls: string, home: number) => {
-    policy.push(cfg.spinlock);
+  // `type: 'rwsem'` declares a read-write semaphore (mmap_lock): locks/rwsem.ts.
+  const addLock = (name: string, cls: string, home: number, type?: 'rwsem') => {
+    policy.push(type ?? cfg.spinlock);
     homes.push(home);
-    return registry.addLock(name, cls, home);
+    return registry.addLock(name, cls, home, type);
   };
   const zoneLock = new Int32Array(cfg.nodes * 3).fill(-1);
   const zoneLruLock = new Int32Array(cfg.nodes * 3).fill(-1);
@@ -164,7 +165,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     maps,
     registry,
     lockRank: vmLockRanks(registry.classes),
-    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, sciPurge: cfg.coherence === 'sci', handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs } },
+    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, sciPurge: cfg.coherence === 'sci', cnaThresholdNs: cfg.cnaThresholdNs, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs, sameCore: cfg.costs.lineSameCoreNs } },
     zonelists,
     zoneLock,
     zoneLruLock,

@@ -43,8 +43,8 @@ export interface NodeCore {
   step(cpu: number): void;
   after(cpu: number, delayNs: number): void;
   lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs?: number): void;
-  /** Takes or drops a spinlock for CPU index `i` (through its held-lock stack). */
-  takeLock(i: number, cpu: number, lock: number, caller: number): void;
+  /** Takes or drops a lock for CPU index `i` (through its held-lock stack); `shared`: down_read on an rwsem. */
+  takeLock(i: number, cpu: number, lock: number, caller: number, shared?: boolean): void;
   dropLock(i: number, cpu: number, lock: number): void;
   acquireFor(i: number, cpu: number, lock: number, caller: number): void;
   holdUnderLock(i: number, cpu: number, holdNs: number, remote: number, releaseStep: number): void;

@@ -40,8 +40,10 @@ export function buildLockReports(registry: LockRegistry, s: LockStats, simulated
       waitMax = Math.max(waitMax, s.waitMax[i]);
       holdMin = Math.min(holdMin, s.holdMin[i]);
       waitMin = Math.min(waitMin, s.waitMin[i]);
+      const mode = registry.callerModes[c];
       callers.push({
         name: registry.callers[c],
+        ...(mode !== undefined ? { mode } : {}),
         acquisitions: s.acquisitions[i],
         contentions: s.contentions[i],
         trylockFailures: s.trylockFailures[i],
@@ -64,6 +66,7 @@ export function buildLockReports(registry: LockRegistry, s: LockStats, simulated
       name: registry.names[l],
       class: registry.classes[l],
       homeNode: registry.homeNodes[l],
+      ...(registry.types[l] !== undefined ? { type: registry.types[l] } : {}),
       acquisitions: acq,
       contentions: con,
       trylockFailures: rj,
