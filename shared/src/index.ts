@@ -7,6 +7,7 @@ export * from './workload/common.js';
 export * from './workload/lockbench.js';
 export * from './workload/vm.js';
 export * from './workload/highmem.js';
+export * from './workload/layout.js';
 export * from './workload/page-fault.js';
 export * from './workload/kernbench.js';
 export * from './workload/mem-pressure.js';

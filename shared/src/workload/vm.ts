@@ -4,6 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { highmemProperties, type HighmemConfig } from './highmem.js';
+import { layoutProperties, type LayoutConfig } from './layout.js';
 
 export const LRU_VARIANTS = ['2.4', 'rmap', '2.5-zone'] as const;
 export type LruVariant = (typeof LRU_VARIANTS)[number];
@@ -53,9 +54,10 @@ export const vmProperties = {
     { default: 'numa-local', description: 'zone fallback order: numa-local (2.4 CONFIG_NUMA), round-robin (discontigmem), zone-major (2.5.25), primary-fallback (Rik\'s two-zone idea)' },
   ),
   ...highmemProperties,
+  ...layoutProperties,
 };
 
-export interface VmConfig extends HighmemConfig {
+export interface VmConfig extends HighmemConfig, LayoutConfig {
   lru: LruVariant;
   pagevec: boolean;
   spinlock: 'tas' | 'ticket';
