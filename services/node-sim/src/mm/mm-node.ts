@@ -41,7 +41,7 @@ import { CpuState } from './cpu-state.js';
 import { FaultPath } from './fault-path.js';
 import { KMAP_CALLERS, type KmapShared } from './highmem.js';
 import { Kmap } from './kmap.js';
-import { OP_PT_ALLOC, PageTables } from './page-tables.js';
+import { OP_PT_ALLOC, PageTables, PTE_ANON_FAULT } from './page-tables.js';
 import { KernelText } from './text-replication.js';
 import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
@@ -173,7 +173,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const km = parts.kmap;
     this.kmap = km === null ? null : new Kmap(this, km);
     this.text = km === null ? null : new KernelText(s, node, this.mem);
-    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode);
+    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode, this.kmap);
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -210,8 +210,13 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/page-tables.ts). */
-  pteAccessNs(i: number): number {
-    return this.pageTables === null ? 0 : this.pageTables.accessNs(i);
+  pteAccessNs(i: number, walk = PTE_ANON_FAULT): number {
+    return this.pageTables === null ? 0 : this.pageTables.accessNs(i, walk);
+  }
+
+  /** pte=highmem-kmap: the kmap_high of the page-table page before a pte access, then back to `here` (true: started). */
+  pteKmapDetour(i: number, walk: number, here: number): boolean {
+    return this.pageTables !== null && this.pageTables.kmapDetour(i, walk, here);
   }
 
 
