@@ -225,7 +225,16 @@ export class PageTables {
         this.allocated++;
         this.ptLeft[i]--;
         lp.prog[i] = PT_ALLOC;
-        lp.after(cpu, this.fillNs(z.node, z.type, this.ptCopy[i] === 1));
+        const copy = this.ptCopy[i] === 1;
+        const fill = this.fillNs(z.node, z.type, copy);
+        if (this.kmap !== null && lp.s.cfg.pte === 'highmem-kmap' && z.type === ZONE_HIGHMEM) {
+          // -aa pte-highmem: the new page-table page (and, for fork, the parent's) through the pool,
+          // the fill done while mapped (the parent's page stands in as the next frame's id).
+          const rounds = copy ? 2 : 1;
+          this.kmap.copy(i, KC_PTE, kmapPageId(PAGE_TAG_PT, z.node, frame), rounds, z.node, true, rounds, fill / rounds, PT_ALLOC);
+          return true;
+        }
+        lp.after(cpu, fill);
         return false;
       }
       default: {
@@ -260,8 +269,8 @@ export class PageTables {
     const costs = lp.s.cfg.costs;
     // highpte: copy_page_range maps the child's page with pte_offset_map (KM_PTE0) and the parent's
     // with pte_offset_map_nested (KM_PTE1); pte_alloc_one clears a new one through KM_USER0. Each is
-    // a fixmap pte, an invlpg and the refill of the slot's TLB entry. (highmem-kmap: the pool's kmaps
-    // of fork are left out, simplified: fork runs them without contention, once per page.)
+    // a fixmap pte, an invlpg and the refill of the slot's TLB entry. (highmem-kmap maps them through
+    // the pool instead: PT_GOT.)
     const kmaps = type === ZONE_HIGHMEM && lp.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0;
     lp.kmapAtomicCalls[KC_PTE] += kmaps;
     lp.kmapAtomic += kmaps;
