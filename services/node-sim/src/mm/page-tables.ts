@@ -12,9 +12,10 @@
  * every access. `pteWalk=sequential`: a process faults its anonymous pages in address order (heap and
  * stack grow one page at a time) and zap_page_range walks ptes in order, so one access in 8 starts
  * a new line and misses (A: the line stays in the CPU's cache between two faults of its process);
- * file faults keep their own position. highpte maps the page-table page on every fault
- * (handle_mm_fault's pte_offset_map) but once per page-table page in a zap (zap_pte_range maps a
- * pmd's page and walks it), and each kmap_atomic is a fixmap pte set, an invlpg and the TLB refill
+ * file faults keep their own position. highpte maps the page-table page twice in every fault
+ * (handle_mm_fault's pte_offset_map, then again after do_anonymous_page's allocation or do_no_page's
+ * ->nopage, which run with the pte unmapped) but once per page-table page in a zap (zap_pte_range
+ * maps a pmd's page and walks it), and each kmap_atomic is a fixmap pte set, an invlpg and the TLB refill
  * of the next access to the slot (`lockAtomicNs`, A: a hardware walk whose pde and pte lines the
  * kmap_atomic just wrote, so both are cached: tens of cycles, like a locked operation on a cached
  * line). `highmem-kmap` does kmap_high and kunmap_high through the `kmap` knob's pool (kmap.ts:
@@ -48,6 +49,8 @@ export const PTE_FILE_ZAP = 3;
 const PTE_WALKS = 4;
 /** 4-byte ptes in a 32-byte P6 cache line (non-PAE i386). */
 const PTES_PER_LINE = 8;
+/** 2.5 highpte: pte_offset_map in handle_mm_fault, pte_unmap before the allocation or ->nopage, pte_offset_map again. */
+const KMAPS_PER_FAULT = 2;
 /** kmap page ids of page-table pages (highmem-kmap): tag, node, frame. */
 const PAGE_TAG_PT = 3;
 
@@ -118,12 +121,18 @@ export class PageTables {
     const pte = s.cfg.pte;
     const lineNs = s.memNs[lp.node * n + (pte === 'lowmem' ? lp.lowmemNode : lp.node)];
     const costs = s.cfg.costs;
+    // highpte's kmap_atomics for this access: a fault maps the pte in handle_mm_fault, unmaps it to
+    // allocate (do_anonymous_page) or to call ->nopage (do_no_page), and maps it again: two; a zap one
+    // per page-table page (every access with per-pte pricing, as before).
+    const fault = walk < PTE_ANON_ZAP;
+    const kmapNs = costs.tlbFlushOneNs + costs.pteSetNs + costs.lockAtomicNs;
     if (!this.sequential) {
       this.pteLineMisses++;
       if (pte !== 'highmem') return lineNs;
-      lp.kmapAtomicCalls[KC_PTE]++;
-      lp.kmapAtomic++;
-      return lineNs + costs.tlbFlushOneNs + costs.pteSetNs + costs.lockAtomicNs;
+      const kmaps = fault ? KMAPS_PER_FAULT : 1;
+      lp.kmapAtomicCalls[KC_PTE] += kmaps;
+      lp.kmapAtomic += kmaps;
+      return lineNs + kmaps * kmapNs;
     }
     const pos = this.walkPos[i * PTE_WALKS + walk]++;
     let ns = 0;
@@ -131,10 +140,11 @@ export class PageTables {
       this.pteLineMisses++;
       ns += lineNs;
     }
-    if (pte === 'highmem' && (walk < PTE_ANON_ZAP || pos % PTRS_PER_PTE === 0)) {
-      lp.kmapAtomicCalls[KC_PTE]++;
-      lp.kmapAtomic++;
-      ns += costs.tlbFlushOneNs + costs.pteSetNs + costs.lockAtomicNs;
+    if (pte === 'highmem' && (fault || pos % PTRS_PER_PTE === 0)) {
+      const kmaps = fault ? KMAPS_PER_FAULT : 1;
+      lp.kmapAtomicCalls[KC_PTE] += kmaps;
+      lp.kmapAtomic += kmaps;
+      ns += kmaps * kmapNs;
     }
     return ns;
   }
