@@ -9,6 +9,7 @@ export * from './workload/vm.js';
 export * from './workload/highmem.js';
 export * from './workload/task-area.js';
 export * from './workload/pipe.js';
+export * from './workload/layout.js';
 export * from './workload/page-fault.js';
 export * from './workload/kernbench.js';
 export * from './workload/mem-pressure.js';

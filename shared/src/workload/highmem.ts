@@ -16,7 +16,7 @@ import type { FieldIssue } from '../errors.js';
 
 export const KMAP_MODES = ['global', 'atomic', 'per-mm', 'per-task'] as const;
 export const TEXT_MODES = ['node0', 'replicated'] as const;
-export const PTE_MODES = ['lowmem', 'highmem', 'ukva'] as const;
+export const PTE_MODES = ['lowmem', 'highmem', 'highmem-kmap', 'ukva'] as const;
 export type PteMode = (typeof PTE_MODES)[number];
 export type TextMode = (typeof TEXT_MODES)[number];
 export type KmapMode = (typeof KMAP_MODES)[number];
@@ -49,7 +49,8 @@ export const highmemProperties = {
       default: 'lowmem',
       description:
         'where page tables live: "lowmem" — ZONE_NORMAL (2.4; on i386-numaq node 0 for every process), reached directly; ' +
-        '"highmem" — pte-highmem: node-local highmem, every access through kmap_atomic (KM_PTE0); ' +
+        '"highmem" — 2.5\'s highpte: node-local highmem, every access through kmap_atomic (KM_PTE0, KM_PTE1 for fork\'s source), an invlpg and a TLB refill each; ' +
+        '"highmem-kmap" — the 2.4 -aa pte-highmem patch: node-local highmem reached through the persistent kmap pool (kmap_high/kunmap_high under kmap_lock); ' +
         '"ukva" — node-local highmem permanently mapped in the mm\'s UKVA: direct in context (out-of-context walks would kmap_atomic)',
     },
   ),

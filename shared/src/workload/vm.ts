@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { highmemProperties, type HighmemConfig } from './highmem.js';
 import { taskAreaProperties, type TaskAreaConfig } from './task-area.js';
+import { layoutProperties, type LayoutConfig } from './layout.js';
 
 export const LRU_VARIANTS = ['2.4', 'rmap', '2.5-zone'] as const;
 export type LruVariant = (typeof LRU_VARIANTS)[number];
@@ -60,9 +61,10 @@ export const vmProperties = {
   ),
   ...highmemProperties,
   ...taskAreaProperties,
+  ...layoutProperties,
 };
 
-export interface VmConfig extends HighmemConfig, TaskAreaConfig {
+export interface VmConfig extends HighmemConfig, TaskAreaConfig, LayoutConfig {
   lru: LruVariant;
   pagevec: boolean;
   spinlock: 'tas' | 'ticket' | 'qspinlock' | 'cna';

@@ -31,6 +31,7 @@ import {
   P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
 } from './mm-protocol.js';
 import type { NodeCore } from './node-services.js';
+import { PTE_ANON_FAULT, PTE_ANON_ZAP } from './page-tables.js';
 import { ZONE_HIGHMEM } from './zone.js';
 
 export class FaultPath {
@@ -122,7 +123,8 @@ export class FaultPath {
       }
       case P_MAP:
         if (st.faultKind[i] === FAULT_ANON) {
-          lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
+          if (lp.pteKmapDetour(i, PTE_ANON_FAULT, P_MAP)) return true;
+          lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i, PTE_ANON_FAULT), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
         } else {
           lp.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, lp.pagecacheHoldNs(st.pageNode[at]), LINES_PAGECACHE, P_LRU_ADD);
         }
@@ -154,7 +156,8 @@ export class FaultPath {
           st.prog[i] = st.cont[i]; // that slot holds no page
           return true;
         }
-        lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
+        if (lp.pteKmapDetour(i, PTE_ANON_ZAP, P_UNMAP)) return true;
+        lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i, PTE_ANON_ZAP), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
         return false;
       case P_RMAP_DEL:
         lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + lp.structPageNs(st.pageNode[at]), LINES_LRU, P_LRU_DEL);

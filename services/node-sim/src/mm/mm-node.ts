@@ -41,7 +41,7 @@ import { CpuState } from './cpu-state.js';
 import { FaultPath } from './fault-path.js';
 import { KMAP_CALLERS, type KmapShared } from './highmem.js';
 import { Kmap } from './kmap.js';
-import { OP_PT_ALLOC, PageTables } from './page-tables.js';
+import { OP_PT_ALLOC, PageTables, PTE_ANON_FAULT } from './page-tables.js';
 import { KernelText } from './text-replication.js';
 import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
@@ -49,10 +49,11 @@ import { ENTRY_LONG, ENTRY_SYSCALL, TaskArea } from './task-area.js';
 import { HeldLocks } from '../locks/held-locks.js';
 import { LINES_BUDDY, LINES_LRU, type MmShared } from './mm-shared.js';
 import {
-  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, MM_STEP_END, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NONE,
+  EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, MM_STEP_END, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NODE_NEXT, OP_NONE,
   OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV, P_IDLE, P_LOCK, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
+import { EV_OP_POSTED, REMOTE_MESSAGE, REMOTE_POSTED, remoteKind } from './remote-ops.js';
 /**
  * The kernel layers a workload's nodes have beyond the core, each composed as subsystems:
  * `reclaim` — kswapd and direct reclaim (vmscan.ts; without it an allocation that fails every
@@ -138,6 +139,8 @@ export class MmNode implements LogicalProcess, LockUser {
   swapPtesScanned = 0;
   swapPtesUnmapped = 0;
   swapWalkNs = NS_ZERO;
+  /** Operations on another node's memory done directly under remoteOps=direct (remote-ops.ts). */
+  directOps = 0;
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
 
@@ -175,7 +178,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const km = parts.kmap;
     this.kmap = km === null ? null : new Kmap(this, km);
     this.text = km === null ? null : new KernelText(s, node, this.mem);
-    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode);
+    this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode, this.kmap);
     const ta = s.cfg.taskArea;
     this.taskArea = ta === 'lowmem' || ta === 'per-task' ? new TaskArea(this, parts.taskSlots ?? t.cpusPerNode, t.cpusPerNode) : null;
   }
@@ -214,8 +217,13 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Reaching the pte a fault or unmap on CPU index `i` sets, beyond pteSetNs (where page tables live: mm/page-tables.ts). */
-  pteAccessNs(i: number): number {
-    return this.pageTables === null ? 0 : this.pageTables.accessNs(i);
+  pteAccessNs(i: number, walk = PTE_ANON_FAULT): number {
+    return this.pageTables === null ? 0 : this.pageTables.accessNs(i, walk);
+  }
+
+  /** pte=highmem-kmap: the kmap_high of the page-table page before a pte access, then back to `here` (true: started). */
+  pteKmapDetour(i: number, walk: number, here: number): boolean {
+    return this.pageTables !== null && this.pageTables.kmapDetour(i, walk, here);
   }
 
 
@@ -296,6 +304,11 @@ export class MmNode implements LogicalProcess, LockUser {
       case EV_OP: {
         const cpuNode = this.s.topo.cpuNode[a];
         this.opExtraNs = 0; // a scan's time (refill, shrink, swap_out's walk) goes back to the lock holder
+        if ((b & EV_OP_POSTED) !== 0) {
+          // remoteOps=direct: a change the holder made itself, arriving after its hold (remote-ops.ts).
+          this.applyOp(b & 0xff, ((b >>> 8) & 0xff) as ZoneType, c);
+          return;
+        }
         const result = this.applyOp(b & 0xff, (b >>> 8) as ZoneType, c);
         this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, Math.round(this.opExtraNs));
         return;
@@ -363,6 +376,11 @@ export class MmNode implements LogicalProcess, LockUser {
       case P_OP_RELEASE:
         this.dropLock(i, cpu, this.cpuState.opLock[i]);
         this.cpuState.opLock[i] = -1;
+        if (this.cpuState.opPending[i] > 0) {
+          // remoteOps=direct: released after its own accesses; the answer it needs is still on its way.
+          this.prog[i] = P_PAGE_OP_WAIT;
+          return false;
+        }
         this.prog[i] = this.cpuState.opNext[i];
         return true;
       case P_DRAIN:
@@ -478,8 +496,20 @@ export class MmNode implements LogicalProcess, LockUser {
       this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
       return;
     }
-    this.cpuState.opPending[i] = 1;
     const zoneBits = op === OP_RMQUEUE ? this.cpuState.opArg[i] << 8 : 0;
+    const kind = this.s.directOps ? remoteKind(op, OP_PT_ALLOC) : REMOTE_MESSAGE;
+    if (kind !== REMOTE_MESSAGE) {
+      // remoteOps=direct (remote-ops.ts): the hold is the CPU's own accesses; the change travels
+      // to the page's node meanwhile, and an answer the CPU needs is waited for after the release.
+      invariant(this.cpuState.opHold[i] > 0, `CPU ${cpu}: a direct remote operation needs a hold longer than zero to stay ordered`);
+      this.cpuState.opPending[i] = kind === REMOTE_POSTED ? 0 : 1;
+      this.directOps++;
+      const posted = kind === REMOTE_POSTED ? EV_OP_POSTED : 0;
+      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits | posted, this.cpuState.opArg[i]);
+      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
+      return;
+    }
+    this.cpuState.opPending[i] = 1;
     this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, this.cpuState.opArg[i]);
   }
 
@@ -494,11 +524,18 @@ export class MmNode implements LogicalProcess, LockUser {
       return;
     }
     this.opResult[i] = result;
+    if (this.prog[i] === P_OP_RELEASE) {
+      // remoteOps=direct: the answer came back while the CPU still holds the lock for its own accesses.
+      this.cpuState.opPending[i] = 0;
+      return;
+    }
     if (this.prog[i] === P_PAGE_OP_WAIT) {
+      this.cpuState.opPending[i] = 0;
       this.prog[i] = this.cpuState.opNext[i];
       this.step(cpu);
       return;
     }
+    this.cpuState.opPending[i] = 0;
     this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i] + extraNs);
   }
 
@@ -551,6 +588,8 @@ export class MmNode implements LogicalProcess, LockUser {
       case OP_LRU_DEL:
         this.mem.lruDel(arg);
         return 0;
+      case OP_NODE_NEXT:
+        return this.alloc.nodeNext();
     }
     return this.doWorkloadOp(op, arg);
   }

@@ -19,7 +19,7 @@ export const MM_PROTOCOL = Numbering.root('mm-node', FIRST_MODEL_EVENT, {
     'lock', 'op wait', 'op release', 'drain', 'drain wait', 'drain release', 'free pagevec', 'page op wait', 'reclaim wait',
   ],
   events: ['step', 'probe', 'probe reply', 'op', 'op reply', 'kswapd wake'],
-  ops: ['none', 'rmqueue', 'free', 'lru add', 'lru del'],
+  ops: ['none', 'rmqueue', 'free', 'lru add', 'lru del', 'node next'],
 });
 
 // Events. EV_STEP a: cpu. EV_PROBE a: cpu, b: pos | pass << 20 | rotation << 21, c: running min.
@@ -27,7 +27,7 @@ export const MM_PROTOCOL = Numbering.root('mm-node', FIRST_MODEL_EVENT, {
 // c: frame (or a part's own argument). EV_OP_REPLY a: cpu, b: result. EV_KSWAPD_WAKE a: zone type.
 export const [EV_STEP, EV_PROBE, EV_PROBE_REPLY, EV_OP, EV_OP_REPLY, EV_KSWAPD_WAKE] = MM_PROTOCOL.events;
 
-export const [OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL] = MM_PROTOCOL.ops;
+export const [OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NODE_NEXT] = MM_PROTOCOL.ops;
 
 /** What a fault fills its page with and how it maps it. */
 export const FAULT_ANON = 0;

@@ -16,6 +16,7 @@ import type { HandoffPolicy, LockTableConfig } from '../locks/spinlock.js';
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { buildZonelist, type ZoneRef } from './zonelist.js';
 import { lineTransferNs } from '@numasim/shared';
+import { checkDirectOps } from './remote-ops.js';
 
 export type MmConfig = MachineConfig & VmConfig & { seed: number };
 
@@ -28,7 +29,9 @@ export type MmConfig = MachineConfig & VmConfig & { seed: number };
  * - under page_table_lock, swap_out's try_to_swap_out adds to the swap cache (pagecache_lock) and
  *   rmap's page_add_rmap takes pagemap_lru_lock;
  * - shrink_cache holds pagemap_lru_lock while it takes pagecache_lock to drop a page;
- * - zone->lock is innermost: the buddy allocator takes nothing under it.
+ * - zone->lock is innermost: the buddy allocator takes nothing under it;
+ * - node_lock (2.4 mm/numa.c, discontigmem without CONFIG_NUMA) is taken alone, with interrupts
+ *   off, before __alloc_pages' walk: it nests with nothing (listed last).
  * Checked in debug runs (locks/held-locks.ts).
  */
 export const VM_LOCK_ORDER: readonly (readonly string[])[] = [
@@ -38,6 +41,7 @@ export const VM_LOCK_ORDER: readonly (readonly string[])[] = [
   ['pagemap_lru_lock', 'zone->lru_lock'],
   ['pagecache_lock'],
   ['zone->lock'],
+  ['node_lock'],
 ];
 
 /** Each lock's rank in VM_LOCK_ORDER (−1: a class outside it). */
@@ -67,6 +71,7 @@ export const MM_CALLERS = [
   'do_no_page',
   'alloc_bounce_page',
   'swap_out',
+  '_alloc_pages',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 
@@ -101,6 +106,10 @@ export interface MmShared {
   readonly pagecacheLock: number;
   /** 2.4's `mmlist_lock` (swap_out walks the mm list under it); −1 for the rmap variants, which have no swap_out. */
   readonly mmlistLock: number;
+  /** 2.4 mm/numa.c's `node_lock` over the round-robin `next` node (zonelist=round-robin), −1 otherwise. */
+  readonly nodeLock: number;
+  /** remoteOps=direct: a CPU does another node's LRU and buddy work itself (mm/remote-ops.ts). */
+  readonly directOps: boolean;
   /** `mm->page_table_lock` of the process running on each CPU. */
   readonly ptl: Int32Array;
   readonly callers: Readonly<Record<MmCaller, number>>;
@@ -112,10 +121,15 @@ export interface MmShared {
   readonly kernelDataNode: number;
 }
 
-/** Node of the struct pages of a node's frames: node 0 wherever highmem exists (lowmem only there). */
+/**
+ * Node of the struct pages of a node's frames, and of its pg_data_t and zones: node 0 wherever
+ * highmem exists (lowmem only there; 2.4's i386 discontigmem puts every node's pgdat and mem_map in
+ * node 0's lowmem), the node itself on x86_64.
+ */
 function structPageHome(layout: MemoryLayout, node: number): number {
   return layout === 'x86_64' ? node : 0;
 }
+const pgdatHome = structPageHome;
 
 /**
  * The shared part of a memory workload. `extraLocks` lets a workload add its own locks before
@@ -133,11 +147,16 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
   };
   const zoneLock = new Int32Array(cfg.nodes * 3).fill(-1);
   const zoneLruLock = new Int32Array(cfg.nodes * 3).fill(-1);
+  const directOps = cfg.remoteOps === 'direct';
+  if (directOps) checkDirectOps(topo);
   for (const m of maps) {
+    // zone_t is part of pg_data_t: with remoteOps=direct its locks live where the pgdat does
+    // (node 0's lowmem on i386 NUMA-Q, the node itself on x86_64); the message model keeps them on the node.
+    const home = directOps ? pgdatHome(cfg.layout, m.node) : m.node;
     for (const z of m.zones) {
       const where = `node${m.node}/${ZONE_NAMES[z.type]}`;
-      zoneLock[m.node * 3 + z.type] = addLock(`zone->lock[${where}]`, 'zone->lock', m.node);
-      if (cfg.lru === '2.5-zone') zoneLruLock[m.node * 3 + z.type] = addLock(`zone->lru_lock[${where}]`, 'zone->lru_lock', m.node);
+      zoneLock[m.node * 3 + z.type] = addLock(`zone->lock[${where}]`, 'zone->lock', home);
+      if (cfg.lru === '2.5-zone') zoneLruLock[m.node * 3 + z.type] = addLock(`zone->lru_lock[${where}]`, 'zone->lru_lock', home);
     }
   }
   const kernelDataNode = 0;
@@ -146,6 +165,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
   const ptl = Int32Array.from({ length: topo.cpus }, (_, c) => addLock(`mm->page_table_lock[cpu${c}]`, 'mm->page_table_lock', topo.cpuNode[c]));
   extraLocks?.(addLock);
   const mmlistLock = cfg.lru === '2.4' ? addLock('mmlist_lock', 'mmlist_lock', kernelDataNode) : -1;
+  const nodeLock = cfg.zonelist === 'round-robin' ? addLock('node_lock', 'node_lock', kernelDataNode) : -1;
   const callers = Object.fromEntries(MM_CALLERS.map((name) => [name, registry.caller(name)])) as Record<MmCaller, number>;
   registry.freeze();
 
@@ -172,6 +192,8 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     pagemapLruLock,
     pagecacheLock,
     mmlistLock,
+    nodeLock,
+    directOps,
     ptl,
     callers,
     memNs,

@@ -54,7 +54,9 @@ export interface NodeCore {
   structPageNs(node: number): number;
   pagecacheHoldNs(node: number): number;
   /** pte_offset_map's cost on CPU index `i` beyond pteSetNs, and the page_table_lock of the mm `cpu` runs. */
-  pteAccessNs(i: number): number;
+  pteAccessNs(i: number, walk?: number): number;
+  /** pte=highmem-kmap: maps the page-table page through the kmap pool before the access, then back to `here` (true: started). */
+  pteKmapDetour(i: number, walk: number, here: number): boolean;
   ptlOf(cpu: number): number;
   zoneTypeOf(node: number, frame: number): ZoneType;
   pageStreamNs(node: number, localNs: number): number;

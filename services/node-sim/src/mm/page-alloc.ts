@@ -9,13 +9,20 @@
  * answers where the walk stands (docs/MEMORY-MODEL.md, pattern 2).
  *
  * Locking rule: the walk reads `free_pages` without `zone->lock`, as 2.4 does; only rmqueue takes it.
+ * With `zonelist=round-robin` (2.4.16–2.4.18 mm/numa.c `_alloc_pages` without CONFIG_NUMA) each
+ * allocation first takes the global `node_lock` (spin_lock_irqsave), reads the static `next` node
+ * and advances it, and walks from that node: `next` is kernel data on node 0, so node 0's LP keeps
+ * it (`nodeNext`) and the walk's start comes back as the answer of a locked operation there
+ * (docs/SOURCES.md#node-lock). The kernel's list runs down pgdat_list (the last node initialised
+ * first); the model's rotation runs up the node numbers, the same on a symmetric machine.
  *
  * Left out: the PF_MEMALLOC pass and the direct-reclaim retry loop (the node waits for reclaim
  * instead, vmscan.ts), orders above 0, and the atomic allocations' quarter of pages_min.
  */
 import type { Kernel } from '../engine/kernel.js';
+import { invariant } from '../errors.js';
 import { zoneStep } from './alloc-passes.js';
-import { EV_KSWAPD_WAKE, EV_PROBE, EV_PROBE_REPLY, OP_RMQUEUE, PASSES, PASS_LOW, PASS_MIN, P_FAULT_DONE, P_OP_WAIT, P_RECLAIM_WAIT, P_TAKEN, P_WALK } from './mm-protocol.js';
+import { EV_KSWAPD_WAKE, EV_PROBE, EV_PROBE_REPLY, OP_NODE_NEXT, OP_RMQUEUE, PASSES, PASS_LOW, PASS_MIN, P_FAULT_DONE, P_OP_WAIT, P_RECLAIM_WAIT, P_TAKEN, P_WALK } from './mm-protocol.js';
 import { LINES_BUDDY, type MmShared } from './mm-shared.js';
 import type { NodeCore } from './node-services.js';
 import type { NodeMemory } from './node-memory.js';
@@ -25,6 +32,8 @@ import type { ZoneRef } from './zonelist.js';
 const WALK_TAKE = 0;
 const WALK_PROBE = 1;
 const WALK_EXHAUSTED = 2;
+/** node_lock's section writes `next`, which the previous holder wrote: one line carried. */
+const LINES_NODE_NEXT = 1;
 
 export class PageAlloc {
   /** Per CPU index: position in the zonelist, pass, running minimum, and the zonelist (rotation). */
@@ -32,7 +41,10 @@ export class PageAlloc {
   private readonly pass: Int32Array;
   private readonly runMin: Float64Array;
   private readonly rotation: Int32Array;
-  private rr = 0;
+  /** Per CPU index: 1 while the walk's start must still be fetched under node_lock, 2 while it is fetched. */
+  private readonly needNext: Uint8Array;
+  /** 2.4 mm/numa.c's static `next` (node 0 only: kernel data there). */
+  private next = 0;
   private readonly n: number;
   private readonly kernel: Kernel;
   private readonly node: number;
@@ -58,6 +70,7 @@ export class PageAlloc {
     this.pass = new Int32Array(threads);
     this.runMin = new Float64Array(threads);
     this.rotation = new Int32Array(threads);
+    this.needNext = new Uint8Array(threads);
     this.numastat = new Float64Array(this.n * 5);
   }
 
@@ -84,7 +97,20 @@ export class PageAlloc {
     this.pos[i] = 0;
     this.pass[i] = PASS_LOW;
     this.runMin[i] = 1; // 1 << order
-    this.rotation[i] = this.s.cfg.zonelist === 'round-robin' ? this.rr++ % this.n : this.node;
+    this.rotation[i] = this.node;
+    this.needNext[i] = this.s.nodeLock >= 0 ? 1 : 0;
+  }
+
+  /**
+   * Under node_lock on node 0: `temp = next; next = next->node_next` (wrapping). The hold is the
+   * section's few instructions with interrupts off (`lockAtomicNs`, A) and the `next` line the
+   * previous holder wrote (one line carried with the lock); `next->node_next` is read-mostly and cached.
+   */
+  nodeNext(): number {
+    invariant(this.node === this.s.kernelDataNode, `node_lock's next pointer lives on node ${this.s.kernelDataNode}, not ${this.node}`);
+    const r = this.next;
+    this.next = (r + 1) % this.n;
+    return r;
   }
 
   /**
@@ -94,6 +120,16 @@ export class PageAlloc {
    */
   run(i: number, cpu: number): void {
     const lp = this.lp;
+    if (this.needNext[i] !== 0) {
+      if (this.needNext[i] === 1) {
+        this.needNext[i] = 2;
+        const s = this.s;
+        lp.lockedOp(i, cpu, s.nodeLock, s.callers._alloc_pages, OP_NODE_NEXT, s.kernelDataNode, 0, s.cfg.costs.lockAtomicNs, LINES_NODE_NEXT, P_WALK);
+        return;
+      }
+      this.rotation[i] = lp.opResult[i];
+      this.needNext[i] = 0;
+    }
     const r = this.walk(i, cpu);
     const delayNs = this.visits * this.s.cfg.costs.zoneVisitNs;
     if (r === WALK_TAKE) {

@@ -56,6 +56,7 @@ import { bug, invariant } from '../errors.js';
 import { OP_NONE } from './mm-protocol.js';
 import type { Mappings, PageCacheCore } from './node-services.js';
 import { KC_PTE } from './highmem.js';
+import { PTE_FILE_FAULT, PTE_FILE_ZAP } from './page-tables.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE } from './mm-shared.js';
 import { SWAP_CLUSTER_MAX } from './reclaim.js';
 import { UNMAP_BY_SWAP_OUT } from './vmscan.js';
@@ -472,8 +473,9 @@ export class PageCache implements Mappings {
         return true;
       case PC_MAP: {
         // do_no_page: the pte under mm->page_table_lock; 2.5's page_add_rmap inside it, under the page's pte_chain_lock.
+        if (this.lp.pteKmapDetour(i, PTE_FILE_FAULT, PC_MAP)) return true;
         const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.lp.structPageNs(node) : 0;
-        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i) + rmap25, 0, PC_RMAP_ADD);
+        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.do_no_page, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i, PTE_FILE_FAULT) + rmap25, 0, PC_RMAP_ADD);
         return false;
       }
       case PC_RMAP_ADD: {
@@ -513,9 +515,10 @@ export class PageCache implements Mappings {
           this.lp.prog[i] = this.unmapNext[i];
           return true;
         }
+        if (this.lp.pteKmapDetour(i, PTE_FILE_ZAP, PC_UNMAP)) return true;
         const at = i * this.M + this.mapCount[i] - 1;
         const rmap25 = s.cfg.lru === '2.5-zone' ? costs.rmapOpNs + this.lp.structPageNs(this.mapNode[at]) : 0;
-        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i) + rmap25, 0, PC_UNMAP_RMAP);
+        this.lp.lockedOp(i, cpu, this.lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + this.lp.pteAccessNs(i, PTE_FILE_ZAP) + rmap25, 0, PC_UNMAP_RMAP);
         return false;
       }
       case PC_UNMAP_RMAP: {

@@ -1,9 +1,28 @@
 /**
  * Page-table pages and where they live (the `pte` knob), after Linux 2.4.18 mm/memory.c
- * (`pte_alloc`, `copy_page_range`, `clear_page_tables`) and the pte-highmem patch for 2.4
- * (`pte_offset_map`, KM_PTE0 and KM_PTE1). A page-table page is an allocation in the zones:
- * ZONE_NORMAL for `lowmem` (node 0 on i386 NUMA), the node's own highest zone for `highmem` and
- * `ukva`. A process gets them at fork (copy_page_range: copied from the parent's, same placement)
+ * (`pte_alloc`, `copy_page_range`, `clear_page_tables`), 2.5's highpte (`pte_offset_map`,
+ * `pte_offset_map_nested`: kmap_atomic with KM_PTE0 and KM_PTE1) and the 2.4 -aa pte-highmem
+ * patch (Andrea Arcangeli, January 2002: page tables reached through the persistent kmap pool,
+ * their page->virtual kept; docs/SOURCES.md#pte-highmem). A page-table page is an allocation in
+ * the zones: ZONE_NORMAL for `lowmem` (node 0 on i386 NUMA), the node's own highest zone for
+ * `highmem`, `highmem-kmap` and `ukva`.
+ *
+ * What reaching a pte costs (`accessNs`, docs/SOURCES.md#pte-walk): a pte is 4 bytes and a P6 line
+ * 32, so 8 ptes share a line. `pteWalk=per-pte` (the default, the model before) charges a miss on
+ * every access. `pteWalk=sequential`: a process faults its anonymous pages in address order (heap and
+ * stack grow one page at a time) and zap_page_range walks ptes in order, so one access in 8 starts
+ * a new line and misses (A: the line stays in the CPU's cache between two faults of its process);
+ * file faults keep their own position. highpte maps the page-table page twice in every fault
+ * (handle_mm_fault's pte_offset_map, then again after do_anonymous_page's allocation or do_no_page's
+ * ->nopage, which run with the pte unmapped) but once per page-table page in a zap (zap_pte_range
+ * maps a pmd's page and walks it), and each kmap_atomic is a fixmap pte set, an invlpg and the TLB refill
+ * of the next access to the slot (`lockAtomicNs`, A: a hardware walk whose pde and pte lines the
+ * kmap_atomic just wrote, so both are cached: tens of cycles, like a locked operation on a cached
+ * line). `highmem-kmap` does kmap_high and kunmap_high through the `kmap` knob's pool (kmap.ts:
+ * the global pool under kmap_lock in 2.4) where highpte would kmap_atomic; the mapping is taken
+ * and dropped before the page_table_lock section (simplified: the kernel kept it across).
+ *
+ * A process gets its page-table pages at fork (copy_page_range: copied from the parent's, same placement)
  * or as a new image faults in (pte_alloc: cleared), all at once here, and frees them at exec's
  * exit_mmap of the old mm and at exit; with pte-highmem each is mapped through kmap_atomic to be
  * filled. The node composes one `PageTables` for its CPUs' processes.
@@ -15,12 +34,25 @@
  * Left out: page-directory pages; the page-table pages' own LRU-less life (never reclaimed);
  * failed allocations only counted (fork or the fault would fail with ENOMEM; the process goes on).
  */
-import { invariant } from '../errors.js';
 import { LINES_BUDDY } from './mm-shared.js';
 import { ZONE_HIGHMEM, ZONE_NORMAL, type ZoneType } from './zone.js';
 import { RECLAIM_PROTOCOL } from './vmscan.js';
 import type { HighmemCore } from './node-services.js';
-import { KC_PTE } from './highmem.js';
+import { KC_PTE, kmapPageId } from './highmem.js';
+import type { Kmap } from './kmap.js';
+
+/** The pte walks `pteWalk=sequential` keeps a position in, per CPU: faults and zaps, anonymous and file. */
+export const PTE_ANON_FAULT = 0;
+export const PTE_FILE_FAULT = 1;
+export const PTE_ANON_ZAP = 2;
+export const PTE_FILE_ZAP = 3;
+const PTE_WALKS = 4;
+/** 4-byte ptes in a 32-byte P6 cache line (non-PAE i386). */
+const PTES_PER_LINE = 8;
+/** 2.5 highpte: pte_offset_map in handle_mm_fault, pte_unmap before the allocation or ->nopage, pte_offset_map again. */
+const KMAPS_PER_FAULT = 2;
+/** kmap page ids of page-table pages (highmem-kmap): tag, node, frame. */
+const PAGE_TAG_PT = 3;
 
 /** The page tables' numbers, after reclaim's. */
 export const PAGE_TABLES_PROTOCOL = RECLAIM_PROTOCOL.extend('memory.c page tables', {
@@ -47,14 +79,25 @@ export class PageTables {
   private readonly ptLeft: Int32Array;
   private readonly ptCopy: Uint8Array;
   private readonly ptNext: Int32Array;
+  /** pteWalk=sequential: each CPU's process's position in each walk ([i * PTE_WALKS + walk]). */
+  private readonly walkPos: Int32Array;
+  /** highmem-kmap: 1 once the kmap of CPU index `i`'s pte access is done (the caller's step runs again). */
+  private readonly kmapped: Uint8Array;
+  private readonly sequential: boolean;
   // Statistics (observation only).
   allocated = 0;
   failed = 0;
+  /** Pte line misses charged (every access with pteWalk=per-pte). */
+  pteLineMisses = 0;
 
   constructor(
     private readonly lp: HighmemCore,
     threads: number,
+    private readonly kmap: Kmap | null = null,
   ) {
+    this.walkPos = new Int32Array(threads * PTE_WALKS);
+    this.kmapped = new Uint8Array(threads);
+    this.sequential = lp.s.cfg.pteWalk === 'sequential';
     this.ptNode = new Int32Array(threads * MAX_PT);
     this.ptFrame = new Int32Array(threads * MAX_PT);
     this.ptHeld = new Int32Array(threads);
@@ -64,28 +107,69 @@ export class PageTables {
   }
 
   /**
-   * pte_offset_map on CPU index `i`, in context (page-table placement, `pte` knob): a lowmem page
-   * table is read directly where ZONE_NORMAL is (node 0 on i386 NUMA: a remote miss for the other
-   * quads); pte-highmem maps it with kmap_atomic (KM_PTE0: a fixmap pte and an invlpg) on the
-   * node's own memory; UKVA reaches the node-local page table directly. One cache miss on the pte
-   * line each (assumption: a fault's pte line is not in the CPU's cache).
+   * pte_offset_map on CPU index `i`, in context, for an access of `walk` (PTE_ANON_FAULT …): the
+   * pte's line where the page table lives (ZONE_NORMAL, node 0 on i386 NUMA, for `lowmem`; the
+   * node's own highmem otherwise), missed on every access or, with pteWalk=sequential, one in 8;
+   * highpte adds its kmap_atomic (fixmap pte, invlpg, TLB refill) per fault and per page-table
+   * page of a zap; UKVA reaches the node-local page table directly; highmem-kmap's kmap_high is a
+   * program of its own (`kmapDetour`).
    */
-  accessNs(i: number): number {
+  accessNs(i: number, walk = PTE_ANON_FAULT): number {
     const lp = this.lp;
     const s = lp.s;
     const n = s.topo.nodes;
-    const local = s.memNs[lp.node * n + lp.node];
-    switch (s.cfg.pte) {
-      case 'lowmem':
-        return s.memNs[lp.node * n + lp.lowmemNode];
-      case 'highmem':
-        lp.kmapAtomicCalls[KC_PTE]++;
-        lp.kmapAtomic++;
-        return local + s.cfg.costs.tlbFlushOneNs + s.cfg.costs.pteSetNs;
-      case 'ukva':
-        return local;
+    const pte = s.cfg.pte;
+    const lineNs = s.memNs[lp.node * n + (pte === 'lowmem' ? lp.lowmemNode : lp.node)];
+    const costs = s.cfg.costs;
+    // highpte's kmap_atomics for this access: a fault maps the pte in handle_mm_fault, unmaps it to
+    // allocate (do_anonymous_page) or to call ->nopage (do_no_page), and maps it again: two; a zap one
+    // per page-table page (every access with per-pte pricing, as before).
+    const fault = walk < PTE_ANON_ZAP;
+    const kmapNs = costs.tlbFlushOneNs + costs.pteSetNs + costs.lockAtomicNs;
+    if (!this.sequential) {
+      this.pteLineMisses++;
+      if (pte !== 'highmem') return lineNs;
+      const kmaps = fault ? KMAPS_PER_FAULT : 1;
+      lp.kmapAtomicCalls[KC_PTE] += kmaps;
+      lp.kmapAtomic += kmaps;
+      return lineNs + kmaps * kmapNs;
     }
-    invariant(false, `CPU index ${i}: unknown pte placement`);
+    const pos = this.walkPos[i * PTE_WALKS + walk]++;
+    let ns = 0;
+    if (pos % PTES_PER_LINE === 0) {
+      this.pteLineMisses++;
+      ns += lineNs;
+    }
+    if (pte === 'highmem' && (fault || pos % PTRS_PER_PTE === 0)) {
+      const kmaps = fault ? KMAPS_PER_FAULT : 1;
+      lp.kmapAtomicCalls[KC_PTE] += kmaps;
+      lp.kmapAtomic += kmaps;
+      ns += kmaps * kmapNs;
+    }
+    return ns;
+  }
+
+  /**
+   * highmem-kmap: before the pte access of `walk` on CPU index `i`, kmap_high and kunmap_high of its
+   * page-table page (the pool's page->virtual is reused while the mapping stays cached), then the
+   * program comes back to `here`. Returns true when that detour was started; false when the caller
+   * goes on (no detour needed, or it is done).
+   */
+  kmapDetour(i: number, walk: number, here: number): boolean {
+    if (this.lp.s.cfg.pte !== 'highmem-kmap' || this.kmap === null) return false;
+    if (this.kmapped[i] === 1) {
+      this.kmapped[i] = 0;
+      return false;
+    }
+    const pos = this.walkPos[i * PTE_WALKS + walk];
+    // A zap maps each page-table page once (sequential); a fault maps its page every time.
+    if (this.sequential && walk >= PTE_ANON_ZAP && pos % PTRS_PER_PTE !== 0) return false;
+    const held = this.ptHeld[i];
+    const k = held === 0 ? 0 : Math.min(held - 1, Math.floor(pos / PTRS_PER_PTE) + (walk === PTE_FILE_FAULT || walk === PTE_FILE_ZAP ? 1 : 0));
+    const frame = held === 0 ? i : this.ptFrame[i * MAX_PT + k];
+    this.kmapped[i] = 1;
+    this.kmap.copy(i, KC_PTE, kmapPageId(PAGE_TAG_PT, this.lp.node, frame), 1, this.lp.node, true, 1, 0, here);
+    return true;
   }
 
   /** Page-table pages of a process with `anonPages` of anonymous memory: one per 4 MiB, plus PT_REGIONS. */
@@ -104,6 +188,7 @@ export class PageTables {
    * An allocation that fails is counted and the rest are not tried. Then `next`.
    */
   alloc(i: number, pages: number, copy: boolean, next: number): void {
+    this.walkPos.fill(0, i * PTE_WALKS, (i + 1) * PTE_WALKS); // a new address space: its walks start over
     this.ptLeft[i] = Math.min(pages, MAX_PT - this.ptHeld[i]);
     this.ptCopy[i] = copy ? 1 : 0;
     this.ptNext[i] = next;
@@ -150,7 +235,16 @@ export class PageTables {
         this.allocated++;
         this.ptLeft[i]--;
         lp.prog[i] = PT_ALLOC;
-        lp.after(cpu, this.fillNs(z.node, z.type, this.ptCopy[i] === 1));
+        const copy = this.ptCopy[i] === 1;
+        const fill = this.fillNs(z.node, z.type, copy);
+        if (this.kmap !== null && lp.s.cfg.pte === 'highmem-kmap' && z.type === ZONE_HIGHMEM) {
+          // -aa pte-highmem: the new page-table page (and, for fork, the parent's) through the pool,
+          // the fill done while mapped (the parent's page stands in as the next frame's id).
+          const rounds = copy ? 2 : 1;
+          this.kmap.copy(i, KC_PTE, kmapPageId(PAGE_TAG_PT, z.node, frame), rounds, z.node, true, rounds, fill / rounds, PT_ALLOC);
+          return true;
+        }
+        lp.after(cpu, fill);
         return false;
       }
       default: {
@@ -183,11 +277,15 @@ export class PageTables {
   private fillNs(node: number, type: ZoneType, copy: boolean): number {
     const lp = this.lp;
     const costs = lp.s.cfg.costs;
-    const kmaps = type === ZONE_HIGHMEM && lp.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0; // KM_PTE0 (and KM_PTE1 for the source)
+    // highpte: copy_page_range maps the child's page with pte_offset_map (KM_PTE0) and the parent's
+    // with pte_offset_map_nested (KM_PTE1); pte_alloc_one clears a new one through KM_USER0. Each is
+    // a fixmap pte, an invlpg and the refill of the slot's TLB entry. (highmem-kmap maps them through
+    // the pool instead: PT_GOT.)
+    const kmaps = type === ZONE_HIGHMEM && lp.s.cfg.pte === 'highmem' ? (copy ? 2 : 1) : 0;
     lp.kmapAtomicCalls[KC_PTE] += kmaps;
     lp.kmapAtomic += kmaps;
     const lineNs = lp.s.memNs[lp.node * lp.s.topo.nodes + node];
     const fill = copy ? 2 * PT_LINES * lineNs + PTRS_PER_PTE * costs.pteSetNs : lp.pageStreamNs(node, costs.pageClearNs);
-    return fill + kmaps * (costs.tlbFlushOneNs + costs.pteSetNs);
+    return fill + kmaps * (costs.tlbFlushOneNs + costs.pteSetNs + costs.lockAtomicNs);
   }
 }

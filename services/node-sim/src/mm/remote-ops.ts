@@ -1,0 +1,65 @@
+/**
+ * Work under a lock on another node's pages, as the i386 NUMA-Q kernel did it (`remoteOps=direct`),
+ * after Linux 2.4.18 arch/i386 discontigmem (every node's `pg_data_t`, its zones and its `mem_map`
+ * allocated in node 0's lowmem: docs/SOURCES.md#numaq-layout), mm/swap.c (`lru_cache_add`,
+ * `lru_cache_del`) and mm/page_alloc.c (`rmqueue`, `__free_pages_ok`).
+ *
+ * The kernel has no messages: a CPU of node 1 that adds a page of node 2 to the LRU writes the
+ * list head and the struct pages itself, wherever they are; its hold is those accesses. The model
+ * keeps a node's lists on the node's LP (the partitioning of the parallel engine), so the change
+ * still has to reach that LP. With `direct`:
+ *
+ * - an LRU add or delete and a buddy free are POSTED: the CPU sends the change to the page's node
+ *   and releases after its own accesses (the hold priced in mm-node.ts: the work, the struct page
+ *   miss on node 0, the lines the previous holder dirtied), without waiting for anything;
+ * - an operation whose answer the CPU needs (`rmqueue`'s page, a page-table page, 2.4's
+ *   round-robin `next` node) is ANSWERED AFTER RELEASE: the hold is priced the same way and the
+ *   lock goes back at its end; the CPU's program goes on when the answer is there. The answer
+ *   cannot come sooner in the model, so the CPU waits for up to a round trip that the real one did
+ *   not (simplification; it sits outside every hold);
+ * - anything else (reclaim's scans, whose hold is the scan's length known only where the lists
+ *   are; pagevec drains of 2.5) stays a message with the round trip inside the hold.
+ *
+ * Why no later holder sees stale lists. A change leaves holder A (node a) at time t, inside its
+ * hold, and lands on the page's node m at t + hop(a, m). The next holder B (node b) can only act
+ * after A's release reached the lock's home h and the grant reached B: B's own change (or B's
+ * local read, if b = m) happens at t + hold + hop(a, h) + hop(h, b) + hop(b, m) at the earliest.
+ * With hold > 0 and hops obeying the triangle inequality (checked here when the run is built) that
+ * is strictly later than A's change arrives, so every holder finds every earlier holder's change
+ * applied: the order of changes on a node's lists is the order of the lock's holds, as in the
+ * kernel, on every placement (each message is an ordinary event at least one lookahead away).
+ * Readers that take no lock (the zonelist walk's look at free_pages) may see a change up to one hop
+ * late, as a CPU reading a line another quad is writing does.
+ */
+import { invariant } from '../errors.js';
+import type { Topology } from '../machine/topology.js';
+import { OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NODE_NEXT, OP_RMQUEUE } from './mm-protocol.js';
+
+/** How an operation on another node's memory travels under `remoteOps=direct`. */
+export const REMOTE_MESSAGE = 0;
+export const REMOTE_POSTED = 1;
+export const REMOTE_ANSWER_AFTER = 2;
+/** EV_OP's b carries this bit for a posted change: apply, answer nothing. */
+export const EV_OP_POSTED = 1 << 16;
+
+/**
+ * What `op` on another node's memory becomes with `remoteOps=direct`; `ptAlloc` is the page
+ * tables' rmqueue (page-tables.ts, passed in so this file imports no layer above the node).
+ */
+export function remoteKind(op: number, ptAlloc: number): number {
+  if (op === OP_LRU_ADD || op === OP_LRU_DEL || op === OP_FREE) return REMOTE_POSTED;
+  if (op === OP_RMQUEUE || op === ptAlloc || op === OP_NODE_NEXT) return REMOTE_ANSWER_AFTER;
+  return REMOTE_MESSAGE;
+}
+
+/** The triangle inequality over the message latencies, which the ordering argument above needs. */
+export function checkDirectOps(topo: Topology): void {
+  const n = topo.nodes;
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++)
+      for (let c = 0; c < n; c++)
+        invariant(
+          topo.hopNs(a, c) <= topo.hopNs(a, b) + topo.hopNs(b, c),
+          `remoteOps=direct needs hop(${a},${c}) ≤ hop(${a},${b}) + hop(${b},${c}): a change could overtake the lock (distances break the triangle inequality)`,
+        );
+}
