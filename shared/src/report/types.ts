@@ -68,6 +68,8 @@ export interface LockReport {
   waitCpuPercent: number;
   conBounces: number;
   acqBounces: number;
+  /** Acquisitions made while the CPU already held another lock (nested inside it, as shrink_cache nests pagecache_lock and zone->lock in pagemap_lru_lock); absent when none. */
+  nestedAcquisitions?: number;
   callers: LockCallerReport[];
 }
 

@@ -353,7 +353,8 @@ export class MmNode implements LogicalProcess, LockUser {
         this.takeLock(i, cpu, this.cpuState.opLock[i], this.cpuState.opCaller[i]);
         return false;
       case P_OP_RELEASE:
-        this.dropLock(i, cpu, this.cpuState.opLock[i]);
+        if (this.cpuState.opKeep[i] === 1) this.cpuState.opKeep[i] = 0; // still held: the caller nests inside it
+        else this.dropLock(i, cpu, this.cpuState.opLock[i]);
         this.cpuState.opLock[i] = -1;
         this.prog[i] = this.cpuState.opNext[i];
         return true;
@@ -502,6 +503,7 @@ export class MmNode implements LogicalProcess, LockUser {
 
   /** Every spinlock a CPU of this node takes goes through here: onto its held-lock stack, then the lock protocol. */
   takeLock(i: number, cpu: number, lock: number, caller: number): void {
+    if (this.held.depth[i] > 0) this.client.stats.recordNested(lock);
     this.held.take(i, cpu, lock);
     this.client.acquire(cpu, lock, caller, false);
   }
