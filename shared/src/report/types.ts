@@ -297,6 +297,25 @@ export interface MemoryReport {
   text?: KernelTextReport;
   /** Page-table pages allocated and failed (report/highmem.ts). */
   pageTables?: PageTablesReport;
+  /** fork with copy-on-write and, under rmap, the pte_chains (`forkCow`). */
+  fork?: ForkReport;
+}
+
+/** fork, COW faults and the reverse maps' pte_chains (`forkCow`; services/node-sim mm/fork.ts, mm/rmap.ts). */
+export interface ForkReport {
+  forks: number;
+  /** Ptes copy_page_range copied from the parents (anonymous and text), and those exec dropped. */
+  ptesCopied: number;
+  ptesDropped: number;
+  /** Write faults on pages shared with the parent (do_wp_page: a new page, copied). */
+  cowFaults: number;
+  /** rmap only: page_add_rmap and page_remove_rmap calls; pte_chain entries page_remove_rmap walked, mean and most in one call. */
+  rmapAdds: number;
+  rmapRemoves: number;
+  chainWalkMean: number;
+  chainWalkMax: number;
+  /** rmap only: alloc_new_pte_chains calls (a zeroed page cut into 512 entries, under pagemap_lru_lock). */
+  freelistRefills: number;
 }
 
 export interface Report {

@@ -73,8 +73,8 @@ function findLowmemNode(s: MmShared, node: number): number {
   invariant(false, 'no node has a ZONE_NORMAL');
 }
 
-export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
-
+export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, FAULT_COW, PAGEVEC_SIZE } from './mm-protocol.js';
+import type { RmapHook } from './node-services.js';
 
 export class MmNode implements LogicalProcess, LockUser {
   readonly mem: NodeMemory;
@@ -124,6 +124,10 @@ export class MmNode implements LogicalProcess, LockUser {
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
   opExtraNs = NS_ZERO;
+  /** The CPU whose operation applyOp is applying (here or sent by EV_OP): whose pte a reverse-map operation is (rmap.ts). */
+  opCpu = -1;
+  /** The fault path's reverse-map calls when the workload keeps pte_chains (fork.ts); null: fixed holds. */
+  rmapHook: RmapHook | null = null;
   /** Ptes try_to_unmap cleared, its IPIs and time (the page cache counts them). */
   ptesUnmapped = 0;
   unmapTlbIpis = 0;
@@ -288,6 +292,7 @@ export class MmNode implements LogicalProcess, LockUser {
       case EV_OP: {
         const cpuNode = this.s.topo.cpuNode[a];
         this.opExtraNs = 0; // a scan's time (refill, shrink, swap_out's walk) goes back to the lock holder
+        this.opCpu = a;
         const result = this.applyOp(b & 0xff, (b >>> 8) as ZoneType, c);
         this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, Math.round(this.opExtraNs));
         return;
@@ -465,6 +470,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const node = this.cpuState.opNode[i];
     if (node === this.node) {
       this.opExtraNs = 0;
+      this.opCpu = cpu;
       this.opResult[i] = this.applyOp(op, this.cpuState.opArg[i] as ZoneType, this.cpuState.opArg[i]);
       // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
       this.cpuState.opHold[i] += this.opExtraNs;

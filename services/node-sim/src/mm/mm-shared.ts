@@ -67,6 +67,8 @@ export const MM_CALLERS = [
   'do_no_page',
   'alloc_bounce_page',
   'swap_out',
+  'do_wp_page',
+  'copy_page_range',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 
