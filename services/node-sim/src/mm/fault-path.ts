@@ -131,7 +131,7 @@ export class FaultPath {
       case P_RMAP_ADD:
         if (lp.rmapHook !== null) {
           lp.rmapHook.faultAdd(i, cpu, P_LRU_ADD);
-          return true;
+          return false;
         }
         lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, OP_NONE, -1, 0, costs.rmapOpNs + lp.structPageNs(st.pageNode[at]), LINES_LRU, P_LRU_ADD);
         return false;
@@ -164,7 +164,7 @@ export class FaultPath {
       case P_RMAP_DEL:
         if (lp.rmapHook !== null) {
           lp.rmapHook.unmapRemove(i, cpu, P_LRU_DEL);
-          return true;
+          return false;
         }
         lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + lp.structPageNs(st.pageNode[at]), LINES_LRU, P_LRU_DEL);
         return false;
