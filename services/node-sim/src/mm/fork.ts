@@ -39,6 +39,7 @@
  * page cache's map counts (reclaim's unmapping does not see them); the libraries' text is part of
  * each program's (programs share no text pages).
  */
+import type { ForkReport } from '@numasim/shared';
 import { invariant } from '../errors.js';
 import { FAULT_COW, OP_NONE, P_FAULT, P_UNMAP } from './mm-protocol.js';
 import type { Numbering } from './numbering.js';
@@ -315,4 +316,26 @@ export class ForkCow implements RmapHook {
     this.lp.opExtraNs += op === this.opAdd ? chains.add(arg - 1, this.lp.opCpu) : chains.remove(arg - 1, this.lp.opCpu);
     return 0;
   }
+}
+
+/** fork's counters and the pte_chains' over the nodes (`forkCow`; nothing when it is off). */
+export function forkReport(forks: readonly (ForkCow | null)[]): { fork?: ForkReport } {
+  if (forks.length === 0 || forks[0] === null) return {};
+  const all = forks as readonly ForkCow[];
+  const sum = (g: (x: ForkCow) => number) => all.reduce((s, x) => s + g(x), 0);
+  const chains = (g: (r: RmapChains) => number) => sum((x) => (x.chains === null ? 0 : g(x.chains)));
+  const removes = chains((r) => r.removes);
+  return {
+    fork: {
+      forks: sum((x) => x.forks),
+      ptesCopied: sum((x) => x.ptesCopied),
+      ptesDropped: sum((x) => x.ptesDropped),
+      cowFaults: sum((x) => x.cowFaults),
+      rmapAdds: chains((r) => r.adds),
+      rmapRemoves: removes,
+      chainWalkMean: removes === 0 ? 0 : Math.round((1000 * chains((r) => r.walked)) / removes) / 1000,
+      chainWalkMax: Math.max(0, ...all.map((x) => x.chains?.walkMax ?? 0)),
+      freelistRefills: chains((r) => r.refills),
+    },
+  };
 }

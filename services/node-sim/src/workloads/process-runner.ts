@@ -29,13 +29,14 @@
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
  * The files' pages, their lookups, read-backs and mappings are the node's `PageCache`'s
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
- * Left out: COW (fork and exec are CPU time besides the page tables); the scheduler (a CPU runs
+ * fork's copy of the parent's ptes, the child's COW faults before exec and exec's drop of the copy,
+ * with rmap's pte_chains, are mm/fork.ts's with `forkCow` (otherwise fork and exec are CPU time besides
+ * the page tables). Left out: the scheduler (a CPU runs
  * one job at a time, so jobs beyond the CPU count would only wait); the work of whoever hands out
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
-import type { ForkReport, LatencySummary } from '@numasim/shared';
-import type { RmapChains } from '../mm/rmap.js';
+import type { LatencySummary } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
@@ -48,7 +49,7 @@ import { summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
-import { ForkCow, forkProtocol } from '../mm/fork.js';
+import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
 
 /** fork.ts's numbers (fork with COW, `forkCow`), after the page cache's; the runner's after those. */
 const FORK_PROTOCOL = forkProtocol(PAGECACHE_PROTOCOL);
@@ -462,29 +463,8 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       ...parts.memory(),
       pageTables: { placement: cfg.pte, pagesAllocated: sumNodes(nodes, (n) => n.pageTables!.allocated), allocationsFailed: sumNodes(nodes, (n) => n.pageTables!.failed) },
       ...pageCacheReport(nodes.map((n) => n.cache)),
-      ...forkReport(nodes),
+      ...forkReport(nodes.map((n) => n.fork)),
     }),
-  };
-}
-
-/** fork's counters and the pte_chains' (`forkCow`; nothing otherwise). */
-function forkReport(nodes: readonly ProcessNode[]): { fork?: ForkReport } {
-  if (nodes.length === 0 || nodes[0].fork === null) return {};
-  const f = (g: (x: ForkCow) => number) => sumNodes(nodes, (n) => g(n.fork!));
-  const c = (g: (x: RmapChains) => number) => sumNodes(nodes, (n) => (n.fork!.chains === null ? 0 : g(n.fork!.chains)));
-  const removes = c((r) => r.removes);
-  return {
-    fork: {
-      forks: f((x) => x.forks),
-      ptesCopied: f((x) => x.ptesCopied),
-      ptesDropped: f((x) => x.ptesDropped),
-      cowFaults: f((x) => x.cowFaults),
-      rmapAdds: c((r) => r.adds),
-      rmapRemoves: removes,
-      chainWalkMean: removes === 0 ? 0 : Math.round((1000 * c((r) => r.walked)) / removes) / 1000,
-      chainWalkMax: Math.max(0, ...nodes.map((n) => n.fork!.chains?.walkMax ?? 0)),
-      freelistRefills: c((r) => r.refills),
-    },
   };
 }
 
