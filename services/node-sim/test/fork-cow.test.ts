@@ -1,6 +1,6 @@
 /** fork with copy-on-write and 2.4-rmap's pte_chains (`forkCow`), and shrink_cache's nesting (`reclaimNesting`). */
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveWorkload, type Report } from '@numasim/shared';
+import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
 import { closeDefaultNodePool, runWorkload, runWorkloadPlaced } from '@numasim/node-sim';
 import { PTE_CHAINS_PER_PAGE, RmapChains } from '../src/mm/rmap.js';
 import type { HighmemCore } from '../src/mm/node-services.js';
@@ -137,6 +137,14 @@ describe('shrink_cache nesting (reclaimNesting)', () => {
     const hold = (x: Report) => x.locks.find((l) => l.name === 'pagemap_lru_lock')!.callers.find((c) => c.name === 'shrink_cache')!.holdMeanNs;
     expect(nested(flat, 'pagecache_lock')).toBe(0);
     expect(hold(r)).toBeGreaterThan(hold(flat));
+  });
+
+  it('numaq-16-mem-pressure reaches reclaim, and the lock table shows the nested holds', () => {
+    const r = runWorkload(resolveWorkload(getPreset('numaq-16-mem-pressure').workload, ['reclaimNesting=true', 'durationNs=300000000']));
+    const taken = r.memory!.reclaim!.pagesReclaimed;
+    expect(taken).toBeGreaterThan(0);
+    expect(lock(r, 'pagecache_lock')[0].nestedAcquisitions).toBe(taken);
+    expect(nested(r, 'zone->lock')).toBe(taken);
   });
 
   it('2.5-zone frees after dropping zone->lru_lock: nothing nests there', () => {
