@@ -58,6 +58,18 @@ describe('fork with copy-on-write (forkCow)', () => {
     expect(w.completionNs!).toBeGreaterThan(kb(off).completionNs!);
   });
 
+  it('a vforked process borrows its parent\'s mm: no ptes or page tables copied, no COW, nothing dropped at exec', () => {
+    const vf = ['processes.1.start=vfork', 'processes.2.start=vfork'];
+    const r = run(['lru=2.4', 'forkCow=true', ...vf]);
+    const f = r.memory!.fork!;
+    expect(f.forks).toBe(24);
+    expect(f.vforks).toBe(48);
+    expect(f.ptesCopied).toBe(24 * parentPtes);
+    expect(f.cowFaults).toBe(24 * 2);
+    const all = run(['lru=2.4', 'forkCow=true']);
+    expect(r.memory!.pageTables!.pagesAllocated).toBeLessThan(all.memory!.pageTables!.pagesAllocated);
+  });
+
   it('rmap: every copied pte is a page_add_rmap under pagemap_lru_lock nested in page_table_lock, every dropped one a page_remove_rmap', () => {
     const r = run(['lru=rmap', 'forkCow=true']);
     const f = r.memory!.fork!;

@@ -303,7 +303,9 @@ export interface MemoryReport {
 
 /** fork, COW faults and the reverse maps' pte_chains (`forkCow`; services/node-sim mm/fork.ts, mm/rmap.ts). */
 export interface ForkReport {
+  /** Processes started by fork (their parent's ptes copied) and by vfork (the parent's mm lent until exec). */
   forks: number;
+  vforks: number;
   /** Ptes copy_page_range copied from the parents (anonymous and text), and those exec dropped. */
   ptesCopied: number;
   ptesDropped: number;

@@ -97,6 +97,8 @@ export class ForkCow implements RmapHook {
   private readonly hookNext: Int32Array;
   // Statistics (observation only).
   forks = 0;
+  /** Processes started by vfork (no copy). */
+  vforks = 0;
   ptesCopied = 0;
   ptesDropped = 0;
   cowFaults = 0;
@@ -328,6 +330,7 @@ export function forkReport(forks: readonly (ForkCow | null)[]): { fork?: ForkRep
   return {
     fork: {
       forks: sum((x) => x.forks),
+      vforks: sum((x) => x.vforks),
       ptesCopied: sum((x) => x.ptesCopied),
       ptesDropped: sum((x) => x.ptesDropped),
       cowFaults: sum((x) => x.cowFaults),

@@ -77,6 +77,8 @@ export interface RunnerProcess {
   readPages: number;
   writePages: number;
   cpuNs: number;
+  /** With forkCow: "vfork" borrows the parent's mm until exec (nothing copied); absent or "fork": a copy (mm/fork.ts). */
+  start?: 'fork' | 'vfork';
 }
 
 /** The machine and VM, and what the runner's CPUs run. */
@@ -233,6 +235,12 @@ export class ProcessNode extends MmNode {
         this.after(cpu, costs.forkNs);
         return false;
       case K_FORK_PT: {
+        if (this.fork !== null && this.cfg.processes[this.proc[i]].start === 'vfork') {
+          // vfork (CLONE_VM): the child runs in its parent's mm until exec — no page tables or ptes copied, nothing to drop at exec.
+          this.fork.vforks++;
+          this.prog[i] = K_EXEC;
+          return true;
+        }
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's; the first's parent, which hands out jobs, is taken to be as large as it).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
         this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, this.fork !== null ? K_FORK_COPY : K_EXEC);
