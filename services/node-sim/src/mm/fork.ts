@@ -24,7 +24,7 @@
  * driver forks cpp, cc1 and as; the `sh` of Rules.make is make's, taken to be the driver's too).
  * A parent's anonymous pages are on its node (make's on node 0); its text is the first program's.
  *
- * Programs' text: with `forkCow` a program's file faults map its own pages of the file set, the
+ * Programs' text (kernbench, whose file faults are text: `textFaults`): with `forkCow` a program's file faults map its own pages of the file set, the
  * j-th fault the program's j-th page (programs one after another from page 0), so every live
  * process running a program maps the same pages and their pte_chains are as long as the number
  * of such processes — the binaries' text (cc1, as, the shell, libc) shared by every process.

@@ -99,6 +99,8 @@ export type ProcessRunnerConfig = MmConfig & {
   execArgPages?: number;
   /** kernel_reads of an exec (none when absent). */
   execReads?: number;
+  /** File faults are the programs' text (kernbench): with forkCow each program maps its own pages, shared by every process running it (mm/fork.ts). */
+  textFaults?: boolean;
 };
 
 // What a process does next, between slices of user time.
@@ -425,7 +427,7 @@ export class ProcessNode extends MmNode {
       default: {
         // forkCow: a file fault maps the program's own text, its j-th page at its j-th fault (mm/fork.ts).
         const pr = this.proc[i];
-        const t = what === DO_FILE && this.fork !== null ? this.fork.textPage(pr, this.cfg.processes[pr].fileFaults - 1 - this.left[b + DO_FILE]) : this.rng.nextInt(this.cfg.filePages);
+        const t = what === DO_FILE && this.fork !== null && this.cfg.textFaults === true ? this.fork.textPage(pr, this.cfg.processes[pr].fileFaults - 1 - this.left[b + DO_FILE]) : this.rng.nextInt(this.cfg.filePages);
         this.cache.lookupPage(i, t, what === DO_FILE, K_LOOKED_UP, K_RUN);
         this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
         return false;
