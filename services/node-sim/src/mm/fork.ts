@@ -111,6 +111,8 @@ export class ForkCow implements RmapHook {
     filePagesHere: number,
     /** Page slots per CPU: COW copies use the first ones, before exec. */
     slots: number,
+    /** The programs' file faults are their text (kernbench): a parent's mapped text is copied too; otherwise (a reader's random file pages) a parent maps none. */
+    private readonly textFaults: boolean,
   ) {
     [this.FK_COPY, this.FK_COPY_RMAP, this.FK_COPY_DONE, this.FK_COW, this.FK_COW_DONE, this.FK_COW_ADD, this.FK_DROP, this.FK_DROP_NEXT, this.FK_DROP_PTES, this.FK_DROP_RMAP, this.FK_DROP_DONE] = protocol.steps;
     [this.opAdd, this.opDel] = protocol.ops;
@@ -166,7 +168,7 @@ export class ForkCow implements RmapHook {
     const parent = this.processes[0];
     this.forks++;
     this.copiedAnon[i] = parent.anonPages;
-    this.copiedText[i] = parent.fileFaults;
+    this.copiedText[i] = this.textFaults ? parent.fileFaults : 0;
     this.parentNode[i] = proc === 0 ? 0 : this.lp.node;
     this.cowLeft[i] = Math.min(this.maxCow, parent.anonPages);
     this.cowDone[i] = 0;

@@ -151,7 +151,7 @@ export class ProcessNode extends MmNode {
     this.cache = new PageCache(this, cfg.filePages, fill, most((p) => p.fileFaults));
     this.cfg = cfg;
     const filesHere = node < cfg.filePages ? Math.floor((cfg.filePages - 1 - node) / s.topo.nodes) + 1 : 0;
-    this.fork = cfg.forkCow === true ? new ForkCow(this, FORK_PROTOCOL, cfg.processes, cfg.filePages, filesHere, this.S) : null;
+    this.fork = cfg.forkCow === true ? new ForkCow(this, FORK_PROTOCOL, cfg.processes, cfg.filePages, filesHere, this.S, cfg.textFaults === true) : null;
     if (this.fork !== null && this.fork.chains !== null) {
       this.rmapHook = this.fork;
       this.cache.chains = this.fork.chains;
