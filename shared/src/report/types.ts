@@ -73,6 +73,8 @@ export interface LockReport {
   waitCpuPercent: number;
   conBounces: number;
   acqBounces: number;
+  /** Acquisitions made while the CPU already held another lock (nested inside it, as shrink_cache nests pagecache_lock and zone->lock in pagemap_lru_lock); absent when none. */
+  nestedAcquisitions?: number;
   callers: LockCallerReport[];
 }
 
@@ -315,6 +317,8 @@ export interface MemoryReport {
   pageTables?: PageTablesReport;
   /** Kernel stacks and task_structs (the `taskArea` knob; absent when it is left out). */
   taskArea?: TaskAreaReport;
+  /** fork with copy-on-write and, under rmap, the pte_chains (`forkCow`). */
+  fork?: ForkReport;
 }
 
 /** Where kernel stacks and task_structs live and what reaching them cost (services/node-sim/src/mm/task-area.ts). */
@@ -360,6 +364,25 @@ export interface TaskAreaNodeReport {
   pgdPages: number;
   /** Most pages of all these kinds live here at once. */
   peakPages: number;
+}
+
+/** fork, COW faults and the reverse maps' pte_chains (`forkCow`; services/node-sim mm/fork.ts, mm/rmap.ts). */
+export interface ForkReport {
+  /** Processes started by fork (their parent's ptes copied) and by vfork (the parent's mm lent until exec). */
+  forks: number;
+  vforks: number;
+  /** Ptes copy_page_range copied from the parents (anonymous and text), and those exec dropped. */
+  ptesCopied: number;
+  ptesDropped: number;
+  /** Write faults on pages shared with the parent (do_wp_page: a new page, copied). */
+  cowFaults: number;
+  /** rmap only: page_add_rmap and page_remove_rmap calls; pte_chain entries page_remove_rmap walked, mean and most in one call. */
+  rmapAdds: number;
+  rmapRemoves: number;
+  chainWalkMean: number;
+  chainWalkMax: number;
+  /** rmap only: alloc_new_pte_chains calls (a zeroed page cut into 512 entries, under pagemap_lru_lock). */
+  freelistRefills: number;
 }
 
 export interface Report {

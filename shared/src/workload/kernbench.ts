@@ -43,6 +43,12 @@ export const KernbenchProcessSpec = closedObject(
     readPages: Type.Integer({ minimum: 0, maximum: 1 << 20, description: 'page-cache pages it read()s (sources and headers)' }),
     writePages: Type.Integer({ minimum: 0, maximum: 1 << 20, description: 'pages it writes into the page cache (its output), which stay cached' }),
     cpuNs: nanoseconds({ maximum: 1e12, description: 'user-mode CPU time, ns' }),
+    start: Type.Optional(
+      Type.Union([Type.Literal('fork'), Type.Literal('vfork')], {
+        description:
+          'with forkCow: how its parent starts it — "fork" (absent: the default) copies the parent\'s ptes, "vfork" (CLONE_VM, as GNU make and gcc 2.95\'s pexecute start their children) lends the parent\'s mm until exec: nothing copied, no COW',
+      }),
+    ),
   },
   { description: 'One process of a compile job.' },
 );
@@ -54,6 +60,7 @@ export interface KernbenchProcess {
   readPages: number;
   writePages: number;
   cpuNs: number;
+  start?: 'fork' | 'vfork';
 }
 
 /** A compile job of a 2.4.18 bzImage build with gcc 2.95 -pipe (docs/CALIBRATION.md). */

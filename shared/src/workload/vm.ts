@@ -62,6 +62,25 @@ export const vmProperties = {
   ...highmemProperties,
   ...taskAreaProperties,
   ...layoutProperties,
+  // Knobs of the faithful 2.4.18 model, off by default (absent: false) so that every report made without them stays as it was.
+  reclaimNesting: Type.Optional(
+    Type.Boolean({
+      description:
+        'shrink_cache nests as 2.4.18 mm/vmscan.c does: every page it frees leaves the page cache under pagecache_lock and goes back to the buddy allocator under zone->lock ' +
+        'while pagemap_lru_lock is still held (lru 2.4 and rmap; 2.5-zone frees after dropping zone->lru_lock); false (default): the locks are taken one after another',
+    }),
+  ),
+  forkCow: Type.Optional(
+    Type.Boolean({
+      description:
+        'fork copies the parent\'s ptes (2.4.18 copy_page_range: anonymous pages write-protected, page counts raised; under rmap a page_add_rmap per pte), the child ' +
+        'copy-on-write faults the pages it writes before exec (do_wp_page), and exec drops the copied mm (a page_remove_rmap per pte under rmap); programs map their own ' +
+        'text (shared by every live process running them), and rmap keeps pte_chains: a global freelist refilled a page at a time and a linear walk in page_remove_rmap; false (default): fork copies page tables only',
+    }),
+  ),
+  cowFaultsBeforeExec: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1 << 16, description: 'forkCow: parent pages a child writes between fork and exec, each a COW fault (default 2: its stack page and one data page)' }),
+  ),
 };
 
 export interface VmConfig extends HighmemConfig, TaskAreaConfig, LayoutConfig {
@@ -75,4 +94,7 @@ export interface VmConfig extends HighmemConfig, TaskAreaConfig, LayoutConfig {
   kswapd: 'per-node' | 'global';
   coherence: 'snoop' | 'sci';
   zonelist: ZonelistPolicyName;
+  reclaimNesting?: boolean;
+  forkCow?: boolean;
+  cowFaultsBeforeExec?: number;
 }

@@ -79,6 +79,8 @@ export class LockStats {
   /** Per lock, allocated when the lock is first used by this LP. */
   readonly holdHist: (Float64Array | undefined)[];
   readonly waitHist: (Float64Array | undefined)[];
+  /** Per lock: acquisitions asked for while the CPU already held another lock (nested inside it). */
+  readonly nested: Float64Array;
 
   constructor(locks: number, callers: number) {
     this.locks = locks;
@@ -98,6 +100,12 @@ export class LockStats {
     this.acqBounces = new Float64Array(n);
     this.holdHist = new Array<Float64Array | undefined>(locks).fill(undefined);
     this.waitHist = new Array<Float64Array | undefined>(locks).fill(undefined);
+    this.nested = new Float64Array(locks);
+  }
+
+  /** An acquisition of `lock` asked for with another lock held. */
+  recordNested(lock: number): void {
+    this.nested[lock]++;
   }
 
   /** A successful acquisition; `waitNs` counts only when `contended`. */
@@ -155,6 +163,7 @@ export class LockStats {
     min(this.waitMin, other.waitMin);
     sum(this.conBounces, other.conBounces);
     sum(this.acqBounces, other.acqBounces);
+    sum(this.nested, other.nested);
     for (let l = 0; l < this.locks; l++) {
       for (const [mine, theirs] of [
         [this.holdHist, other.holdHist],

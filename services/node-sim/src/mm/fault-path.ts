@@ -27,7 +27,7 @@ import { NS_ZERO } from '../engine/time.js';
 import type { CpuState } from './cpu-state.js';
 import { LINES_LRU, LINES_PAGECACHE } from './mm-shared.js';
 import {
-  FAULT_ANON, OP_LRU_ADD, OP_LRU_DEL, OP_NONE, P_FAULT, P_FAULT_DONE, P_FILL, P_FREE, P_LRU_ADD, P_LRU_DEL, P_MAP,
+  FAULT_ANON, FAULT_COW, FAULT_PAGECACHE_WRITE, OP_LRU_ADD, OP_LRU_DEL, OP_NONE, P_FAULT, P_FAULT_DONE, P_FILL, P_FREE, P_LRU_ADD, P_LRU_DEL, P_MAP,
   P_RMAP_ADD, P_RMAP_DEL, P_TAKEN, P_UNMAP, P_WALK,
 } from './mm-protocol.js';
 import type { NodeCore } from './node-services.js';
@@ -84,7 +84,7 @@ export class FaultPath {
         st.reclaimWaits[i] = 0;
         lp.alloc.start(i);
         st.prog[i] = P_WALK;
-        if (st.faultKind[i] === FAULT_ANON) {
+        if (st.faultKind[i] !== FAULT_PAGECACHE_WRITE) {
           lp.after(cpu, costs.pageFaultNs);
           return false;
         }
@@ -113,7 +113,8 @@ export class FaultPath {
         // generic_file_write is kmapped by the workload (mm/kmap.ts). A remote page costs remote bandwidth.
         const node = st.pageNode[at];
         let ns = lp.pageStreamNs(node, st.faultKind[i] === FAULT_ANON ? costs.pageClearNs : costs.pageCopyNs);
-        if (st.faultKind[i] === FAULT_ANON && lp.zoneTypeOf(node, st.pageFrame[at]) === ZONE_HIGHMEM) {
+        // A COW copy (copy_user_highpage) maps the new page the same way (the old one's node is the parent's: the copy's read is in pageCopyNs).
+        if (st.faultKind[i] !== FAULT_PAGECACHE_WRITE && lp.zoneTypeOf(node, st.pageFrame[at]) === ZONE_HIGHMEM) {
           lp.kmapAtomic++;
           ns += costs.tlbFlushOneNs;
         }
@@ -122,14 +123,18 @@ export class FaultPath {
         return false;
       }
       case P_MAP:
-        if (st.faultKind[i] === FAULT_ANON) {
+        if (st.faultKind[i] !== FAULT_PAGECACHE_WRITE) {
           if (lp.pteKmapDetour(i, PTE_ANON_FAULT, P_MAP)) return true;
-          lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i, PTE_ANON_FAULT), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
+          lp.lockedOp(i, cpu, lp.ptlOf(cpu), st.faultKind[i] === FAULT_COW ? s.callers.do_wp_page : s.callers.do_anonymous_page, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i, PTE_ANON_FAULT), 0, s.cfg.lru === 'rmap' ? P_RMAP_ADD : P_LRU_ADD);
         } else {
           lp.lockedOp(i, cpu, s.pagecacheLock, s.callers.add_to_page_cache, OP_NONE, -1, 0, lp.pagecacheHoldNs(st.pageNode[at]), LINES_PAGECACHE, P_LRU_ADD);
         }
         return false;
       case P_RMAP_ADD:
+        if (lp.rmapHook !== null) {
+          lp.rmapHook.faultAdd(i, cpu, P_LRU_ADD);
+          return false;
+        }
         lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, OP_NONE, -1, 0, costs.rmapOpNs + lp.structPageNs(st.pageNode[at]), LINES_LRU, P_LRU_ADD);
         return false;
       case P_LRU_ADD:
@@ -160,6 +165,10 @@ export class FaultPath {
         lp.lockedOp(i, cpu, lp.ptlOf(cpu), s.callers.zap_page_range, OP_NONE, -1, 0, costs.pteSetNs + lp.pteAccessNs(i, PTE_ANON_ZAP), 0, s.cfg.lru === 'rmap' ? P_RMAP_DEL : P_LRU_DEL);
         return false;
       case P_RMAP_DEL:
+        if (lp.rmapHook !== null) {
+          lp.rmapHook.unmapRemove(i, cpu, P_LRU_DEL);
+          return false;
+        }
         lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_remove_rmap, OP_NONE, -1, 0, costs.rmapOpNs + lp.structPageNs(st.pageNode[at]), LINES_LRU, P_LRU_DEL);
         return false;
       case P_LRU_DEL: {

@@ -77,8 +77,8 @@ function findLowmemNode(s: MmShared, node: number): number {
   invariant(false, 'no node has a ZONE_NORMAL');
 }
 
-export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, PAGEVEC_SIZE } from './mm-protocol.js';
-
+export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, FAULT_COW, PAGEVEC_SIZE } from './mm-protocol.js';
+import type { RmapHook } from './node-services.js';
 
 export class MmNode implements LogicalProcess, LockUser {
   readonly mem: NodeMemory;
@@ -130,6 +130,10 @@ export class MmNode implements LogicalProcess, LockUser {
   kmapAtomic = 0;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
   opExtraNs = NS_ZERO;
+  /** The CPU whose operation applyOp is applying (here or sent by EV_OP): whose pte a reverse-map operation is (rmap.ts). */
+  opCpu = -1;
+  /** The fault path's reverse-map calls when the workload keeps pte_chains (fork.ts); null: fixed holds. */
+  rmapHook: RmapHook | null = null;
   /** Ptes try_to_unmap cleared, its IPIs and time (the page cache counts them). */
   ptesUnmapped = 0;
   unmapTlbIpis = 0;
@@ -309,6 +313,7 @@ export class MmNode implements LogicalProcess, LockUser {
           this.applyOp(b & 0xff, ((b >>> 8) & 0xff) as ZoneType, c);
           return;
         }
+        this.opCpu = a;
         const result = this.applyOp(b & 0xff, (b >>> 8) as ZoneType, c);
         this.kernel.send(this.s.topo.nodeLp[cpuNode], this.s.topo.hopNs(this.node, cpuNode), EV_OP_REPLY, a, result, Math.round(this.opExtraNs));
         return;
@@ -374,7 +379,8 @@ export class MmNode implements LogicalProcess, LockUser {
         this.takeLock(i, cpu, this.cpuState.opLock[i], this.cpuState.opCaller[i]);
         return false;
       case P_OP_RELEASE:
-        this.dropLock(i, cpu, this.cpuState.opLock[i]);
+        if (this.cpuState.opKeep[i] === 1) this.cpuState.opKeep[i] = 0; // still held: the caller nests inside it
+        else this.dropLock(i, cpu, this.cpuState.opLock[i]);
         this.cpuState.opLock[i] = -1;
         if (this.cpuState.opPending[i] > 0) {
           // remoteOps=direct: released after its own accesses; the answer it needs is still on its way.
@@ -490,6 +496,7 @@ export class MmNode implements LogicalProcess, LockUser {
     const node = this.cpuState.opNode[i];
     if (node === this.node) {
       this.opExtraNs = 0;
+      this.opCpu = cpu;
       this.opResult[i] = this.applyOp(op, this.cpuState.opArg[i] as ZoneType, this.cpuState.opArg[i]);
       // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
       this.cpuState.opHold[i] += this.opExtraNs;
@@ -550,6 +557,7 @@ export class MmNode implements LogicalProcess, LockUser {
    * protocol. `shared`: down_read on an rwsem (locks/rwsem.ts); otherwise spin_lock or down_write.
    */
   takeLock(i: number, cpu: number, lock: number, caller: number, shared = false): void {
+    if (this.held.depth[i] > 0) this.client.stats.recordNested(lock);
     this.held.take(i, cpu, lock);
     this.client.acquire(cpu, lock, caller, false, shared);
   }

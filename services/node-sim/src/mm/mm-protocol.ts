@@ -32,6 +32,8 @@ export const [OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NODE_NEXT
 /** What a fault fills its page with and how it maps it. */
 export const FAULT_ANON = 0;
 export const FAULT_PAGECACHE_WRITE = 1;
+/** A write to a page fork shared (mm/memory.c do_wp_page): a new page, copied from the old one (fork.ts). */
+export const FAULT_COW = 2;
 
 // P_LOCK: a timer ran out, ask for the pending lock now. P_OP_WAIT: waiting for a lock or a remote
 // operation's answer under it. P_PAGE_OP_WAIT: waiting for a lockless operation on another node.

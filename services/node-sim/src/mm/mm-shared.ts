@@ -72,6 +72,8 @@ export const MM_CALLERS = [
   'alloc_bounce_page',
   'swap_out',
   '_alloc_pages',
+  'do_wp_page',
+  'copy_page_range',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 

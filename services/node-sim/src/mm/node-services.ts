@@ -61,6 +61,24 @@ export interface NodeCore {
   zoneTypeOf(node: number, frame: number): ZoneType;
   pageStreamNs(node: number, localNs: number): number;
   lruLockOf(node: number, frame: number): number;
+  /** The CPU whose operation applyOp is applying. */
+  readonly opCpu: number;
+  /** pte_chains kept by the workload (fork.ts), or null. */
+  readonly rmapHook: RmapHook | null;
+}
+
+/**
+ * The reverse-map calls of the fault path when the node keeps pte_chains (fork.ts and rmap.ts:
+ * `forkCow` under `lru: rmap`); without them the fault path charges page_add_rmap and
+ * page_remove_rmap as fixed holds of pagemap_lru_lock.
+ */
+export interface RmapHook {
+  /** page_add_rmap of the page CPU index `i`'s fault just mapped (a COW fault: page_remove_rmap of the parent's page first); then `next`. */
+  faultAdd(i: number, cpu: number, next: number): void;
+  /** page_remove_rmap of the private page CPU index `i` unmaps; then `next`. */
+  unmapRemove(i: number, cpu: number, next: number): void;
+  /** The operation that puts a pte on a file page's chain, on the page's node (argument: index + 1). */
+  readonly opAdd: number;
 }
 
 /** A node with reclaim (mm-node.ts, `NodeParts.reclaim`): what vmscan.ts's `Reclaim` uses beyond the core, and the page cache's answers it asks for. */

@@ -65,6 +65,7 @@ import { ZONE_HIGHMEM, type ZoneType } from './zone.js';
 import { NS_ZERO } from '../engine/time.js';
 import { EV_SWAP_UNMAP, OP_SWAP_OUT_MM, SwapOut } from './swap-out.js';
 import { Bounce, BOUNCE_PROTOCOL, OP_BOUNCE_ALLOC } from './bounce.js';
+import type { RmapChains } from './rmap.js';
 
 /** The page cache's numbers, after the bounce buffers'. */
 export const PAGECACHE_PROTOCOL = BOUNCE_PROTOCOL.extend('filemap.c', {
@@ -151,6 +152,9 @@ export class PageCache implements Mappings {
   activations = 0;
   refaults = 0;
   fileMaps = 0;
+
+  /** The pte_chains of this node's file pages (rmap.ts; `forkCow` under rmap), or null: rmap's holds are fixed. */
+  chains: RmapChains | null = null;
 
   /** Bounce buffers for read-backs into highmem (bounce.ts). */
   readonly bounce: Bounce;
@@ -331,6 +335,7 @@ export class PageCache implements Mappings {
     this.pageFrameOf[idx] = -1;
     this.mapped[idx] = 0;
     this.gen[idx]++;
+    if (this.chains !== null) this.chains.clear(idx); // try_to_unmap emptied its chain
     this.lp.mem.frames.index[frame] = -1;
   }
 
@@ -381,6 +386,8 @@ export class PageCache implements Mappings {
         return this.gen[arg] & GEN_MASK;
       }
       case OP_PC_UNMAP:
+        // page_remove_rmap (forkCow under rmap): the walk down the chain of the page's current copy to this CPU's pte.
+        if (this.chains !== null && (this.gen[arg & IDX_MASK] & GEN_MASK) === arg >>> IDX_BITS) this.lp.opExtraNs += this.chains.remove(arg & IDX_MASK, this.lp.opCpu);
         this.dropPte(arg);
         return 0;
       case OP_SWAP_OUT_MM:
@@ -481,9 +488,12 @@ export class PageCache implements Mappings {
       case PC_RMAP_ADD: {
         // The pte is set. 2.4-rmap: page_add_rmap under pagemap_lru_lock. A page read back for this
         // fault was not counted by the lookup: count it now, where it lives.
-        const count = this.mapGen[i] < 0 ? OP_PC_MAP : OP_NONE;
+        let count = this.mapGen[i] < 0 ? OP_PC_MAP : OP_NONE;
         if (s.cfg.lru === 'rmap') {
-          this.lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, count, count === OP_NONE ? -1 : node, idx, costs.rmapOpNs + this.lp.structPageNs(node), LINES_LRU, PC_MAPPED);
+          // With pte_chains (forkCow) the entry goes on the page's chain, on its node (fork.ts's operation: index + 1).
+          const chain = count === OP_NONE && this.lp.rmapHook !== null;
+          if (chain) count = this.lp.rmapHook!.opAdd;
+          this.lp.lockedOp(i, cpu, s.pagemapLruLock, s.callers.page_add_rmap, count, count === OP_NONE ? -1 : node, chain ? idx + 1 : idx, costs.rmapOpNs + this.lp.structPageNs(node), LINES_LRU, PC_MAPPED);
           return false;
         }
         if (count === OP_NONE) {

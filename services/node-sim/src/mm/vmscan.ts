@@ -285,6 +285,16 @@ export class Reclaim {
     return -1;
   }
 
+  /**
+   * Whether shrink_cache frees its pages inside the LRU lock hold (`reclaimNesting`): 2.4.18
+   * mm/vmscan.c takes pagecache_lock for __remove_inode_page and, through page_cache_release,
+   * zone->lock for __free_pages_ok, with pagemap_lru_lock held, page by page. 2.5 (the `2.5-zone`
+   * variant) moves the pages to a private list and frees them after dropping zone->lru_lock.
+   */
+  private nests(): boolean {
+    return this.lp.s.cfg.reclaimNesting === true && this.lp.s.cfg.lru !== '2.5-zone';
+  }
+
   private zoneLruLock(node: number, z: number): number {
     const type = this.lp.s.maps[node].zones[z].type;
     return this.lp.s.cfg.lru === '2.5-zone' ? this.lp.s.zoneLruLock[node * 3 + type] : this.lp.s.pagemapLruLock;
@@ -336,6 +346,8 @@ export class Reclaim {
         return false;
       case KS_SHRINK:
         this.rBatchPos[i] = -1; // the scan's answer is still to be read
+        // reclaimNesting: 2.4.18's shrink_cache keeps pagemap_lru_lock while it frees what it took (KS_DROP, KS_FREE nest inside; KS_UNNEST drops it).
+        if (this.nests()) this.lp.cpuState.opKeep[i] = 1;
         this.lp.lockedOp(i, cpu, this.zoneLruLock(node, z), callers.shrink_cache, OP_SHRINK, node, z | (i << 8) | (this.rPriority[i] << 16), costs.lruListOpNs, LINES_LRU, KS_DROP);
         return false;
       case KS_DROP:
@@ -348,6 +360,7 @@ export class Reclaim {
         }
         // __remove_inode_page: each page leaves the page cache's hash under pagecache_lock.
         if (this.rBatchPos[i] >= this.rBatchLen[i]) {
+          if (this.nests()) this.lp.dropLock(i, cpu, this.zoneLruLock(node, z)); // spin_unlock(&pagemap_lru_lock) at the end of the scan, or before swap_out
           this.lp.prog[i] = this.rSwapOut[i] === 1 ? KS_SWAP_OUT : KS_PASS_DONE;
           return true;
         }

@@ -91,6 +91,7 @@ export function buildLockReports(registry: LockRegistry, s: LockStats, simulated
       waitCpuPercent: pct(waitTotal, cpus * simulatedNs),
       conBounces: totals.conBounces[l],
       acqBounces: totals.acqBounces[l],
+      ...(s.nested[l] > 0 ? { nestedAcquisitions: s.nested[l] } : {}),
       callers,
     });
   }

@@ -16,7 +16,7 @@ import type { Model } from './model.js';
 import { buildProcessRunner, jobLatency, jobsCompleted, sumNodes } from './process-runner.js';
 
 export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig): Model {
-  const { nodes, ...runner } = buildProcessRunner(kernelFor, { ...cfg, filePages: cfg.treePages }, 'half');
+  const { nodes, ...runner } = buildProcessRunner(kernelFor, { ...cfg, filePages: cfg.treePages, textFaults: true }, 'half');
   const sum = (f: (n: (typeof nodes)[number]) => number) => sumNodes(nodes, f);
   return {
     ...runner,

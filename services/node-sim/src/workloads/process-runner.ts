@@ -29,7 +29,9 @@
  * file_read_actor and write's generic_file_write map highmem pages with kmap (the `kmap` knob).
  * The files' pages, their lookups, read-backs and mappings are the node's `PageCache`'s
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
- * Left out: COW (fork and exec are CPU time besides the page tables); the scheduler (a CPU runs
+ * fork's copy of the parent's ptes, the child's COW faults before exec and exec's drop of the copy,
+ * with rmap's pte_chains, are mm/fork.ts's with `forkCow` (otherwise fork and exec are CPU time besides
+ * the page tables). Left out: the scheduler (a CPU runs
  * one job at a time, so jobs beyond the CPU count would only wait); the work of whoever hands out
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
@@ -48,12 +50,14 @@ import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
 import { ENTRY_FAULT, ENTRY_SYSCALL, taskAreaReport } from '../mm/task-area.js';
+import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
 
-/** The runner's numbers, after the page cache's. */
-const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
+/** fork.ts's numbers (fork with COW, `forkCow`), after the page cache's; the runner's after those. */
+const FORK_PROTOCOL = forkProtocol(PAGECACHE_PROTOCOL);
+const RUNNER_PROTOCOL = FORK_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
-    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'fork copy',
   ],
   events: ['job ask', 'job give'],
 });
@@ -61,7 +65,7 @@ const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
 const [EV_JOB_ASK, EV_JOB_GIVE] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
-  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_FORK_COPY,
 ] = RUNNER_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
@@ -74,6 +78,8 @@ export interface RunnerProcess {
   readPages: number;
   writePages: number;
   cpuNs: number;
+  /** With forkCow: "vfork" borrows the parent's mm until exec (nothing copied); absent or "fork": a copy (mm/fork.ts). */
+  start?: 'fork' | 'vfork';
 }
 
 /** The machine and VM, and what the runner's CPUs run. */
@@ -94,6 +100,8 @@ export type ProcessRunnerConfig = MmConfig & {
   execArgPages?: number;
   /** kernel_reads of an exec (none when absent). */
   execReads?: number;
+  /** File faults are the programs' text (kernbench): with forkCow each program maps its own pages, shared by every process running it (mm/fork.ts). */
+  textFaults?: boolean;
 };
 
 // What a process does next, between slices of user time.
@@ -105,6 +113,8 @@ const DO_WRITE = 3;
 export class ProcessNode extends MmNode {
   /** The files' pages in this node's page cache, and the file mappings of its CPUs' processes (page-cache.ts). */
   readonly cache: PageCache;
+  /** fork with copy-on-write and rmap's pte_chains (mm/fork.ts, `forkCow`); null: fork copies page tables only. */
+  readonly fork: ForkCow | null;
   private readonly cfg: ProcessRunnerConfig;
   // The run queue (node 0 only).
   private nextJob = 0;
@@ -141,6 +151,12 @@ export class ProcessNode extends MmNode {
     super(kernel, node, s, most((p) => p.anonPages) + 1, { reclaim: true, kmap: km });
     this.cache = new PageCache(this, cfg.filePages, fill, most((p) => p.fileFaults));
     this.cfg = cfg;
+    const filesHere = node < cfg.filePages ? Math.floor((cfg.filePages - 1 - node) / s.topo.nodes) + 1 : 0;
+    this.fork = cfg.forkCow === true ? new ForkCow(this, FORK_PROTOCOL, cfg.processes, cfg.filePages, filesHere, this.S, cfg.textFaults === true) : null;
+    if (this.fork !== null && this.fork.chains !== null) {
+      this.rmapHook = this.fork;
+      this.cache.chains = this.fork.chains;
+    }
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
     this.left = new Int32Array(c * 4);
@@ -180,6 +196,7 @@ export class ProcessNode extends MmNode {
   }
 
   protected override doWorkloadOp(op: number, arg: number): number {
+    if (this.fork !== null && this.fork.ownsOp(op)) return this.fork.applyOp(op, arg);
     return PageCache.ownsOp(op) ? this.cache.applyOp(op, arg) : super.doWorkloadOp(op, arg);
   }
 
@@ -222,11 +239,21 @@ export class ProcessNode extends MmNode {
         this.after(cpu, costs.forkNs);
         return false;
       case K_FORK_PT: {
+        if (this.fork !== null && this.cfg.processes[this.proc[i]].start === 'vfork') {
+          // vfork (CLONE_VM): the child runs in its parent's mm until exec — no page tables or ptes copied, nothing to drop at exec.
+          this.fork.vforks++;
+          this.prog[i] = K_EXEC;
+          return true;
+        }
         // copy_page_range: the child gets a copy of its parent's page tables (the previous process's; the first's parent, which hands out jobs, is taken to be as large as it).
         const parent = this.proc[i] === 0 ? this.cfg.processes[0] : this.cfg.processes[this.proc[i] - 1];
-        this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, K_EXEC);
+        this.pageTables!.alloc(i, this.pageTables!.pagesFor(parent.anonPages), true, this.fork !== null ? K_FORK_COPY : K_EXEC);
         return true;
       }
+      case K_FORK_COPY:
+        // forkCow: copy_page_range's ptes, and the COW faults of the child before it execs (mm/fork.ts).
+        this.fork!.copy(i, this.proc[i], K_EXEC);
+        return true;
       case K_EXEC: {
         // do_execve: copy_strings puts argv and envp into the new image's argument pages, one kmap per string.
         const pages = this.cfg.execArgPages ?? 1;
@@ -234,6 +261,10 @@ export class ProcessNode extends MmNode {
         return true;
       }
       case K_EXEC_LOAD:
+        if (this.fork !== null && this.fork.holdsCopy(i)) {
+          this.fork.drop(i, K_EXEC_LOAD); // exit_mmap: the copied mm's ptes, then its page tables
+          return true;
+        }
         if (this.pageTables!.held(i) > 0) {
           this.pageTables!.free(i, K_EXEC_LOAD); // exec_mmap drops the copied mm
           return true;
@@ -329,6 +360,7 @@ export class ProcessNode extends MmNode {
         this.prog[i] = K_ASK;
         return true;
     }
+    if (this.fork !== null && this.fork.owns(p)) return this.fork.step(i, cpu, p);
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
@@ -396,7 +428,10 @@ export class ProcessNode extends MmNode {
         this.after(cpu, costs.syscallNs);
         return false;
       default: {
-        this.cache.lookupPage(i, this.rng.nextInt(this.cfg.filePages), what === DO_FILE, K_LOOKED_UP, K_RUN);
+        // forkCow: a file fault maps the program's own text, its j-th page at its j-th fault (mm/fork.ts).
+        const pr = this.proc[i];
+        const t = what === DO_FILE && this.fork !== null && this.cfg.textFaults === true ? this.fork.textPage(pr, this.cfg.processes[pr].fileFaults - 1 - this.left[b + DO_FILE]) : this.rng.nextInt(this.cfg.filePages);
+        this.cache.lookupPage(i, t, what === DO_FILE, K_LOOKED_UP, K_RUN);
         this.after(cpu, what === DO_FILE ? costs.pageFaultNs : costs.syscallNs);
         return false;
       }
@@ -435,12 +470,14 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
     checkInvariants: () => {
       parts.checkInvariants();
       PageCache.checkMappings(nodes.map((n) => n.cache));
+      for (const n of nodes) n.fork?.chains?.checkInvariants();
     },
     memory: () => ({
       ...parts.memory(),
       pageTables: { placement: cfg.pte, pagesAllocated: sumNodes(nodes, (n) => n.pageTables!.allocated), allocationsFailed: sumNodes(nodes, (n) => n.pageTables!.failed) },
       ...pageCacheReport(nodes.map((n) => n.cache)),
       ...(nodes[0].taskArea === null ? {} : { taskArea: taskAreaReport(shared, nodes.map((n) => n.taskArea!)) }),
+      ...forkReport(nodes.map((n) => n.fork)),
     }),
   };
 }
