@@ -34,7 +34,7 @@
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
-import type { LatencySummary } from '@numasim/shared';
+import type { LatencySummary, ProcessTimeReport, SchedConfig, SchedReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
@@ -47,20 +47,25 @@ import { summarize } from '../mm/mm-report.js';
 import { ZONE_HIGHMEM } from '../mm/zone.js';
 import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/highmem-model.js';
 import { NS_ZERO } from '../engine/time.js';
+import { CpuTimes, processTime } from '../sched/cpu-times.js';
+import { UserStalls } from '../sched/user-stalls.js';
+import { TaskSched } from '../sched/task-sched.js';
+import { SchedHome, schedPolicy } from '../sched/sched-home.js';
 
 /** The runner's numbers, after the page cache's. */
 const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
-    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'sched wait',
   ],
-  events: ['job ask', 'job give'],
+  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick'],
 });
 // EV_JOB_ASK: to the run queue (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
-const [EV_JOB_ASK, EV_JOB_GIVE] = RUNNER_PROTOCOL.events;
+// EV_SCHED_*: the scheduler's messages (sched/task-sched.ts, sched/sched-home.ts). a: the task (its stream's CPU).
+const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
-  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_SCHED_WAIT,
 ] = RUNNER_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
@@ -76,7 +81,7 @@ export interface RunnerProcess {
 }
 
 /** The machine and VM, and what the runner's CPUs run. */
-export type ProcessRunnerConfig = MmConfig & {
+export type ProcessRunnerConfig = MmConfig & SchedConfig & {
   /** Jobs the run queue hands out; the run is complete when the last reports back. */
   jobs: number;
   /** CPUs that take jobs (the first ones). */
@@ -126,6 +131,14 @@ export class ProcessNode extends MmNode {
   readonly jobHist = new Float64Array(HIST_BUCKETS);
   jobTotal = NS_ZERO;
   jobMax = NS_ZERO;
+  /** user / system / idle (sched/cpu-times.ts). */
+  readonly times: CpuTimes;
+  /** User time priced by where memory is (sched/user-stalls.ts); null with `userStallShare` 0. */
+  private readonly stalls: UserStalls | null;
+  /** Where this node's programs run (sched/task-sched.ts); null without a scheduler. */
+  readonly sched: TaskSched | null;
+  /** The scheduler's home (node 0 only). */
+  readonly schedHome: SchedHome | null;
 
   constructor(
     kernel: Kernel,
@@ -151,6 +164,12 @@ export class ProcessNode extends MmNode {
     this.jobStart = new Float64Array(c);
     this.finishedJob = new Uint8Array(c);
     this.jobsDone = new Float64Array(c);
+    this.times = new CpuTimes(c, s.topo.nodes);
+    const share = cfg.userStallShare ?? 0;
+    this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
+    const policy = schedPolicy(cfg.scheduler);
+    this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
+    this.schedHome = policy === 0 || node !== 0 ? null : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK });
   }
 
   private hasHighmem(node: number): boolean {
@@ -183,6 +202,10 @@ export class ProcessNode extends MmNode {
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_TICK) {
+      this.schedEvent(kind, a, b);
+      return;
+    }
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
       if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
       else super.handleWorkloadEvent(kind, a, b, c);
@@ -198,6 +221,7 @@ export class ProcessNode extends MmNode {
     }
     const i = a - this.first;
     if (b < 0) return; // no job left: the CPU goes idle
+    if (this.sched === null) this.times.on(i, this.kernel.now);
     this.jobStart[i] = this.kernel.now;
     this.proc[i] = 0;
     this.prog[i] = K_FORK;
@@ -208,11 +232,18 @@ export class ProcessNode extends MmNode {
     const costs = this.s.cfg.costs;
     switch (p) {
       case K_ASK:
+        this.times.off(i, this.kernel.now);
         this.prog[i] = K_WAIT_JOB;
         this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0) + costs.syscallNs, EV_JOB_ASK, cpu, this.finishedJob[i], 0);
         this.finishedJob[i] = 0;
         return false;
       case K_FORK:
+        if (this.sched !== null && !this.sched.running(i)) {
+          // The new process is woken (do_fork's wake_up_process) and runs where the scheduler puts it.
+          this.sched.wake(i, cpu, true, K_FORK);
+          this.prog[i] = K_SCHED_WAIT;
+          return false;
+        }
         // The first process of a job is forked by whoever hands out jobs, on node 0 (its mm uses node 0's text); the others by the previous one, here.
         this.kernelEntry(i, true);
         this.switchIn(i, this.proc[i] === 0 ? 0 : this.node);
@@ -262,6 +293,7 @@ export class ProcessNode extends MmNode {
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
+        this.stalls?.reset(i);
         this.left[i * 4 + DO_ANON] = pr.anonPages;
         this.left[i * 4 + DO_FILE] = pr.fileFaults;
         this.left[i * 4 + DO_READ] = pr.readPages;
@@ -277,6 +309,7 @@ export class ProcessNode extends MmNode {
         return this.nextOp(i, cpu);
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
+        if (this.doing[i] === DO_FILE) this.stalls?.addPage(i, this.cache.fileNode[i]);
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
           this.kmap!.threadSwitch(i);
@@ -317,6 +350,7 @@ export class ProcessNode extends MmNode {
           return true;
         }
         this.processes++;
+        this.sched?.sleep(i, cpu, false); // do_exit's schedule(): the CPU takes another task or idles
         if (++this.proc[i] < this.cfg.processes.length) {
           this.prog[i] = K_FORK;
           return true;
@@ -326,11 +360,42 @@ export class ProcessNode extends MmNode {
         this.prog[i] = K_ASK;
         return true;
     }
+    if (p === K_SCHED_WAIT) return false; // the scheduler's answer moves it on (schedEvent)
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
+  }
+
+  /** The scheduler's messages: to the home on node 0 (wake, sleep, tick), or to a task's program (run, resched). */
+  private schedEvent(kind: number, a: number, b: number): void {
+    if (kind === EV_SCHED_RUN) {
+      const i = a - this.first;
+      this.sched!.ran(i, b);
+      this.prog[i] = this.sched!.cont[i];
+      this.step(a);
+    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first);
+    else if (kind === EV_SCHED_WAKE) this.schedHome!.wake(a, b === 1);
+    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b === 1);
+    else this.schedHome!.tick();
+  }
+
+  /** A slice of `ns` user time on CPU `cpu`: priced by where the process's memory is, counted, then `after`. */
+  private userTime(i: number, cpu: number, ns: number): void {
+    if (this.stalls !== null) {
+      this.stalls.countAnon(i, this.anonUsed[i], i * this.S, this.pageNode, this.pageFrame, this.node, this.sched?.runNode[i] ?? this.node);
+      ns = this.stalls.price(i, ns, this.sched?.runNode[i] ?? this.node, this.times);
+    }
+    this.times.user(i, ns, this.kernel.now);
+    this.sched?.used(i, ns);
+    this.after(cpu, ns);
   }
 
   /** User time until the next kernel operation, or exit when the process has none left. */
   private run(i: number, cpu: number): boolean {
+    if (this.sched !== null && this.sched.dueToYield(i)) {
+      // The slice is used up and a task waits for this CPU: schedule(), and on where the scheduler says.
+      this.sched.sleep(i, cpu, true, K_RUN);
+      this.prog[i] = K_SCHED_WAIT;
+      return false;
+    }
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
     if (this.burst[i] > 0) {
@@ -346,7 +411,7 @@ export class ProcessNode extends MmNode {
     if (ops === 0) {
       this.prog[i] = K_EXIT;
       if (this.cpuLeft[i] > 0) {
-        this.after(cpu, this.cpuLeft[i]);
+        this.userTime(i, cpu, this.cpuLeft[i]);
         this.cpuLeft[i] = 0;
         return false;
       }
@@ -357,7 +422,7 @@ export class ProcessNode extends MmNode {
     this.cpuLeft[i] -= slice;
     this.prog[i] = K_NEXT_OP;
     if (slice > 0) {
-      this.after(cpu, slice);
+      this.userTime(i, cpu, slice);
       return false;
     }
     return true;
@@ -410,7 +475,13 @@ export class ProcessNode extends MmNode {
 }
 
 /** A runner's model without its result: its nodes, whose counters each driver reads. */
-export type ProcessRunnerModel = HighmemModelParts & { readonly nodes: readonly ProcessNode[] };
+export type ProcessRunnerModel = HighmemModelParts & {
+  readonly nodes: readonly ProcessNode[];
+  /** `workload.time` at the end of `elapsedNs` (sched/cpu-times.ts). */
+  time(elapsedNs: number): ProcessTimeReport;
+  /** What the scheduler did; undefined without one (`scheduler` none). */
+  sched(): SchedReport | undefined;
+};
 
 /**
  * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
@@ -431,7 +502,22 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
     nodes,
     checkInvariants: () => {
       parts.checkInvariants();
+      nodes[0].schedHome?.core.check();
       PageCache.checkMappings(nodes.map((n) => n.cache));
+    },
+    time: (elapsedNs) => processTime(nodes.map((n) => n.times), topo.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0),
+    sched: () => {
+      const home = nodes[0].schedHome;
+      if (home === null) return undefined;
+      const c = home.core;
+      return {
+        scheduler: cfg.scheduler!,
+        migrations: c.migrations,
+        crossNodeMigrations: c.crossNodeMigrations,
+        contextSwitches: c.contextSwitches,
+        runqueueLockHolds: c.lockHolds,
+        balancePulls: c.balancePulls,
+      };
     },
     memory: () => ({
       ...parts.memory(),

@@ -1,0 +1,88 @@
+/**
+ * The scheduler's home on node 0 for the process runner: the `SchedCore` (sched-core.ts) of the
+ * whole machine, reached by messages like everything shared in the model (docs/MEMORY-MODEL.md).
+ * A task's CPU program tells it when the task becomes runnable, blocks or gives way; it answers
+ * with the CPU the task runs on (`run`), or tells a running task to give way at its slice's end
+ * (`resched`). For `o1` and `numa` it ticks every 10 ms (HZ = 100) while tasks wait, so that idle
+ * CPUs balance.
+ *
+ * Simplified: the runqueues of `o1` and `numa` are per CPU in the kernel, here one structure on
+ * node 0, so a wake-up pays a message to node 0 and back (2.4's global runqueue_lock is homed
+ * there too); the holds of runqueue_lock / rq->lock are counted, not put in the lock table.
+ */
+import type { Kernel } from '../engine/kernel.js';
+import type { Topology } from '../machine/topology.js';
+import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from './sched-core.js';
+import type { SchedulerName } from '@numasim/shared';
+
+/** 2.4/2.5 i386 HZ = 100: a timer tick every 10 ms. */
+export const TICK_NS = 10_000_000;
+
+export function schedPolicy(name: SchedulerName | undefined): number {
+  switch (name) {
+    case '2.4':
+      return SCHED_24;
+    case 'o1':
+      return SCHED_O1;
+    case 'numa':
+      return SCHED_NUMA;
+    default:
+      return 0;
+  }
+}
+
+/** The event kinds the runner gave the scheduler's messages. */
+export interface SchedEvents {
+  readonly run: number;
+  readonly resched: number;
+  readonly tick: number;
+}
+
+export class SchedHome {
+  readonly core: SchedCore;
+  private tickPending = false;
+
+  constructor(
+    policy: number,
+    private readonly kernel: Kernel,
+    private readonly topo: Topology,
+    private readonly ev: SchedEvents,
+  ) {
+    const first = Int32Array.from({ length: topo.cpus }, (_, c) => c);
+    this.core = new SchedCore(policy, topo.cpuNode, topo.cpus, first, {
+      run: (t, cpu) => this.toTask(t, ev.run, cpu),
+      resched: (t) => this.toTask(t, ev.resched, 0),
+    });
+  }
+
+  /** A task's program on the stream of CPU `t` wakes (`exec`: a new process about to exec). */
+  wake(t: number, exec: boolean): void {
+    this.core.wake(t, this.kernel.now, exec);
+    this.keepTicking();
+  }
+
+  sleep(t: number, yielded: boolean): void {
+    if (yielded) this.core.yieldSlice(t, this.kernel.now);
+    else this.core.sleep(t, this.kernel.now);
+    this.keepTicking();
+  }
+
+  tick(): void {
+    this.tickPending = false;
+    this.core.tick(this.kernel.now);
+    this.keepTicking();
+  }
+
+  private keepTicking(): void {
+    if (this.tickPending || this.core.policy === SCHED_24 || this.core.waiting() === 0) return;
+    this.tickPending = true;
+    const now = this.kernel.now;
+    this.kernel.schedule((Math.floor(now / TICK_NS) + 1) * TICK_NS - now, this.ev.tick, 0, 0, 0);
+  }
+
+  /** Task `t`'s program runs on the LP of its stream's node; the home is node 0. */
+  private toTask(t: number, kind: number, arg: number): void {
+    const node = this.topo.cpuNode[t];
+    this.kernel.send(this.topo.nodeLp[node], this.topo.hopNs(0, node), kind, t, arg, 0);
+  }
+}
