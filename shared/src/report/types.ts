@@ -126,7 +126,7 @@ export interface ProcessTimeReport {
 /** With a `scheduler` other than "none": what the scheduler did. */
 export interface SchedReport {
   scheduler: string;
-  /** A task run on another CPU than the one it ran on last … */
+  /** A task that had run moved to another CPU than the one it ran on last … */
   migrations: number;
   /** … of which to a CPU of another node (away from the memory it had touched). */
   crossNodeMigrations: number;
@@ -136,6 +136,10 @@ export interface SchedReport {
   runqueueLockHolds: number;
   /** Tasks an idle CPU's load_balance() pulled from another runqueue (o1, numa). */
   balancePulls: number;
+  /** New processes that started on another CPU than their parent's (2.4's fork to an idle CPU) … */
+  newTaskMoves: number;
+  /** … of which on another node. */
+  newTaskCrossNode: number;
 }
 
 export interface KernbenchResult {

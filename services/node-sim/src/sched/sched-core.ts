@@ -67,6 +67,9 @@ export class SchedCore {
   /** runqueue_lock (`2.4`) or rq->lock (`o1`, `numa`) acquisitions: one per wake-up, schedule() and balancing pull. */
   lockHolds = 0;
   balancePulls = 0;
+  /** New processes (fork) that started on another CPU than their parent's, and of those on another node. */
+  newTaskMoves = 0;
+  newTaskCrossNode = 0;
 
   constructor(
     readonly policy: number,
@@ -111,6 +114,34 @@ export class SchedCore {
       // The runqueue's CPU is busy: the task waits there until that CPU frees up or an idle CPU's next tick pulls it.
       this.queue(t, rq, now, true);
     }
+  }
+
+  /**
+   * Task `t`, running, forks a new process and waits for it (a job's next compiler pass: the gcc
+   * driver's fork and wait4); the child goes on as `t`. 2.4 (do_fork, then wake_up_process →
+   * reschedule_idle): the child starts on its parent's CPU, which is busy, so it runs on the CPU
+   * idle longest if there is one, and the parent's CPU idles once the parent sleeps; else it waits
+   * and the parent's CPU, scheduling when the parent sleeps, takes it (its last-CPU bonus). O(1)
+   * (2.5.2 wake_up_forked_process): the child joins its parent's runqueue and runs there when the
+   * parent sleeps; `numa` adds sched_balance_exec, which leaves a runqueue of two tasks alone.
+   */
+  fork(t: number, now: number): void {
+    const cpu = this.cpuOf(t);
+    invariant(cpu >= 0, `task ${t} forks while not running`);
+    this.lockHolds += 2; // wake_up_process, then the parent's schedule()
+    this.counter[t] = (this.counter[t] + 1) >> 1; // the child gets half the parent's counter (do_fork)
+    if (this.counter[t] === 0) this.counter[t] = 1;
+    const idle = this.policy === SCHED_24 ? this.longestIdle(cpu) : -1;
+    if (idle < 0) {
+      this.act.run(t, cpu); // the parent sleeps; its CPU takes the child
+      return;
+    }
+    this.cpuTask[cpu] = -1;
+    this.idleSince[cpu] = now;
+    this.newTaskMoves++;
+    if (this.cpuNode[idle] !== this.cpuNode[cpu]) this.newTaskCrossNode++;
+    this.runOn(t, idle, false);
+    this.schedule(cpu, now);
   }
 
   /** Task `t` blocks or exits: its CPU schedules. */
@@ -307,10 +338,11 @@ export class SchedCore {
     }
   }
 
-  private runOn(t: number, cpu: number): void {
+  /** `t` runs on `cpu`; `counted`: a move away from its last CPU is a migration (a new process's placement is counted by `fork`). */
+  private runOn(t: number, cpu: number, counted = true): void {
     invariant(this.cpuTask[cpu] < 0, `CPU ${cpu} given a second task`);
     const last = this.taskCpu[t];
-    if (last !== cpu) {
+    if (counted && last !== cpu) {
       this.migrations++;
       if (this.cpuNode[last] !== this.cpuNode[cpu]) this.crossNodeMigrations++;
     }

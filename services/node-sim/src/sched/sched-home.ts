@@ -61,6 +61,12 @@ export class SchedHome {
     this.keepTicking();
   }
 
+  /** A running task forks its next process and waits for it (sched-core.ts `fork`). */
+  fork(t: number): void {
+    this.core.fork(t, this.kernel.now);
+    this.keepTicking();
+  }
+
   sleep(t: number, yielded: boolean): void {
     if (yielded) this.core.yieldSlice(t, this.kernel.now);
     else this.core.sleep(t, this.kernel.now);

@@ -16,6 +16,10 @@ import type { CpuTimes } from './cpu-times.js';
 /** 2.4.18: NICE_TO_TICKS(0) = (20 >> 2) + 1 = 6 ticks of 10 ms; O(1)'s slices are longer, so a waiting task gets its turn no sooner. */
 export const SLICE_NS = 60_000_000;
 
+/** A wake message's kinds: a new process woken off any CPU (make's fork), or forked by the running one. */
+export const WAKE_EXEC = 1;
+export const WAKE_FORK = 2;
+
 /** The event kinds the runner gave the messages to the home. */
 export interface TaskSchedEvents {
   readonly wake: number;
@@ -31,6 +35,7 @@ export class TaskSched {
   private readonly sliceUsed: Float64Array;
   /** Step to go on at when the home answers. */
   readonly cont: Int32Array;
+  private readonly placed: Uint8Array;
 
   constructor(
     private readonly kernel: Kernel,
@@ -45,20 +50,37 @@ export class TaskSched {
     this.resched = new Uint8Array(c);
     this.sliceUsed = new Float64Array(c);
     this.cont = new Int32Array(c);
+    this.placed = new Uint8Array(c);
   }
 
   running(i: number): boolean {
     return this.onCpu[i] === 1;
   }
 
-  /** Program `i` (CPU `cpu`) becomes runnable (`exec`: a new process); it goes on at `next` once it has a CPU. */
-  wake(i: number, cpu: number, exec: boolean, next: number): void {
+  /**
+   * Program `i` (CPU `cpu`) starts its next process; it goes on at `next` once that has a CPU. Off
+   * a CPU (the first of a job: make forks it) it is woken; on one, its previous process forks it
+   * and waits (sched-core.ts `fork`).
+   */
+  newProcess(i: number, cpu: number, next: number): void {
+    this.placed[i] = 1;
     this.cont[i] = next;
-    this.kernel.send(this.topo.nodeLp[0], this.topo.hopNs(this.node, 0), this.ev.wake, cpu, exec ? 1 : 0, 0);
+    this.kernel.send(this.topo.nodeLp[0], this.topo.hopNs(this.node, 0), this.ev.wake, cpu, this.onCpu[i] === 1 ? WAKE_FORK : WAKE_EXEC, 0);
+  }
+
+  /** True once the process under way has been placed by the scheduler. */
+  isPlaced(i: number): boolean {
+    return this.placed[i] === 1;
+  }
+
+  /** The process exited: the next one is placed anew. */
+  exited(i: number): void {
+    this.placed[i] = 0;
   }
 
   /** Program `i` gives up its CPU: it blocks or exits (`yielded` false), or gives way (true, then it goes on at `next` once it has a CPU again). */
   sleep(i: number, cpu: number, yielded: boolean, next = 0): void {
+    if (this.onCpu[i] === 0) return;
     this.onCpu[i] = 0;
     this.resched[i] = 0;
     this.times.off(i, this.kernel.now);

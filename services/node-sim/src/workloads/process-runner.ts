@@ -49,7 +49,7 @@ import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/hig
 import { NS_ZERO } from '../engine/time.js';
 import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
-import { TaskSched } from '../sched/task-sched.js';
+import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
 import { SchedHome, schedPolicy } from '../sched/sched-home.js';
 
 /** The runner's numbers, after the page cache's. */
@@ -238,9 +238,9 @@ export class ProcessNode extends MmNode {
         this.finishedJob[i] = 0;
         return false;
       case K_FORK:
-        if (this.sched !== null && !this.sched.running(i)) {
+        if (this.sched !== null && !this.sched.isPlaced(i)) {
           // The new process is woken (do_fork's wake_up_process) and runs where the scheduler puts it.
-          this.sched.wake(i, cpu, true, K_FORK);
+          this.sched.newProcess(i, cpu, K_FORK);
           this.prog[i] = K_SCHED_WAIT;
           return false;
         }
@@ -350,11 +350,12 @@ export class ProcessNode extends MmNode {
           return true;
         }
         this.processes++;
-        this.sched?.sleep(i, cpu, false); // do_exit's schedule(): the CPU takes another task or idles
+        this.sched?.exited(i);
         if (++this.proc[i] < this.cfg.processes.length) {
           this.prog[i] = K_FORK;
           return true;
         }
+        this.sched?.sleep(i, cpu, false); // the job's last exit: do_exit's schedule(), the CPU takes another task or idles
         this.jobDone(i);
         this.finishedJob[i] = 1;
         this.prog[i] = K_ASK;
@@ -372,7 +373,10 @@ export class ProcessNode extends MmNode {
       this.prog[i] = this.sched!.cont[i];
       this.step(a);
     } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first);
-    else if (kind === EV_SCHED_WAKE) this.schedHome!.wake(a, b === 1);
+    else if (kind === EV_SCHED_WAKE) {
+      if (b === WAKE_FORK) this.schedHome!.fork(a);
+      else this.schedHome!.wake(a, true);
+    }
     else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b === 1);
     else this.schedHome!.tick();
   }
@@ -517,6 +521,8 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
         contextSwitches: c.contextSwitches,
         runqueueLockHolds: c.lockHolds,
         balancePulls: c.balancePulls,
+        newTaskMoves: c.newTaskMoves,
+        newTaskCrossNode: c.newTaskCrossNode,
       };
     },
     memory: () => ({
