@@ -13,7 +13,7 @@ export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /**
  * The share of a gcc/cc1-like process's user time a P6-class CPU spends stalled on memory, as
- * measured on a uniform-memory machine (every miss local). 0.2 (S): docs/SOURCES.md#user-stalls.
+ * measured on a uniform-memory machine (every miss local). 0.2 (A, pending the paper named in docs/SOURCES.md#user-stalls).
  * The value a faithful preset sets; the knob's absence means 0.
  */
 export const USER_STALL_SHARE_SOURCED = 0.2;
