@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { resolveWorkload, type Report } from '@numasim/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '../src/index.js';
+// Placed runs go through the built package, whose pool threads load its own entry.
+import { closeDefaultNodePool, runWorkloadPlaced, runWorkloadWithSeries, type RunOutput } from '@numasim/node-sim';
 import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from '../src/sched/sched-core.js';
 import { UserStalls } from '../src/sched/user-stalls.js';
 import { CpuTimes } from '../src/sched/cpu-times.js';
@@ -186,4 +188,20 @@ describe('workload.time and the scheduler on the process runner', () => {
     expect(time(local).userNs).toBeGreaterThan(24 * 23_000_000); // file pages are spread over the nodes either way
     expect(time(spread).remoteUserStallNs!.reduce((a, b) => a + b, 0)).toBeGreaterThan(time(local).remoteUserStallNs!.reduce((a, b) => a + b, 0));
   });
+});
+
+describe('the scheduler and stall pricing on every placement', () => {
+  afterAll(() => closeDefaultNodePool());
+  const stable = (o: RunOutput) =>
+    JSON.stringify({ report: { ...o.report, engine: { ...o.report.engine, wallSeconds: 0, eventsPerSecond: 0 }, config: { ...o.report.config, placement: undefined } }, series: o.series });
+
+  it('numaq-16-kernbench with scheduler=2.4 and userStallShare: inline, threads and packed:2 give one report', async () => {
+    const cfg = (placement: string) =>
+      resolveWorkload(getPreset('numaq-16-kernbench').workload, ['jobs=6', 'parallelJobs=8', 'scheduler=2.4', 'userStallShare=0.2', `placement=${placement}`]);
+    const inline = runWorkloadWithSeries(cfg('inline'));
+    const w = inline.report.workload;
+    expect(w.kind === 'kernbench' && w.jobsCompleted).toBe(6);
+    expect(w.kind === 'kernbench' && w.sched!.newTaskMoves).toBeGreaterThan(0);
+    for (const placement of ['threads', 'packed:2']) expect(stable(await runWorkloadPlaced(cfg(placement)))).toBe(stable(inline));
+  }, 300_000);
 });
