@@ -160,6 +160,22 @@ describe('workload.time and the scheduler on the process runner', () => {
     expect(r.workload.kind === 'kernbench' && r.workload.sched).toBeUndefined();
   });
 
+  it('refuses a scheduler it does not model, and a stall share out of range', () => {
+    expect(() => resolveWorkload(small, ['scheduler=2.6'])).toThrow();
+    expect(() => resolveWorkload(small, ['userStallShare=1.5'])).toThrow();
+  });
+
+  it('puts runqueue_lock (2.4) or each CPU\'s rq->lock (o1) in the lock table, under wake_up_process and schedule', () => {
+    const r24 = run(small, ['scheduler=2.4']);
+    const rq = r24.locks.find((l) => l.name === 'runqueue_lock')!;
+    expect(rq.homeNode).toBe(0);
+    expect(rq.callers.map((c) => c.name).sort()).toEqual(['schedule', 'wake_up_process']);
+    expect(rq.callers.find((c) => c.name === 'wake_up_process')!.acquisitions).toBe(24 * 3); // one per new process
+    const o1 = run(small, ['scheduler=o1']);
+    expect(o1.locks.filter((l) => l.class === 'rq->lock').length).toBe(16);
+    expect(run(small).locks.some((l) => l.class === 'runqueue_lock' || l.class === 'rq->lock')).toBe(false);
+  });
+
   it('mem-pressure and file-read report it too', () => {
     addsUp(run({ kind: 'mem-pressure', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 64, layout: 'x86_64', filePages: 60_000, readsPerProcess: 64, durationNs: 50_000_000 }));
     addsUp(run({ kind: 'file-read', nodes: 2, cpusPerNode: 2, durationNs: 20_000_000 }));

@@ -67,6 +67,9 @@ export const MM_CALLERS = [
   'do_no_page',
   'alloc_bounce_page',
   'swap_out',
+  // The scheduler's (sched/): 2.4 wake_up_process and schedule() under runqueue_lock, O(1)'s under rq->lock.
+  'wake_up_process',
+  'schedule',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 

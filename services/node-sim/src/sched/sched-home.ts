@@ -7,13 +7,33 @@
  * CPUs balance.
  *
  * Simplified: the runqueues of `o1` and `numa` are per CPU in the kernel, here one structure on
- * node 0, so a wake-up pays a message to node 0 and back (2.4's global runqueue_lock is homed
- * there too); the holds of runqueue_lock / rq->lock are counted, not put in the lock table.
+ * node 0, so a wake-up pays a message to node 0 and back. The task's program takes the runqueue
+ * lock of the kernel it follows before it calls the home (`addRunqueueLocks`: 2.4's global
+ * runqueue_lock, O(1)'s rq->lock of its CPU), so the lock table shows those holds; the home's
+ * own balancing takes none of them (its pulls are counted, `lockHolds`).
  */
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from './sched-core.js';
 import type { SchedulerName } from '@numasim/shared';
+
+/**
+ * Lines a runqueue-lock hold writes that the previous holder wrote: the runqueue list head and
+ * `nr_running` (2.4: the global list; O(1): the CPU's runqueue_t). Two (assumption: the task's own
+ * list links are in its task_struct, which this CPU touched last).
+ */
+export const RUNQUEUE_LINES = 2;
+
+/**
+ * The scheduler's locks, into the lock table: 2.4's one `runqueue_lock` (homed with the kernel's
+ * data on node 0), or O(1)'s `rq->lock` per CPU on that CPU's node; none without a scheduler.
+ */
+export function addRunqueueLocks(name: SchedulerName | undefined, topo: Topology, add: (name: string, cls: string, home: number) => number): Int32Array | null {
+  const policy = schedPolicy(name);
+  if (policy === 0) return null;
+  if (policy === SCHED_24) return Int32Array.of(add('runqueue_lock', 'runqueue_lock', 0));
+  return Int32Array.from({ length: topo.cpus }, (_, c) => add(`rq->lock[cpu${c}]`, 'rq->lock', topo.cpuNode[c]));
+}
 
 /** 2.4/2.5 i386 HZ = 100: a timer tick every 10 ms. */
 export const TICK_NS = 10_000_000;

@@ -29,7 +29,8 @@ export interface TaskSchedEvents {
 export class TaskSched {
   /** 1 while the program is on a CPU. */
   private readonly onCpu: Uint8Array;
-  /** Node of the CPU each program runs on. */
+  /** CPU each program runs on (last ran on, while off one), and its node. */
+  readonly runCpu: Int32Array;
   readonly runNode: Int32Array;
   private readonly resched: Uint8Array;
   private readonly sliceUsed: Float64Array;
@@ -46,6 +47,7 @@ export class TaskSched {
   ) {
     const c = topo.cpusPerNode;
     this.onCpu = new Uint8Array(c);
+    this.runCpu = Int32Array.from({ length: c }, (_, k) => topo.firstCpu(node) + k);
     this.runNode = new Int32Array(c).fill(node);
     this.resched = new Uint8Array(c);
     this.sliceUsed = new Float64Array(c);
@@ -91,9 +93,15 @@ export class TaskSched {
   /** The home's answer: program `i` runs on `runCpu`. */
   ran(i: number, runCpu: number): void {
     this.onCpu[i] = 1;
+    this.runCpu[i] = runCpu;
     this.runNode[i] = this.topo.cpuNode[runCpu];
     this.sliceUsed[i] = 0;
     this.times.on(i, this.kernel.now);
+  }
+
+  /** Program `i` is about to give way: it stops counting towards another yield. */
+  gaveWay(i: number): void {
+    this.resched[i] = 0;
   }
 
   reschedule(i: number): void {

@@ -50,13 +50,14 @@ import { NS_ZERO } from '../engine/time.js';
 import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
 import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
-import { SchedHome, schedPolicy } from '../sched/sched-home.js';
+import { addRunqueueLocks, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
+import { OP_NONE } from '../mm/mm-protocol.js';
 
 /** The runner's numbers, after the page cache's. */
 const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
-    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'sched wait',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'sched wait', 'sched fork', 'sched job done', 'sched yield',
   ],
   events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick'],
 });
@@ -65,7 +66,7 @@ const RUNNER_PROTOCOL = PAGECACHE_PROTOCOL.extend('process runner', {
 const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
-  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_SCHED_WAIT,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_SCHED_WAIT, K_SCHED_FORK, K_SCHED_JOB_DONE, K_SCHED_YIELD,
 ] = RUNNER_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
@@ -139,6 +140,8 @@ export class ProcessNode extends MmNode {
   readonly sched: TaskSched | null;
   /** The scheduler's home (node 0 only). */
   readonly schedHome: SchedHome | null;
+  /** runqueue_lock (one, 2.4) or every CPU's rq->lock (o1, numa); null without a scheduler. */
+  private readonly rqLocks: Int32Array | null;
 
   constructor(
     kernel: Kernel,
@@ -146,6 +149,7 @@ export class ProcessNode extends MmNode {
     s: MmShared,
     fill: CacheFill,
     km: KmapShared,
+    rqLocks: Int32Array | null = null,
   ) {
     const cfg = s.cfg as ProcessRunnerConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
@@ -169,6 +173,7 @@ export class ProcessNode extends MmNode {
     this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
     const policy = schedPolicy(cfg.scheduler);
     this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
+    this.rqLocks = rqLocks;
     this.schedHome = policy === 0 || node !== 0 ? null : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK });
   }
 
@@ -239,10 +244,8 @@ export class ProcessNode extends MmNode {
         return false;
       case K_FORK:
         if (this.sched !== null && !this.sched.isPlaced(i)) {
-          // The new process is woken (do_fork's wake_up_process) and runs where the scheduler puts it.
-          this.sched.newProcess(i, cpu, K_FORK);
-          this.prog[i] = K_SCHED_WAIT;
-          return false;
+          // The new process is woken (do_fork's wake_up_process, under the runqueue lock) and runs where the scheduler puts it.
+          return this.runqueueLocked(i, cpu, this.s.callers.wake_up_process, K_SCHED_FORK);
         }
         // The first process of a job is forked by whoever hands out jobs, on node 0 (its mm uses node 0's text); the others by the previous one, here.
         this.kernelEntry(i, true);
@@ -355,13 +358,32 @@ export class ProcessNode extends MmNode {
           this.prog[i] = K_FORK;
           return true;
         }
-        this.sched?.sleep(i, cpu, false); // the job's last exit: do_exit's schedule(), the CPU takes another task or idles
         this.jobDone(i);
+        if (this.sched !== null) {
+          // The job's last exit: do_exit's schedule() under the runqueue lock; the CPU takes another task or idles.
+          this.finishedJob[i] = 1;
+          return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_JOB_DONE);
+        }
         this.finishedJob[i] = 1;
         this.prog[i] = K_ASK;
         return true;
     }
-    if (p === K_SCHED_WAIT) return false; // the scheduler's answer moves it on (schedEvent)
+    switch (p) {
+      case K_SCHED_WAIT:
+        return false; // the scheduler's answer moves it on (schedEvent)
+      case K_SCHED_FORK:
+        this.sched!.newProcess(i, cpu, K_FORK);
+        this.prog[i] = K_SCHED_WAIT;
+        return false;
+      case K_SCHED_JOB_DONE:
+        this.sched!.sleep(i, cpu, false);
+        this.prog[i] = K_ASK;
+        return true;
+      case K_SCHED_YIELD:
+        this.sched!.sleep(i, cpu, true, K_RUN);
+        this.prog[i] = K_SCHED_WAIT;
+        return false;
+    }
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
@@ -381,6 +403,21 @@ export class ProcessNode extends MmNode {
     else this.schedHome!.tick();
   }
 
+  /**
+   * The runqueue lock around a scheduler call (sched/task-sched.ts `rqLock`): 2.4's global
+   * runqueue_lock or this CPU's rq->lock, held for a runqueue list operation; then `next`.
+   */
+  private runqueueLocked(i: number, cpu: number, caller: number, next: number): boolean {
+    // O(1): the runqueue of the CPU the task is on (or last ran on).
+    const lock = this.rqLocks === null ? -1 : this.rqLocks[this.rqLocks.length === 1 ? 0 : this.sched!.runCpu[i]];
+    if (lock < 0) {
+      this.prog[i] = next;
+      return true;
+    }
+    this.lockedOp(i, cpu, lock, caller, OP_NONE, this.node, 0, this.s.cfg.costs.lruListOpNs, RUNQUEUE_LINES, next);
+    return false; // on when the lock has been held and released
+  }
+
   /** A slice of `ns` user time on CPU `cpu`: priced by where the process's memory is, counted, then `after`. */
   private userTime(i: number, cpu: number, ns: number): void {
     if (this.stalls !== null) {
@@ -396,9 +433,8 @@ export class ProcessNode extends MmNode {
   private run(i: number, cpu: number): boolean {
     if (this.sched !== null && this.sched.dueToYield(i)) {
       // The slice is used up and a task waits for this CPU: schedule(), and on where the scheduler says.
-      this.sched.sleep(i, cpu, true, K_RUN);
-      this.prog[i] = K_SCHED_WAIT;
-      return false;
+      this.sched.gaveWay(i);
+      return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_YIELD);
     }
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
@@ -495,11 +531,13 @@ export type ProcessRunnerModel = HighmemModelParts & {
 export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, cfg: ProcessRunnerConfig, fillCache: CacheFill, mmOfCpu?: Int32Array, threadsPerCpu = 1): ProcessRunnerModel {
   const topo = new Topology(cfg);
   let km: KmapShared | undefined;
+  let rqLocks: Int32Array | null = null;
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
+    rqLocks = addRunqueueLocks(cfg.scheduler, topo, add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!));
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks));
   const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
   return {
     ...parts,
