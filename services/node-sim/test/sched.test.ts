@@ -45,6 +45,15 @@ describe('scheduler decisions (sched-core.ts)', () => {
     c.check();
   });
 
+  it('2.4: a new process placed away from its stream\'s last CPU is no migration (it has no memory yet)', () => {
+    const { c } = core(SCHED_24, [0, 0, 2, 3]);
+    c.wake(0, 0, true);
+    c.wake(1, 0, true);
+    expect(c.cpuOf(1)).toBe(1);
+    expect(c.newTaskMoves).toBe(1);
+    expect(c.migrations).toBe(0);
+  });
+
   it('2.4: a task forked with no CPU idle starts on its parent\'s CPU', () => {
     const { c } = core(SCHED_24, [0, 1, 2, 3]);
     for (let t = 0; t < 4; t++) c.wake(t, 0, true);

@@ -136,7 +136,7 @@ export interface SchedReport {
   runqueueLockHolds: number;
   /** Tasks an idle CPU's load_balance() pulled from another runqueue (o1, numa). */
   balancePulls: number;
-  /** New processes that started on another CPU than their parent's (2.4's fork to an idle CPU) … */
+  /** New processes that started on another CPU than their parent's or, the first of a job, than the CPU their job stream ran on last (2.4: to an idle CPU) … */
   newTaskMoves: number;
   /** … of which on another node. */
   newTaskCrossNode: number;

@@ -67,7 +67,7 @@ export class SchedCore {
   /** runqueue_lock (`2.4`) or rq->lock (`o1`, `numa`) acquisitions: one per wake-up, schedule() and balancing pull. */
   lockHolds = 0;
   balancePulls = 0;
-  /** New processes (fork) that started on another CPU than their parent's, and of those on another node. */
+  /** New processes that started on another CPU than their parent's (fork) or their stream's last (make's fork), and of those on another node. */
   newTaskMoves = 0;
   newTaskCrossNode = 0;
 
@@ -103,13 +103,13 @@ export class SchedCore {
     if (this.policy === SCHED_24) {
       const last = this.taskCpu[t];
       const cpu = this.cpuTask[last] < 0 ? last : this.longestIdle(-1);
-      if (cpu >= 0) this.runOn(t, cpu);
+      if (cpu >= 0) this.runOn(t, cpu, !exec);
       else this.queue(t, 0, now, true);
       return;
     }
     let rq = this.taskCpu[t];
     if (this.policy === SCHED_NUMA && exec && this.load(rq) + 1 > 2) rq = this.leastLoadedCpu();
-    if (this.cpuTask[rq] < 0) this.runOn(t, rq);
+    if (this.cpuTask[rq] < 0) this.runOn(t, rq, !exec);
     else {
       // The runqueue's CPU is busy: the task waits there until that CPU frees up or an idle CPU's next tick pulls it.
       this.queue(t, rq, now, true);
@@ -138,8 +138,6 @@ export class SchedCore {
     }
     this.cpuTask[cpu] = -1;
     this.idleSince[cpu] = now;
-    this.newTaskMoves++;
-    if (this.cpuNode[idle] !== this.cpuNode[cpu]) this.newTaskCrossNode++;
     this.runOn(t, idle, false);
     this.schedule(cpu, now);
   }
@@ -338,13 +336,23 @@ export class SchedCore {
     }
   }
 
-  /** `t` runs on `cpu`; `counted`: a move away from its last CPU is a migration (a new process's placement is counted by `fork`). */
-  private runOn(t: number, cpu: number, counted = true): void {
+  /**
+   * `t` runs on `cpu`. `midLife`: a move away from its last CPU is a migration (the process keeps
+   * its memory where it was); otherwise it is a new process placed away from where its stream ran
+   * last, which leaves nothing behind (its memory is allocated where it runs).
+   */
+  private runOn(t: number, cpu: number, midLife = true): void {
     invariant(this.cpuTask[cpu] < 0, `CPU ${cpu} given a second task`);
     const last = this.taskCpu[t];
-    if (counted && last !== cpu) {
-      this.migrations++;
-      if (this.cpuNode[last] !== this.cpuNode[cpu]) this.crossNodeMigrations++;
+    if (last !== cpu) {
+      const cross = this.cpuNode[last] !== this.cpuNode[cpu];
+      if (midLife) {
+        this.migrations++;
+        if (cross) this.crossNodeMigrations++;
+      } else {
+        this.newTaskMoves++;
+        if (cross) this.newTaskCrossNode++;
+      }
     }
     if (this.prevTask[cpu] !== t) this.contextSwitches++;
     this.prevTask[cpu] = t;
