@@ -65,7 +65,7 @@ describe('scheduler decisions (sched-core.ts)', () => {
   it('o1: a woken task waits on its own runqueue, CPUs idle or not, until an idle CPU balances on a tick', () => {
     const { c, rescheds } = core(SCHED_O1, [0, 0, 2, 3]);
     c.wake(0, 0, true);
-    c.wake(1, 0, true);
+    c.wake(1, 0, false); // a process that had run on CPU 0 wakes
     expect(c.cpuOf(1)).toBe(-1); // queued behind task 0 on CPU 0, though CPUs 1–3 are idle
     expect(rescheds).toEqual([0]); // task 0 is told to give way at its slice's end
     expect(c.waiting()).toBe(1);

@@ -58,6 +58,8 @@ export class SchedCore {
   private readonly waitOn: Int32Array;
   private readonly waitSince: Float64Array;
   private readonly counter: Int32Array;
+  /** 1 while a task is a new process that has not run yet. */
+  private readonly fresh: Uint8Array;
   private readonly nodes: number;
   private idleTicks = 0;
   // Counters.
@@ -86,6 +88,7 @@ export class SchedCore {
     this.waitOn = new Int32Array(firstCpu.length).fill(-1);
     this.waitSince = new Float64Array(firstCpu.length);
     this.counter = new Int32Array(firstCpu.length).fill(FULL_COUNTER);
+    this.fresh = new Uint8Array(firstCpu.length);
     let nodes = 0;
     for (let c = 0; c < cpus; c++) nodes = Math.max(nodes, cpuNode[c] + 1);
     this.nodes = nodes;
@@ -100,16 +103,17 @@ export class SchedCore {
     invariant(this.waitOn[t] < 0 && this.cpuOf(t) < 0, `task ${t} woken while runnable`);
     this.lockHolds++;
     this.counter[t] = FULL_COUNTER;
+    this.fresh[t] = exec ? 1 : 0;
     if (this.policy === SCHED_24) {
       const last = this.taskCpu[t];
       const cpu = this.cpuTask[last] < 0 ? last : this.longestIdle(-1);
-      if (cpu >= 0) this.runOn(t, cpu, !exec);
+      if (cpu >= 0) this.runOn(t, cpu);
       else this.queue(t, 0, now, true);
       return;
     }
     let rq = this.taskCpu[t];
     if (this.policy === SCHED_NUMA && exec && this.load(rq) + 1 > 2) rq = this.leastLoadedCpu();
-    if (this.cpuTask[rq] < 0) this.runOn(t, rq, !exec);
+    if (this.cpuTask[rq] < 0) this.runOn(t, rq);
     else {
       // The runqueue's CPU is busy: the task waits there until that CPU frees up or an idle CPU's next tick pulls it.
       this.queue(t, rq, now, true);
@@ -138,7 +142,8 @@ export class SchedCore {
     }
     this.cpuTask[cpu] = -1;
     this.idleSince[cpu] = now;
-    this.runOn(t, idle, false);
+    this.fresh[t] = 1;
+    this.runOn(t, idle);
     this.schedule(cpu, now);
   }
 
@@ -337,13 +342,15 @@ export class SchedCore {
   }
 
   /**
-   * `t` runs on `cpu`. `midLife`: a move away from its last CPU is a migration (the process keeps
-   * its memory where it was); otherwise it is a new process placed away from where its stream ran
-   * last, which leaves nothing behind (its memory is allocated where it runs).
+   * `t` runs on `cpu`. A move away from its last CPU is a migration (the process keeps its memory
+   * where it was), unless the process has not run yet (`fresh`): a new process placed away from
+   * its parent or its stream leaves nothing behind (its memory is allocated where it runs).
    */
-  private runOn(t: number, cpu: number, midLife = true): void {
+  private runOn(t: number, cpu: number): void {
     invariant(this.cpuTask[cpu] < 0, `CPU ${cpu} given a second task`);
     const last = this.taskCpu[t];
+    const midLife = this.fresh[t] === 0;
+    this.fresh[t] = 0;
     if (last !== cpu) {
       const cross = this.cpuNode[last] !== this.cpuNode[cpu];
       if (midLife) {
