@@ -6,6 +6,7 @@ export * from './workload/machine.js';
 export * from './workload/common.js';
 export * from './workload/lockbench.js';
 export * from './workload/vm.js';
+export * from './workload/sched.js';
 export * from './workload/highmem.js';
 export * from './workload/task-area.js';
 export * from './workload/pipe.js';

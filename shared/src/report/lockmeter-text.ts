@@ -2,7 +2,7 @@
  * The report as a lockmeter table: one row per lock, per-caller rows indented under it, times in
  * µs/ms the way lockmeter printed them, so a table can sit next to a 2002 post and be read alike.
  */
-import type { LockCallerReport, LockReport, MixResult, Report, TaskAreaReport } from './types.js';
+import type { LockCallerReport, LockReport, MixResult, ProcessTimeReport, Report, SchedReport, TaskAreaReport } from './types.js';
 import type { KmapReport } from './highmem.js';
 import { modernSummaryLines } from './modern.js';
 
@@ -63,6 +63,27 @@ function callerRow(c: LockCallerReport): string {
   return lockmeterRow(c.utilPercent, c.conPercent, c.holdMeanNs, c.holdMaxNs, c.waitMeanNs, c.waitMaxNs, '', c.attempts, spin, rject, `  ${c.name}`);
 }
 
+/** Seconds the way `time` prints them: `27.31`. */
+const seconds = (ns: number) => (ns / 1e9).toFixed(2);
+
+/**
+ * The line `time make` printed (GNU time's default: `27.31user 3.02system 0:02.85elapsed 1064%CPU`),
+ * with the idle time that makes the CPUs' time add up, and the user time's memory stalls when priced.
+ */
+export function timeLines(t: ProcessTimeReport, sched?: SchedReport): string[] {
+  const min = Math.floor(t.elapsedNs / 60e9);
+  const sec = ((t.elapsedNs - min * 60e9) / 1e9).toFixed(2).padStart(5, '0');
+  const lines = [`  time: ${seconds(t.userNs)}user ${seconds(t.systemNs)}system ${min}:${sec}elapsed ${Math.round(t.cpuPercent)}%CPU (${seconds(t.idleNs)} CPU-seconds idle)`];
+  if (t.userStallNs !== undefined)
+    lines.push(`  user memory stalls: ${seconds(t.userStallNs)}s, on remote memory by node: ${(t.remoteUserStallNs ?? []).map((ns, n) => `node ${n} ${seconds(ns)}s`).join(', ')}`);
+  if (sched !== undefined)
+    lines.push(
+      `  scheduler ${sched.scheduler}: ${sched.migrations} migrations (${sched.crossNodeMigrations} to another node), ${sched.newTaskMoves} new processes started away from their parent's CPU ` +
+        `(${sched.newTaskCrossNode} on another node), ${sched.contextSwitches} context switches, ${sched.runqueueLockHolds} runqueue lock holds, ${sched.balancePulls} balancing pulls`,
+    );
+  return lines;
+}
+
 /** The workload's own figures printed under the lock table. */
 export function workloadSummaryLines(r: Report): string[] {
   const w = r.workload;
@@ -81,6 +102,7 @@ export function workloadSummaryLines(r: Report): string[] {
     case 'mem-pressure':
       return [
         `mem-pressure: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated), ${w.hitPercent.toFixed(1)}% from the page cache, ${w.refaults} read back from disk, ${w.processes} reader processes, ${w.allocationFailures} allocation failures`,
+        ...timeLines(w.time, w.sched),
         ...memoryLines(r),
       ];
     case 'shm-db':
@@ -103,7 +125,7 @@ export function workloadSummaryLines(r: Report): string[] {
       return [`pipe: ${w.roundTrips} round trips (${Math.round(w.roundTripsPerSecond)}/s simulated), round trip ${rt}; ${w.wakeups} wake-ups, ${w.rescheduleIpis} reschedule IPIs, ${w.contextSwitches} context switches`, ...memoryLines(r)];
     }
     case 'file-read':
-      return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...memoryLines(r)];
+      return [`file-read: ${w.reads} pages read (${Math.round(w.readsPerSecond)}/s simulated)`, ...timeLines(w.time, w.sched), ...memoryLines(r)];
     case 'kernbench': {
       const lat = (l: { mean: number; p50: number; p99: number; max: number }) =>
         `mean ${formatDuration(l.mean)}, p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, max ${formatDuration(l.max)}`;
@@ -114,6 +136,7 @@ export function workloadSummaryLines(r: Report): string[] {
         `  ${w.processes} processes, ${w.anonFaults} anonymous faults, ${w.pageCacheLookups} page-cache lookups, ${w.pageCacheWrites} pages written, ${w.activations} activations, ${w.allocationFailures} allocation failures`,
         `  fault latency: ${lat(w.faultLatencyNs)}`,
         `  job latency: ${lat(w.jobLatencyNs)}`,
+        ...timeLines(w.time, w.sched),
         ...memoryLines(r),
       ];
     }

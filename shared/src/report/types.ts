@@ -110,6 +110,45 @@ export interface PageFaultResult {
   perNode: { node: number; faults: number }[];
 }
 
+/**
+ * What `time make` prints for a process workload, over all CPUs: user + system + idle is CPUs ×
+ * elapsed; `cpuPercent` is (user + system) / elapsed × 100, as `time` prints %CPU.
+ */
+export interface ProcessTimeReport {
+  /** The build time (kernbench) or the simulated run, ns. */
+  elapsedNs: number;
+  /** The processes' own code, its memory stalls included, ns. */
+  userNs: number;
+  /** The kernel working for them (faults, system calls, fork, exec, exit, lock spinning), ns. */
+  systemNs: number;
+  /** CPUs with no task, ns. */
+  idleNs: number;
+  cpuPercent: number;
+  /** With `userStallShare` set: the memory stalls in the user time, ns … */
+  userStallNs?: number;
+  /** … and the part of them spent on other nodes' memory, by the node of the CPU that stalled, ns. */
+  remoteUserStallNs?: number[];
+}
+
+/** With a `scheduler` other than "none": what the scheduler did. */
+export interface SchedReport {
+  scheduler: string;
+  /** A task that had run moved to another CPU than the one it ran on last … */
+  migrations: number;
+  /** … of which to a CPU of another node (away from the memory it had touched). */
+  crossNodeMigrations: number;
+  /** A CPU switched to another task than the one it ran last. */
+  contextSwitches: number;
+  /** runqueue_lock (2.4) or rq->lock (o1, numa) acquisitions. */
+  runqueueLockHolds: number;
+  /** Tasks an idle CPU's load_balance() pulled from another runqueue (o1, numa). */
+  balancePulls: number;
+  /** New processes that started on another CPU than their parent's or, the first of a job, than the CPU their job stream ran on last (2.4: to an idle CPU) … */
+  newTaskMoves: number;
+  /** … of which on another node. */
+  newTaskCrossNode: number;
+}
+
 export interface KernbenchResult {
   kind: 'kernbench';
   /** The simulated build time: from the start to the last compile job's exit, ns; null when the run stopped first. */
@@ -137,6 +176,8 @@ export interface KernbenchResult {
   /** One compile job (its processes, fork to exit), simulated ns. */
   jobLatencyNs: LatencySummary;
   perNode: { node: number; jobs: number; anonFaults: number }[];
+  time: ProcessTimeReport;
+  sched?: SchedReport;
 }
 
 export interface MemPressureResult {
@@ -153,6 +194,8 @@ export interface MemPressureResult {
   allocationFailures: number;
   /** Latency of one reader process, fork to exit, simulated ns. */
   processLatencyNs: LatencySummary;
+  time: ProcessTimeReport;
+  sched?: SchedReport;
 }
 
 export interface FileReadResult {
@@ -160,6 +203,8 @@ export interface FileReadResult {
   /** Pages read (read() of one page: do_generic_file_read's lookup, then file_read_actor's kmap and copy). */
   reads: number;
   readsPerSecond: number;
+  time: ProcessTimeReport;
+  sched?: SchedReport;
 }
 
 export interface ShmDbResult {

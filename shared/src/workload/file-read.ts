@@ -12,6 +12,7 @@ import { closedObject, nanoseconds } from './schema-kit.js';
 import { machineProperties, type MachineConfig } from './machine.js';
 import { commonProperties, type CommonConfig } from './common.js';
 import { vmProperties, type VmConfig } from './vm.js';
+import { schedProperties, type SchedConfig } from './sched.js';
 
 export const FileReadSpec: TObject = closedObject(
   {
@@ -20,6 +21,7 @@ export const FileReadSpec: TObject = closedObject(
     durationNs: nanoseconds({ minimum: 1, default: 200_000_000, description: 'simulated time to run, ns' }),
     ...machineProperties,
     ...vmProperties,
+    ...schedProperties,
     filePages: Type.Integer({ minimum: 1, maximum: 1 << 22, default: 16_384, description: 'pages of the file set, all in the page cache (default 64 MiB), spread over the nodes' }),
     userNsPerRead: nanoseconds({ maximum: 1e9, default: 100_000, description: 'user time between two reads of a page, ns (assumption: a server\'s work per 4 KiB served on a 700 MHz PIII)' }),
     cpusPerMm: Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: 'CPUs whose readers are threads of one process (one mm); 1: a process per CPU' }),
@@ -28,7 +30,7 @@ export const FileReadSpec: TObject = closedObject(
   { description: 'A read-heavy server: readers copy page-cache pages to user space, through kmap on highmem.' },
 );
 
-export interface FileReadConfig extends CommonConfig, MachineConfig, VmConfig {
+export interface FileReadConfig extends CommonConfig, MachineConfig, VmConfig, SchedConfig {
   kind: 'file-read';
   filePages: number;
   userNsPerRead: number;

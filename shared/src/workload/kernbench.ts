@@ -14,6 +14,7 @@ import { closedObject, nanoseconds } from './schema-kit.js';
 import { machineProperties, type MachineConfig } from './machine.js';
 import { commonProperties, type CommonConfig } from './common.js';
 import { vmProperties, type VmConfig } from './vm.js';
+import { schedProperties, type SchedConfig } from './sched.js';
 
 export const MAX_PAGES_PER_PROCESS = 1 << 16;
 
@@ -80,6 +81,7 @@ export const KernbenchSpec: TObject = closedObject(
     durationNs: nanoseconds({ minimum: 1, default: 120_000_000_000, description: 'simulated time limit, ns: the run ends when the build does, or here' }),
     ...machineProperties,
     ...vmProperties,
+    ...schedProperties,
     jobs: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500, description: 'compile jobs in the build (object files)' }),
     parallelJobs: Type.Integer({ minimum: 1, maximum: 4096, default: 32, description: 'make -jN: jobs running at once (at most one per CPU runs; more keep every CPU busy)' }),
     processes: Type.Array(KernbenchProcessSpec, {
@@ -108,7 +110,7 @@ export const KernbenchSpec: TObject = closedObject(
 );
 
 
-export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig {
+export interface KernbenchConfig extends CommonConfig, MachineConfig, VmConfig, SchedConfig {
   kind: 'kernbench';
   jobs: number;
   parallelJobs: number;

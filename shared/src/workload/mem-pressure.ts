@@ -10,6 +10,7 @@ import { closedObject, nanoseconds } from './schema-kit.js';
 import { machineProperties, type MachineConfig } from './machine.js';
 import { commonProperties, type CommonConfig } from './common.js';
 import { vmProperties, type VmConfig } from './vm.js';
+import { schedProperties, type SchedConfig } from './sched.js';
 
 export const MemPressureSpec: TObject = closedObject(
   {
@@ -18,6 +19,7 @@ export const MemPressureSpec: TObject = closedObject(
     durationNs: nanoseconds({ minimum: 1, default: 2_000_000_000, description: 'simulated time to run, ns' }),
     ...machineProperties,
     ...vmProperties,
+    ...schedProperties,
     filePages: Type.Integer({ minimum: 1, maximum: 1 << 26, default: 1_572_864, description: 'pages of the files the readers read at random (default 6 GiB: 1.5× numaq-16\'s memory)' }),
     readsPerProcess: Type.Integer({ minimum: 1, maximum: 1 << 20, default: 256, description: 'pages each reader process reads before it exits and the next starts' }),
     userNsPerRead: nanoseconds({ maximum: 1e9, default: 20_000, description: 'user time per page read, ns' }),
@@ -32,7 +34,7 @@ export const MemPressureSpec: TObject = closedObject(
   { description: 'A working set larger than memory: readers of a file set bigger than RAM; reclaim-bound.' },
 );
 
-export interface MemPressureConfig extends CommonConfig, MachineConfig, VmConfig {
+export interface MemPressureConfig extends CommonConfig, MachineConfig, VmConfig, SchedConfig {
   kind: 'mem-pressure';
   filePages: number;
   readsPerProcess: number;

@@ -74,6 +74,9 @@ export const MM_CALLERS = [
   '_alloc_pages',
   'do_wp_page',
   'copy_page_range',
+  // The scheduler's (sched/): 2.4 wake_up_process and schedule() under runqueue_lock, O(1)'s under rq->lock.
+  'wake_up_process',
+  'schedule',
 ] as const;
 export type MmCaller = (typeof MM_CALLERS)[number];
 

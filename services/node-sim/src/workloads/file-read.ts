@@ -21,7 +21,7 @@ export function buildFileRead(kernelFor: (lookaheadNs: number) => Kernel, cfg: F
   const { filePages, userNsPerRead, cpusPerMm, threadsPerCpu, ...machineAndVm } = cfg;
   const cpus = cfg.nodes * cfg.cpusPerNode;
   const mmOfCpu = Int32Array.from({ length: cpus }, (_, c) => Math.floor(c / cpusPerMm));
-  const { nodes, ...runner } = buildProcessRunner(
+  const { nodes, time, sched, ...runner } = buildProcessRunner(
     kernelFor,
     {
       ...machineAndVm,
@@ -40,7 +40,7 @@ export function buildFileRead(kernelFor: (lookaheadNs: number) => Kernel, cfg: F
     // The readers never exit: the run ends at durationNs, and has no progress() of its own.
     result: (simulatedNs): FileReadResult => {
       const reads = sumNodes(nodes, (n) => n.cache.lookups);
-      return { kind: 'file-read', reads, readsPerSecond: (reads * 1e9) / simulatedNs };
+      return { kind: 'file-read', reads, readsPerSecond: (reads * 1e9) / simulatedNs, time: time(simulatedNs), ...(sched() !== undefined ? { sched: sched() } : {}) };
     },
   };
 }

@@ -16,12 +16,12 @@ import type { Model } from './model.js';
 import { buildProcessRunner, jobLatency, jobsCompleted, sumNodes } from './process-runner.js';
 
 export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig): Model {
-  const { nodes, ...runner } = buildProcessRunner(kernelFor, { ...cfg, filePages: cfg.treePages, textFaults: true }, 'half');
+  const { nodes, time, sched, ...runner } = buildProcessRunner(kernelFor, { ...cfg, filePages: cfg.treePages, textFaults: true }, 'half');
   const sum = (f: (n: (typeof nodes)[number]) => number) => sumNodes(nodes, f);
   return {
     ...runner,
     progress: () => ({ unit: 'jobs', done: jobsCompleted(nodes), total: cfg.jobs }),
-    result: (): KernbenchResult => {
+    result: (simulatedNs): KernbenchResult => {
       const { faults, latency } = faultLatency(nodes);
       return {
         kind: 'kernbench',
@@ -39,6 +39,9 @@ export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: 
         faultLatencyNs: latency,
         jobLatencyNs: jobLatency(nodes),
         perNode: nodes.map((lp) => ({ node: lp.node, jobs: lp.jobsDone.reduce((a, b) => a + b, 0), anonFaults: lp.faults.anonFaults.reduce((a, b) => a + b, 0) })),
+        // `time make`: over the build, or the run when it stopped first.
+        time: time(nodes[0].completionNs ?? simulatedNs),
+        ...(sched() !== undefined ? { sched: sched() } : {}),
       };
     },
   };

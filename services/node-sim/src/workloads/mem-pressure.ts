@@ -24,7 +24,7 @@ export function buildMemPressure(kernelFor: (lookaheadNs: number) => Kernel, cfg
   const { filePages, readsPerProcess, userNsPerRead, anonPages, access, ...machineAndVm } = cfg;
   const mmap = access === 'mmap';
   const cpus = cfg.nodes * cfg.cpusPerNode;
-  const { nodes, ...runner } = buildProcessRunner(
+  const { nodes, time, sched, ...runner } = buildProcessRunner(
     kernelFor,
     {
       ...machineAndVm,
@@ -51,6 +51,8 @@ export function buildMemPressure(kernelFor: (lookaheadNs: number) => Kernel, cfg
         processes: sumNodes(nodes, (n) => n.processes),
         allocationFailures: sumNodes(nodes, (n) => n.allocationFailures),
         processLatencyNs: jobLatency(nodes),
+        time: time(simulatedNs),
+        ...(sched() !== undefined ? { sched: sched() } : {}),
       };
     },
   };

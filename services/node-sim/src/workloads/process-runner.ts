@@ -36,7 +36,7 @@
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
-import type { LatencySummary } from '@numasim/shared';
+import type { LatencySummary, ProcessTimeReport, SchedConfig, SchedReport } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { Topology } from '../machine/topology.js';
 import { memoryMap } from '../machine/memory-map.js';
@@ -51,21 +51,27 @@ import { highmemModelParts, startNodes, type HighmemModelParts } from '../mm/hig
 import { NS_ZERO } from '../engine/time.js';
 import { ENTRY_FAULT, ENTRY_SYSCALL, taskAreaReport } from '../mm/task-area.js';
 import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
+import { CpuTimes, processTime } from '../sched/cpu-times.js';
+import { UserStalls } from '../sched/user-stalls.js';
+import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
+import { addRunqueueLocks, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
+import { OP_NONE } from '../mm/mm-protocol.js';
 
 /** fork.ts's numbers (fork with COW, `forkCow`), after the page cache's; the runner's after those. */
 const FORK_PROTOCOL = forkProtocol(PAGECACHE_PROTOCOL);
 const RUNNER_PROTOCOL = FORK_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
-    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'fork copy',
+    'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'fork copy', 'sched wait', 'sched fork', 'sched job done', 'sched yield',
   ],
-  events: ['job ask', 'job give'],
+  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick'],
 });
 // EV_JOB_ASK: to the run queue (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
-const [EV_JOB_ASK, EV_JOB_GIVE] = RUNNER_PROTOCOL.events;
+// EV_SCHED_*: the scheduler's messages (sched/task-sched.ts, sched/sched-home.ts). a: the task (its stream's CPU).
+const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
-  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_FORK_COPY,
+  K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_FORK_COPY, K_SCHED_WAIT, K_SCHED_FORK, K_SCHED_JOB_DONE, K_SCHED_YIELD,
 ] = RUNNER_PROTOCOL.steps;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
@@ -83,7 +89,7 @@ export interface RunnerProcess {
 }
 
 /** The machine and VM, and what the runner's CPUs run. */
-export type ProcessRunnerConfig = MmConfig & {
+export type ProcessRunnerConfig = MmConfig & SchedConfig & {
   /** Jobs the run queue hands out; the run is complete when the last reports back. */
   jobs: number;
   /** CPUs that take jobs (the first ones). */
@@ -137,6 +143,16 @@ export class ProcessNode extends MmNode {
   readonly jobHist = new Float64Array(HIST_BUCKETS);
   jobTotal = NS_ZERO;
   jobMax = NS_ZERO;
+  /** user / system / idle (sched/cpu-times.ts). */
+  readonly times: CpuTimes;
+  /** User time priced by where memory is (sched/user-stalls.ts); null with `userStallShare` 0. */
+  private readonly stalls: UserStalls | null;
+  /** Where this node's programs run (sched/task-sched.ts); null without a scheduler. */
+  readonly sched: TaskSched | null;
+  /** The scheduler's home (node 0 only). */
+  readonly schedHome: SchedHome | null;
+  /** runqueue_lock (one, 2.4) or every CPU's rq->lock (o1, numa); null without a scheduler. */
+  private readonly rqLocks: Int32Array | null;
 
   constructor(
     kernel: Kernel,
@@ -144,6 +160,7 @@ export class ProcessNode extends MmNode {
     s: MmShared,
     fill: CacheFill,
     km: KmapShared,
+    rqLocks: Int32Array | null = null,
   ) {
     const cfg = s.cfg as ProcessRunnerConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
@@ -168,6 +185,13 @@ export class ProcessNode extends MmNode {
     this.jobStart = new Float64Array(c);
     this.finishedJob = new Uint8Array(c);
     this.jobsDone = new Float64Array(c);
+    this.times = new CpuTimes(c, s.topo.nodes);
+    const share = cfg.userStallShare ?? 0;
+    this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
+    const policy = schedPolicy(cfg.scheduler);
+    this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
+    this.rqLocks = rqLocks;
+    this.schedHome = policy === 0 || node !== 0 ? null : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK });
   }
 
   private hasHighmem(node: number): boolean {
@@ -201,6 +225,10 @@ export class ProcessNode extends MmNode {
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
+    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_TICK) {
+      this.schedEvent(kind, a, b);
+      return;
+    }
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
       if (PageCache.ownsEvent(kind)) this.cache.handleEvent(a);
       else super.handleWorkloadEvent(kind, a, b, c);
@@ -216,6 +244,7 @@ export class ProcessNode extends MmNode {
     }
     const i = a - this.first;
     if (b < 0) return; // no job left: the CPU goes idle
+    if (this.sched === null) this.times.on(i, this.kernel.now);
     this.jobStart[i] = this.kernel.now;
     this.proc[i] = 0;
     this.prog[i] = K_FORK;
@@ -226,11 +255,16 @@ export class ProcessNode extends MmNode {
     const costs = this.s.cfg.costs;
     switch (p) {
       case K_ASK:
+        this.times.off(i, this.kernel.now);
         this.prog[i] = K_WAIT_JOB;
         this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0) + costs.syscallNs, EV_JOB_ASK, cpu, this.finishedJob[i], 0);
         this.finishedJob[i] = 0;
         return false;
       case K_FORK:
+        if (this.sched !== null && !this.sched.isPlaced(i)) {
+          // The new process is woken (do_fork's wake_up_process, under the runqueue lock) and runs where the scheduler puts it.
+          return this.runqueueLocked(i, cpu, this.s.callers.wake_up_process, K_SCHED_FORK);
+        }
         // The first process of a job is forked by whoever hands out jobs, on node 0 (its mm uses node 0's text); the others by the previous one, here.
         if (this.taskArea !== null) this.cpuState.owed[i] += this.taskArea.forkProcess(i, i, this.proc[i] === 0 ? 0 : this.node);
         this.kernelEntry(i, true);
@@ -295,6 +329,7 @@ export class ProcessNode extends MmNode {
         return true;
       case K_RUN_BODY: {
         const pr = this.cfg.processes[this.proc[i]];
+        this.stalls?.reset(i);
         this.left[i * 4 + DO_ANON] = pr.anonPages;
         this.left[i * 4 + DO_FILE] = pr.fileFaults;
         this.left[i * 4 + DO_READ] = pr.readPages;
@@ -310,6 +345,7 @@ export class ProcessNode extends MmNode {
         return this.nextOp(i, cpu);
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
+        if (this.doing[i] === DO_FILE) this.stalls?.addPage(i, this.cache.fileNode[i]);
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
           this.kmap!.threadSwitch(i);
@@ -351,21 +387,90 @@ export class ProcessNode extends MmNode {
         }
         if (this.taskArea !== null) this.cpuState.owed[i] += this.taskArea.exitProcess(i, this.proc[i] === 0 ? 0 : this.node, this.cfg.processes[this.proc[i]].cpuNs);
         this.processes++;
+        this.sched?.exited(i);
         if (++this.proc[i] < this.cfg.processes.length) {
           this.prog[i] = K_FORK;
           return true;
         }
         this.jobDone(i);
+        if (this.sched !== null) {
+          // The job's last exit: do_exit's schedule() under the runqueue lock; the CPU takes another task or idles.
+          this.finishedJob[i] = 1;
+          return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_JOB_DONE);
+        }
         this.finishedJob[i] = 1;
         this.prog[i] = K_ASK;
         return true;
     }
     if (this.fork !== null && this.fork.owns(p)) return this.fork.step(i, cpu, p);
+    switch (p) {
+      case K_SCHED_WAIT:
+        return false; // the scheduler's answer moves it on (schedEvent)
+      case K_SCHED_FORK:
+        this.sched!.newProcess(i, cpu, K_FORK);
+        this.prog[i] = K_SCHED_WAIT;
+        return false;
+      case K_SCHED_JOB_DONE:
+        this.sched!.sleep(i, cpu, false);
+        this.prog[i] = K_ASK;
+        return true;
+      case K_SCHED_YIELD:
+        this.sched!.sleep(i, cpu, true, K_RUN);
+        this.prog[i] = K_SCHED_WAIT;
+        return false;
+    }
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
+  }
+
+  /** The scheduler's messages: to the home on node 0 (wake, sleep, tick), or to a task's program (run, resched). */
+  private schedEvent(kind: number, a: number, b: number): void {
+    if (kind === EV_SCHED_RUN) {
+      const i = a - this.first;
+      this.sched!.ran(i, b);
+      this.prog[i] = this.sched!.cont[i];
+      this.step(a);
+    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first);
+    else if (kind === EV_SCHED_WAKE) {
+      if (b === WAKE_FORK) this.schedHome!.fork(a);
+      else this.schedHome!.wake(a, true);
+    }
+    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b === 1);
+    else this.schedHome!.tick();
+  }
+
+  /**
+   * The runqueue lock around a scheduler call (sched/task-sched.ts `rqLock`): 2.4's global
+   * runqueue_lock or this CPU's rq->lock, held for a runqueue list operation; then `next`.
+   */
+  private runqueueLocked(i: number, cpu: number, caller: number, next: number): boolean {
+    // O(1): the runqueue of the CPU the task is on (or last ran on).
+    const lock = this.rqLocks === null ? -1 : this.rqLocks[this.rqLocks.length === 1 ? 0 : this.sched!.runCpu[i]];
+    if (lock < 0) {
+      this.prog[i] = next;
+      return true;
+    }
+    this.lockedOp(i, cpu, lock, caller, OP_NONE, this.node, 0, this.s.cfg.costs.lruListOpNs, RUNQUEUE_LINES, next);
+    return false; // on when the lock has been held and released
+  }
+
+  /** A slice of `ns` user time on CPU `cpu`: priced by where the process's memory is, counted, then `after`. */
+  private userTime(i: number, cpu: number, ns: number): void {
+    if (this.stalls !== null) {
+      this.stalls.countAnon(i, this.anonUsed[i], i * this.S, this.pageNode, this.pageFrame, this.node, this.sched?.runNode[i] ?? this.node);
+      ns = this.stalls.price(i, ns, this.sched?.runNode[i] ?? this.node, this.times);
+    }
+    this.times.user(i, ns, this.kernel.now);
+    this.sched?.used(i, ns);
+    this.after(cpu, ns);
   }
 
   /** User time until the next kernel operation, or exit when the process has none left. */
   private run(i: number, cpu: number): boolean {
+    if (this.sched !== null && this.sched.dueToYield(i)) {
+      // The slice is used up and a task waits for this CPU: schedule(), and on where the scheduler says.
+      this.sched.gaveWay(i);
+      return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_YIELD);
+    }
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
     if (this.burst[i] > 0) {
@@ -381,7 +486,7 @@ export class ProcessNode extends MmNode {
     if (ops === 0) {
       this.prog[i] = K_EXIT;
       if (this.cpuLeft[i] > 0) {
-        this.after(cpu, this.cpuLeft[i]);
+        this.userTime(i, cpu, this.cpuLeft[i]);
         this.cpuLeft[i] = 0;
         return false;
       }
@@ -392,7 +497,7 @@ export class ProcessNode extends MmNode {
     this.cpuLeft[i] -= slice;
     this.prog[i] = K_NEXT_OP;
     if (slice > 0) {
-      this.after(cpu, slice);
+      this.userTime(i, cpu, slice);
       return false;
     }
     return true;
@@ -448,7 +553,13 @@ export class ProcessNode extends MmNode {
 }
 
 /** A runner's model without its result: its nodes, whose counters each driver reads. */
-export type ProcessRunnerModel = HighmemModelParts & { readonly nodes: readonly ProcessNode[] };
+export type ProcessRunnerModel = HighmemModelParts & {
+  readonly nodes: readonly ProcessNode[];
+  /** `workload.time` at the end of `elapsedNs` (sched/cpu-times.ts). */
+  time(elapsedNs: number): ProcessTimeReport;
+  /** What the scheduler did; undefined without one (`scheduler` none). */
+  sched(): SchedReport | undefined;
+};
 
 /**
  * `mmOfCpu`: the address space each CPU's processes run in; by default one per CPU (single-threaded
@@ -458,19 +569,38 @@ export type ProcessRunnerModel = HighmemModelParts & { readonly nodes: readonly 
 export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, cfg: ProcessRunnerConfig, fillCache: CacheFill, mmOfCpu?: Int32Array, threadsPerCpu = 1): ProcessRunnerModel {
   const topo = new Topology(cfg);
   let km: KmapShared | undefined;
+  let rqLocks: Int32Array | null = null;
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
+    rqLocks = addRunqueueLocks(cfg.scheduler, topo, add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!));
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks));
   const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
   return {
     ...parts,
     nodes,
     checkInvariants: () => {
       parts.checkInvariants();
+      nodes[0].schedHome?.core.check();
       PageCache.checkMappings(nodes.map((n) => n.cache));
       for (const n of nodes) n.fork?.chains?.checkInvariants();
+    },
+    time: (elapsedNs) => processTime(nodes.map((n) => n.times), topo.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0),
+    sched: () => {
+      const home = nodes[0].schedHome;
+      if (home === null) return undefined;
+      const c = home.core;
+      return {
+        scheduler: cfg.scheduler!,
+        migrations: c.migrations,
+        crossNodeMigrations: c.crossNodeMigrations,
+        contextSwitches: c.contextSwitches,
+        runqueueLockHolds: c.lockHolds,
+        balancePulls: c.balancePulls,
+        newTaskMoves: c.newTaskMoves,
+        newTaskCrossNode: c.newTaskCrossNode,
+      };
     },
     memory: () => ({
       ...parts.memory(),

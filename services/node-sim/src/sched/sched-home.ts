@@ -1,0 +1,114 @@
+/**
+ * The scheduler's home on node 0 for the process runner: the `SchedCore` (sched-core.ts) of the
+ * whole machine, reached by messages like everything shared in the model (docs/MEMORY-MODEL.md).
+ * A task's CPU program tells it when the task becomes runnable, blocks or gives way; it answers
+ * with the CPU the task runs on (`run`), or tells a running task to give way at its slice's end
+ * (`resched`). For `o1` and `numa` it ticks every 10 ms (HZ = 100) while tasks wait, so that idle
+ * CPUs balance.
+ *
+ * Simplified: the runqueues of `o1` and `numa` are per CPU in the kernel, here one structure on
+ * node 0, so a wake-up pays a message to node 0 and back. The task's program takes the runqueue
+ * lock of the kernel it follows before it calls the home (`addRunqueueLocks`: 2.4's global
+ * runqueue_lock, O(1)'s rq->lock of its CPU), so the lock table shows those holds; the home's
+ * own balancing takes none of them (its pulls are counted, `lockHolds`).
+ */
+import type { Kernel } from '../engine/kernel.js';
+import type { Topology } from '../machine/topology.js';
+import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from './sched-core.js';
+import type { SchedulerName } from '@numasim/shared';
+
+/**
+ * Lines a runqueue-lock hold writes that the previous holder wrote: the runqueue list head and
+ * `nr_running` (2.4: the global list; O(1): the CPU's runqueue_t). Two (assumption: the task's own
+ * list links are in its task_struct, which this CPU touched last).
+ */
+export const RUNQUEUE_LINES = 2;
+
+/**
+ * The scheduler's locks, into the lock table: 2.4's one `runqueue_lock` (homed with the kernel's
+ * data on node 0), or O(1)'s `rq->lock` per CPU on that CPU's node; none without a scheduler.
+ */
+export function addRunqueueLocks(name: SchedulerName | undefined, topo: Topology, add: (name: string, cls: string, home: number) => number): Int32Array | null {
+  const policy = schedPolicy(name);
+  if (policy === 0) return null;
+  if (policy === SCHED_24) return Int32Array.of(add('runqueue_lock', 'runqueue_lock', 0));
+  return Int32Array.from({ length: topo.cpus }, (_, c) => add(`rq->lock[cpu${c}]`, 'rq->lock', topo.cpuNode[c]));
+}
+
+/** 2.4/2.5 i386 HZ = 100: a timer tick every 10 ms. */
+export const TICK_NS = 10_000_000;
+
+export function schedPolicy(name: SchedulerName | undefined): number {
+  switch (name) {
+    case '2.4':
+      return SCHED_24;
+    case 'o1':
+      return SCHED_O1;
+    case 'numa':
+      return SCHED_NUMA;
+    default:
+      return 0;
+  }
+}
+
+/** The event kinds the runner gave the scheduler's messages. */
+export interface SchedEvents {
+  readonly run: number;
+  readonly resched: number;
+  readonly tick: number;
+}
+
+export class SchedHome {
+  readonly core: SchedCore;
+  private tickPending = false;
+
+  constructor(
+    policy: number,
+    private readonly kernel: Kernel,
+    private readonly topo: Topology,
+    private readonly ev: SchedEvents,
+  ) {
+    const first = Int32Array.from({ length: topo.cpus }, (_, c) => c);
+    this.core = new SchedCore(policy, topo.cpuNode, topo.cpus, first, {
+      run: (t, cpu) => this.toTask(t, ev.run, cpu),
+      resched: (t) => this.toTask(t, ev.resched, 0),
+    });
+  }
+
+  /** A task's program on the stream of CPU `t` wakes (`exec`: a new process about to exec). */
+  wake(t: number, exec: boolean): void {
+    this.core.wake(t, this.kernel.now, exec);
+    this.keepTicking();
+  }
+
+  /** A running task forks its next process and waits for it (sched-core.ts `fork`). */
+  fork(t: number): void {
+    this.core.fork(t, this.kernel.now);
+    this.keepTicking();
+  }
+
+  sleep(t: number, yielded: boolean): void {
+    if (yielded) this.core.yieldSlice(t, this.kernel.now);
+    else this.core.sleep(t, this.kernel.now);
+    this.keepTicking();
+  }
+
+  tick(): void {
+    this.tickPending = false;
+    this.core.tick(this.kernel.now);
+    this.keepTicking();
+  }
+
+  private keepTicking(): void {
+    if (this.tickPending || this.core.policy === SCHED_24 || this.core.waiting() === 0) return;
+    this.tickPending = true;
+    const now = this.kernel.now;
+    this.kernel.schedule((Math.floor(now / TICK_NS) + 1) * TICK_NS - now, this.ev.tick, 0, 0, 0);
+  }
+
+  /** Task `t`'s program runs on the LP of its stream's node; the home is node 0. */
+  private toTask(t: number, kind: number, arg: number): void {
+    const node = this.topo.cpuNode[t];
+    this.kernel.send(this.topo.nodeLp[node], this.topo.hopNs(0, node), kind, t, arg, 0);
+  }
+}
