@@ -161,7 +161,7 @@ export class MmNode implements LogicalProcess, LockUser {
     this.reclaimWaits = this.cpuState.reclaimWaits;
     this.opResult = this.cpuState.opResult;
     this.alloc = new PageAlloc(this, c);
-    this.held = new HeldLocks(c, s.lockRank, s.registry.names, process.env.NUMASIM_DEBUG === '1');
+    this.held = new HeldLocks(c, s.lockRank, s.registry.names, kernel.debug);
     this.pagevecs = new Pagevecs(this, c);
     this.faults = new FaultPath(this);
     this.lowmemNode = parts.kmap === null ? -1 : findLowmemNode(s, node);
