@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:model -- --compare <other checkout>` (or `node bench/model-compare.mjs A B`): the
+// `npm run bench:model:compare -- A B` (or `node services/node-sim/bench/model-compare.mjs A B`): the
 // memory model's speed in two built checkouts side by side, in one sitting. Runs each case
 // alternately A, B, A, B … (`--rounds N`, default 5), every run in a fresh process on the inline
 // placement, and prints each checkout's median model events/s and the ratio B/A. Alternating and
