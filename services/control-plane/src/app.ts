@@ -79,7 +79,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
         simMetrics,
         app.log,
       )
-    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice, workerIdle: config.workerIdle, gate: hooks.gate }, simMetrics, app.log);
+    : new Executor(repo, { concurrency: config.concurrency, maxEvents: config.maxEvents, runTimeoutMs: config.runTimeoutMs, workerHeapMb: config.workerHeapMb, workerNice: config.workerNice, workerIdle: config.workerIdle, debug: config.debug, gate: hooks.gate }, simMetrics, app.log);
   const liveViews = new LiveViewCache(4096, 1000);
   repo.onRunChanged((id) => liveViews.invalidate(id));
   executor.on('run', (ev: RunEvent) => liveViews.invalidate(ev.id));

@@ -66,6 +66,8 @@ export interface WorkerSettings {
   workerNice: number;
   /** Simulation threads run under SCHED_IDLE (Linux, with util-linux's chrt): only on CPUs nothing else wants. */
   workerIdle: boolean;
+  /** NUMASIM_DEBUG: runs check the model's lock order and invariants (slower; same reports). */
+  debug: boolean;
   /** Queue mode: runs go to worker processes through BullMQ on this Redis; unset: embedded. */
   redisUrl: string | undefined;
   /** BullMQ queue name, so deployments can share a Redis. */
@@ -85,6 +87,7 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
     workerHeapMb: get('NUMASIM_WORKER_HEAP_MB', int(64, 65_536), 2048),
     workerNice: get('NUMASIM_WORKER_NICE', int(0, 19), 10),
     workerIdle: get('NUMASIM_WORKER_IDLE', bool, true),
+    debug: get('NUMASIM_DEBUG', bool, false),
     redisUrl: get<string | undefined>('NUMASIM_REDIS_URL', redisUrl, undefined),
     queueName: get('NUMASIM_QUEUE', queueName, 'numasim'),
     queueAttempts: get('NUMASIM_QUEUE_ATTEMPTS', int(1, 100), 5),

@@ -26,6 +26,8 @@ export interface FleetWorkerOptions extends QueueSettings {
   workerNice: number;
   /** SCHED_IDLE for simulation threads (Linux); default true. */
   workerIdle?: boolean;
+  /** Debug runs (NUMASIM_DEBUG): the model checks its lock order and invariants. */
+  debug?: boolean;
   maxEvents: number;
   runTimeoutMs: number;
   /** Serve /metrics here; undefined: no server. */
@@ -50,7 +52,7 @@ export async function startFleetWorker(opts: FleetWorkerOptions): Promise<FleetW
   const id = `${hostname()}:${process.pid}`;
   const log = opts.log ?? (() => {});
   const names = queueNames(opts.queueName);
-  const pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle });
+  const pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle, debug: opts.debug });
   const active = new Map<string, { controller: AbortController; reason?: 'cancel' | 'timeout' }>();
 
   const registry = new Registry();

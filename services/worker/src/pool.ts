@@ -15,6 +15,8 @@ export interface PoolOptions {
   workerNice: number;
   /** Simulation threads ask for SCHED_IDLE (Linux), falling back to the nice value; default true. */
   workerIdle?: boolean;
+  /** Debug runs (RunOptions.debug), told to every simulation thread: threads read no environment. */
+  debug?: boolean;
 }
 
 export function createPool(opts: PoolOptions): Piscina {
@@ -25,7 +27,7 @@ export function createPool(opts: PoolOptions): Piscina {
     idleTimeout: 30_000,
     maxQueue: opts.threads, // callers queue runs themselves (the store, or the job queue)
     resourceLimits: { maxOldGenerationSizeMb: opts.workerHeapMb },
-    workerData: { nice: opts.workerNice, idle: opts.workerIdle ?? true },
+    workerData: { nice: opts.workerNice, idle: opts.workerIdle ?? true, debug: opts.debug ?? false },
   });
 }
 

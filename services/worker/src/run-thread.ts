@@ -49,10 +49,8 @@ function lowerOwnPriority(nice: number, idle: boolean): void {
     }
   }
 }
-{
-  const data = workerData as { nice?: number; idle?: boolean } | undefined;
-  lowerOwnPriority(data?.nice ?? 0, data?.idle ?? false);
-}
+const threadData = workerData as { nice?: number; idle?: boolean; debug?: boolean } | undefined;
+lowerOwnPriority(threadData?.nice ?? 0, threadData?.idle ?? false);
 
 function progressMessage(p: RunProgress): ProgressMessage {
   const msg: ProgressMessage = {
@@ -87,6 +85,7 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
     // figures in their progress (the nodes' memory is in the workers until the run ends).
     const out = await runWorkloadPlaced(task.config, {
       maxEvents: task.maxEvents,
+      debug: threadData?.debug ?? false,
       onProgress: (p) => {
         if (p.final) {
           last = progressMessage(p);

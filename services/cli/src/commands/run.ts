@@ -61,6 +61,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let report;
   try {
     ({ report } = await runWorkloadPlaced(config, {
+      debug: process.env.NUMASIM_DEBUG === '1', // the one place `numasim run` reads it; the model reads no environment
       onProgress: (p) => bar.update(p.progress.fraction, progressDetail(p)),
     }));
   } finally {

@@ -108,6 +108,7 @@ export async function sweepCommand(argv: string[], io: Io): Promise<number> {
   const points = rawPoints.map((p) => ({ ...p, params: { ...Object.fromEntries(keys.map((k) => [k, typedOf(k, p.params[k])])), replicate: p.replicate } }));
   const bar = progressBar(io.stderrStream, 'sweep');
   const reports = await runOnWorkers(configs, {
+    debug: process.env.NUMASIM_DEBUG === '1',
     threads,
     describe: (i) => JSON.stringify(points[i].params),
     onProgress: (done, fraction) => bar.update(fraction, `${done}/${configs.length} runs`),

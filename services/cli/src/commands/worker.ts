@@ -49,6 +49,7 @@ export async function workerCommand(argv: string[], io: Io): Promise<number> {
     workerHeapMb: config.workerHeapMb,
     workerNice: config.workerNice,
     workerIdle: config.workerIdle,
+    debug: config.debug,
     maxEvents: config.maxEvents,
     runTimeoutMs: config.runTimeoutMs,
     metricsPort,

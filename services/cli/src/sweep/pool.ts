@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { NumasimError, type Report, type WorkloadConfig } from '@numasim/shared';
 import { CliErrors } from '../errors.js';
-import type { SweepWorkerMessage } from './run-worker.js';
+import type { SweepJob, SweepWorkerMessage } from './run-worker.js';
 
 // The compiled worker, found from the package root so this works from src/ (tests) and dist/.
 const WORKER_FILE = fileURLToPath(new URL('../../dist/sweep/run-worker.js', import.meta.url));
@@ -17,11 +17,14 @@ export interface PoolOptions {
   onProgress?: (runsDone: number, fraction: number) => void;
   /** Names a job in an error message. */
   describe: (index: number) => string;
+  /** Debug runs (RunOptions.debug), told to each thread with its job. */
+  debug?: boolean;
 }
 
 export async function runOnWorkers(configs: readonly WorkloadConfig[], options: PoolOptions): Promise<Report[]> {
   const reports: Report[] = new Array(configs.length);
   const partial = new Map<number, number>();
+  const debug = options.debug ?? false;
   let next = 0;
   let done = 0;
   const workers: Worker[] = [];
@@ -36,7 +39,7 @@ export async function runOnWorkers(configs: readonly WorkloadConfig[], options: 
       const feed = (w: Worker) => {
         if (next < configs.length) {
           partial.set(next, 0);
-          w.postMessage({ index: next, config: configs[next] });
+          w.postMessage({ index: next, config: configs[next], debug } satisfies SweepJob);
           next++;
         }
       };

@@ -6,6 +6,8 @@ import { isNumasimError, type WorkloadConfig } from '@numasim/shared';
 export interface SweepJob {
   index: number;
   config: WorkloadConfig;
+  /** A debug run (NUMASIM_DEBUG, read by the sweep's main thread). */
+  debug: boolean;
 }
 
 export type SweepWorkerMessage =
@@ -18,6 +20,7 @@ if (port) {
   port.on('message', (job: SweepJob) => {
     try {
       const report = runWorkload(job.config, {
+        debug: job.debug,
         onProgress: (p) => port.postMessage({ type: 'progress', index: job.index, fraction: p.simulatedNs / p.durationNs } satisfies SweepWorkerMessage),
       });
       port.postMessage({ type: 'done', index: job.index, report } satisfies SweepWorkerMessage);

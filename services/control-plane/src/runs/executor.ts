@@ -27,6 +27,8 @@ export interface ExecutorOptions {
   workerNice: number;
   /** SCHED_IDLE for simulation threads (Linux): they run only on CPUs nothing else wants. */
   workerIdle?: boolean;
+  /** Debug runs (NUMASIM_DEBUG): the model checks its lock order and invariants. */
+  debug?: boolean;
   /** Test-only: hold every run at a simulated time until released. */
   gate?: RunGate;
 }
@@ -57,7 +59,7 @@ export class Executor extends EventEmitter implements RunExecutor {
     super();
     this.setMaxListeners(0);
     this.lifecycle = new RunLifecycle(repo, metrics, (ev: RunEvent) => this.emit('run', ev), log);
-    this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle });
+    this.pool = createPool({ threads: opts.concurrency, workerHeapMb: opts.workerHeapMb, workerNice: opts.workerNice, workerIdle: opts.workerIdle, debug: opts.debug });
   }
 
   get runningCount(): number {

@@ -42,6 +42,12 @@ export interface KernelOptions {
   /** Smallest delay of an event sent to another LP, ns (≥ 1). Infinity when LPs never talk. */
   lookaheadNs: number;
   queue?: QueueKind;
+  /**
+   * A debug run: models add their costly checks (the VM's lock order). Chosen by whoever starts
+   * the run (the command line and the services read NUMASIM_DEBUG); nothing here reads the
+   * environment. Results do not depend on it.
+   */
+  debug?: boolean;
 }
 
 /** `auto`: switch to the calendar queue at this many pending events, back to the heap below half of it. */
@@ -62,6 +68,8 @@ export class Kernel {
   lastLp = -1;
   readonly lookaheadNs: number;
   readonly queueKind: QueueKind;
+  /** KernelOptions.debug. */
+  readonly debug: boolean;
 
   private readonly lps: LogicalProcess[] = [];
   private sendSeq = new Float64Array(16);
@@ -79,6 +87,7 @@ export class Kernel {
     }
     this.lookaheadNs = options.lookaheadNs;
     this.queueKind = options.queue ?? 'auto';
+    this.debug = options.debug ?? false;
     this.pending = this.queueKind === 'calendar' ? new CalendarQueue() : new EventHeap();
   }
 

@@ -1,8 +1,8 @@
 /**
  * The spinlocks each CPU of a node holds (or is spinning for), as a stack: a CPU may hold several,
  * taken in the lock order of the kernel it models. The order is given as a rank per lock (lower:
- * outer; −1: a lock outside the order, never checked); with checking on (debug runs,
- * NUMASIM_DEBUG=1), taking a lock whose rank is not above every lock the CPU already holds is a
+ * outer; −1: a lock outside the order, never checked); with checking on (debug runs:
+ * RunOptions.debug, kernel.debug), taking a lock whose rank is not above every lock the CPU already holds is a
  * bug(): a deadlock the kernel's order exists to rule out.
  *
  * Follows no kernel source: the kernel keeps no such record (lockdep, which checks the same rule,

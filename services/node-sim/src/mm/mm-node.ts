@@ -173,7 +173,7 @@ export class MmNode implements LogicalProcess, LockUser {
     this.reclaimWaits = this.cpuState.reclaimWaits;
     this.opResult = this.cpuState.opResult;
     this.alloc = new PageAlloc(this, c);
-    this.held = new HeldLocks(c, s.lockRank, s.registry.names, process.env.NUMASIM_DEBUG === '1');
+    this.held = new HeldLocks(c, s.lockRank, s.registry.names, kernel.debug);
     this.pagevecs = new Pagevecs(this, c);
     this.faults = new FaultPath(this);
     this.lowmemNode = parts.kmap === null ? -1 : findLowmemNode(s, node);
@@ -378,17 +378,19 @@ export class MmNode implements LogicalProcess, LockUser {
         this.prog[i] = P_OP_WAIT;
         this.takeLock(i, cpu, this.cpuState.opLock[i], this.cpuState.opCaller[i]);
         return false;
-      case P_OP_RELEASE:
-        if (this.cpuState.opKeep[i] === 1) this.cpuState.opKeep[i] = 0; // still held: the caller nests inside it
-        else this.dropLock(i, cpu, this.cpuState.opLock[i]);
-        this.cpuState.opLock[i] = -1;
-        if (this.cpuState.opPending[i] > 0) {
+      case P_OP_RELEASE: {
+        const st = this.cpuState;
+        if (st.opKeep[i] === 1) st.opKeep[i] = 0; // still held: the caller nests inside it
+        else this.dropLock(i, cpu, st.opLock[i]);
+        st.opLock[i] = -1;
+        if (st.opPending[i] > 0) {
           // remoteOps=direct: released after its own accesses; the answer it needs is still on its way.
           this.prog[i] = P_PAGE_OP_WAIT;
           return false;
         }
-        this.prog[i] = this.cpuState.opNext[i];
+        this.prog[i] = st.opNext[i];
         return true;
+      }
       case P_DRAIN:
         return this.pagevecs.drain(i, cpu);
       case P_DRAIN_RELEASE:
@@ -437,14 +439,15 @@ export class MmNode implements LogicalProcess, LockUser {
    * goes on at `next`.
    */
   lockedOp(i: number, cpu: number, lock: number, caller: number, op: number, node: number, arg: number, holdNs: number, lines: number, next: number, delayNs = 0): void {
-    this.cpuState.opLock[i] = lock;
-    this.cpuState.opCaller[i] = caller;
-    this.cpuState.opCode[i] = op;
-    this.cpuState.opNode[i] = node;
-    this.cpuState.opArg[i] = arg;
-    this.cpuState.opHold[i] = holdNs;
-    this.cpuState.opLines[i] = lines;
-    this.cpuState.opNext[i] = next;
+    const st = this.cpuState;
+    st.opLock[i] = lock;
+    st.opCaller[i] = caller;
+    st.opCode[i] = op;
+    st.opNode[i] = node;
+    st.opArg[i] = arg;
+    st.opHold[i] = holdNs;
+    st.opLines[i] = lines;
+    st.opNext[i] = next;
     if (delayNs > 0) {
       this.prog[i] = P_LOCK;
       this.after(cpu, delayNs);
@@ -477,47 +480,71 @@ export class MmNode implements LogicalProcess, LockUser {
       this.kmap.lockAcquired(i, cpu, prevHolder);
       return;
     }
-    const lines = this.prog[i] === P_DRAIN_WAIT ? LINES_LRU : this.cpuState.opLines[i];
-    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
-    // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
-    // but the far one is a miss on its struct page, which no holder has touched since it was added.
-    if (prevHolder === cpu && this.cpuState.opCode[i] === OP_LRU_DEL && this.prog[i] === P_OP_WAIT) carried += this.structPageNs(this.cpuState.opNode[i]);
-    if (this.prog[i] === P_DRAIN_WAIT) {
+    // Kept small (the hand-off, the remote case and the bug in their own methods): V8 then inlines
+    // this into the lock protocol's grant handler, which calls it on every acquisition.
+    const st = this.cpuState;
+    const p = this.prog[i];
+    const carried = this.carriedNs(i, cpu, prevHolder, p);
+    if (p === P_DRAIN_WAIT) {
       this.pagevecs.locked(i, cpu, carried);
       return;
     }
-    if (this.prog[i] !== P_OP_WAIT) bug(`CPU ${cpu} got a lock it was not waiting for`);
-    this.cpuState.opHold[i] += carried;
-    const op = this.cpuState.opCode[i];
+    if (p !== P_OP_WAIT) this.notWaiting(cpu);
+    st.opHold[i] += carried;
+    const op = st.opCode[i];
     if (op === OP_NONE) {
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
+      this.holdThenRelease(i, cpu, P_OP_RELEASE, st.opHold[i]);
       return;
     }
-    const node = this.cpuState.opNode[i];
-    if (node === this.node) {
-      this.opExtraNs = 0;
-      this.opCpu = cpu;
-      this.opResult[i] = this.applyOp(op, this.cpuState.opArg[i] as ZoneType, this.cpuState.opArg[i]);
-      // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
-      this.cpuState.opHold[i] += this.opExtraNs;
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
+    const node = st.opNode[i];
+    if (node !== this.node) {
+      this.sendOp(i, cpu, op, node);
       return;
     }
-    const zoneBits = op === OP_RMQUEUE ? this.cpuState.opArg[i] << 8 : 0;
+    this.opExtraNs = 0;
+    this.opCpu = cpu;
+    this.opResult[i] = this.applyOp(op, st.opArg[i] as ZoneType, st.opArg[i]);
+    // Scans (refill_inactive, shrink_cache) hold for as long as they looked at pages.
+    st.opHold[i] += this.opExtraNs;
+    this.holdThenRelease(i, cpu, P_OP_RELEASE, st.opHold[i]);
+  }
+
+  /** Lines the previous holder of a lock just granted to CPU index `i` (at step `p`) dirtied, ns to bring them over. */
+  private carriedNs(i: number, cpu: number, prevHolder: number, p: number): number {
+    const st = this.cpuState;
+    const lines = p === P_DRAIN_WAIT ? LINES_LRU : st.opLines[i];
+    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
+    // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
+    // but the far one is a miss on its struct page, which no holder has touched since it was added.
+    if (prevHolder === cpu && st.opCode[i] === OP_LRU_DEL && p === P_OP_WAIT) carried += this.structPageNs(st.opNode[i]);
+    return carried;
+  }
+
+  private notWaiting(cpu: number): never {
+    bug(`CPU ${cpu} got a lock it was not waiting for`);
+  }
+
+  /**
+   * The locked operation of CPU index `i` changes another node's memory: a message there, the lock
+   * held until the answer — or, with remoteOps=direct (remote-ops.ts), the hold is the CPU's own
+   * accesses, the change travels to the page's node meanwhile, and an answer the CPU needs is
+   * waited for after the release.
+   */
+  private sendOp(i: number, cpu: number, op: number, node: number): void {
+    const st = this.cpuState;
+    const zoneBits = op === OP_RMQUEUE ? st.opArg[i] << 8 : 0;
     const kind = this.s.directOps ? remoteKind(op, OP_PT_ALLOC) : REMOTE_MESSAGE;
     if (kind !== REMOTE_MESSAGE) {
-      // remoteOps=direct (remote-ops.ts): the hold is the CPU's own accesses; the change travels
-      // to the page's node meanwhile, and an answer the CPU needs is waited for after the release.
-      invariant(this.cpuState.opHold[i] > 0, `CPU ${cpu}: a direct remote operation needs a hold longer than zero to stay ordered`);
-      this.cpuState.opPending[i] = kind === REMOTE_POSTED ? 0 : 1;
+      invariant(st.opHold[i] > 0, `CPU ${cpu}: a direct remote operation needs a hold longer than zero to stay ordered`);
+      st.opPending[i] = kind === REMOTE_POSTED ? 0 : 1;
       this.directOps++;
       const posted = kind === REMOTE_POSTED ? EV_OP_POSTED : 0;
-      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits | posted, this.cpuState.opArg[i]);
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i]);
+      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits | posted, st.opArg[i]);
+      this.holdThenRelease(i, cpu, P_OP_RELEASE, st.opHold[i]);
       return;
     }
-    this.cpuState.opPending[i] = 1;
-    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, this.cpuState.opArg[i]);
+    st.opPending[i] = 1;
+    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, st.opArg[i]);
   }
 
   lockRefused(): void {

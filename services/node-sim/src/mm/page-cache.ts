@@ -118,6 +118,9 @@ export class PageCache implements Mappings {
   private readonly pageFrameOf: Int32Array;
   /** Ptes mapping each file page, and its generation (bumped when reclaim drops the page). */
   private readonly mapped: Int32Array;
+  /** The node's program steps and operation answers (cpu-state.ts), held here so the hot steps reach them in one load. */
+  private readonly prog: Int32Array;
+  private readonly opResult: Int32Array;
   private readonly gen: Int32Array;
   /** Mappings a process can hold at once (its file faults). */
   readonly M: number;
@@ -172,6 +175,8 @@ export class PageCache implements Mappings {
     const s = lp.s;
     const node = lp.node;
     this.node = node;
+    this.prog = lp.prog;
+    this.opResult = lp.opResult;
     const c = s.topo.cpusPerNode;
     const count = node < filePages ? Math.floor((filePages - 1 - node) / this.lp.s.topo.nodes) + 1 : 0;
     invariant(count <= IDX_MASK + 1, `node ${node} caches ${count} file pages, more than the ${IDX_MASK + 1} a mapping can name`);
@@ -273,14 +278,14 @@ export class PageCache implements Mappings {
     this.mapIt[i] = map ? 1 : 0;
     this.foundNext[i] = next;
     this.failNext[i] = failNext;
-    this.lp.prog[i] = PC_LOOKUP;
+    this.prog[i] = PC_LOOKUP;
   }
 
   /** zap_page_range of every file page the process on CPU index `i` maps (exit); then `next`. */
   unmapFiles(i: number, next: number): void {
     this.exiting[i] = 1; // exit_mmap takes the mm off the mm list: swap_out no longer visits it
     this.unmapNext[i] = next;
-    this.lp.prog[i] = PC_UNMAP;
+    this.prog[i] = PC_UNMAP;
   }
 
   private lruLockOfFile(node: number): number {
@@ -420,10 +425,10 @@ export class PageCache implements Mappings {
         if (this.mapIt[i] === 1) this.inFlight[i] = node * (IDX_MASK + 1) + idx;
         return this.lp.pageOp(i, cpu, node, OP_PC_MARK, idx | (this.mapIt[i] === 1 ? MAP_BIT : 0), PC_MARKED);
       case PC_MARKED: {
-        const mark = this.lp.opResult[i] & 3;
-        this.mapGen[i] = mark === MARK_MISSING ? -1 : this.lp.opResult[i] >>> 2;
+        const mark = this.opResult[i] & 3;
+        this.mapGen[i] = mark === MARK_MISSING ? -1 : this.opResult[i] >>> 2;
         if (mark === MARK_DONE) {
-          this.lp.prog[i] = PC_FOUND;
+          this.prog[i] = PC_FOUND;
           return true;
         }
         if (mark === MARK_MISSING) {
@@ -431,7 +436,7 @@ export class PageCache implements Mappings {
           this.refaults++;
           if (this.pinned) {
             // Read from disk into the reader's buffer, not into the page cache.
-            this.lp.prog[i] = this.failNext[i];
+            this.prog[i] = this.failNext[i];
             this.lp.after(cpu, costs.diskReadNs);
             return false;
           }
@@ -439,7 +444,7 @@ export class PageCache implements Mappings {
             this.bounce.startRead(i, PC_REFAULT);
             return true;
           }
-          this.lp.prog[i] = PC_REFAULT;
+          this.prog[i] = PC_REFAULT;
           this.lp.after(cpu, costs.diskReadNs);
           return false;
         }
@@ -450,13 +455,13 @@ export class PageCache implements Mappings {
       }
       case PC_REFAULT:
         this.refaultWaits[i] = 0;
-        this.lp.prog[i] = PC_REFAULT_ALLOC;
+        this.prog[i] = PC_REFAULT_ALLOC;
         return true;
       case PC_REFAULT_ALLOC:
         this.lp.lockedOp(i, cpu, s.zoneLock[node * 3 + this.fileZoneType(node)], s.callers.rmqueue, OP_PC_ALLOC, node, idx, costs.buddyOpNs + this.lp.structPageNs(node), LINES_BUDDY, PC_REFAULT_GOT);
         return false;
       case PC_REFAULT_GOT: {
-        if (this.lp.opResult[i] < 0) {
+        if (this.opResult[i] < 0) {
           // No page on its node: wait for that node's reclaim, then try again; in the end the read fails.
           if (this.lp.reclaim!.waitFor(i, cpu, node, PC_REFAULT_ALLOC, this.refaultWaits[i]++ === 0)) return false;
           this.lp.allocationFailures++;
@@ -476,7 +481,7 @@ export class PageCache implements Mappings {
         this.lp.lockedOp(i, cpu, this.lruLockOfFile(node), s.callers.lru_cache_add, OP_PC_LRU_ADD, node, idx, costs.lruListOpNs + this.lp.structPageNs(node), LINES_LRU, PC_FOUND);
         return false;
       case PC_FOUND:
-        this.lp.prog[i] = this.mapIt[i] === 1 ? PC_MAP : this.foundNext[i];
+        this.prog[i] = this.mapIt[i] === 1 ? PC_MAP : this.foundNext[i];
         return true;
       case PC_MAP: {
         // do_no_page: the pte under mm->page_table_lock; 2.5's page_add_rmap inside it, under the page's pte_chain_lock.
@@ -497,8 +502,8 @@ export class PageCache implements Mappings {
           return false;
         }
         if (count === OP_NONE) {
-          this.lp.opResult[i] = this.mapGen[i];
-          this.lp.prog[i] = PC_MAPPED;
+          this.opResult[i] = this.mapGen[i];
+          this.prog[i] = PC_MAPPED;
           return true;
         }
         return this.lp.pageOp(i, cpu, node, OP_PC_MAP, idx, PC_MAPPED);
@@ -506,7 +511,7 @@ export class PageCache implements Mappings {
       case PC_MAPPED: {
         // The process remembers the pte (page and generation) for its exit; a page gone meanwhile is not mapped.
         this.inFlight[i] = -1;
-        const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.lp.opResult[i];
+        const gen = this.mapGen[i] >= 0 ? this.mapGen[i] : this.opResult[i];
         if (gen >= 0) {
           if (this.mapCount[i] >= this.M) bug(`CPU index ${i} maps more than ${this.M} file pages`);
           const at = i * this.M + this.mapCount[i]++;
@@ -515,14 +520,14 @@ export class PageCache implements Mappings {
           this.mapYoung[at] = 1;
           this.fileMaps++;
         }
-        this.lp.prog[i] = this.foundNext[i];
+        this.prog[i] = this.foundNext[i];
         return true;
       }
       case PC_UNMAP: {
         this.inFlight[i] = -1;
         if (this.mapCount[i] === 0) {
           this.exiting[i] = 0;
-          this.lp.prog[i] = this.unmapNext[i];
+          this.prog[i] = this.unmapNext[i];
           return true;
         }
         if (this.lp.pteKmapDetour(i, PTE_FILE_ZAP, PC_UNMAP)) return true;

@@ -30,6 +30,8 @@ export interface NodeTask {
   spin: number;
   maxEvents: number;
   queue: QueueKind;
+  /** RunOptions.debug, decided by the coordinator (a thread reads no environment). */
+  debug: boolean;
   fault?: FaultInjection;
 }
 

@@ -43,7 +43,7 @@ function run(task: NodeTask, started: number): NodeTaskResult {
   const threadOf = Int32Array.from(task.threadOfNode);
   const owned = Uint8Array.from(threadOf, (t) => (t === task.thread ? 1 : 0));
   const outbox = new Outbox(threadOf, threads);
-  const model = buildModel(cfg, task.queue);
+  const model = buildModel(cfg, task.queue, task.debug);
   const kernel: Kernel = model.kernel;
   kernel.partition(owned, outbox);
   const ex = new Exchange(task.exchange, task.thread, task.spin);

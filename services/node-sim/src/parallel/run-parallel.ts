@@ -72,7 +72,7 @@ function cancelled(): NumasimError {
 async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: number[], pool: NodePool, options: ParallelOptions, started: number): Promise<ParallelRunOutput> {
   // The coordinator's own copy of the model: its registry for the series, its LPs for the report.
   // Built before any worker starts, so that nothing between their start and the wait below can throw.
-  const model = buildModel(cfg, 'heap');
+  const model = buildModel(cfg, 'heap', options.debug);
   const exchange = createExchange(threads, options.mailboxEvents ?? MAILBOX_EVENTS);
   const spin = threads <= availableParallelism() ? SPIN_POLLS : 0;
   const controllers = Array.from({ length: threads }, () => new AbortController());
@@ -89,6 +89,7 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
       spin,
       maxEvents: options.maxEvents ?? Infinity,
       queue: options.queue ?? 'heap',
+      debug: options.debug ?? false,
       ...(options.fault ? { fault: options.fault } : {}),
     };
     return pool.piscina.run(task, { transferList: [port2], signal: controllers[thread].signal }) as Promise<NodeTaskResult>;
@@ -186,7 +187,7 @@ async function coordinate(cfg: WorkloadConfig, threads: number, threadOfNode: nu
   for (const r of done) for (const { lp, state } of r.lps) restoreLp(lps[lp], state, shared);
   const { endNs, events, lastEventNs } = done[0];
   const wallSeconds = (performance.now() - started) / 1000;
-  if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
+  if (options.checkInvariants || options.debug) model.checkInvariants?.();
   const report = buildReport(cfg, model, { simulatedNs: endNs, events, lastEventNs, wallSeconds });
   const workers = done.map((r) => r.timing);
   const windows = workers[0].windows;

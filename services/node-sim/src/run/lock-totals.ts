@@ -32,19 +32,27 @@ export function lockTotals(registry: LockRegistry, perLp: readonly LockStats[]):
     acqBounces: new Float64Array(n),
   };
   const nc = registry.callerCount;
+  // One array at a time, each total carried in a local: the same additions in the same order as
+  // adding cell by cell (so the same floating-point sums), at a fraction of the cost — runs take a
+  // sample every 10 simulated ms, and a big machine has thousands of (lock, caller) cells per LP.
   for (const s of perLp) {
-    for (let l = 0; l < n; l++) {
-      for (let i = l * nc, end = i + nc; i < end; i++) {
-        t.acquisitions[l] += s.acquisitions[i];
-        t.contentions[l] += s.contentions[i];
-        t.trylockFailures[l] += s.trylockFailures[i];
-        t.holdTotalNs[l] += s.holdTotal[i];
-        t.holdCount[l] += s.holdCount[i];
-        t.waitTotalNs[l] += s.waitTotal[i];
-        t.conBounces[l] += s.conBounces[i];
-        t.acqBounces[l] += s.acqBounces[i];
-      }
-    }
+    addCells(t.acquisitions, s.acquisitions, n, nc);
+    addCells(t.contentions, s.contentions, n, nc);
+    addCells(t.trylockFailures, s.trylockFailures, n, nc);
+    addCells(t.holdTotalNs, s.holdTotal, n, nc);
+    addCells(t.holdCount, s.holdCount, n, nc);
+    addCells(t.waitTotalNs, s.waitTotal, n, nc);
+    addCells(t.conBounces, s.conBounces, n, nc);
+    addCells(t.acqBounces, s.acqBounces, n, nc);
   }
   return t;
+}
+
+/** total[l] += cells[l * nc + k] for k = 0 … nc − 1, in that order. */
+function addCells(total: Float64Array, cells: Float64Array, n: number, nc: number): void {
+  for (let l = 0, i = 0; l < n; l++) {
+    let sum = total[l];
+    for (const end = i + nc; i < end; i++) sum += cells[i];
+    total[l] = sum;
+  }
 }

@@ -57,6 +57,12 @@ export interface RunOptions {
   queue?: QueueKind;
   /** Check the model's invariants at the end of the run (tests, debug runs). */
   checkInvariants?: boolean;
+  /**
+   * A debug run (KernelOptions.debug): the model checks the VM's lock order as it goes, and its
+   * invariants at the end. The caller decides (the command line and the services from
+   * NUMASIM_DEBUG=1, read where the run starts); the report does not depend on it.
+   */
+  debug?: boolean;
 }
 
 /** A run's slices: every 1% of simulated time (and every sample time). Parallel runs use the same. */
@@ -67,8 +73,8 @@ export function runWorkload(cfg: WorkloadConfig, options: RunOptions = {}): Repo
   return runWorkloadWithSeries(cfg, options).report;
 }
 
-export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Model {
-  const kernelFor = (lookaheadNs: number) => new Kernel({ lookaheadNs, queue });
+export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap', debug = false): Model {
+  const kernelFor = (lookaheadNs: number) => new Kernel({ lookaheadNs, queue, debug });
   switch (cfg.kind) {
     case 'lockbench':
       return buildLockbench(kernelFor, cfg);
@@ -96,7 +102,7 @@ export function buildModel(cfg: WorkloadConfig, queue: QueueKind = 'heap'): Mode
 
 /** Runs a workload; returns the report and the sampled time series. */
 export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions = {}): RunOutput {
-  const model = buildModel(cfg, options.queue);
+  const model = buildModel(cfg, options.queue, options.debug);
   const { kernel, registry } = model;
   const maxEvents = options.maxEvents ?? Infinity;
   const started = performance.now();
@@ -141,7 +147,7 @@ export function runWorkloadWithSeries(cfg: WorkloadConfig, options: RunOptions =
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  if (options.checkInvariants || process.env.NUMASIM_DEBUG === '1') model.checkInvariants?.();
+  if (options.checkInvariants || options.debug) model.checkInvariants?.();
   const report = buildReport(cfg, model, { simulatedNs: endNs, events: kernel.eventsHandled, lastEventNs: kernel.lastEventNs, wallSeconds });
   return { report, series: recorder.series };
 }
