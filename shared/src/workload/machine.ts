@@ -68,7 +68,7 @@ export const CostsSpec = closedObject(
     remoteDirtyNs: Type.Optional(
       nanoseconds({ maximum: 1e9, description: 'with remoteCacheMiB: a line dirty in a third quad\'s cache (neither the requester\'s nor the home), ns (default 2 × lineRemoteNs: SCI asks the home, then the owner)' }),
     ),
-    timerIrqNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with irqHz: a local timer interrupt with its softirq work, ns (default 5000)' })),
+    timerIrqNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with irqHz: a local timer interrupt with its softirq work, ns (default 10000)' })),
     deviceIrqNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with irqDevicePerSec: a device interrupt (disk completion, IPI) with its bottom half, ns (default 10000)' })),
     pagecacheOpNs: cost(150, 'the work of one page-cache hash lookup or insert with pagecache_lock held, besides its cache misses, ns'),
   },

@@ -25,8 +25,8 @@ import { Rng } from '../engine/rng.js';
 
 /** 2.4's default tick, HZ=100 on i386 (include/asm-i386/param.h). */
 export const HZ_24 = 100;
-/** Timer interrupt with its softirq work, default (docs/SOURCES.md#interrupts: assumption). */
-export const TIMER_IRQ_NS_DEFAULT = 5000;
+/** Timer interrupt with its softirq work, default (docs/SOURCES.md#interrupts: derived from a published ISR residency). */
+export const TIMER_IRQ_NS_DEFAULT = 10_000;
 /** Device interrupt with its bottom half, default (docs/SOURCES.md#interrupts: assumption). */
 export const DEVICE_IRQ_NS_DEFAULT = 10_000;
 
