@@ -35,6 +35,14 @@ describe('test-and-set re-acquire window (lockLineTiming)', () => {
     expect(l.acqBounces).toBe(0);
   });
 
+  it('a releaser on another node than the lock\'s home wins its retake too', () => {
+    // CPU1 on node 1, the lock on node 0: its release and its retake reach the home over the same
+    // hop, 10 ns apart, well inside the 300 ns CPU0's read of the freed line would take.
+    const two = { nodes: 2, cpusPerNode: 1, lock: 'tas', costs: { lineSameNodeNs: 100, lineRemoteNs: 300 }, thinkNs: 10, holdNs: 500, handoffNs: { sameCpu: 0, sameNode: 100, remote: 300 }, durationNs: 20_000 };
+    expect(bench(two).contentions).toBeGreaterThan(10);
+    expect(bench({ ...two, lockLineTiming: true }).contentions).toBeLessThanOrEqual(1);
+  });
+
   it('a releaser that comes back after the window loses to the spinner', () => {
     const l = bench({ ...base, thinkNs: 200, lockLineTiming: true }); // 200 ns > the 100 ns same-node read
     expect(l.contentions).toBeGreaterThan(l.acquisitions - 3);

@@ -231,12 +231,13 @@ export class SpinlockHome {
       // Test-and-set on the hardware: the release is a store to a line the releaser owns; the
       // spinners' reads miss and come back a line transfer later, and only then can their locked
       // decrements start. Until the nearest one's read is back, the releaser's own retake hits its
-      // cache and wins. Keep the decision open that long (from the release, which was a hop ago).
+      // cache and wins. Keep the decision open that long: the release and a retake travel here
+      // over the same hop, so a retake within the window on the CPU arrives within it here.
       let window = Infinity;
       for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) window = Math.min(window, this.lineNs(cpu, w, lock));
       const mark = (this.windowMark[lock] = (this.windowMark[lock] + 1) & 0x3fffffff);
       this.windowOf[lock] = cpu;
-      this.kernel.schedule(Math.max(0, this.releasedAt[lock] + window - this.kernel.now), EV_LOCK_DECIDE, cpu, lock, mark);
+      this.kernel.schedule(window, EV_LOCK_DECIDE, cpu, lock, mark);
       return;
     }
     const next = tas ? this.pickTas(lock, node) : this.popHead(lock);
