@@ -4,9 +4,12 @@
  *
  * Follows the i386 spinlocks of Linux 2.4/2.5 (include/asm-i386/spinlock.h: `lock; decb` then
  * spin on a read of the byte, i.e. test-and-test-and-set, no fairness) and the later FIFO ticket
- * lock (2.6.25) as the fair alternative. Simplified: no preemption and no interrupts while a CPU
- * spins or holds; a CPU spins on one lock at a time (as in the kernel); the hardware arbitration
- * that makes test-and-set unfair is summed up by one bias parameter.
+ * lock (2.6.25) as the fair alternative. Simplified: no preemption, and no interrupts while a CPU
+ * spins (interrupts inside holds are the memory node's, locks/irq-in-hold.ts); a CPU spins on one
+ * lock at a time (as in the kernel); the hardware arbitration that makes test-and-set unfair is
+ * summed up by one bias parameter. `lineTiming` (LockTableConfig) times grants by the lock line's
+ * travel from its last holder instead of adding it to the hops, and opens the test-and-set
+ * releaser's re-acquire window (`EV_LOCK_DECIDE`).
  *
  * Two halves, because of the engine's LP rule (an LP changes only its own state):
  * - `SpinlockHome` lives on the lock's home LP and owns the lock's state: holder, waiters,
