@@ -180,6 +180,13 @@ function memoryLines(r: Report): string[] {
     lines.push(`node ${String(n.node).padEnd(4)}${String(n.numaHit).padStart(12)}${String(n.numaMiss).padStart(11)}${String(n.numaForeign).padStart(14)}${String(n.localNode).padStart(12)}${String(n.otherNode).padStart(12)}`);
   }
   lines.push(`kswapd wake-ups ${m.kswapdWakeups}, zones visited ${m.zonesVisited}, kmap_atomic ${m.kmapAtomic}, ${m.bytesPerFrame} bytes of model state per page frame`);
+  if (m.lockHardware) {
+    const h = m.lockHardware;
+    lines.push(
+      `interrupts in holds: ${h.timerInHold} timer ticks, ${h.deviceInHold} device interrupts, ${h.holdsLengthened} holds lengthened by ${(h.addedNs / 1e6).toFixed(2)} ms; ` +
+        `${h.reacquireWins} test-and-set re-acquisitions won in the releaser's window`,
+    );
+  }
   if (m.reclaim) {
     const rc = m.reclaim;
     lines.push(`reclaim: ${rc.kswapdRuns} kswapd runs, ${rc.pagesScanned} pages scanned, ${rc.pagesReclaimed} reclaimed, ${rc.allocationWaits} allocations went to reclaim`);

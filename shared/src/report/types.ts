@@ -328,6 +328,18 @@ export interface MemoryReport {
   zonesVisited: number;
   /** kmap_atomic mappings (clearing or copying highmem pages): per-CPU, no lock, one invlpg each. */
   kmapAtomic: number;
+  /**
+   * Lock hardware (present only when its knobs are on): interrupts that landed inside holds of
+   * locks taken without irqsave (`irqHz`), and test-and-set re-acquisitions won inside the
+   * releaser's window (`lockLineTiming`).
+   */
+  lockHardware?: {
+    timerInHold: number;
+    deviceInHold: number;
+    holdsLengthened: number;
+    addedNs: number;
+    reacquireWins: number;
+  };
   /** Reclaim, for workloads that run it: kswapd rounds and allocations that waited for it. */
   reclaim?: {
     kswapdRuns: number;

@@ -57,6 +57,13 @@ export const LockbenchSpec: TObject = closedObject(
         'how a write reaches the other caches holding its line: "snoop" — invalidated at once; "sci" — NUMA-Q\'s SCI sharing lists (IEEE 1596): ' +
         'the writer purges the sharing quads one after another, a remote transaction each, so releasing a lock that other quads spin on costs a line transfer per such quad',
     }),
+    lockLineTiming: Type.Optional(
+      Type.Boolean({
+        description:
+          'time acquisitions as the hardware does: from the lock line\'s last holder, never sooner than the protocol allows; a test-and-set releaser that retakes the lock ' +
+          'before the first spinner\'s read of the freed line is back wins it; absent: the home-node protocol\'s costs',
+      }),
+    ),
     locks: Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: 'number of locks; each acquisition picks one uniformly' }),
     lockHome: Type.Union([Type.Literal('node0'), Type.Literal('spread')], {
       default: 'node0',
@@ -99,6 +106,7 @@ export interface LockbenchConfig extends CommonConfig, MachineConfig {
   lock: LockPolicy;
   tasLocalBias: number;
   coherence: 'snoop' | 'sci';
+  lockLineTiming?: boolean;
   locks: number;
   lockHome: 'node0' | 'spread';
   localLockFraction: number;

@@ -65,6 +65,12 @@ export const CostsSpec = closedObject(
     diskReadNs: cost(5_000_000, 'reading one page back from disk after reclaim dropped it (a refault), ns'),
     forkNs: cost(147_000, 'fork: copying the mm and the process, besides what the model charges page by page, ns'),
     execNs: cost(400_000, 'execve: loading a binary, besides what the model charges page by page, ns'),
+    remoteCacheHitNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with remoteCacheMiB: a miss on another quad\'s memory served by this quad\'s remote cache, ns (default memLocalNs)' })),
+    remoteDirtyNs: Type.Optional(
+      nanoseconds({ maximum: 1e9, description: 'with remoteCacheMiB: a line dirty in a third quad\'s cache (neither the requester\'s nor the home), ns (default 2 × lineRemoteNs: SCI asks the home, then the owner)' }),
+    ),
+    timerIrqNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with irqHz: a local timer interrupt with its softirq work, ns (default 10000)' })),
+    deviceIrqNs: Type.Optional(nanoseconds({ maximum: 1e9, description: 'with irqDevicePerSec: a device interrupt (disk completion, IPI) with its bottom half, ns (default 10000)' })),
     pagecacheOpNs: cost(150, 'the work of one page-cache hash lookup or insert with pagecache_lock held, besides its cache misses, ns'),
     // No default: absent, SMT siblings pay lineSameNodeNs like any two CPUs of a node (and reports stay as they were).
     lineSameCoreNs: Type.Optional(
@@ -110,6 +116,15 @@ export const machineProperties = {
       'i386 layouts: physical memory the kernel maps directly (ZONE_DMA + ZONE_NORMAL), MiB — 896 on the 3 GB/1 GB split with its 128 MiB vmalloc reserve, ' +
       'less with a larger reserve; lower it with memPerNodeMiB to scale a machine down while keeping its highmem',
   }),
+  remoteCacheMiB: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65_536,
+      description:
+        'NUMA-Q\'s remote cache: MiB of lines from other quads\' memory each quad keeps on its IQ-Link board (32 on NUMA-Q); a miss on such a line that the quad wrote last or that is read-shared ' +
+        'costs costs.remoteCacheHitNs, one dirty in a third quad costs costs.remoteDirtyNs; absent or 0: no remote cache',
+    }),
+  ),
   machine: Type.Optional(Type.String({ maxLength: 100, description: 'a machine preset (numaq-16, numaq-32, numaq-64, smp-8, x86_64-2s, broadwell-2s, haswell-4s, skylake-2s, icelake-2s, spr-2s) whose fields fill what the workload leaves out' })),
   costs: CostsSpec,
 };
@@ -137,6 +152,10 @@ export interface Costs {
   execNs: number;
   diskReadNs: number;
   lineSameCoreNs?: number;
+  remoteCacheHitNs?: number;
+  remoteDirtyNs?: number;
+  timerIrqNs?: number;
+  deviceIrqNs?: number;
 }
 
 export interface MachineConfig {
@@ -146,6 +165,7 @@ export interface MachineConfig {
   layout: MemoryLayout;
   memPerNodeMiB: number;
   lowmemMiB: number;
+  remoteCacheMiB?: number;
   machine?: string;
   distances: number[][];
   costs: Costs;

@@ -37,6 +37,27 @@ export const vmProperties = {
     default: true,
     description: 'tas: a release sets off every spinner\'s locked decrement, serialized on the line; the winner waits behind half of the others on average (Anderson 1990)',
   }),
+  lockLineTiming: Type.Optional(
+    Type.Boolean({
+      description:
+        'time lock acquisitions as the hardware does: the lock line travels from its last holder\'s cache (the grant never sooner than the protocol\'s messages allow), ' +
+        'and a test-and-set releaser that retakes the lock before the first spinner\'s read of the freed line is back wins it; absent: the home-node protocol\'s costs',
+    }),
+  ),
+  irqHz: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description: 'model interrupts inside lock holds: each CPU\'s local timer ticks this many times a second (2.4 i386: HZ=100), and a tick inside a hold of a lock taken without irqsave lengthens it by costs.timerIrqNs; absent: no interrupts',
+    }),
+  ),
+  irqDevicePerSec: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: 1e6,
+      description: 'with irqHz: device interrupts (disk completions, IPIs) per CPU per second, Poisson arrivals; each inside a non-irqsave hold lengthens it by costs.deviceIrqNs',
+    }),
+  ),
   directReclaim: Type.Boolean({
     default: true,
     description:
@@ -90,6 +111,9 @@ export interface VmConfig extends HighmemConfig, TaskAreaConfig, LayoutConfig {
   cnaThresholdNs?: number;
   tasLocalBias: number;
   tasStorm: boolean;
+  lockLineTiming?: boolean;
+  irqHz?: number;
+  irqDevicePerSec?: number;
   directReclaim: boolean;
   kswapd: 'per-node' | 'global';
   coherence: 'snoop' | 'sci';

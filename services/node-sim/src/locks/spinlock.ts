@@ -4,9 +4,12 @@
  *
  * Follows the i386 spinlocks of Linux 2.4/2.5 (include/asm-i386/spinlock.h: `lock; decb` then
  * spin on a read of the byte, i.e. test-and-test-and-set, no fairness) and the later FIFO ticket
- * lock (2.6.25) as the fair alternative. Simplified: no preemption and no interrupts while a CPU
- * spins or holds; a CPU spins on one lock at a time (as in the kernel); the hardware arbitration
- * that makes test-and-set unfair is summed up by one bias parameter.
+ * lock (2.6.25) as the fair alternative. Simplified: no preemption, and no interrupts while a CPU
+ * spins (interrupts inside holds are the memory node's, locks/irq-in-hold.ts); a CPU spins on one
+ * lock at a time (as in the kernel); the hardware arbitration that makes test-and-set unfair is
+ * summed up by one bias parameter. `lineTiming` (LockTableConfig) times grants by the lock line's
+ * travel from its last holder instead of adding it to the hops, and opens the test-and-set
+ * releaser's re-acquire window (`EV_LOCK_DECIDE`).
  *
  * Two halves, because of the engine's LP rule (an LP changes only its own state):
  * - `SpinlockHome` lives on the lock's home LP and owns the lock's state: holder, waiters,
@@ -49,6 +52,7 @@ export const EV_LOCK_REQUEST = 1; // a: cpu, b: lock, c: 1 for spin_trylock
 export const EV_LOCK_RELEASE = 2; // a: cpu, b: lock
 export const EV_LOCK_GRANT = 3; // a: cpu, b: lock, c: (previous holder + 1) * 2 + contended
 export const EV_LOCK_REFUSED = 4; // a: cpu, b: lock: a spin_trylock that failed
+export const EV_LOCK_DECIDE = 5; // a: releasing cpu, b: lock, c: decision mark (home-local: the re-acquire window closed)
 export const FIRST_MODEL_EVENT = 16;
 
 /** 'qspinlock' and 'cna': locks/qspinlock.ts; 'rwsem' (a read-write semaphore, e.g. mmap_lock): locks/rwsem.ts. */
@@ -79,14 +83,34 @@ export interface LockTableConfig {
   readonly handoff: Handoff;
   /** cna: numa_spinlock_threshold_ns (locks/cna.ts; default 1 ms). */
   readonly cnaThresholdNs?: number;
+  /**
+   * Time acquisitions as the hardware does (docs/MODEL.md, "Lock hand-offs as the hardware times
+   * them"): the lock's line lives in the last holder's cache, not at the home, so a grant reaches
+   * its CPU the line's travel time after the request (or the release) happened, never sooner than
+   * the protocol's messages allow; and a test-and-set releaser that retakes the lock before the
+   * first spinner's read of the freed line comes back wins it. Absent: the home-node protocol's
+   * costs (hops to and from the home on top of the line's hand-off).
+   */
+  readonly lineTiming?: boolean;
+  /**
+   * NUMA-Q's remote cache model (locks/line-cost.ts): a line dirty in the cache of a quad that is
+   * neither the requester's nor the line's home costs this many ns (SCI's extra round trip to the
+   * owner); absent: every remote transfer costs `handoff.remote`.
+   */
+  readonly remoteDirtyNs?: number;
 }
 
-/** Cost of the lock's cache line moving from CPU `from` to CPU `to` (no cost when nobody held it yet). */
-export function handoffNs(topo: Topology, h: Handoff, from: number, to: number): number {
+/**
+ * Cost of the lock's cache line moving from CPU `from` to CPU `to` (no cost when nobody held it yet).
+ * With `remoteDirtyNs` and the line's `home` node: a line dirty in a third quad (neither `to`'s nor
+ * the home) costs `remoteDirtyNs` — SCI asks the home, then the owner.
+ */
+export function handoffNs(topo: Topology, h: Handoff, from: number, to: number, home = -1, remoteDirtyNs?: number): number {
   if (from < 0 || from === to) return from < 0 ? 0 : h.sameCpu;
   const a = topo.cpuNode[from];
   const b = topo.cpuNode[to];
   if (a === b) return h.sameCore !== undefined && topo.sameCore(from, to) ? h.sameCore : h.sameNode;
+  if (remoteDirtyNs !== undefined && home >= 0 && a !== home && b !== home) return remoteDirtyNs;
   // Scale the remote figure (given for SLIT 20) linearly with distance from the local 10.
   const d = topo.distances[a][b];
   return Math.round(h.sameNode + ((h.remote - h.sameNode) * (d - SLIT_LOCAL)) / (SLIT_REMOTE_DEFAULT - SLIT_LOCAL));
@@ -120,6 +144,14 @@ export class SpinlockHome {
   private readonly delegate: Uint8Array;
   private readonly queued: QueuedSpinlockHome | null;
   private readonly rwsem: RwsemHome | null;
+  /** lineTiming: when each lock's last release happened at its CPU (the home learns of it a hop later). */
+  private readonly releasedAt: Float64Array;
+  /** lineTiming: the releaser whose re-acquire window is open on each lock, or -1. */
+  private readonly windowOf: Int32Array;
+  /** lineTiming: tells the event that closes a window from one of a window already closed. */
+  private readonly windowMark: Int32Array;
+  /** Re-acquisitions that won the line during the re-acquire window, by lock. */
+  readonly reacquireWins: Float64Array;
 
   constructor(
     private readonly kernel: Kernel,
@@ -141,6 +173,10 @@ export class SpinlockHome {
     this.delegate = Uint8Array.from(cfg.policy, (p) => (p === 'qspinlock' || p === 'cna' ? 1 : p === 'rwsem' ? 2 : 0));
     this.queued = this.delegate.includes(1) ? new QueuedSpinlockHome(kernel, topo, cfg, rng) : null;
     this.rwsem = this.delegate.includes(2) ? new RwsemHome(kernel, topo, cfg) : null;
+    this.releasedAt = new Float64Array(n);
+    this.windowOf = new Int32Array(n).fill(-1);
+    this.windowMark = new Int32Array(n);
+    this.reacquireWins = new Float64Array(n);
   }
 
   /** The home of the qspinlock / CNA locks, if any (for tests). */
@@ -150,7 +186,7 @@ export class SpinlockHome {
 
   /** True when `kind` is an event this half handles. */
   static handles(kind: number): boolean {
-    return kind === EV_LOCK_REQUEST || kind === EV_LOCK_RELEASE;
+    return kind === EV_LOCK_REQUEST || kind === EV_LOCK_RELEASE || kind === EV_LOCK_DECIDE;
   }
 
   handle(kind: number, cpu: number, lock: number, c: number): void {
@@ -161,7 +197,8 @@ export class SpinlockHome {
       return;
     }
     if (kind === EV_LOCK_REQUEST) this.request(cpu, lock, c === 1);
-    else this.release(cpu, lock);
+    else if (kind === EV_LOCK_RELEASE) this.release(cpu, lock);
+    else this.windowClosed(cpu, lock, c);
   }
 
   /** Number of CPUs spinning on `lock` (for tests and sampling). */
@@ -174,6 +211,14 @@ export class SpinlockHome {
   }
 
   private request(cpu: number, lock: number, trylock: boolean): void {
+    if (this.windowOf[lock] === cpu) {
+      // The releaser's `lock; decb` hit the line still in its cache before any spinner's read of
+      // the freed line came back: it wins, and finds the lock free (lockmeter: no wait).
+      this.windowOf[lock] = -1;
+      this.reacquireWins[lock]++;
+      this.grant(cpu, lock, 0, 0);
+      return;
+    }
     const busy = this.holder[lock] >= 0 || this.head[lock] >= 0;
     if (!busy) {
       this.grant(cpu, lock, 0, 0);
@@ -196,20 +241,49 @@ export class SpinlockHome {
   private release(cpu: number, lock: number): void {
     if (this.holder[lock] !== cpu) bug(`CPU ${cpu} releases lock ${lock}, held by ${this.holder[lock]}`);
     this.holder[lock] = -1;
+    const home = this.homeNode(lock);
+    const node = this.topo.cpuNode[cpu];
+    if (this.cfg.lineTiming === true) this.releasedAt[lock] = this.kernel.now - this.topo.hopNs(node, home);
     if (this.head[lock] < 0) return;
     // The release happened hop(holder, home) ago; a request forwarded to the holder takes
     // hop(home, holder). The head is the oldest request: if it came in after that round trip
     // began, every waiter found the lock free at the holder's cache, and the first one takes it
     // uncontended, with no spinners to purge.
-    const home = this.homeNode(lock);
-    const node = this.topo.cpuNode[cpu];
     if (this.waitSince[this.head[lock]] > this.kernel.now - this.topo.hopNs(node, home) - this.topo.hopNs(home, node)) {
-      this.grant(this.popHead(lock), lock, 0, 0);
+      const w = this.popHead(lock);
+      this.grant(w, lock, 0, 0, this.waitSince[w]);
       return;
     }
     const tas = this.isTas[lock] === 1;
+    if (tas && this.cfg.lineTiming === true) {
+      // Test-and-set on the hardware: the release is a store to a line the releaser owns; the
+      // spinners' reads miss and come back a line transfer later, and only then can their locked
+      // decrements start. Until the nearest one's read is back, the releaser's own retake hits its
+      // cache and wins. Keep the decision open that long: the release and a retake travel here
+      // over the same hop, so a retake within the window on the CPU arrives within it here.
+      let window = Infinity;
+      for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) window = Math.min(window, this.lineNs(cpu, w, lock));
+      const mark = (this.windowMark[lock] = (this.windowMark[lock] + 1) & 0x3fffffff);
+      this.windowOf[lock] = cpu;
+      this.kernel.schedule(window, EV_LOCK_DECIDE, cpu, lock, mark);
+      return;
+    }
     const next = tas ? this.pickTas(lock, node) : this.popHead(lock);
     this.grant(next, lock, 1, this.releaseCostNs(lock, cpu, next, tas));
+  }
+
+  /** lineTiming: the re-acquire window of `releaser` on `lock` closed; a spinner wins the line. */
+  private windowClosed(releaser: number, lock: number, mark: number): void {
+    if (this.windowOf[lock] !== releaser || this.windowMark[lock] !== mark) return; // the releaser retook it
+    this.windowOf[lock] = -1;
+    if (this.head[lock] < 0) bug(`lock ${lock}: the re-acquire window closed with no spinner`);
+    const next = this.pickTas(lock, this.topo.cpuNode[releaser]);
+    this.grant(next, lock, 1, this.releaseCostNs(lock, releaser, next, true));
+  }
+
+  /** The lock line's transfer cost from `from`'s cache to `to` (third-quad aware). */
+  private lineNs(from: number, to: number, lock: number): number {
+    return handoffNs(this.topo, this.cfg.handoff, from, to, this.homeNode(lock), this.cfg.remoteDirtyNs);
   }
 
   private popHead(lock: number): number {
@@ -286,7 +360,7 @@ export class SpinlockHome {
       releaseQuads++;
     }
     for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
-      if (storm) stormNs += handoffNs(this.topo, this.cfg.handoff, releaser, w);
+      if (storm) stormNs += this.lineNs(releaser, w, lock);
       if (!sci) continue;
       const n = cpuNode[w];
       if (n !== releaseNode && this.purgeSeen[n] !== mark) {
@@ -301,13 +375,22 @@ export class SpinlockHome {
     return Math.round(stormNs / 2) + (releaseQuads + winnerQuads) * this.cfg.handoff.remote;
   }
 
-  private grant(cpu: number, lock: number, contended: number, extraNs: number): void {
+  /** `askedNs`: when `cpu`'s request reached the home (for an uncontended grant). */
+  private grant(cpu: number, lock: number, contended: number, extraNs: number, askedNs = this.kernel.now): void {
     if (this.holder[lock] !== -1) bug(`lock ${lock} granted to CPU ${cpu} while CPU ${this.holder[lock]} holds it`);
     const prev = this.lastHolder[lock];
     this.holder[lock] = cpu;
     this.lastHolder[lock] = cpu;
     const node = this.topo.cpuNode[cpu];
-    const delay = this.topo.hopNs(this.homeNode(lock), node) + handoffNs(this.topo, this.cfg.handoff, prev, cpu) + extraNs;
+    const back = this.topo.hopNs(this.homeNode(lock), node);
+    let delay = back + this.lineNs(prev, cpu, lock) + extraNs;
+    if (this.cfg.lineTiming === true) {
+      // The hardware's acquisition takes the line's travel (and the release's purges) from the
+      // moment the lock came free at its last holder's cache, or from the request when it was
+      // free already; the protocol's hop back is the least the engine allows.
+      const from = contended === 1 ? this.releasedAt[lock] : askedNs - this.topo.hopNs(node, this.homeNode(lock));
+      delay = Math.max(back, Math.max(from, this.releasedAt[lock]) + this.lineNs(prev, cpu, lock) + extraNs - this.kernel.now);
+    }
     this.kernel.send(this.topo.nodeLp[node], delay, EV_LOCK_GRANT, cpu, lock, (prev + 1) * 2 + contended);
   }
 

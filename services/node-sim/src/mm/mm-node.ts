@@ -54,6 +54,8 @@ import {
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
 import { EV_OP_POSTED, REMOTE_MESSAGE, REMOTE_POSTED, remoteKind } from './remote-ops.js';
+import { IrqInHold } from '../locks/irq-in-hold.js';
+import { WRITER_ANY, WRITER_SHARED } from '../machine/remote-cache.js';
 /**
  * The kernel layers a workload's nodes have beyond the core, each composed as subsystems:
  * `reclaim` — kswapd and direct reclaim (vmscan.ts; without it an allocation that fails every
@@ -147,6 +149,8 @@ export class MmNode implements LogicalProcess, LockUser {
   directOps = 0;
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
+  /** Interrupts landing inside this node's CPUs' holds (locks/irq-in-hold.ts); off without irqHz. */
+  readonly irq: IrqInHold;
 
   constructor(
     readonly kernel: Kernel,
@@ -185,6 +189,8 @@ export class MmNode implements LogicalProcess, LockUser {
     this.pageTables = km === null ? null : new PageTables(this, t.cpusPerNode, this.kmap);
     const ta = s.cfg.taskArea;
     this.taskArea = ta === 'lowmem' || ta === 'per-task' ? new TaskArea(this, parts.taskSlots ?? t.cpusPerNode, t.cpusPerNode) : null;
+    const cfg = s.cfg;
+    this.irq = new IrqInHold({ ...cfg, timerIrqNs: cfg.costs.timerIrqNs, deviceIrqNs: cfg.costs.deviceIrqNs }, this.first, c, t.cpus, cfg.seed, node);
   }
 
   // --- what a workload provides -----------------------------------------------------------------
@@ -420,14 +426,36 @@ export class MmNode implements LogicalProcess, LockUser {
     return localNs + this.s.memNs[this.node * this.n + node] - this.s.cfg.costs.memLocalNs;
   }
 
-  /** A cache miss on the struct page of a frame of `node`, from this node. */
+  /**
+   * A cache miss on the struct page of a frame of `node`, from this node. With the remote cache,
+   * the quad whose CPUs use the frame (its own node's, NUMA-local allocation) wrote it last.
+   */
   structPageNs(node: number): number {
+    const rc = this.s.remoteCache;
+    if (rc.enabled) return rc.missNs(this.node, this.s.structPageNode[node], node, this.rcHit());
     return this.s.memNs[this.node * this.n + this.s.structPageNode[node]];
   }
 
-  /** `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. */
+  /**
+   * `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. With
+   * the remote cache, the chain is read-shared and the count was written by whichever quad looked
+   * the page up last.
+   */
   pagecacheHoldNs(node: number): number {
+    const rc = this.s.remoteCache;
+    if (rc.enabled) {
+      const hit = this.rcHit();
+      const h = this.s.kernelDataNode;
+      return this.s.cfg.costs.pagecacheOpNs + rc.missNs(this.node, h, WRITER_SHARED, hit) + rc.missNs(this.node, this.s.structPageNode[node], WRITER_ANY, hit);
+    }
     return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
+  }
+
+  /** This quad's remote-cache hit fraction: its remote working set is a struct page line per frame in use. */
+  private rcHit(): number {
+    let used = 0;
+    for (const z of this.mem.zones) used += z.pages - z.freePages;
+    return this.s.remoteCache.hitFraction(this.s.structPageNode[this.node] === this.node ? 0 : used);
   }
 
   // --- work under a lock ------------------------------------------------------------------------
@@ -474,7 +502,7 @@ export class MmNode implements LogicalProcess, LockUser {
     return false;
   }
 
-  lockAcquired(cpu: number, _lock: number, prevHolder: number): void {
+  lockAcquired(cpu: number, lock: number, prevHolder: number): void {
     const i = this.idx(cpu);
     if (this.kmap !== null && this.kmap.waitsForLock(i, cpu)) {
       this.kmap.lockAcquired(i, cpu, prevHolder);
@@ -484,7 +512,7 @@ export class MmNode implements LogicalProcess, LockUser {
     // this into the lock protocol's grant handler, which calls it on every acquisition.
     const st = this.cpuState;
     const p = this.prog[i];
-    const carried = this.carriedNs(i, cpu, prevHolder, p);
+    const carried = this.carriedNs(i, cpu, lock, prevHolder, p);
     if (p === P_DRAIN_WAIT) {
       this.pagevecs.locked(i, cpu, carried);
       return;
@@ -510,10 +538,11 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   /** Lines the previous holder of a lock just granted to CPU index `i` (at step `p`) dirtied, ns to bring them over. */
-  private carriedNs(i: number, cpu: number, prevHolder: number, p: number): number {
+  private carriedNs(i: number, cpu: number, lock: number, prevHolder: number, p: number): number {
     const st = this.cpuState;
     const lines = p === P_DRAIN_WAIT ? LINES_LRU : st.opLines[i];
-    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, this.s.locks.handoff, prevHolder, cpu) : 0;
+    const lk = this.s.locks;
+    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, lk.handoff, prevHolder, cpu, lk.homeNode[lock], lk.remoteDirtyNs) : 0;
     // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
     // but the far one is a miss on its struct page, which no holder has touched since it was added.
     if (prevHolder === cpu && st.opCode[i] === OP_LRU_DEL && p === P_OP_WAIT) carried += this.structPageNs(st.opNode[i]);
@@ -602,6 +631,8 @@ export class MmNode implements LogicalProcess, LockUser {
   }
 
   private holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {
+    // Interrupts arriving in a plain spin_lock hold run inside it (locks/irq-in-hold.ts).
+    if (this.irq.enabled && this.s.lockIrqSafe[this.cpuState.opLock[i]] === 0) holdNs += this.irq.stretchNs(i, this.kernel.now, holdNs);
     this.prog[i] = releaseStep;
     this.after(cpu, holdNs);
   }

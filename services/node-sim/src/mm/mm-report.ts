@@ -30,6 +30,7 @@ export function memoryReport(cfg: MmConfig, nodes: readonly MmNode[]): MemoryRep
     kswapdWakeups: nodes.reduce((s, n) => s + n.kswapdWakeups, 0),
     zonesVisited: nodes.reduce((s, n) => s + n.alloc.zonesVisited, 0),
     kmapAtomic: nodes.reduce((s, n) => s + n.kmapAtomic, 0),
+    ...lockHardwareReport(cfg, nodes),
     ...reclaimReport(nodes),
   };
 }
@@ -51,6 +52,21 @@ export function zoneReports(nodes: readonly MmNode[]): MemoryReport['zones'] {
       pagesReclaimed: lp.reclaim !== null ? lp.reclaim.pagesReclaimed[zi] : 0,
     })),
   );
+}
+
+/** Interrupts in holds and re-acquire wins, when their knobs are on (absent otherwise: reports stay as they were). */
+function lockHardwareReport(cfg: MmConfig, nodes: readonly MmNode[]): Pick<MemoryReport, 'lockHardware'> {
+  if (cfg.irqHz === undefined && cfg.lockLineTiming !== true) return {};
+  const sum = (f: (n: MmNode) => number) => nodes.reduce((s, n) => s + f(n), 0);
+  return {
+    lockHardware: {
+      timerInHold: sum((n) => n.irq.timerInHold),
+      deviceInHold: sum((n) => n.irq.deviceInHold),
+      holdsLengthened: sum((n) => n.irq.holdsHit),
+      addedNs: sum((n) => n.irq.addedNs),
+      reacquireWins: sum((n) => n.home.reacquireWins.reduce((a, b) => a + b, 0)),
+    },
+  };
 }
 
 function reclaimReport(nodes: readonly MmNode[]): Pick<MemoryReport, 'reclaim'> {

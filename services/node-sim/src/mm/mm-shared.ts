@@ -17,6 +17,15 @@ import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from './zone.js'
 import { buildZonelist, type ZoneRef } from './zonelist.js';
 import { lineTransferNs } from '@numasim/shared';
 import { checkDirectOps } from './remote-ops.js';
+import { RemoteCache } from '../machine/remote-cache.js';
+
+/**
+ * Lock classes 2.4/2.5 take with interrupts disabled (`spin_lock_irqsave`/`spin_lock_irq`): an
+ * interrupt cannot land inside their holds (locks/irq-in-hold.ts). 2.4.18 mm/page_alloc.c takes
+ * zone->lock with spin_lock_irqsave; 2.5's mm/swap.c and mm/vmscan.c take zone->lru_lock with
+ * spin_lock_irq(save). Every other VM lock is a plain spin_lock.
+ */
+export const IRQSAFE_LOCK_CLASSES: readonly string[] = ['zone->lock', 'zone->lru_lock'];
 
 export type MmConfig = MachineConfig & VmConfig & { seed: number };
 
@@ -124,6 +133,10 @@ export interface MmShared {
   readonly structPageNode: Int32Array;
   /** Node whose memory holds global kernel data (the locks' words, the page-cache hash). */
   readonly kernelDataNode: number;
+  /** NUMA-Q's per-quad remote cache (machine/remote-cache.ts); `enabled` false without `remoteCacheMiB`. */
+  readonly remoteCache: RemoteCache;
+  /** 1 for each lock taken with interrupts disabled (IRQSAFE_LOCK_CLASSES), by lock id. */
+  readonly lockIrqSafe: Uint8Array;
 }
 
 /**
@@ -184,13 +197,24 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
   const memNs = new Float64Array(n * n);
   const memCosts = { ...cfg.costs, lineSameNodeNs: cfg.costs.memLocalNs, lineRemoteNs: cfg.costs.memRemoteNs };
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) memNs[a * n + b] = lineTransferNs(memCosts, cfg.distances[a][b]);
+  const remoteCache = new RemoteCache(cfg, memNs);
   return {
     cfg,
     topo,
     maps,
     registry,
     lockRank: vmLockRanks(registry.classes),
-    locks: { policy, homeNode: homes, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm, sciPurge: cfg.coherence === 'sci', cnaThresholdNs: cfg.cnaThresholdNs, handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs, sameCore: cfg.costs.lineSameCoreNs } },
+    locks: {
+      policy,
+      homeNode: homes,
+      tasLocalBias: cfg.tasLocalBias,
+      tasStorm: cfg.tasStorm,
+      sciPurge: cfg.coherence === 'sci',
+      cnaThresholdNs: cfg.cnaThresholdNs,
+      handoff: { sameCpu: 0, sameNode: cfg.costs.lineSameNodeNs, remote: cfg.costs.lineRemoteNs, sameCore: cfg.costs.lineSameCoreNs },
+      lineTiming: cfg.lockLineTiming === true,
+      remoteDirtyNs: remoteCache.enabled ? remoteCache.dirtyNs : undefined,
+    },
     zonelists,
     zoneLock,
     zoneLruLock,
@@ -204,5 +228,7 @@ export function buildMmShared(cfg: MmConfig, topo: Topology, maps: readonly Node
     memNs,
     structPageNode: Int32Array.from({ length: n }, (_, b) => structPageHome(cfg.layout, b)),
     kernelDataNode,
+    remoteCache,
+    lockIrqSafe: Uint8Array.from(registry.classes, (cls) => (IRQSAFE_LOCK_CLASSES.includes(cls) ? 1 : 0)),
   };
 }
