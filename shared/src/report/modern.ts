@@ -19,6 +19,10 @@ export interface ModernVmstat {
   /** zone->lock acquisitions (rmqueue_bulk + free_pcppages_bulk). */
   zoneLockAcquisitions: number;
   lruLockAcquisitions: number;
+  /** mmap_lock acquisitions, read and write, over every mm. */
+  mmapLockAcquisitions?: number;
+  /** Faults whose lock_vma_under_rcu failed and which took mmap_lock instead (vmstat VMA_LOCK_RETRY; vmaLocks). */
+  vmaLockRetry?: number;
 }
 
 export interface ModernResult {
@@ -41,6 +45,8 @@ export interface ModernResult {
   lruLockSpinPercent: number;
   /** % of CPU cycles spinning on mmap_lock (thread mode). */
   mmapLockSpinPercent: number;
+  /** % of CPU cycles spinning on the page-table locks (mm->page_table_lock or split ptls). */
+  ptlSpinPercent?: number;
   /** The pcp batch and high the run used (high: the last value of CPU 0's list under "auto"). */
   pcp: { batch: number; high: number };
   vmstat: ModernVmstat;

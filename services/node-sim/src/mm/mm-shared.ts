@@ -29,13 +29,19 @@ export type MmConfig = MachineConfig & VmConfig & { seed: number };
  *   rmap's page_add_rmap takes pagemap_lru_lock;
  * - shrink_cache holds pagemap_lru_lock while it takes pagecache_lock to drop a page;
  * - zone->lock is innermost: the buddy allocator takes nothing under it.
+ * The modern profile's locks (mm/mmap-lock.ts) take their places in it: mmap_lock (mmap_sem) is
+ * outermost — a fault holds it for read across everything it does, mmap and munmap for write —
+ * and munmap write-locks a VMA (vma_lock) under it; a fault holding its VMA's read lock takes the
+ * ptl (split PTE locks, beside mm->page_table_lock), the LRU locks and zone->lock under it.
  * Checked in debug runs (locks/held-locks.ts).
  */
 export const VM_LOCK_ORDER: readonly (readonly string[])[] = [
+  ['mmap_lock'],
+  ['vma_lock'],
   ['kmap_lock', 'mm->kmap_lock'],
   ['mmlist_lock'],
-  ['mm->page_table_lock'],
-  ['pagemap_lru_lock', 'zone->lru_lock'],
+  ['mm->page_table_lock', 'ptl'],
+  ['pagemap_lru_lock', 'zone->lru_lock', 'lruvec->lru_lock'],
   ['pagecache_lock'],
   ['zone->lock'],
 ];
