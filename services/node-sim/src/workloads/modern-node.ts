@@ -343,7 +343,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
         hold = buddyHoldNs(n, false, s.buddy);
         break;
       case OP_DRAIN:
-        hold = buddyHoldNs(n, true, s.buddy);
+        hold = buddyHoldNs(n, true, s.buddy, this.pcp.batch);
         break;
       case OP_LRU_ADD:
         hold = n * s.cfg.mmCosts.lruPageNs;
