@@ -4,10 +4,9 @@
 // to the next top-level heading. Each knob on its preset, against the preset as it is, nothing
 // re-tuned: what the model predicts, with the command that prints it. Runs are the presets' own
 // lengths (kbuild: 5 simulated s of its build) so the section regenerates in about a minute.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { num, pct, presetRunner } from './validation-kit.mjs';
+import { num, pct, presetRunner, rewriteSection, runsFooter } from './validation-kit.mjs';
 
 const TITLE = '# Modern kernel profile: each knob on its preset (issue #21)';
 /** Run lengths per preset: long enough to pass the per-CPU lists' warm-up, short enough for a quick regeneration. */
@@ -144,29 +143,15 @@ export function modernSections() {
   );
   say(`- mode=process (an mm per task, so a private mmap_lock and ptl each): score ${score(tv)} → ${score(tp)}.`);
   say('');
-  say(`_Runs: ${runs.length}; wall time ${runs.reduce((s, w) => s + w, 0).toFixed(0)} s on the machine that generated this section; times are simulated._`);
+  say(runsFooter(runs));
   say('');
   return lines;
 }
 
-// Alone: rewrite this section of VALIDATION.md in place (from its title to the next top-level heading, or the end).
+// Alone: rewrite this section of VALIDATION.md in place; a new one goes in front of the task-area section, which rewrites
+// itself to the end of the file.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = join(dirname(fileURLToPath(import.meta.url)), 'VALIDATION.md');
-  const text = readFileSync(out, 'utf8');
-  const at = text.indexOf(TITLE);
-  const next = '\n# Kernel stack and task_struct in the per-task area';
-  let head;
-  let tail;
-  if (at >= 0) {
-    const end = text.indexOf('\n# ', at + TITLE.length);
-    head = text.slice(0, at);
-    tail = end < 0 ? '' : text.slice(end + 1);
-  } else {
-    // New: before the task-area section (which rewrites itself to the end of the file), or at the end.
-    const t = text.indexOf(next);
-    head = t < 0 ? `${text.replace(/\n*$/, '')}\n\n` : text.slice(0, t + 1);
-    tail = t < 0 ? '' : text.slice(t + 1);
-  }
-  writeFileSync(out, head + modernSections().join('\n') + (tail ? `\n${tail}` : ''));
+  rewriteSection(out, TITLE, modernSections(), '# Kernel stack and task_struct in the per-task area');
   console.log(`wrote the modern section of ${out}`);
 }
