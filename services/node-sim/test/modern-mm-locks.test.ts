@@ -2,9 +2,9 @@
  * The modern fault path's locks: qspinlock and CNA on the node-local locks (locks/local-ticket.ts),
  * mmap_lock as the rwsem, per-VMA locks and their fallback, split PTE locks (mm/mmap-lock.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultDistances, getPreset, resolveWorkload, type Costs, type LockReport, type MachineConfig, type ModernResult, type Report } from '@numasim/shared';
-import { runWorkload } from '@numasim/node-sim';
+import { closeDefaultNodePool, runWorkload, runWorkloadPlaced, runWorkloadWithSeries } from '@numasim/node-sim';
 import { Rng } from '../src/engine/rng.js';
 import { Topology } from '../src/machine/topology.js';
 import { LockStats } from '../src/locks/lock-stats.js';
@@ -199,4 +199,15 @@ describe('mmap_lock, per-VMA locks and PTE locks in the modern workloads', () =>
     // The flush after the threshold bounds every wait: at most the threshold and one round of the 112 CPUs' hand-offs.
     expect(pc.waitMaxNs).toBeLessThan(thresholdNs + 112 * (50 + 200));
   });
+
+  it('thread mode with its shared locks (rwsem, VMA locks, page_table_lock under CNA) gives the same report inline and packed on two workers', async () => {
+    const stable = (r: { engine: object; config: object }) => JSON.stringify({ ...r, engine: {}, config: { ...r.config, placement: undefined } });
+    const cfg = (placement: string) =>
+      resolveWorkload({ ...small, kind: 'pft', mode: 'thread', regionMiB: 2, durationNs: 2_000_000 }, ['vmaLocks=true', 'pteLocks=mm', 'spinlock=cna', `placement=${placement}`]);
+    const inline = runWorkloadWithSeries(cfg('inline'));
+    const packed = await runWorkloadPlaced(cfg('packed:2'));
+    expect(stable(packed.report)).toBe(stable(inline.report));
+  }, 120_000);
 });
+
+afterAll(async () => closeDefaultNodePool());

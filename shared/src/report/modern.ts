@@ -67,7 +67,8 @@ export function modernSummaryLines(w: ModernResult): string[] {
   const z = w.zoneLockSpin;
   return [
     head,
-    `  cycles spinning: zone->lock ${pct(z.totalPercent)} (alloc ${pct(z.allocPercent)}, free ${pct(z.freePercent)}), LRU locks ${pct(w.lruLockSpinPercent)}, mmap_lock ${pct(w.mmapLockSpinPercent)}`,
+    `  cycles spinning: zone->lock ${pct(z.totalPercent)} (alloc ${pct(z.allocPercent)}, free ${pct(z.freePercent)}), LRU locks ${pct(w.lruLockSpinPercent)}, ` +
+      `ptl ${pct(w.ptlSpinPercent ?? 0)}; waiting on mmap_lock ${pct(w.mmapLockSpinPercent)}${w.vmstat.vmaLockRetry ? ` (${w.vmstat.vmaLockRetry} VMA-lock fallbacks)` : ''}`,
     `  pcp batch ${w.pcp.batch}, high ${w.pcp.high}; pgalloc ${w.vmstat.pgalloc}, pgfree ${w.vmstat.pgfree}, pgfault ${w.vmstat.pgfault}, pgactivate ${w.vmstat.pgactivate}`,
   ];
 }
