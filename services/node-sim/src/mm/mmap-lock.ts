@@ -23,7 +23,8 @@
  *   — a spinlock per page-table page (512 ptes). A task's faults touch only its own page-table
  *   pages (its own region, or its own share of pft's), so its split ptls are private: one lock
  *   row per task stands for all of them (simplified: the page-table pages at the edges of pft's
- *   shares, which two tasks may both touch, are not modelled).
+ *   shares, which two tasks may both touch, are not modelled). munmap's zap_pte_range holds the
+ *   ptl across the zap of one page-table page's ptes (PTRS_PER_PTE, 512).
  */
 import type { Costs } from '@numasim/shared';
 import type { HandoffPolicy } from '../locks/spinlock.js';

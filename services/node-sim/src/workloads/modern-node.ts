@@ -28,34 +28,36 @@ import { buddyHoldNs, PerCpuPages } from '../mm/pcp.js';
 import { LruBatches, lruLockOf } from '../mm/lruvec.js';
 import { Rng } from '../engine/rng.js';
 import type { ModernShared } from './modern-shared.js';
+import {
+  OP_ACTIVATE,
+  OP_DRAIN,
+  OP_LRU_ADD,
+  OP_LRU_RELEASE,
+  OP_MMAP_MAP,
+  OP_MMAP_READ,
+  OP_MMAP_UNMAP,
+  OP_NONE,
+  OP_PTL,
+  OP_PTL_COW,
+  OP_PTL_ZAP,
+  OP_REFILL,
+  OP_VMA_READ,
+  OP_VMA_WRITE,
+  PH_COW,
+  PH_FAULT,
+  PH_IDLE,
+  PH_MMAP,
+  PH_READ,
+  PH_REREAD,
+  PH_UNMAP,
+  PH_USER,
+  PTRS_PER_PTE,
+} from './modern-ops.js';
+
+export { PH_COW, PH_FAULT, PH_MMAP, PH_READ, PH_REREAD, PH_UNMAP, PH_USER } from './modern-ops.js';
 
 const EV_STEP = FIRST_MODEL_EVENT; // a: cpu
 const EV_HOLD_DONE = FIRST_MODEL_EVENT + 1; // a: cpu, b: lock
-
-/** Page phases. */
-export const PH_IDLE = 0;
-export const PH_FAULT = 1;
-export const PH_COW = 2;
-export const PH_READ = 3;
-export const PH_REREAD = 4;
-export const PH_UNMAP = 5;
-export const PH_USER = 6;
-export const PH_MMAP = 7;
-
-/** Lock operations, each a kernel function (its caller name in the lock table). */
-const OP_NONE = 0;
-const OP_REFILL = 1; // rmqueue_bulk
-const OP_DRAIN = 2; // free_pcppages_bulk
-const OP_LRU_ADD = 3; // folio_batch_move_lru (lru_add)
-const OP_LRU_RELEASE = 4; // release_pages
-const OP_ACTIVATE = 5; // folio_batch_move_lru (activate)
-const OP_MMAP_READ = 6; // do_user_addr_fault: mmap_read_lock
-const OP_MMAP_MAP = 7; // do_mmap: mmap_write_lock
-const OP_MMAP_UNMAP = 8; // __vm_munmap: mmap_write_lock, held across the unmap
-const OP_VMA_READ = 9; // lock_vma_under_rcu: down_read_trylock of the VMA's lock
-const OP_VMA_WRITE = 10; // vma_start_write (munmap), under mmap_write_lock
-const OP_PTL = 11; // do_anonymous_page / do_cow_fault: pte_offset_map_lock on a shared page_table_lock
-const OP_PTL_COW = 12;
 
 /** Where a thread-mode fault is (`fst`). */
 const FS_NONE = 0; // no read lock yet
@@ -88,6 +90,8 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   /** A thread-mode fault's state (FS_*), and the lock it holds for read. */
   private readonly fst: Uint8Array;
   private readonly readHeld: Int32Array;
+  /** ptes of the page-table page under zap whose zap is already done or charged (munmap). */
+  private readonly zapLeft: Int32Array;
   /** lock_vma_under_rcu failures, which fell back to mmap_lock (vmstat's VMA_LOCK_RETRY). */
   vmaFallbacks = 0;
   /** The memory cgroup of the task on each CPU (the driver sets it). */
@@ -130,6 +134,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     this.vmaHeld = new Uint8Array(n);
     this.fst = new Uint8Array(n);
     this.readHeld = new Int32Array(n).fill(-1);
+    this.zapLeft = new Int32Array(n);
     this.memcg = new Int32Array(n);
     this.stage = new Int32Array(n);
     this.work = new Float64Array(n);
@@ -239,6 +244,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       const drain = pcp.toDrain(i, this.kernel.now);
       if (drain > 0) return this.lockOp(i, OP_DRAIN, this.zoneLock(i), drain);
       if (left === 0) {
+        this.zapLeft[i] = 0;
         if (this.mmapHeld[i] === 1) {
           this.mmapHeld[i] = 0;
           this.dropVmaWrite(i);
@@ -246,8 +252,26 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
         } else if (s.mmapLock < 0) this.privateHold(i, s.mmapOf[this.first + i], OP_MMAP_UNMAP, 1, s.cfg.costs.syscallNs);
         return this.finish(i);
       }
+      // zap_pte_range: a page-table page at a time under its ptl. A shared ptl (pteLocks "mm", thread mode) is held across the
+      // zap of the page's ptes, which are then released at no further cost; a private one is counted and the zap charged per page.
+      const ptl = s.ptlOf[this.first + i];
+      const sharedPtl = ptl >= 0 && s.privateLock[ptl] === 0;
+      if (ptl >= 0 && this.zapLeft[i] === 0) {
+        const n = Math.min(PTRS_PER_PTE, left);
+        if (sharedPtl) return this.lockOp(i, OP_PTL_ZAP, ptl, n);
+        this.privateHold(i, ptl, OP_PTL_ZAP, 1, n * s.pageNs[PH_UNMAP]);
+        this.zapLeft[i] = n;
+      }
       k = Math.min(left, s.cfg.lruReleaseBatch - rel);
+      if (ptl >= 0) {
+        k = Math.min(k, this.zapLeft[i]);
+        this.zapLeft[i] -= k;
+      }
       lru.release[i] += k;
+      if (sharedPtl) {
+        this.left[i] = left - k;
+        return this.step(i);
+      }
     } else {
       bug(`CPU ${this.first + i} steps in phase ${ph}`);
     }
@@ -366,6 +390,9 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       case OP_PTL_COW:
         hold = c.pteSetNs;
         break;
+      case OP_PTL_ZAP:
+        hold = n * s.pageNs[PH_UNMAP];
+        break;
       case OP_MMAP_MAP:
         hold = c.syscallNs;
         break;
@@ -440,6 +467,9 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       case OP_MMAP_UNMAP:
         this.dropVmaWrite(i);
         break;
+      case OP_PTL_ZAP:
+        this.zapLeft[i] = n;
+        break;
       case OP_MMAP_MAP:
         return this.finish(i);
     }
@@ -455,22 +485,3 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   }
 }
 
-/** Caller names of the lock operations, by op number (index 0 unused). */
-export const OP_CALLERS = [
-  '',
-  'rmqueue_bulk',
-  'free_pcppages_bulk',
-  'lru_add',
-  'release_pages',
-  'folio_activate',
-  'mmap_read_lock (fault)',
-  'mmap_write_lock (mmap)',
-  'mmap_write_lock (munmap)',
-  'lock_vma_under_rcu',
-  'vma_start_write (munmap)',
-  'do_anonymous_page',
-  'do_cow_fault',
-];
-/** rwsem call sites' modes (perf lock contention's rwsem:R / rwsem:W), by op number. */
-export const OP_MODES: readonly ('R' | 'W' | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, 'R', 'W', 'W', 'R', 'W', undefined, undefined];
-export const OP_COUNT = OP_CALLERS.length;

@@ -11,7 +11,7 @@ import { pcpLimits, type PcpLimits } from '../mm/pcp.js';
 import { declareLruLocks } from '../mm/lruvec.js';
 import { MMAP_LOCK_CLASS, mmapLockModel, PTL_MM_CLASS, PTL_SPLIT_CLASS, VMA_LOCK_CLASS, type MmapLockModel } from '../mm/mmap-lock.js';
 import type { HandoffPolicy } from '../locks/spinlock.js';
-import { OP_CALLERS, OP_MODES, PH_COW, PH_FAULT, PH_MMAP, PH_READ, PH_REREAD, PH_UNMAP, PH_USER } from './modern-node.js';
+import { OP_CALLERS, OP_MODES, PH_COW, PH_FAULT, PH_MMAP, PH_READ, PH_REREAD, PH_UNMAP, PH_USER } from './modern-ops.js';
 
 export const ZONE_LOCK_CLASS = 'zone->lock';
 

@@ -7,7 +7,8 @@
 import type { KbuildConfig, ModernConfig, ModernResult, PftConfig, ReadtwiceConfig, WillItScaleConfig } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Model } from './model.js';
-import { ModernNode, PH_COW, PH_FAULT, PH_READ, PH_REREAD, PH_UNMAP, type TaskDriver } from './modern-node.js';
+import { ModernNode, type TaskDriver } from './modern-node.js';
+import { PH_COW, PH_FAULT, PH_READ, PH_REREAD, PH_UNMAP } from './modern-ops.js';
 import { buildModernShared, ZONE_LOCK_CLASS, type ModernShared } from './modern-shared.js';
 import { mergeLockStats } from '../run/lock-report.js';
 import { LRU_LOCK_CLASS } from '../mm/lruvec.js';
