@@ -12,6 +12,7 @@ import { runWorkload } from '@numasim/node-sim';
 import { highmemSections } from './gen-validation-highmem.mjs';
 import { reclaimSections } from './gen-validation-reclaim.mjs';
 import { taskAreaSections } from './gen-validation-taskarea.mjs';
+import { modernSections } from './gen-validation-modern.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), 'VALIDATION.md');
 const base = getPreset('numaq-16-kernbench').workload;
@@ -176,6 +177,7 @@ lines.push(`_Runs: ${1 + knobRows.length + scaling.length + 2}; wall time ${[cal
 lines.push('');
 lines.push(...highmemSections());
 lines.push(...reclaimSections());
+lines.push(...modernSections());
 lines.push(...taskAreaSections());
 writeFileSync(out, lines.join('\n'));
 console.log(`wrote ${out}`);

@@ -19,13 +19,17 @@ describe('report formats', () => {
   afterAll(async () => b.shutdown());
 
   it('prints each lock-table format from the stored report, with the same options as the CLI', async () => {
-    for (const format of ['lockmeter', 'lock_stat', 'perf-lock'] as const) {
+    for (const format of ['lockmeter', 'lock_stat', 'perf-lock', 'perf-cycles'] as const) {
       const r = await get(`/v1/runs/${id}/report?format=${format}&top=1&lock=bench`);
       expect(r.statusCode, r.body).toBe(200);
       expect(r.headers['content-type']).toMatch(/^text\/plain/);
       expect(r.body).toBe(formatLockTable(report, { format, top: 1, lock: 'bench' }));
     }
     expect((await get(`/v1/runs/${id}/report?format=lock_stat`)).body).toMatch(/con-bounces/);
+    // perf-cycles, as `numasim run --format perf-cycles` prints it: % of CPU cycles spinning per lock.
+    const cycles = await get(`/v1/runs/${id}/report?format=perf-cycles`);
+    expect(cycles.statusCode, cycles.body).toBe(200);
+    expect(cycles.body).toBe(formatLockTable(report, { format: 'perf-cycles' }));
     const perfCsv = await get(`/v1/runs/${id}/report?format=perf-lock&fieldSeparator=,`);
     expect(perfCsv.body).toBe(formatLockTable(report, { format: 'perf-lock', fieldSeparator: ',' }));
   });
@@ -36,6 +40,6 @@ describe('report formats', () => {
     expect(sep.json().issues[0].path).toBe('querystring.fieldSeparator');
     const bad = await get(`/v1/runs/${id}/report?format=xml`);
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/json, text, csv, lockmeter, lock_stat, perf-lock/);
+    expect(bad.json().message).toMatch(/json, text, csv, lockmeter, lock_stat, perf-lock, perf-cycles/);
   });
 });

@@ -11,8 +11,18 @@ const held = (check = true) => new HeldLocks(2, vmLockRanks(classes), names, che
 
 describe('held locks', () => {
   it('ranks lock classes by the 2.4 VM order, outermost first; classes outside it are not ranked', () => {
-    expect(Array.from(vmLockRanks(classes))).toEqual([5, 3, 2, 4, -1]);
-    expect(VM_LOCK_ORDER[0]).toContain('kmap_lock');
+    expect(Array.from(vmLockRanks(classes))).toEqual([7, 5, 4, 6, -1]);
+    expect(VM_LOCK_ORDER[2]).toContain('kmap_lock');
+  });
+
+  it('puts the modern locks in their places: mmap_lock outermost, then the VMA lock; split ptls with page_table_lock; lruvecs with the LRU locks', () => {
+    const r = vmLockRanks(['mmap_lock', 'vma_lock', 'ptl', 'mm->page_table_lock', 'lruvec->lru_lock', 'zone->lru_lock', 'zone->lock']);
+    expect(r[0]).toBe(0);
+    expect(r[1]).toBe(1);
+    expect(r[2]).toBe(r[3]);
+    expect(r[4]).toBe(r[5]);
+    expect(r[3]).toBeLessThan(r[4]);
+    expect(r[4]).toBeLessThan(r[6]);
   });
 
   it('a CPU takes several locks in the order and releases them in any order', () => {

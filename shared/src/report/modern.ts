@@ -19,6 +19,10 @@ export interface ModernVmstat {
   /** zone->lock acquisitions (rmqueue_bulk + free_pcppages_bulk). */
   zoneLockAcquisitions: number;
   lruLockAcquisitions: number;
+  /** mmap_lock acquisitions, read and write, over every mm. */
+  mmapLockAcquisitions?: number;
+  /** Faults whose lock_vma_under_rcu failed and which took mmap_lock instead (vmstat VMA_LOCK_RETRY; vmaLocks). */
+  vmaLockRetry?: number;
 }
 
 export interface ModernResult {
@@ -41,6 +45,8 @@ export interface ModernResult {
   lruLockSpinPercent: number;
   /** % of CPU cycles spinning on mmap_lock (thread mode). */
   mmapLockSpinPercent: number;
+  /** % of CPU cycles spinning on the page-table locks (mm->page_table_lock or split ptls). */
+  ptlSpinPercent?: number;
   /** The pcp batch and high the run used (high: the last value of CPU 0's list under "auto"). */
   pcp: { batch: number; high: number };
   vmstat: ModernVmstat;
@@ -61,7 +67,8 @@ export function modernSummaryLines(w: ModernResult): string[] {
   const z = w.zoneLockSpin;
   return [
     head,
-    `  cycles spinning: zone->lock ${pct(z.totalPercent)} (alloc ${pct(z.allocPercent)}, free ${pct(z.freePercent)}), LRU locks ${pct(w.lruLockSpinPercent)}, mmap_lock ${pct(w.mmapLockSpinPercent)}`,
+    `  cycles spinning: zone->lock ${pct(z.totalPercent)} (alloc ${pct(z.allocPercent)}, free ${pct(z.freePercent)}), LRU locks ${pct(w.lruLockSpinPercent)}, ` +
+      `ptl ${pct(w.ptlSpinPercent ?? 0)}; waiting on mmap_lock ${pct(w.mmapLockSpinPercent)}${w.vmstat.vmaLockRetry ? ` (${w.vmstat.vmaLockRetry} VMA-lock fallbacks)` : ''}`,
     `  pcp batch ${w.pcp.batch}, high ${w.pcp.high}; pgalloc ${w.vmstat.pgalloc}, pgfree ${w.vmstat.pgfree}, pgfault ${w.vmstat.pgfault}, pgactivate ${w.vmstat.pgactivate}`,
   ];
 }

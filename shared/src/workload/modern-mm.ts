@@ -73,6 +73,15 @@ export const modernMmProperties = {
   lruBatch: Type.Integer({ minimum: 1, maximum: 64, default: 15, description: 'folios per per-CPU lru_add / activate batch (PAGEVEC_SIZE 15 in 5.x/6.x)' }),
   lruReleaseBatch: Type.Integer({ minimum: 1, maximum: 512, default: 32, description: 'folios release_pages frees per LRU lock hold on munmap (SWAP_CLUSTER_MAX lock_batch)' }),
   containers: Type.Integer({ minimum: 1, maximum: MAX_CONTAINERS, default: 1, description: 'memory cgroups the tasks run in, tasks spread round-robin; each has its own lruvec per node' }),
+  vmaLocks: Type.Boolean({
+    default: false,
+    description:
+      'per-VMA locks (6.4+): a fault read-locks its VMA (lock_vma_under_rcu) and takes mmap_lock only when that fails — the VMA write-locked by an mmap or munmap under way',
+  }),
+  pteLocks: Type.Union([Type.Literal('mm'), Type.Literal('split')], {
+    default: 'split',
+    description: '"split": a ptl per page-table page (USE_SPLIT_PTE_PTLOCKS, x86_64 since 2.6.15); "mm": one mm->page_table_lock per mm for every pte',
+  }),
   mmCosts: MmCostsSpec,
 };
 
@@ -86,5 +95,7 @@ export interface ModernMmConfig {
   lruBatch: number;
   lruReleaseBatch: number;
   containers: number;
+  vmaLocks: boolean;
+  pteLocks: 'mm' | 'split';
   mmCosts: MmCosts;
 }

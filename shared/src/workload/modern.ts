@@ -25,12 +25,17 @@ const mode = Type.Union([Type.Literal('process'), Type.Literal('thread')], {
   default: 'process',
   description: '"process": every task its own mm; "thread": the tasks are threads of one mm, sharing its mmap_lock',
 });
-const spinlock = Type.Union([Type.Literal('ticket'), Type.Literal('tas')], {
+const spinlock = Type.Union([Type.Literal('ticket'), Type.Literal('tas'), Type.Literal('qspinlock'), Type.Literal('cna')], {
   default: 'ticket',
-  description: 'spinlock model for zone->lock, the LRU locks and the mmap_lock placeholder: "ticket" (FIFO, x86 2.6.25–4.1; the queued spinlock of 4.2 also hands off in order) or "tas"',
+  description:
+    'spinlock model for zone->lock, the LRU locks and mm->page_table_lock: "ticket" (FIFO, x86 2.6.25–4.1), "tas", "qspinlock" (the MCS queued spinlock of 4.2+: FIFO, ' +
+    'each waiter spinning on its own queue node, the pending-bit fast path) or "cna" (qspinlock with the compact NUMA-aware queue ordering of the CNA series, v15)',
 });
+const cnaThresholdNs = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: 1e10, description: 'cna: numa_spinlock_threshold_ns — how long the secondary queue\'s head may wait before the queue is flushed; default 1000000 (1 ms, v15)' }),
+);
 
-const shared = { ...commonProperties, ...machineProperties, ...modernMmProperties, spinlock };
+const shared = { ...commonProperties, ...machineProperties, ...modernMmProperties, spinlock, cnaThresholdNs };
 
 export const WillItScaleSpec: TObject = closedObject(
   {
@@ -81,7 +86,8 @@ export const ReadtwiceSpec: TObject = closedObject(
 );
 
 interface ModernShared extends CommonConfig, MachineConfig, ModernMmConfig {
-  spinlock: 'ticket' | 'tas';
+  spinlock: 'ticket' | 'tas' | 'qspinlock' | 'cna';
+  cnaThresholdNs?: number;
 }
 export interface WillItScaleConfig extends ModernShared {
   kind: 'will-it-scale';

@@ -37,8 +37,8 @@ function getRun(s: Services, id: string): RunRecord | undefined {
   return s.repo.get(id);
 }
 
-/** The report's forms: the JSON document, the lockmeter text, the lock CSV, and the lock table in today's formats. */
-const REPORT_FORMATS = ['json', 'text', 'csv', 'lockmeter', 'lock_stat', 'perf-lock'] as const;
+/** The report's forms: the JSON document, the lockmeter text, the lock CSV, and the lock table in today's formats (numasim run --format's). */
+const REPORT_FORMATS = ['json', 'text', 'csv', 'lockmeter', 'lock_stat', 'perf-lock', 'perf-cycles'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function registerRunRoutes(app: FastifyInstance, s: Services): void {
@@ -139,7 +139,7 @@ export function registerRunRoutes(app: FastifyInstance, s: Services): void {
         summary: 'The report of a run that succeeded',
         description:
           'JSON by default (as `numasim run --json` prints it); `format=text` is the lockmeter table with the workload\'s figures (as `numasim run` prints it), `format=csv` the lock table one row per lock instance. ' +
-          '`format=lockmeter|lock_stat|perf-lock` print the lock table as `numasim run --format` does: per-instance locks collapsed into their class unless `instances=true`, ' +
+          '`format=lockmeter|lock_stat|perf-lock|perf-cycles` print the lock table as `numasim run --format` does (perf-cycles: % of CPU cycles spinning per lock and call path): per-instance locks collapsed into their class unless `instances=true`, ' +
           '`top=N` keeps the N most contended, `lock=TEXT` the locks whose name or class contains TEXT, `fieldSeparator=SEP` gives perf-lock\'s -x form.',
         tags: ['runs'],
         params: RunIdParams,

@@ -40,6 +40,9 @@ export const SPIN_LOCK_WORD = 1;
 /** On its own MCS queue node. */
 export const SPIN_OWN_NODE = 2;
 
+/** What the queue needs of the engine: the time and a way to send the grant (locks/local-queued.ts passes a same-LP stand-in). */
+export type QueueKernel = Pick<Kernel, 'now' | 'send'>;
+
 export class QueuedSpinlockHome {
   readonly holder: Int32Array;
   readonly lastHolder: Int32Array;
@@ -55,7 +58,7 @@ export class QueuedSpinlockHome {
   readonly spinnerTransfers: Float64Array;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: QueueKernel,
     private readonly topo: Topology,
     private readonly cfg: LockTableConfig,
     private readonly rng: Rng,

@@ -41,13 +41,19 @@ export type MmConfig = MachineConfig & VmConfig & { seed: number };
  * - zone->lock is innermost: the buddy allocator takes nothing under it;
  * - node_lock (2.4 mm/numa.c, discontigmem without CONFIG_NUMA) is taken alone, with interrupts
  *   off, before __alloc_pages' walk: it nests with nothing (listed last).
+ * The modern profile's locks (mm/mmap-lock.ts) take their places in it: mmap_lock (mmap_sem) is
+ * outermost — a fault holds it for read across everything it does, mmap and munmap for write —
+ * and munmap write-locks a VMA (vma_lock) under it; a fault holding its VMA's read lock takes the
+ * ptl (split PTE locks, beside mm->page_table_lock), the LRU locks and zone->lock under it.
  * Checked in debug runs (locks/held-locks.ts).
  */
 export const VM_LOCK_ORDER: readonly (readonly string[])[] = [
+  ['mmap_lock'],
+  ['vma_lock'],
   ['kmap_lock', 'mm->kmap_lock'],
   ['mmlist_lock'],
-  ['mm->page_table_lock'],
-  ['pagemap_lru_lock', 'zone->lru_lock'],
+  ['mm->page_table_lock', 'ptl'],
+  ['pagemap_lru_lock', 'zone->lru_lock', 'lruvec->lru_lock'],
   ['pagecache_lock'],
   ['zone->lock'],
   ['node_lock'],

@@ -13,8 +13,11 @@
  * to the CPU's lru_add batch (drained under the LRU lock when full). munmap zaps the ptes, and
  * release_pages takes the pages off the LRU under the LRU lock a batch at a time, then frees them
  * to the per-CPU list, which drains a batch to the zone under zone->lock when it reaches high.
- * In thread mode the mm is shared: a fault takes mmap_lock for read, mmap and munmap for write
- * (mm/mmap-lock.ts: a placeholder on the spinlock model until the rwsem lands).
+ * In thread mode the mm is shared: a fault runs a page at a time under mmap_lock held for read
+ * (or, with vmaLocks, its VMA's read lock, falling back to mmap_lock when the VMA is write-locked),
+ * sets its pte under the ptl (a shared mm->page_table_lock goes through the lock protocol), and
+ * mmap and munmap take mmap_lock for write (mm/mmap-lock.ts). In process mode those locks are the
+ * process's own: counted in bulk, never waited for.
  */
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { bug } from '../errors.js';
@@ -25,30 +28,41 @@ import { buddyHoldNs, PerCpuPages } from '../mm/pcp.js';
 import { LruBatches, lruLockOf } from '../mm/lruvec.js';
 import { Rng } from '../engine/rng.js';
 import type { ModernShared } from './modern-shared.js';
+import {
+  OP_ACTIVATE,
+  OP_DRAIN,
+  OP_LRU_ADD,
+  OP_LRU_RELEASE,
+  OP_MMAP_MAP,
+  OP_MMAP_READ,
+  OP_MMAP_UNMAP,
+  OP_NONE,
+  OP_PTL,
+  OP_PTL_COW,
+  OP_PTL_ZAP,
+  OP_REFILL,
+  OP_VMA_READ,
+  OP_VMA_WRITE,
+  PH_COW,
+  PH_FAULT,
+  PH_IDLE,
+  PH_MMAP,
+  PH_READ,
+  PH_REREAD,
+  PH_UNMAP,
+  PH_USER,
+  PTRS_PER_PTE,
+} from './modern-ops.js';
+
+export { PH_COW, PH_FAULT, PH_MMAP, PH_READ, PH_REREAD, PH_UNMAP, PH_USER } from './modern-ops.js';
 
 const EV_STEP = FIRST_MODEL_EVENT; // a: cpu
 const EV_HOLD_DONE = FIRST_MODEL_EVENT + 1; // a: cpu, b: lock
 
-/** Page phases. */
-export const PH_IDLE = 0;
-export const PH_FAULT = 1;
-export const PH_COW = 2;
-export const PH_READ = 3;
-export const PH_REREAD = 4;
-export const PH_UNMAP = 5;
-export const PH_USER = 6;
-export const PH_MMAP = 7;
-
-/** Lock operations, each a kernel function (its caller name in the lock table). */
-const OP_NONE = 0;
-const OP_REFILL = 1; // rmqueue_bulk
-const OP_DRAIN = 2; // free_pcppages_bulk
-const OP_LRU_ADD = 3; // folio_batch_move_lru (lru_add)
-const OP_LRU_RELEASE = 4; // release_pages
-const OP_ACTIVATE = 5; // folio_batch_move_lru (activate)
-const OP_MMAP_READ = 6; // do_user_addr_fault: mmap_read_lock
-const OP_MMAP_MAP = 7; // do_mmap: mmap_write_lock
-const OP_MMAP_UNMAP = 8; // __vm_munmap: mmap_write_lock, held across the unmap
+/** Where a thread-mode fault is (`fst`). */
+const FS_NONE = 0; // no read lock yet
+const FS_READ = 1; // holds mmap_lock or the VMA's lock for read
+const FS_CLEARED = 2; // the page is allocated and cleared: the pte is next
 
 /** What a workload's driver does when a CPU has finished a phase. */
 export interface TaskDriver {
@@ -71,8 +85,15 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   private readonly opPages: Int32Array;
   /** 1 while a thread-mode CPU holds mmap_lock for write across its munmap. */
   private readonly mmapHeld: Uint8Array;
-  /** 1 when a thread-mode CPU has passed mmap_read_lock for the fault it is about to take. */
-  private readonly mmapRead: Uint8Array;
+  /** 1 while a thread-mode CPU holds its VMA write-locked (munmap, vmaLocks). */
+  private readonly vmaHeld: Uint8Array;
+  /** A thread-mode fault's state (FS_*), and the lock it holds for read. */
+  private readonly fst: Uint8Array;
+  private readonly readHeld: Int32Array;
+  /** ptes of the page-table page under zap whose zap is already done or charged (munmap). */
+  private readonly zapLeft: Int32Array;
+  /** lock_vma_under_rcu failures, which fell back to mmap_lock (vmstat's VMA_LOCK_RETRY). */
+  vmaFallbacks = 0;
   /** The memory cgroup of the task on each CPU (the driver sets it). */
   readonly memcg: Int32Array;
   /** Drivers' own per-CPU state: a step counter and a count (iterations, jobs left…). */
@@ -100,7 +121,8 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     this.rng = new Rng(s.cfg.seed, node);
     this.home = new SpinlockHome(kernel, topo, s.locks, this.rng);
     this.client = new SpinlockClient(kernel, topo, s.locks, new LockStats(s.registry.lockCount, s.registry.callerCount), this);
-    this.local = s.cfg.spinlock === 'ticket' ? new LocalTicketLocks(topo, s.locks.handoff, s.registry.lockCount, this.client.stats, this) : null;
+    // Zone and LRU locks without protocol events, unless test-and-set (whose release storm is the protocol's).
+    this.local = s.cfg.spinlock !== 'tas' ? new LocalTicketLocks(topo, s.locks.handoff, s.registry.lockCount, this.client.stats, this, s.locks, new Rng(s.cfg.seed, topo.nodes + node)) : null;
     this.pcp = new PerCpuPages(this.cpus, s.pcp);
     this.lru = new LruBatches(this.cpus);
     const n = this.cpus;
@@ -109,7 +131,10 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     this.op = new Int32Array(n);
     this.opPages = new Int32Array(n);
     this.mmapHeld = new Uint8Array(n);
-    this.mmapRead = new Uint8Array(n);
+    this.vmaHeld = new Uint8Array(n);
+    this.fst = new Uint8Array(n);
+    this.readHeld = new Int32Array(n).fill(-1);
+    this.zapLeft = new Int32Array(n);
     this.memcg = new Int32Array(n);
     this.stage = new Int32Array(n);
     this.work = new Float64Array(n);
@@ -136,7 +161,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       if (this.phase[i] === PH_IDLE || this.phase[i] === PH_USER || this.phase[i] === PH_MMAP) this.finish(i);
       else this.step(i);
     } else if (kind === EV_HOLD_DONE) {
-      if (this.local !== null && b !== this.s.mmapLock) this.local.release(a, b, this.kernel.now);
+      if (this.local !== null && this.s.nodeLocal[b] === 1) this.local.release(a, b, this.kernel.now);
       else this.client.release(a, b);
       this.opDone(a - this.first);
     } else if (SpinlockHome.handles(kind)) this.home.handle(kind, a, b, c);
@@ -164,7 +189,10 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   mmap(i: number): void {
     this.phase[i] = PH_MMAP;
     if (this.s.mmapLock >= 0) this.lockOp(i, OP_MMAP_MAP, this.s.mmapLock, 0);
-    else this.kernel.schedule(this.s.cfg.costs.syscallNs, EV_STEP, this.first + i, 0, 0);
+    else {
+      this.privateHold(i, this.s.mmapOf[this.first + i], OP_MMAP_MAP, 1, this.s.cfg.costs.syscallNs);
+      this.kernel.schedule(this.s.cfg.costs.syscallNs, EV_STEP, this.first + i, 0, 0);
+    }
   }
 
   /** The CPU stops: its driver has no more work for it. */
@@ -185,20 +213,25 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     const lru = this.lru;
     const left = this.left[i];
     let k: number;
+    if (s.mmapLock >= 0 && (ph === PH_FAULT || ph === PH_COW)) return this.threadFault(i, ph);
     if (ph === PH_FAULT || ph === PH_COW || ph === PH_READ) {
       if (left === 0) return this.finish(i);
       if (pcp.count[i] === 0) return this.lockOp(i, OP_REFILL, this.zoneLock(i), pcp.batch);
       if (lru.add[i] >= s.cfg.lruBatch) return this.lockOp(i, OP_LRU_ADD, this.lruLock(i), lru.add[i]);
-      if (s.mmapLock >= 0 && ph !== PH_READ) {
-        if (this.mmapRead[i] === 0) return this.lockOp(i, OP_MMAP_READ, s.mmapLock, 0);
-        this.mmapRead[i] = 0;
-        k = 1;
-      } else k = Math.min(left, pcp.count[i], s.cfg.lruBatch - lru.add[i]);
+      k = Math.min(left, pcp.count[i], s.cfg.lruBatch - lru.add[i]);
       pcp.count[i] -= k;
       lru.add[i] += k;
       this.pgalloc += k;
       if (ph === PH_READ) this.pagesRead += k;
-      else this.pgfault += k;
+      else {
+        this.pgfault += k;
+        // The process's own mmap_lock (or VMA lock) across each fault, its ptl across each pte.
+        const cpu = this.first + i;
+        const c = s.cfg.costs;
+        if (s.vmaOf[cpu] >= 0) this.privateHold(i, s.vmaOf[cpu], OP_VMA_READ, k, s.pageNs[ph]);
+        else this.privateHold(i, s.mmapOf[cpu], OP_MMAP_READ, k, s.pageNs[ph]);
+        this.privateHold(i, s.ptlOf[cpu], ph === PH_COW ? OP_PTL_COW : OP_PTL, k, c.pteSetNs);
+      }
     } else if (ph === PH_REREAD) {
       if (left === 0) return this.finish(i);
       if (lru.activate[i] >= s.cfg.lruBatch) return this.lockOp(i, OP_ACTIVATE, this.lruLock(i), lru.activate[i]);
@@ -211,19 +244,94 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       const drain = pcp.toDrain(i, this.kernel.now);
       if (drain > 0) return this.lockOp(i, OP_DRAIN, this.zoneLock(i), drain);
       if (left === 0) {
+        this.zapLeft[i] = 0;
         if (this.mmapHeld[i] === 1) {
           this.mmapHeld[i] = 0;
+          this.dropVmaWrite(i);
           this.client.release(this.first + i, s.mmapLock);
-        }
+        } else if (s.mmapLock < 0) this.privateHold(i, s.mmapOf[this.first + i], OP_MMAP_UNMAP, 1, s.cfg.costs.syscallNs);
         return this.finish(i);
       }
+      // zap_pte_range: a page-table page at a time under its ptl. A shared ptl (pteLocks "mm", thread mode) is held across the
+      // zap of the page's ptes, which are then released at no further cost; a private one is counted and the zap charged per page.
+      const ptl = s.ptlOf[this.first + i];
+      const sharedPtl = ptl >= 0 && s.privateLock[ptl] === 0;
+      if (ptl >= 0 && this.zapLeft[i] === 0) {
+        const n = Math.min(PTRS_PER_PTE, left);
+        if (sharedPtl) return this.lockOp(i, OP_PTL_ZAP, ptl, n);
+        this.privateHold(i, ptl, OP_PTL_ZAP, 1, n * s.pageNs[PH_UNMAP]);
+        this.zapLeft[i] = n;
+      }
       k = Math.min(left, s.cfg.lruReleaseBatch - rel);
+      if (ptl >= 0) {
+        k = Math.min(k, this.zapLeft[i]);
+        this.zapLeft[i] -= k;
+      }
       lru.release[i] += k;
+      if (sharedPtl) {
+        this.left[i] = left - k;
+        return this.step(i);
+      }
     } else {
       bug(`CPU ${this.first + i} steps in phase ${ph}`);
     }
     this.left[i] = left - k;
     this.kernel.schedule(k * s.pageNs[ph], EV_STEP, this.first + i, 0, 0);
+  }
+
+  /**
+   * A thread-mode fault, one page: its read lock (the VMA's, or mmap_lock), then under it the
+   * page allocated (a refill, an lru_add drain when due) and cleared, then its pte under the ptl,
+   * then mmap_read_unlock (vma_end_read).
+   */
+  private threadFault(i: number, ph: number): void {
+    const s = this.s;
+    const cpu = this.first + i;
+    for (;;) {
+      const st = this.fst[i];
+      if (st === FS_NONE) {
+        if (this.left[i] === 0) return this.finish(i);
+        if (s.vmaOf[cpu] >= 0) return this.lockOp(i, OP_VMA_READ, s.vmaOf[cpu], 0, true, true);
+        return this.lockOp(i, OP_MMAP_READ, s.mmapLock, 0, false, true);
+      }
+      if (st === FS_READ) {
+        if (this.pcp.count[i] === 0) return this.lockOp(i, OP_REFILL, this.zoneLock(i), this.pcp.batch);
+        if (this.lru.add[i] >= s.cfg.lruBatch) return this.lockOp(i, OP_LRU_ADD, this.lruLock(i), this.lru.add[i]);
+        this.pcp.count[i]--;
+        this.lru.add[i]++;
+        this.pgalloc++;
+        this.pgfault++;
+        this.left[i]--;
+        this.fst[i] = FS_CLEARED;
+        this.kernel.schedule(s.threadPageNs[ph], EV_STEP, cpu, 0, 0);
+        return;
+      }
+      // FS_CLEARED: the pte, then the read lock goes.
+      const ptl = s.ptlOf[cpu];
+      const ptlOp = ph === PH_COW ? OP_PTL_COW : OP_PTL;
+      if (s.privateLock[ptl] === 0) return this.lockOp(i, ptlOp, ptl, 0);
+      this.privateHold(i, ptl, ptlOp, 1, s.cfg.costs.pteSetNs);
+      this.endRead(i);
+    }
+  }
+
+  /** mmap_read_unlock or vma_end_read of a thread-mode fault. */
+  private endRead(i: number): void {
+    this.client.release(this.first + i, this.readHeld[i]);
+    this.readHeld[i] = -1;
+    this.fst[i] = FS_NONE;
+  }
+
+  /** `n` acquisitions of a lock only this CPU takes (−1: none declared), each held `holdNs`. */
+  private privateHold(i: number, lock: number, op: number, n: number, holdNs: number): void {
+    if (lock >= 0) this.client.stats.recordPrivate(lock, this.s.callers[op], n, holdNs);
+  }
+
+  /** munmap's VMA write lock ends (mmap_write_unlock or mmap_write_downgrade: vma_end_write_all). */
+  private dropVmaWrite(i: number): void {
+    if (this.vmaHeld[i] === 0) return;
+    this.vmaHeld[i] = 0;
+    this.client.release(this.first + i, this.s.vmaOf[this.first + i]);
   }
 
   private zoneLock(i: number): number {
@@ -236,11 +344,11 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     return lruLockOf(s.lruLocks, s.cfg.lruLock, s.cfg.containers, this.node, this.memcg[i]);
   }
 
-  private lockOp(i: number, op: number, lock: number, pages: number): void {
+  private lockOp(i: number, op: number, lock: number, pages: number, trylock = false, shared = false): void {
     this.op[i] = op;
     this.opPages[i] = pages;
-    if (this.local !== null && lock !== this.s.mmapLock) this.local.acquire(this.first + i, lock, this.s.callers[op], this.kernel.now);
-    else this.client.acquire(this.first + i, lock, this.s.callers[op], false);
+    if (this.local !== null && this.s.nodeLocal[lock] === 1) this.local.acquire(this.first + i, lock, this.s.callers[op], this.kernel.now);
+    else this.client.acquire(this.first + i, lock, this.s.callers[op], trylock, shared);
   }
 
   lockTurn(cpu: number, lock: number, delayNs: number): void {
@@ -259,7 +367,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
         hold = buddyHoldNs(n, false, s.buddy);
         break;
       case OP_DRAIN:
-        hold = buddyHoldNs(n, true, s.buddy);
+        hold = buddyHoldNs(n, true, s.buddy, this.pcp.batch);
         break;
       case OP_LRU_ADD:
         hold = n * s.cfg.mmCosts.lruPageNs;
@@ -271,30 +379,61 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
         hold = 2 * n * s.cfg.mmCosts.lruPageNs;
         break;
       case OP_MMAP_READ:
-        hold = s.mmapModel.readHoldNs();
+      case OP_VMA_READ:
+        // mmap_read_lock / lock_vma_under_rcu: held across the fault, released by endRead.
+        if (s.mmapModel.readHoldNs() !== Infinity) bug('the modern fault path holds mmap_lock across the fault');
+        this.op[i] = OP_NONE;
+        this.fst[i] = FS_READ;
+        this.readHeld[i] = lock;
+        return this.threadFault(i, this.phase[i]);
+      case OP_PTL:
+      case OP_PTL_COW:
+        hold = c.pteSetNs;
+        break;
+      case OP_PTL_ZAP:
+        hold = n * s.pageNs[PH_UNMAP];
         break;
       case OP_MMAP_MAP:
         hold = c.syscallNs;
         break;
+      case OP_VMA_WRITE:
+        this.vmaHeld[i] = 1;
+        this.op[i] = OP_MMAP_UNMAP;
+        return this.unmapLocked(i, cpu, delayNs);
       case OP_MMAP_UNMAP:
-        if (s.mmapModel.writerHoldsAcross && s.cfg.kernelEra === '4.16') {
-          // 4.16 held mmap_sem for write across the whole munmap: the phase goes on under it and step() releases it at the end.
-          this.op[i] = OP_NONE;
-          this.mmapHeld[i] = 1;
-          this.kernel.schedule(delayNs + c.syscallNs, EV_STEP, cpu, 0, 0);
+        if (s.vmaOf[cpu] >= 0) {
+          // vma_start_write on the VMA munmap removes, under the write lock.
+          this.lockOp(i, OP_VMA_WRITE, s.vmaOf[cpu], 0);
           return;
         }
-        // From 4.20 munmap detaches the VMAs under the write lock and downgrades it to read for the zap (Yang Shi, 2018).
-        hold = c.syscallNs;
-        break;
+        return this.unmapLocked(i, cpu, delayNs);
       default:
         bug(`CPU ${cpu} acquired lock ${lock} with no operation under way`);
     }
     this.kernel.schedule(delayNs + Math.round(hold), EV_HOLD_DONE, cpu, lock, 0);
   }
 
+  /** munmap holds mmap_lock for write (and, with vmaLocks, its VMA write-locked) from `delayNs` on. */
+  private unmapLocked(i: number, cpu: number, delayNs: number): void {
+    const c = this.s.cfg.costs;
+    if (this.s.mmapModel.writerHoldsAcross && this.s.cfg.kernelEra === '4.16') {
+      // 4.16 held mmap_sem for write across the whole munmap: the phase goes on under it and step() releases it at the end.
+      this.op[i] = OP_NONE;
+      this.mmapHeld[i] = 1;
+      this.kernel.schedule(delayNs + c.syscallNs, EV_STEP, cpu, 0, 0);
+      return;
+    }
+    // From 4.20 munmap detaches the VMAs under the write lock and downgrades it to read for the zap (Yang Shi, 2018);
+    // the downgrade ends the VMA's write lock too (vma_end_write_all).
+    this.kernel.schedule(delayNs + c.syscallNs, EV_HOLD_DONE, cpu, this.s.mmapLock, 0);
+  }
+
   lockRefused(cpu: number): void {
-    bug(`CPU ${cpu}: the modern paths take no trylock`);
+    const i = cpu - this.first;
+    if (this.op[i] !== OP_VMA_READ) bug(`CPU ${cpu}: the modern paths take no trylock but lock_vma_under_rcu's`);
+    // The VMA is write-locked: fall back to mmap_read_lock (lock_mm_and_find_vma).
+    this.vmaFallbacks++;
+    this.lockOp(i, OP_MMAP_READ, this.s.mmapLock, 0, false, true);
   }
 
   /** The lock operation of CPU index i is over (its lock released): apply it and go on. */
@@ -321,8 +460,15 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
         this.lru.activate[i] -= n;
         this.pgactivate += n;
         break;
-      case OP_MMAP_READ:
-        this.mmapRead[i] = 1;
+      case OP_PTL:
+      case OP_PTL_COW:
+        this.endRead(i);
+        break;
+      case OP_MMAP_UNMAP:
+        this.dropVmaWrite(i);
+        break;
+      case OP_PTL_ZAP:
+        this.zapLeft[i] = n;
         break;
       case OP_MMAP_MAP:
         return this.finish(i);
@@ -339,6 +485,3 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   }
 }
 
-/** Caller names of the lock operations, by op number (index 0 unused). */
-export const OP_CALLERS = ['', 'rmqueue_bulk', 'free_pcppages_bulk', 'lru_add', 'release_pages', 'folio_activate', 'mmap_read_lock (fault)', 'mmap_write_lock (mmap)', 'mmap_write_lock (munmap)'];
-export const OP_COUNT = OP_CALLERS.length;

@@ -7,11 +7,12 @@
 import type { KbuildConfig, ModernConfig, ModernResult, PftConfig, ReadtwiceConfig, WillItScaleConfig } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Model } from './model.js';
-import { ModernNode, PH_COW, PH_FAULT, PH_READ, PH_REREAD, PH_UNMAP, type TaskDriver } from './modern-node.js';
+import { ModernNode, type TaskDriver } from './modern-node.js';
+import { PH_COW, PH_FAULT, PH_READ, PH_REREAD, PH_UNMAP } from './modern-ops.js';
 import { buildModernShared, ZONE_LOCK_CLASS, type ModernShared } from './modern-shared.js';
 import { mergeLockStats } from '../run/lock-report.js';
 import { LRU_LOCK_CLASS } from '../mm/lruvec.js';
-import { MMAP_LOCK_CLASS } from '../mm/mmap-lock.js';
+import { MMAP_LOCK_CLASS, PTL_MM_CLASS, PTL_SPLIT_CLASS } from '../mm/mmap-lock.js';
 
 const PAGES_PER_MIB = 256;
 
@@ -180,6 +181,7 @@ function modernResult(cfg: ModernConfig, s: ModernShared, nodes: ModernNode[], t
     zoneLockSpin: { allocPercent: alloc, freePercent: free, totalPercent: share(waitOf(ZONE_LOCK_CLASS)) },
     lruLockSpinPercent: share(waitOf(LRU_LOCK_CLASS)),
     mmapLockSpinPercent: share(waitOf(MMAP_LOCK_CLASS)),
+    ptlSpinPercent: share(waitOf(PTL_MM_CLASS) + waitOf(PTL_SPLIT_CLASS)),
     pcp: { batch: s.pcp.batch, high: nodes[0].pcp.high[0] },
     vmstat: {
       pgalloc: sum((n) => n.pgalloc),
@@ -188,6 +190,8 @@ function modernResult(cfg: ModernConfig, s: ModernShared, nodes: ModernNode[], t
       pgactivate: sum((n) => n.pgactivate),
       zoneLockAcquisitions: acquisitionsOf(ZONE_LOCK_CLASS),
       lruLockAcquisitions: acquisitionsOf(LRU_LOCK_CLASS),
+      mmapLockAcquisitions: acquisitionsOf(MMAP_LOCK_CLASS),
+      vmaLockRetry: sum((n) => n.vmaFallbacks),
     },
   };
   if (cfg.kind === 'will-it-scale') {

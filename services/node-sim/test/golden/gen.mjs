@@ -2,6 +2,7 @@
 // Writes hashes.json: for each case in cases.json, the SHA-256 of its report and series with the
 // wall-clock fields removed, checking first that every placement gives the same bytes.
 // Run on a tree whose results are known good: `node services/node-sim/test/golden/gen.mjs`.
+// `gen.mjs --new` hashes only the cases that have no hash yet and keeps every existing hash as it is.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getPreset, resolveWorkload } from '@numasim/shared';
@@ -10,8 +11,14 @@ import { caseKey, goldenHash } from './hash.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const { placements, cases } = JSON.parse(readFileSync(here('cases.json'), 'utf8'));
+const onlyNew = process.argv.includes('--new');
+const old = onlyNew ? JSON.parse(readFileSync(here('hashes.json'), 'utf8')) : {};
 const hashes = {};
 for (const c of cases) {
+  if (onlyNew && old[caseKey(c)] !== undefined) {
+    hashes[caseKey(c)] = old[caseKey(c)];
+    continue;
+  }
   const cfg = (placement) => resolveWorkload(getPreset(c.preset).workload, [...c.sets, `placement=${placement}`]);
   const t = performance.now();
   const inline = goldenHash(runWorkloadWithSeries(cfg('inline')));
