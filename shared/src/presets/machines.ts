@@ -43,7 +43,10 @@ const NUMAQ_TAS_LOCAL_BIAS = 0.9;
  * DRAM; lineSameNodeNs / lineRemoteNs are core-to-core cache-line transfers (a modified line read
  * or CAS'd by another core) within a socket / across the socket interconnect; lineSameCoreNs
  * between SMT siblings (the line is in their shared L1/L2). The remaining costs are those of
- * x86_64-2s (MODERN_CPU_COSTS). Each figure and its source: docs/SOURCES.md#modern-machines.
+ * x86_64-2s (MODERN_CPU_COSTS). Each figure and its source: docs/SOURCES.md#modern-machines —
+ * idle latencies from Intel MLC `--latency_matrix` (or an unloaded pointer chase), line transfers
+ * from MLC `--c2c_latency` L2->L2 HITM or a CAS ping-pong, rounded to whole ns; where the exact
+ * SKU was not measured, a sister part's figure (marked D there).
  */
 const MODERN_CPU_COSTS = { pageCopyNs: 400, pageClearNs: 200, lockAtomicNs: 10, ipiNs: 1000, pageFaultNs: 700, syscallNs: 100, contextSwitchNs: 1500, zoneVisitNs: 50 };
 const MODERN_MEM_PER_NODE_MIB = 16_384;
@@ -63,19 +66,19 @@ const modern = (name: string, summary: string, nodes: number, cores: number, lat
 
 const MODERN_MACHINES: readonly MachinePreset[] = [
   modern('broadwell-2s', 'two-socket Broadwell-EP (Xeon E5-2600 v4 class): 2 × 10 cores × 2 SMT = 40 CPUs, ring bus, QPI; SNC (cluster-on-die) off', 2, 10, {
-    memLocalNs: 85, memRemoteNs: 130, lineSameNodeNs: 41, lineRemoteNs: 110, lineSameCoreNs: 10,
+    memLocalNs: 85, memRemoteNs: 137, lineSameNodeNs: 41, lineRemoteNs: 118, lineSameCoreNs: 8,
   }),
   modern('haswell-4s', 'four-socket Haswell-EX (Xeon E7-8895 v3 class): 4 × 18 cores × 2 SMT = 144 CPUs, QPI fully connected (one hop to every socket)', 4, 18, {
-    memLocalNs: 120, memRemoteNs: 190, lineSameNodeNs: 60, lineRemoteNs: 170, lineSameCoreNs: 10,
+    memLocalNs: 100, memRemoteNs: 137, lineSameNodeNs: 47, lineRemoteNs: 107, lineSameCoreNs: 8,
   }),
   modern('skylake-2s', 'two-socket Skylake-SP (Xeon Platinum 8180 class): 2 × 28 cores × 2 SMT = 112 CPUs, mesh, UPI; SNC off', 2, 28, {
-    memLocalNs: 90, memRemoteNs: 140, lineSameNodeNs: 70, lineRemoteNs: 140, lineSameCoreNs: 10,
+    memLocalNs: 81, memRemoteNs: 131, lineSameNodeNs: 54, lineRemoteNs: 146, lineSameCoreNs: 8,
   }),
   modern('icelake-2s', 'two-socket Ice Lake-SP (Xeon Platinum 8358 class): 2 × 32 cores = 64 cores, × 2 SMT = 128 CPUs, mesh, UPI; SNC off', 2, 32, {
-    memLocalNs: 95, memRemoteNs: 150, lineSameNodeNs: 65, lineRemoteNs: 145, lineSameCoreNs: 10,
+    memLocalNs: 89, memRemoteNs: 143, lineSameNodeNs: 64, lineRemoteNs: 127, lineSameCoreNs: 8,
   }),
   modern('spr-2s', 'two-socket Sapphire Rapids (Xeon Platinum 8480+ class): 2 × 56 cores × 2 SMT = 224 CPUs, four tiles per socket on EMIB, UPI 2.0; SNC off', 2, 56, {
-    memLocalNs: 110, memRemoteNs: 190, lineSameNodeNs: 60, lineRemoteNs: 180, lineSameCoreNs: 10,
+    memLocalNs: 116, memRemoteNs: 194, lineSameNodeNs: 64, lineRemoteNs: 127, lineSameCoreNs: 4,
   }),
 ];
 
