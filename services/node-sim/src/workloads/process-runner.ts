@@ -54,7 +54,7 @@ import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
 import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
 import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
-import { addRunqueueLocks, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
+import { addRunqueueLocks, RESCHED_NOW, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
 import { OP_NONE } from '../mm/mm-protocol.js';
 
 /** fork.ts's numbers (fork with COW, `forkCow`), after the page cache's; the runner's after those. */
@@ -63,16 +63,31 @@ const RUNNER_PROTOCOL = FORK_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
     'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'fork copy', 'sched wait', 'sched fork', 'sched job done', 'sched yield',
+    'pipe wake',
   ],
-  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick'],
+  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick', 'sched partner', 'sched burst'],
 });
 // EV_JOB_ASK: to the run queue (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
 // EV_SCHED_*: the scheduler's messages (sched/task-sched.ts, sched/sched-home.ts). a: the task (its stream's CPU).
-const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK] = RUNNER_PROTOCOL.events;
+// EV_SCHED_PARTNER: pipe pages to the home. b: the partner's user time they carry, c: 1 for a new pipeline. EV_SCHED_BURST: the home's own, a: the partner.
+const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK, EV_SCHED_PARTNER, EV_SCHED_BURST] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
   K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_FORK_COPY, K_SCHED_WAIT, K_SCHED_FORK, K_SCHED_JOB_DONE, K_SCHED_YIELD,
+  K_PIPE_WAKE,
 ] = RUNNER_PROTOCOL.steps;
+
+/**
+ * gcc -pipe (`pipe`, under a scheduler): the pages through the two pipes of a compile — cpp's
+ * output (the preprocessed .i) into cc1 and cc1's (the .s) into as — each page a wake-up of the
+ * partner waiting on it (pipe_write wakes the reader, pipe_read the writer; PIPE_BUF = one page in
+ * 2.4, include/linux/limits.h and fs/pipe.c). Assumption: a 2.4 kernel source file preprocesses to
+ * about 320 KiB (its headers: sched.h, mm.h, fs.h and what they pull in) and compiles to about 96
+ * KiB of assembly; the wake-ups' count scales the partners' bursts, not their total time.
+ */
+const PIPE_IN_PAGES = 80;
+const PIPE_OUT_PAGES = 24;
+const PIPE_PAGES = PIPE_IN_PAGES + PIPE_OUT_PAGES;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
 const EXEC_READ_BYTES = 256;
@@ -153,6 +168,13 @@ export class ProcessNode extends MmNode {
   readonly schedHome: SchedHome | null;
   /** runqueue_lock (one, 2.4) or every CPU's rq->lock (o1, numa); null without a scheduler. */
   private readonly rqLocks: Int32Array | null;
+  /** gcc -pipe: the process the pipes join (a job's longest), −1 without; its partners' user time, ns. */
+  private readonly pipeProc: number;
+  private readonly partnerNs: number;
+  /** Per program: the pipe process's user time so far, pipe pages it has announced, and where to go on after a wake. */
+  private readonly pipeUser: Float64Array;
+  private readonly pipeSent: Int32Array;
+  private readonly pipeCont: Int32Array;
 
   constructor(
     kernel: Kernel,
@@ -191,7 +213,15 @@ export class ProcessNode extends MmNode {
     const policy = schedPolicy(cfg.scheduler);
     this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
     this.rqLocks = rqLocks;
-    this.schedHome = policy === 0 || node !== 0 ? null : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK });
+    this.pipeProc = policy === 0 || cfg.pipe === false ? -1 : pipeProcess(cfg.processes);
+    this.partnerNs = this.pipeProc < 0 ? 0 : cfg.processes[this.pipeProc - 1].cpuNs + cfg.processes[this.pipeProc + 1].cpuNs;
+    this.pipeUser = new Float64Array(this.pipeProc < 0 ? 0 : c);
+    this.pipeSent = new Int32Array(this.pipeProc < 0 ? 0 : c);
+    this.pipeCont = new Int32Array(this.pipeProc < 0 ? 0 : c);
+    this.schedHome =
+      policy === 0 || node !== 0
+        ? null
+        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipeProc >= 0, this.times);
   }
 
   private hasHighmem(node: number): boolean {
@@ -225,8 +255,8 @@ export class ProcessNode extends MmNode {
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
-    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_TICK) {
-      this.schedEvent(kind, a, b);
+    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_BURST) {
+      this.schedEvent(kind, a, b, c);
       return;
     }
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
@@ -334,7 +364,12 @@ export class ProcessNode extends MmNode {
         this.left[i * 4 + DO_FILE] = pr.fileFaults;
         this.left[i * 4 + DO_READ] = pr.readPages;
         this.left[i * 4 + DO_WRITE] = pr.writePages;
-        this.cpuLeft[i] = pr.cpuNs;
+        // gcc -pipe: the pipe's partners (cpp, as) run their user time as the home's partner task, alongside the pipe process.
+        this.cpuLeft[i] = this.pipeProc >= 0 && Math.abs(this.proc[i] - this.pipeProc) === 1 ? 0 : pr.cpuNs;
+        if (this.pipeProc === this.proc[i]) {
+          this.pipeUser[i] = 0;
+          this.pipeSent[i] = 0;
+        }
         this.anonUsed[i] = 0;
         this.prog[i] = K_RUN;
         return true;
@@ -369,6 +404,7 @@ export class ProcessNode extends MmNode {
         return true;
       }
       case K_EXIT:
+        if (this.pipeDue(i)) return this.pipeWake(i, cpu, K_EXIT); // the last pages of output, at exit
         this.kernelEntry(i, true);
         this.cache.unmapFiles(i, K_EXIT_ANON);
         return true;
@@ -418,24 +454,52 @@ export class ProcessNode extends MmNode {
         this.sched!.sleep(i, cpu, true, K_RUN);
         this.prog[i] = K_SCHED_WAIT;
         return false;
+      case K_PIPE_WAKE: {
+        // The pages read or written since the last wake-up, in one message: the partner's user time for them.
+        const due = this.pipeDueCount(i);
+        const sent = this.pipeSent[i];
+        const ns = Math.floor((due * this.partnerNs) / PIPE_PAGES) - Math.floor((sent * this.partnerNs) / PIPE_PAGES);
+        this.pipeSent[i] = due;
+        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_SCHED_PARTNER, cpu, ns, sent === 0 ? 1 : 0);
+        this.prog[i] = this.pipeCont[i];
+        return true;
+      }
     }
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
   /** The scheduler's messages: to the home on node 0 (wake, sleep, tick), or to a task's program (run, resched). */
-  private schedEvent(kind: number, a: number, b: number): void {
+  private schedEvent(kind: number, a: number, b: number, c: number): void {
     if (kind === EV_SCHED_RUN) {
       const i = a - this.first;
       this.sched!.ran(i, b);
       this.prog[i] = this.sched!.cont[i];
       this.step(a);
-    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first);
+    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first, b === RESCHED_NOW);
     else if (kind === EV_SCHED_WAKE) {
       if (b === WAKE_FORK) this.schedHome!.fork(a);
       else this.schedHome!.wake(a, true);
     }
-    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b === 1);
+    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b);
+    else if (kind === EV_SCHED_PARTNER) this.schedHome!.partnerWake(a, b, c === 1);
+    else if (kind === EV_SCHED_BURST) this.schedHome!.burstDone(a);
     else this.schedHome!.tick();
+  }
+
+  /** Pipe pages the pipe process has read or written by now (its user time's share of them). */
+  private pipeDueCount(i: number): number {
+    const total = this.cfg.processes[this.pipeProc].cpuNs;
+    return this.pipeUser[i] >= total ? PIPE_PAGES : Math.floor((this.pipeUser[i] * PIPE_PAGES) / total);
+  }
+
+  private pipeDue(i: number): boolean {
+    return this.pipeProc === this.proc[i] && this.pipeDueCount(i) > this.pipeSent[i];
+  }
+
+  /** The pipe process wakes its partner (pipe_read/pipe_write's wake-up, under the runqueue lock), then goes on at `next`. */
+  private pipeWake(i: number, cpu: number, next: number): boolean {
+    this.pipeCont[i] = next;
+    return this.runqueueLocked(i, cpu, this.s.callers.wake_up_process, K_PIPE_WAKE);
   }
 
   /**
@@ -455,10 +519,12 @@ export class ProcessNode extends MmNode {
 
   /** A slice of `ns` user time on CPU `cpu`: priced by where the process's memory is, counted, then `after`. */
   private userTime(i: number, cpu: number, ns: number): void {
+    const raw = ns;
     if (this.stalls !== null) {
       this.stalls.countAnon(i, this.anonUsed[i], i * this.S, this.pageNode, this.pageFrame, this.node, this.sched?.runNode[i] ?? this.node);
       ns = this.stalls.price(i, ns, this.sched?.runNode[i] ?? this.node, this.times);
     }
+    if (this.pipeProc === this.proc[i]) this.pipeUser[i] += raw;
     this.times.user(i, ns, this.kernel.now);
     this.sched?.used(i, ns);
     this.after(cpu, ns);
@@ -471,6 +537,7 @@ export class ProcessNode extends MmNode {
       this.sched.gaveWay(i);
       return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_YIELD);
     }
+    if (this.pipeProc >= 0 && this.pipeDue(i)) return this.pipeWake(i, cpu, K_RUN);
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
     if (this.burst[i] > 0) {
@@ -600,6 +667,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
         balancePulls: c.balancePulls,
         newTaskMoves: c.newTaskMoves,
         newTaskCrossNode: c.newTaskCrossNode,
+        ...(c.tasks > c.programs ? { pipeWakeups: home.partnerWakes, preemptions: c.preemptions } : {}),
       };
     },
     memory: () => ({
@@ -610,6 +678,16 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       ...forkReport(nodes.map((n) => n.fork)),
     }),
   };
+}
+
+/**
+ * gcc -pipe's pipeline: the job's longest process (cc1) with the ones just before (cpp) and after
+ * (as) it; −1 when the longest has no process on either side.
+ */
+export function pipeProcess(processes: readonly RunnerProcess[]): number {
+  let longest = 0;
+  for (let k = 1; k < processes.length; k++) if (processes[k].cpuNs > processes[longest].cpuNs) longest = k;
+  return longest > 0 && longest < processes.length - 1 ? longest : -1;
 }
 
 export function sumNodes(nodes: readonly ProcessNode[], f: (n: ProcessNode) => number): number {
