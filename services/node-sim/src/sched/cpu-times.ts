@@ -82,13 +82,18 @@ export class CpuTimes {
   }
 }
 
-/** `workload.time` over every node's programs, the run's `cpus` CPUs and its elapsed time. */
-export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs: number, withStalls: boolean): ProcessTimeReport {
+/**
+ * `workload.time` over every node's programs, the run's `cpus` CPUs and its elapsed time; `slots`:
+ * the programs (sched/task-slots.ts: more than the CPUs with make's jobs beyond them), of which at
+ * most `cpus` are on a CPU at once, so the slots beyond the CPUs are off one throughout, not idle CPUs.
+ */
+export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs: number, withStalls: boolean, slots = cpus): ProcessTimeReport {
   const round = (x: number) => Math.round(x);
   const elapsed = round(elapsedNs);
   const total = cpus * elapsed;
   const user = round(times.reduce((s, t) => s + t.userAt(elapsed), 0));
-  const idle = round(Math.min(total - user, times.reduce((s, t) => s + t.idleAt(elapsed), 0)));
+  const off = times.reduce((s, t) => s + t.idleAt(elapsed), 0) - (slots - cpus) * elapsed;
+  const idle = round(Math.min(total - user, off));
   const system = Math.max(0, total - user - idle);
   return {
     elapsedNs: elapsed,

@@ -20,6 +20,7 @@
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { CpuTimes } from './cpu-times.js';
+import { realCpuOf } from './task-slots.js';
 import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from './sched-core.js';
 import type { SchedulerName } from '@numasim/shared';
 
@@ -80,22 +81,25 @@ export class SchedHome {
   constructor(
     policy: number,
     private readonly kernel: Kernel,
+    /** The program slots (task-slots.ts: one per CPU, or k per CPU with make's jobs beyond the CPUs) … */
     private readonly topo: Topology,
     private readonly ev: SchedEvents,
     /** gcc -pipe: a partner task per program. */
     pipe: boolean,
     /** Node 0's CPU times, where the partners' user time is counted. */
     private readonly times: CpuTimes,
+    /** … and the machine's CPUs, which the core shares among them. */
+    real: Topology = topo,
   ) {
-    const cpus = topo.cpus;
-    // Programs are tasks 0..cpus−1 (their stream's CPU); partner k is task cpus + k, first on CPU k.
-    const first = Int32Array.from({ length: pipe ? 2 * cpus : cpus }, (_, t) => t % cpus);
+    const cpus = topo.cpus; // program slots
+    // Programs are tasks 0..cpus−1 (their slot), first on their slot's CPU; partner k is task cpus + k, first where program k is.
+    const first = Int32Array.from({ length: pipe ? 2 * cpus : cpus }, (_, t) => realCpuOf(topo, real, t % cpus));
     this.owed = new Float64Array(cpus);
     if (pipe) times.withPartners(cpus);
     this.core = new SchedCore(
       policy,
-      topo.cpuNode,
-      cpus,
+      real.cpuNode,
+      real.cpus,
       first,
       {
         run: (t, cpu) => (t < cpus ? this.toTask(t, ev.run, cpu) : this.burst(t - cpus)),

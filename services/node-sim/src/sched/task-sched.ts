@@ -15,6 +15,7 @@
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { CpuTimes } from './cpu-times.js';
+import { realCpuOf } from './task-slots.js';
 
 /** 2.4.18: NICE_TO_TICKS(0) = (20 >> 2) + 1 = 6 ticks of 10 ms; O(1)'s slices are longer, so a waiting task gets its turn no sooner. */
 export const SLICE_NS = 60_000_000;
@@ -46,14 +47,17 @@ export class TaskSched {
 
   constructor(
     private readonly kernel: Kernel,
+    /** The machine's CPUs (what `runCpu` numbers). */
     private readonly topo: Topology,
     private readonly node: number,
     private readonly ev: TaskSchedEvents,
     private readonly times: CpuTimes,
+    /** The program slots (task-slots.ts), as many per node as this node's programs. */
+    slots: Topology = topo,
   ) {
-    const c = topo.cpusPerNode;
+    const c = slots.cpusPerNode;
     this.onCpu = new Uint8Array(c);
-    this.runCpu = Int32Array.from({ length: c }, (_, k) => topo.firstCpu(node) + k);
+    this.runCpu = Int32Array.from({ length: c }, (_, k) => realCpuOf(slots, topo, slots.firstCpu(node) + k));
     this.runNode = new Int32Array(c).fill(node);
     this.resched = new Uint8Array(c);
     this.sliceUsed = new Float64Array(c);

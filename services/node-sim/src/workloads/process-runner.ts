@@ -54,6 +54,7 @@ import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
 import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
 import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
+import { slotsPerCpu, slotTopology } from '../sched/task-slots.js';
 import { addRunqueueLocks, RESCHED_NOW, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
 import { OP_NONE } from '../mm/mm-protocol.js';
 
@@ -183,6 +184,8 @@ export class ProcessNode extends MmNode {
     fill: CacheFill,
     km: KmapShared,
     rqLocks: Int32Array | null = null,
+    /** The machine's CPUs, when the runner has more program slots than CPUs (sched/task-slots.ts); null: its slots are the CPUs. */
+    real: Topology | null = null,
   ) {
     const cfg = s.cfg as ProcessRunnerConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
@@ -211,7 +214,7 @@ export class ProcessNode extends MmNode {
     const share = cfg.userStallShare ?? 0;
     this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
     const policy = schedPolicy(cfg.scheduler);
-    this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
+    this.sched = policy === 0 ? null : new TaskSched(kernel, real ?? s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times, s.topo);
     this.rqLocks = rqLocks;
     this.pipeProc = policy === 0 || cfg.pipe === false ? -1 : pipeProcess(cfg.processes);
     this.partnerNs = this.pipeProc < 0 ? 0 : cfg.processes[this.pipeProc - 1].cpuNs + cfg.processes[this.pipeProc + 1].cpuNs;
@@ -221,7 +224,7 @@ export class ProcessNode extends MmNode {
     this.schedHome =
       policy === 0 || node !== 0
         ? null
-        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipeProc >= 0, this.times);
+        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipeProc >= 0, this.times, real ?? s.topo);
   }
 
   private hasHighmem(node: number): boolean {
@@ -634,18 +637,21 @@ export type ProcessRunnerModel = HighmemModelParts & {
  * threads of it on each CPU, taking turns read by read.
  */
 export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, cfg: ProcessRunnerConfig, fillCache: CacheFill, mmOfCpu?: Int32Array, threadsPerCpu = 1): ProcessRunnerModel {
-  const topo = new Topology(cfg);
+  // Under a scheduler, make's jobs beyond the CPU count get program slots of their own (sched/task-slots.ts).
+  const real = new Topology(cfg);
+  const topo = slotTopology(cfg, real, slotsPerCpu(cfg.scheduler, cfg.parallelJobs, real.cpus));
   let km: KmapShared | undefined;
   let rqLocks: Int32Array | null = null;
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
-    rqLocks = addRunqueueLocks(cfg.scheduler, topo, add);
+    rqLocks = addRunqueueLocks(cfg.scheduler, real, add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks));
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks, topo === real ? null : real));
   const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
   return {
     ...parts,
+    topology: real,
     nodes,
     checkInvariants: () => {
       parts.checkInvariants();
@@ -653,7 +659,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       PageCache.checkMappings(nodes.map((n) => n.cache));
       for (const n of nodes) n.fork?.chains?.checkInvariants();
     },
-    time: (elapsedNs) => processTime(nodes.map((n) => n.times), topo.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0),
+    time: (elapsedNs) => processTime(nodes.map((n) => n.times), real.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0, topo.cpus),
     sched: () => {
       const home = nodes[0].schedHome;
       if (home === null) return undefined;
