@@ -476,6 +476,8 @@ export class ProcessNode extends MmNode {
     if (kind === EV_SCHED_RUN) {
       const i = a - this.first;
       this.sched!.ran(i, b);
+      // Moved to another quad: its stack and task_struct stay where they were made (mm/task-area.ts).
+      this.taskArea?.runsOn(i, this.sched!.runNode[i]);
       this.prog[i] = this.sched!.cont[i];
       this.step(a);
     } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first, b === RESCHED_NOW);
