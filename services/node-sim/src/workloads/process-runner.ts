@@ -31,8 +31,10 @@
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
  * fork's copy of the parent's ptes, the child's COW faults before exec and exec's drop of the copy,
  * with rmap's pte_chains, are mm/fork.ts's with `forkCow` (otherwise fork and exec are CPU time besides
- * the page tables). Left out: the scheduler (a CPU runs
- * one job at a time, so jobs beyond the CPU count would only wait); the work of whoever hands out
+ * the page tables). Without a `scheduler` a CPU runs
+ * one job at a time (jobs beyond the CPU count would only wait); with one, the sched/ modules place
+ * the programs on CPUs, `parallelJobs` beyond the CPUs are program slots of their own
+ * (sched/task-slots.ts) and gcc -pipe's cpp and as are partner tasks (`pipe`). Left out: the work of whoever hands out
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
