@@ -295,6 +295,21 @@ describe('make -j beyond the CPU count: tasks that wait, and move mid-life', () 
     expect(time(r24).userNs).toBe(64 * perJob);
   }, 120_000);
 
+  it('a task moved to another quad reaches its per-task stack and task_struct remotely (taskArea=per-task)', () => {
+    const area = (sets: string[]) => {
+      const r = runWorkload(resolveWorkload(preset, ['jobs=24', 'taskArea=per-task', ...sets]));
+      return r.memory!.taskArea!;
+    };
+    // Without a scheduler a task runs where its area was made (the few remote ones: a job's first fork, by make on node 0).
+    const share = (a: { currentLocal: number; currentRemote: number }) => a.currentRemote / (a.currentLocal + a.currentRemote);
+    const none = share(area([]));
+    const r24 = share(area(['scheduler=2.4']));
+    const numa = share(area(['scheduler=numa']));
+    expect(none).toBeLessThan(0.01);
+    expect(r24).toBeGreaterThan(10 * none);
+    expect(numa).toBeLessThan(r24);
+  });
+
   it('without a scheduler, -j32 on 16 CPUs is 16 job streams as before', () => {
     const r = runWorkload(resolveWorkload(preset, ['jobs=20']));
     expect(r.workload.kind === 'kernbench' && r.workload.sched).toBeUndefined();
