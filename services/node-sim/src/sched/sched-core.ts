@@ -80,6 +80,8 @@ export class SchedCore {
   private readonly fresh: Uint8Array;
   /** When each task last got its CPU: its counter goes down a tick per TICK_NS since. */
   private readonly runSince: Float64Array;
+  /** 1 once a running task has been told to give way at its slice's end (it keeps that until it leaves the CPU): told once, not per waiter. */
+  private readonly told: Uint8Array;
   private readonly nodes: number;
   private idleTicks = 0;
   // Counters.
@@ -114,6 +116,7 @@ export class SchedCore {
     this.counter = new Int32Array(firstCpu.length).fill(FULL_COUNTER);
     this.fresh = new Uint8Array(firstCpu.length);
     this.runSince = new Float64Array(firstCpu.length);
+    this.told = new Uint8Array(firstCpu.length);
     let nodes = 0;
     for (let c = 0; c < cpus; c++) nodes = Math.max(nodes, cpuNode[c] + 1);
     this.nodes = nodes;
@@ -423,8 +426,14 @@ export class SchedCore {
   /** A task waits on `rq`: the tasks it could replace are told (2.4: every running task, whose counter will run out; o1: the runqueue's own). */
   private notifyWaiting(rq: number): void {
     if (this.policy === SCHED_24) {
-      for (let c = 0; c < this.cpus; c++) if (this.cpuTask[c] >= 0) this.act.resched(this.cpuTask[c]);
-    } else if (this.cpuTask[rq] >= 0) this.act.resched(this.cpuTask[rq]);
+      for (let c = 0; c < this.cpus; c++) if (this.cpuTask[c] >= 0) this.tell(this.cpuTask[c]);
+    } else if (this.cpuTask[rq] >= 0) this.tell(this.cpuTask[rq]);
+  }
+
+  private tell(t: number): void {
+    if (this.told[t] === 1) return;
+    this.told[t] = 1;
+    this.act.resched(t);
   }
 
   private take(t: number, cpu: number, now: number): void {
@@ -467,6 +476,7 @@ export class SchedCore {
     this.cpuTask[cpu] = t;
     this.taskCpu[t] = cpu;
     this.runSince[t] = now;
+    this.told[t] = 0;
     this.act.run(t, cpu);
   }
 }
