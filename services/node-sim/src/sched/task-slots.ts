@@ -36,3 +36,8 @@ export function realCpuOf(slots: Topology, real: Topology, v: number): number {
   const node = slots.cpuNode[v];
   return real.firstCpu(node) + ((v - slots.firstCpu(node)) % real.cpusPerNode);
 }
+
+/** What the sched modules read of a runner process. */
+export interface RunnerProcessLike {
+  readonly cpuNs: number;
+}

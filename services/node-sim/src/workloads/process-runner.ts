@@ -57,6 +57,7 @@ import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
 import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
 import { slotsPerCpu, slotTopology } from '../sched/task-slots.js';
+import { PipePartners, pipeProcess } from '../sched/pipe-partners.js';
 import { addRunqueueLocks, RESCHED_NOW, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
 import { OP_NONE } from '../mm/mm-protocol.js';
 
@@ -80,17 +81,6 @@ const [
   K_PIPE_WAKE,
 ] = RUNNER_PROTOCOL.steps;
 
-/**
- * gcc -pipe (`pipe`, under a scheduler): the pages through the two pipes of a compile — cpp's
- * output (the preprocessed .i) into cc1 and cc1's (the .s) into as — each page a wake-up of the
- * partner waiting on it (pipe_write wakes the reader, pipe_read the writer; PIPE_BUF = one page in
- * 2.4, include/linux/limits.h and fs/pipe.c). Assumption: a 2.4 kernel source file preprocesses to
- * about 320 KiB (its headers: sched.h, mm.h, fs.h and what they pull in) and compiles to about 96
- * KiB of assembly; the wake-ups' count scales the partners' bursts, not their total time.
- */
-const PIPE_IN_PAGES = 80;
-const PIPE_OUT_PAGES = 24;
-const PIPE_PAGES = PIPE_IN_PAGES + PIPE_OUT_PAGES;
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
 const EXEC_READ_BYTES = 256;
@@ -171,13 +161,8 @@ export class ProcessNode extends MmNode {
   readonly schedHome: SchedHome | null;
   /** runqueue_lock (one, 2.4) or every CPU's rq->lock (o1, numa); null without a scheduler. */
   private readonly rqLocks: Int32Array | null;
-  /** gcc -pipe: the process the pipes join (a job's longest), −1 without; its partners' user time, ns. */
-  private readonly pipeProc: number;
-  private readonly partnerNs: number;
-  /** Per program: the pipe process's user time so far, pipe pages it has announced, and where to go on after a wake. */
-  private readonly pipeUser: Float64Array;
-  private readonly pipeSent: Int32Array;
-  private readonly pipeCont: Int32Array;
+  /** gcc -pipe's partners (sched/pipe-partners.ts); null without (`pipe` false, no scheduler, or no pipeline in the job). */
+  private readonly pipe: PipePartners | null;
 
   constructor(
     kernel: Kernel,
@@ -218,15 +203,12 @@ export class ProcessNode extends MmNode {
     const policy = schedPolicy(cfg.scheduler);
     this.sched = policy === 0 ? null : new TaskSched(kernel, real ?? s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times, s.topo);
     this.rqLocks = rqLocks;
-    this.pipeProc = policy === 0 || cfg.pipe === false ? -1 : pipeProcess(cfg.processes);
-    this.partnerNs = this.pipeProc < 0 ? 0 : cfg.processes[this.pipeProc - 1].cpuNs + cfg.processes[this.pipeProc + 1].cpuNs;
-    this.pipeUser = new Float64Array(this.pipeProc < 0 ? 0 : c);
-    this.pipeSent = new Int32Array(this.pipeProc < 0 ? 0 : c);
-    this.pipeCont = new Int32Array(this.pipeProc < 0 ? 0 : c);
+    const pipeProc = policy === 0 || cfg.pipe === false ? -1 : pipeProcess(cfg.processes);
+    this.pipe = pipeProc < 0 ? null : new PipePartners(cfg.processes, pipeProc, c);
     this.schedHome =
       policy === 0 || node !== 0
         ? null
-        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipeProc >= 0, this.times, real ?? s.topo);
+        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipe !== null, this.times, real ?? s.topo);
   }
 
   private hasHighmem(node: number): boolean {
@@ -370,11 +352,8 @@ export class ProcessNode extends MmNode {
         this.left[i * 4 + DO_READ] = pr.readPages;
         this.left[i * 4 + DO_WRITE] = pr.writePages;
         // gcc -pipe: the pipe's partners (cpp, as) run their user time as the home's partner task, alongside the pipe process.
-        this.cpuLeft[i] = this.pipeProc >= 0 && Math.abs(this.proc[i] - this.pipeProc) === 1 ? 0 : pr.cpuNs;
-        if (this.pipeProc === this.proc[i]) {
-          this.pipeUser[i] = 0;
-          this.pipeSent[i] = 0;
-        }
+        this.cpuLeft[i] = this.pipe !== null && this.pipe.isPartner(this.proc[i]) ? 0 : pr.cpuNs;
+        if (this.pipe?.proc === this.proc[i]) this.pipe.begin(i);
         this.anonUsed[i] = 0;
         this.prog[i] = K_RUN;
         return true;
@@ -461,12 +440,9 @@ export class ProcessNode extends MmNode {
         return false;
       case K_PIPE_WAKE: {
         // The pages read or written since the last wake-up, in one message: the partner's user time for them.
-        const due = this.pipeDueCount(i);
-        const sent = this.pipeSent[i];
-        const ns = Math.floor((due * this.partnerNs) / PIPE_PAGES) - Math.floor((sent * this.partnerNs) / PIPE_PAGES);
-        this.pipeSent[i] = due;
-        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_SCHED_PARTNER, cpu, ns, sent === 0 ? 1 : 0);
-        this.prog[i] = this.pipeCont[i];
+        const fresh = this.pipe!.fresh(i) ? 1 : 0;
+        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_SCHED_PARTNER, cpu, this.pipe!.announce(i), fresh);
+        this.prog[i] = this.pipe!.cont[i];
         return true;
       }
     }
@@ -493,19 +469,14 @@ export class ProcessNode extends MmNode {
     else this.schedHome!.tick();
   }
 
-  /** Pipe pages the pipe process has read or written by now (its user time's share of them). */
-  private pipeDueCount(i: number): number {
-    const total = this.cfg.processes[this.pipeProc].cpuNs;
-    return this.pipeUser[i] >= total ? PIPE_PAGES : Math.floor((this.pipeUser[i] * PIPE_PAGES) / total);
-  }
-
+  /** True when program `i` runs the pipe process and has pages to wake its partner for. */
   private pipeDue(i: number): boolean {
-    return this.pipeProc === this.proc[i] && this.pipeDueCount(i) > this.pipeSent[i];
+    return this.pipe !== null && this.pipe.proc === this.proc[i] && this.pipe.due(i);
   }
 
   /** The pipe process wakes its partner (pipe_read/pipe_write's wake-up, under the runqueue lock), then goes on at `next`. */
   private pipeWake(i: number, cpu: number, next: number): boolean {
-    this.pipeCont[i] = next;
+    this.pipe!.cont[i] = next;
     return this.runqueueLocked(i, cpu, this.s.callers.wake_up_process, K_PIPE_WAKE);
   }
 
@@ -531,7 +502,7 @@ export class ProcessNode extends MmNode {
       this.stalls.countAnon(i, this.anonUsed[i], i * this.S, this.pageNode, this.pageFrame, this.node, this.sched?.runNode[i] ?? this.node);
       ns = this.stalls.price(i, ns, this.sched?.runNode[i] ?? this.node, this.times);
     }
-    if (this.pipeProc === this.proc[i]) this.pipeUser[i] += raw;
+    if (this.pipe?.proc === this.proc[i]) this.pipe.ran(i, raw);
     this.times.user(i, ns, this.kernel.now);
     this.sched?.used(i, ns);
     this.after(cpu, ns);
@@ -544,7 +515,7 @@ export class ProcessNode extends MmNode {
       this.sched.gaveWay(i);
       return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_YIELD);
     }
-    if (this.pipeProc >= 0 && this.pipeDue(i)) return this.pipeWake(i, cpu, K_RUN);
+    if (this.pipeDue(i)) return this.pipeWake(i, cpu, K_RUN);
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
     if (this.burst[i] > 0) {
@@ -688,16 +659,6 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       ...forkReport(nodes.map((n) => n.fork)),
     }),
   };
-}
-
-/**
- * gcc -pipe's pipeline: the job's longest process (cc1) with the ones just before (cpp) and after
- * (as) it; −1 when the longest has no process on either side.
- */
-export function pipeProcess(processes: readonly RunnerProcess[]): number {
-  let longest = 0;
-  for (let k = 1; k < processes.length; k++) if (processes[k].cpuNs > processes[longest].cpuNs) longest = k;
-  return longest > 0 && longest < processes.length - 1 ? longest : -1;
 }
 
 export function sumNodes(nodes: readonly ProcessNode[], f: (n: ProcessNode) => number): number {
