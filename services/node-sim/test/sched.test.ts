@@ -6,15 +6,23 @@ import { closeDefaultNodePool, runWorkloadPlaced, runWorkloadWithSeries, type Ru
 import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from '../src/sched/sched-core.js';
 import { UserStalls } from '../src/sched/user-stalls.js';
 import { CpuTimes } from '../src/sched/cpu-times.js';
-import { resolveWorkload as resolve, type KernbenchConfig } from '@numasim/shared';
+import { KERNBENCH_DEFAULT_PROCESSES, resolveWorkload as resolve, type KernbenchConfig } from '@numasim/shared';
 
 // Four CPUs, two per node.
 const NODE = Int32Array.from([0, 0, 1, 1]);
-function core(policy: number, firstCpu: number[]) {
+function core(policy: number, firstCpu: number[], programs = firstCpu.length) {
   const runs: [number, number][] = [];
   const rescheds: number[] = [];
-  const c = new SchedCore(policy, NODE, 4, Int32Array.from(firstCpu), { run: (t, cpu) => runs.push([t, cpu]), resched: (t) => rescheds.push(t) });
-  return { c, runs, rescheds };
+  const preempts: number[] = [];
+  const c = new SchedCore(
+    policy,
+    NODE,
+    4,
+    Int32Array.from(firstCpu),
+    { run: (t, cpu) => runs.push([t, cpu]), resched: (t) => rescheds.push(t), preempt: (t) => preempts.push(t) },
+    programs,
+  );
+  return { c, runs, rescheds, preempts };
 }
 
 describe('scheduler decisions (sched-core.ts)', () => {
@@ -119,6 +127,47 @@ describe('scheduler decisions (sched-core.ts)', () => {
   });
 });
 
+describe('gcc -pipe partners and preemption (sched-core.ts)', () => {
+  it('2.4: a partner woken with no CPU idle preempts the program on its last CPU; the preempted program goes to whichever CPU schedules first', () => {
+    // Programs 0–3 on CPUs 0–3; partners 4–7.
+    const { c, preempts } = core(SCHED_24, [0, 1, 2, 3, 0, 1, 2, 3], 4);
+    for (let t = 0; t < 4; t++) c.wake(t, 0, true);
+    c.wakePartner(4, 30_000_000, 0); // a new partner, forked from program 0's CPU: every CPU busy
+    expect(c.cpuOf(4)).toBe(-1);
+    expect(preempts).toEqual([0]); // only on its last CPU does the partner outscore the current task (the last-CPU bonus)
+    c.preempted(0, 30_000_100);
+    expect(c.cpuOf(4)).toBe(0); // CPU 0 schedules: the partner
+    // CPU 2's program blocks before the partner's burst ends: CPU 2 takes the preempted program, on another node.
+    c.sleep(2, 30_500_000);
+    expect(c.cpuOf(0)).toBe(2);
+    expect(c.migrations).toBe(1);
+    expect(c.crossNodeMigrations).toBe(1);
+    expect(c.preemptions).toBe(1);
+    c.check();
+  });
+
+  it('2.4: a partner takes an idle CPU rather than preempt', () => {
+    const { c, preempts } = core(SCHED_24, [0, 1, 2, 3, 0, 1, 2, 3], 4);
+    for (let t = 0; t < 3; t++) c.wake(t, 0, true);
+    c.wakePartner(4, 1_000_000, 0);
+    expect(c.cpuOf(4)).toBe(3);
+    expect(preempts).toEqual([]);
+    expect(c.migrations).toBe(0); // partners' moves are not counted: they have no memory in the model
+  });
+
+  it('o1: a woken partner preempts the current task of its runqueue, which stays on that runqueue', () => {
+    const { c, preempts } = core(SCHED_O1, [0, 1, 2, 3, 0, 1, 2, 3], 4);
+    c.wake(0, 0, true);
+    c.wakePartner(4, 1_000_000, 0); // CPUs 1–3 idle, but O(1) wakes it on its own runqueue
+    expect(preempts).toEqual([0]);
+    c.preempted(0, 1_000_100);
+    expect(c.cpuOf(4)).toBe(0);
+    c.sleep(4, 2_000_000); // the partner's burst ends: program 0 back on CPU 0
+    expect(c.cpuOf(0)).toBe(0);
+    expect(c.migrations).toBe(0);
+  });
+});
+
 describe('user time priced by where memory is (user-stalls.ts)', () => {
   const m = resolve({ kind: 'kernbench', machine: 'numaq-16' }, []) as KernbenchConfig;
   it('a slice costs its compute plus its stalls at the local price with local pages, more with remote ones', () => {
@@ -179,7 +228,12 @@ describe('workload.time and the scheduler on the process runner', () => {
     const rq = r24.locks.find((l) => l.name === 'runqueue_lock')!;
     expect(rq.homeNode).toBe(0);
     expect(rq.callers.map((c) => c.name).sort()).toEqual(['schedule', 'wake_up_process']);
-    expect(rq.callers.find((c) => c.name === 'wake_up_process')!.acquisitions).toBe(24 * 3); // one per new process
+    // One per new process, and one per pipe wake-up (gcc -pipe's partners); none of those with pipe=false.
+    const pipeWakes = r24.workload.kind === 'kernbench' ? r24.workload.sched!.pipeWakeups! : -1;
+    expect(pipeWakes).toBeGreaterThan(0);
+    expect(rq.callers.find((c) => c.name === 'wake_up_process')!.acquisitions).toBe(24 * 3 + pipeWakes);
+    const noPipe = run(small, ['scheduler=2.4', 'pipe=false']).locks.find((l) => l.name === 'runqueue_lock')!;
+    expect(noPipe.callers.find((c) => c.name === 'wake_up_process')!.acquisitions).toBe(24 * 3);
     const o1 = run(small, ['scheduler=o1']);
     expect(o1.locks.filter((l) => l.class === 'rq->lock').length).toBe(16);
     expect(run(small).locks.some((l) => l.class === 'runqueue_lock' || l.class === 'rq->lock')).toBe(false);
@@ -192,8 +246,9 @@ describe('workload.time and the scheduler on the process runner', () => {
 
   it('2.4 sends new processes to idle CPUs; o1 and numa keep them on their parent\'s runqueue', () => {
     const r24 = run(small, ['scheduler=2.4']);
-    const o1 = run(small, ['scheduler=o1']);
-    const numa = run(small, ['scheduler=numa']);
+    // A job stream per CPU and no pipe partners: no task waits long enough for an idle CPU's balancing to move a new process.
+    const o1 = run(small, ['scheduler=o1', 'pipe=false', 'parallelJobs=16']);
+    const numa = run(small, ['scheduler=numa', 'pipe=false', 'parallelJobs=16']);
     for (const r of [r24, o1, numa]) addsUp(r);
     const sched = (r: Report) => (r.workload.kind === 'kernbench' ? r.workload.sched! : undefined)!;
     expect(sched(r24).scheduler).toBe('2.4');
@@ -215,6 +270,53 @@ describe('workload.time and the scheduler on the process runner', () => {
   });
 });
 
+describe('make -j beyond the CPU count: tasks that wait, and move mid-life', () => {
+  const preset = getPreset('numaq-16-kernbench').workload; // make -j32 on 16 CPUs
+  const build = (s: string) => runWorkload(resolveWorkload(preset, ['jobs=64', `scheduler=${s}`]), { checkInvariants: true });
+  const sched = (r: Report) => (r.workload.kind === 'kernbench' ? r.workload.sched! : undefined)!;
+
+  it('2.4 moves preempted and waiting tasks to whichever CPU schedules; o1 and numa keep them on their runqueues; numa moves fewest across nodes', () => {
+    const [r24, o1, numa] = ['2.4', 'o1', 'numa'].map(build);
+    for (const r of [r24, o1, numa]) {
+      addsUp(r);
+      expect(r.machine.cpus).toBe(16); // 32 job streams, 16 CPUs
+      expect(r.workload.kind === 'kernbench' && r.workload.jobsCompleted).toBe(64);
+      expect(sched(r).preemptions).toBeGreaterThan(0);
+      expect(sched(r).migrations).toBeGreaterThan(0);
+    }
+    expect(sched(r24).crossNodeMigrations).toBeGreaterThan(0);
+    // One global runqueue: a task waits for any CPU; per-CPU runqueues: only an idle CPU's balancing moves one.
+    expect(sched(r24).migrations).toBeGreaterThan(2 * sched(o1).migrations);
+    expect(sched(r24).migrations).toBeGreaterThan(2 * sched(numa).migrations);
+    expect(sched(numa).crossNodeMigrations).toBeLessThan(sched(o1).crossNodeMigrations);
+    expect(sched(numa).crossNodeMigrations).toBeLessThan(sched(r24).crossNodeMigrations);
+    // User time is the processes' cpuNs, the partners' included.
+    const perJob = KERNBENCH_DEFAULT_PROCESSES.reduce((a, p) => a + p.cpuNs, 0);
+    expect(time(r24).userNs).toBe(64 * perJob);
+  }, 120_000);
+
+  it('a task moved to another quad reaches its per-task stack and task_struct remotely (taskArea=per-task)', () => {
+    const area = (sets: string[]) => {
+      const r = runWorkload(resolveWorkload(preset, ['jobs=24', 'taskArea=per-task', ...sets]));
+      return r.memory!.taskArea!;
+    };
+    // Without a scheduler a task runs where its area was made (the few remote ones: a job's first fork, by make on node 0).
+    const share = (a: { currentLocal: number; currentRemote: number }) => a.currentRemote / (a.currentLocal + a.currentRemote);
+    const none = share(area([]));
+    const r24 = share(area(['scheduler=2.4']));
+    const numa = share(area(['scheduler=numa']));
+    expect(none).toBeLessThan(0.01);
+    expect(r24).toBeGreaterThan(10 * none);
+    expect(numa).toBeLessThan(r24);
+  });
+
+  it('without a scheduler, -j32 on 16 CPUs is 16 job streams as before', () => {
+    const r = runWorkload(resolveWorkload(preset, ['jobs=20']));
+    expect(r.workload.kind === 'kernbench' && r.workload.sched).toBeUndefined();
+    expect(r.locks.some((l) => l.name === 'mm->page_table_lock[cpu16]')).toBe(false);
+  });
+});
+
 describe('the scheduler and stall pricing on every placement', () => {
   afterAll(() => closeDefaultNodePool());
   const stable = (o: RunOutput) =>
@@ -229,4 +331,14 @@ describe('the scheduler and stall pricing on every placement', () => {
     expect(w.kind === 'kernbench' && w.sched!.newTaskMoves).toBeGreaterThan(0);
     for (const placement of ['threads', 'packed:2']) expect(stable(await runWorkloadPlaced(cfg(placement)))).toBe(stable(inline));
   }, 300_000);
+
+  it('make -j32 on 16 CPUs with pipe partners under 2.4 and numa: inline, threads and packed:2 give one report', async () => {
+    for (const s of ['2.4', 'numa']) {
+      const cfg = (placement: string) => resolveWorkload(getPreset('numaq-16-kernbench').workload, ['jobs=24', `scheduler=${s}`, 'taskArea=per-task', `placement=${placement}`]);
+      const inline = runWorkloadWithSeries(cfg('inline'));
+      const w = inline.report.workload;
+      expect(w.kind === 'kernbench' && w.sched!.preemptions).toBeGreaterThan(0);
+      for (const placement of ['threads', 'packed:2']) expect(stable(await runWorkloadPlaced(cfg(placement)))).toBe(stable(inline));
+    }
+  }, 600_000);
 });

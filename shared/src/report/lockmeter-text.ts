@@ -79,7 +79,8 @@ export function timeLines(t: ProcessTimeReport, sched?: SchedReport): string[] {
   if (sched !== undefined)
     lines.push(
       `  scheduler ${sched.scheduler}: ${sched.migrations} migrations (${sched.crossNodeMigrations} to another node), ${sched.newTaskMoves} new processes started away from their parent's CPU ` +
-        `(${sched.newTaskCrossNode} on another node), ${sched.contextSwitches} context switches, ${sched.runqueueLockHolds} runqueue lock holds, ${sched.balancePulls} balancing pulls`,
+        `(${sched.newTaskCrossNode} on another node), ${sched.contextSwitches} context switches, ${sched.runqueueLockHolds} runqueue lock holds, ${sched.balancePulls} balancing pulls` +
+          (sched.pipeWakeups !== undefined ? `, ${sched.pipeWakeups} pipe wake-ups, ${sched.preemptions ?? 0} preemptions` : ''),
     );
   return lines;
 }

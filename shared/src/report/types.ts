@@ -147,6 +147,9 @@ export interface SchedReport {
   newTaskMoves: number;
   /** … of which on another node. */
   newTaskCrossNode: number;
+  /** With gcc -pipe partners (`pipe`): wake-ups of a partner by a pipe page, and programs a woken partner preempted. */
+  pipeWakeups?: number;
+  preemptions?: number;
 }
 
 export interface KernbenchResult {

@@ -83,7 +83,7 @@ export const KernbenchSpec: TObject = closedObject(
     ...vmProperties,
     ...schedProperties,
     jobs: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500, description: 'compile jobs in the build (object files)' }),
-    parallelJobs: Type.Integer({ minimum: 1, maximum: 4096, default: 32, description: 'make -jN: jobs running at once (at most one per CPU runs; more keep every CPU busy)' }),
+    parallelJobs: Type.Integer({ minimum: 1, maximum: 4096, default: 32, description: 'make -jN: jobs running at once (without a scheduler at most one per CPU runs, more only keep every CPU busy; with one, up to 4 per CPU are tasks of their own that share the CPUs)' }),
     processes: Type.Array(KernbenchProcessSpec, {
       minItems: 1,
       maxItems: 16,

@@ -32,6 +32,14 @@ export const schedProperties = {
       },
     ),
   ),
+  pipe: Type.Optional(
+    Type.Boolean({
+      description:
+        'with a scheduler, gcc -pipe (absent: true; no effect without one): the processes just before and after a job\'s longest (cpp and as around cc1) run at ' +
+        'the same time as it, joined by one-page pipes — their user time becomes a partner task the longest process wakes once per page it reads or writes, ' +
+        'which preempts it or runs on another CPU (docs/MODEL.md, "The scheduler"); false: every process of a job runs after the one before, as without a scheduler',
+    }),
+  ),
   userStallShare: Type.Optional(
     Type.Number({
       minimum: 0,
@@ -45,5 +53,6 @@ export const schedProperties = {
 
 export interface SchedConfig {
   scheduler?: SchedulerName;
+  pipe?: boolean;
   userStallShare?: number;
 }

@@ -114,6 +114,8 @@ export class TaskArea {
   private readonly n: number;
   /** Per task slot: the node whose memory holds its stack and task_struct (−1: no task), and its mm. */
   readonly areaNode: Int32Array;
+  /** Node of the CPU each slot's task runs on: this node unless the scheduler moved it (`runsOn`); its own accesses are priced from there. */
+  private readonly runNode: Int32Array;
   private readonly mmOf: Int32Array;
   /** Per CPU index: the task whose PGD the CPU has loaded (−1: none yet). */
   private readonly loaded: Int32Array;
@@ -157,6 +159,7 @@ export class TaskArea {
     this.missLines = cfg.taskMissLines ?? TASK_MISS_LINES_DEFAULT;
     this.n = core.s.topo.nodes;
     this.areaNode = new Int32Array(slots).fill(-1);
+    this.runNode = new Int32Array(slots).fill(core.node);
     this.mmOf = new Int32Array(slots).fill(-1);
     this.loaded = new Int32Array(cpus).fill(-1);
     this.userNs = new Float64Array(slots);
@@ -207,6 +210,15 @@ export class TaskArea {
   adopt(t: number, areaNode: number, mm: number): void {
     this.areaNode[t] = areaNode;
     this.mmOf[t] = mm;
+  }
+
+  /**
+   * The scheduler runs slot `t`'s task on a CPU of `node` (its program stays on this node's LP,
+   * sched/task-slots.ts): its area stays where it was made, and its `current` accesses are local
+   * only when `node` is the area's.
+   */
+  runsOn(t: number, node: number): void {
+    this.runNode[t] = node;
   }
 
   /** Task slot `t` is gone (exit): its pages are freed. `newMm` as at create. */
@@ -329,9 +341,10 @@ export class TaskArea {
   private own(t: number, derefs: number, lines: number): number {
     const area = this.areaNode[t];
     invariant(area >= 0, `task slot ${t} of node ${this.core.node} runs but was never created`);
-    if (area === this.core.node) this.currentLocal += derefs;
+    const from = this.runNode[t];
+    if (area === from) this.currentLocal += derefs;
     else this.currentRemote += derefs;
-    const ns = this.lines(area, 0, lines, false);
+    const ns = lines * this.core.s.memNs[from * this.n + area];
     this.currentLines += lines;
     this.currentNs += ns;
     return ns;

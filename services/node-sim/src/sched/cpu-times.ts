@@ -9,7 +9,9 @@
  * a job, for the scheduler, or done); a CPU whose program is off is idle, and CPUs that take no jobs
  * are idle throughout. User time is counted as the runner hands out slices; system time is the
  * rest of the time the programs are on a CPU. Under a scheduler a program runs on whichever CPU the
- * scheduler gave it, one program per CPU, so the idle CPUs are as many as the programs off one.
+ * scheduler gave it, one program per CPU, so the idle CPUs are as many as the programs off one,
+ * less those that run a partner (gcc -pipe's cpp or as, sched-home.ts): node 0's `CpuTimes` counts
+ * the partners' bursts as user time and takes them out of the idle time.
  */
 import type { ProcessTimeReport } from '@numasim/shared';
 
@@ -23,6 +25,9 @@ export class CpuTimes {
   /** Memory stalls in that user time, and the part of them on other nodes' memory by the node of the CPU that stalled. */
   stallNs = 0;
   readonly remoteStallNs: Float64Array;
+  /** Partners' bursts (node 0, with `pipe`): their user time, and the end of each one's burst under way. */
+  private partnerNs = 0;
+  private partnerEnd: Float64Array | null = null;
 
   constructor(cpusPerNode: number, nodes: number) {
     this.remoteStallNs = new Float64Array(nodes);
@@ -46,27 +51,49 @@ export class CpuTimes {
     this.userEnd[i] = now + ns;
   }
 
-  /** This node's idle time at `endNs`, and the user time handed out that falls after it. */
+  withPartners(n: number): void {
+    this.partnerEnd = new Float64Array(n);
+  }
+
+  /** Partner `k` runs a burst of `ns` from `now` on a CPU no program has. */
+  partnerUser(k: number, ns: number, now: number): void {
+    this.partnerNs += ns;
+    this.partnerEnd![k] = now + ns;
+  }
+
+  /** This node's idle time at `endNs` (program time off a CPU, less the partners' time on one), and the user time handed out that falls after it. */
   idleAt(endNs: number): number {
     let idle = 0;
     for (let i = 0; i < this.offNs.length; i++) idle += this.offNs[i] + (this.offSince[i] >= 0 ? Math.max(0, endNs - this.offSince[i]) : 0);
-    return idle;
+    return idle - this.partnersAt(endNs);
   }
 
   userAt(endNs: number): number {
     let late = 0;
     for (let i = 0; i < this.userEnd.length; i++) late += Math.max(0, this.userEnd[i] - endNs);
-    return this.userNs - late;
+    return this.userNs - late + this.partnersAt(endNs);
+  }
+
+  private partnersAt(endNs: number): number {
+    if (this.partnerEnd === null) return 0;
+    let late = 0;
+    for (let k = 0; k < this.partnerEnd.length; k++) late += Math.max(0, this.partnerEnd[k] - endNs);
+    return this.partnerNs - late;
   }
 }
 
-/** `workload.time` over every node's programs, the run's `cpus` CPUs and its elapsed time. */
-export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs: number, withStalls: boolean): ProcessTimeReport {
+/**
+ * `workload.time` over every node's programs, the run's `cpus` CPUs and its elapsed time; `slots`:
+ * the programs (sched/task-slots.ts: more than the CPUs with make's jobs beyond them), of which at
+ * most `cpus` are on a CPU at once, so the slots beyond the CPUs are off one throughout, not idle CPUs.
+ */
+export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs: number, withStalls: boolean, slots = cpus): ProcessTimeReport {
   const round = (x: number) => Math.round(x);
   const elapsed = round(elapsedNs);
   const total = cpus * elapsed;
   const user = round(times.reduce((s, t) => s + t.userAt(elapsed), 0));
-  const idle = round(Math.min(total - user, times.reduce((s, t) => s + t.idleAt(elapsed), 0)));
+  const off = times.reduce((s, t) => s + t.idleAt(elapsed), 0) - (slots - cpus) * elapsed;
+  const idle = round(Math.min(total - user, off));
   const system = Math.max(0, total - user - idle);
   return {
     elapsedNs: elapsed,

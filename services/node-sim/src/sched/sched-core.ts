@@ -23,6 +23,16 @@
  *   by a quarter; a new exec (sched_balance_exec) whose runqueue would hold more than two tasks goes
  *   to the least loaded CPU of the least loaded node.
  *
+ * Partner tasks (gcc -pipe's cpp and as, tasks `programs` and up: CPU time only, run by the home):
+ * woken once per pipe page by the program they are joined to. 2.4 (reschedule_idle): the partner's
+ * last CPU if idle, else the CPU idle longest, else it waits and the CPU whose current task scores
+ * lowest against it (preemption_goodness() = goodness(p) − goodness(curr) > 0, curr having the
+ * last-CPU bonus and the +1 of its own mm) is told to reschedule now; the preempted task goes back
+ * to the global runqueue with the counter it has left, and whichever CPU schedules first may take
+ * it — a mid-life migration. O(1) (2.5.2 try_to_wake_up): the partner joins its last CPU's
+ * runqueue and, its priority raised by sleeping (sleep_avg) above the CPU-bound program's,
+ * preempts the current task, which stays on that runqueue.
+ *
  * Invariants (checked by `check()`): a CPU runs at most one task, a task is running on one CPU or
  * waiting on one runqueue or neither (sleeping), never two.
  */
@@ -40,10 +50,18 @@ const FULL_COUNTER = 6;
 /** 2.5.59 kernel/sched.c: an idle CPU balances across nodes every IDLE_NODE_REBALANCE_TICK = 5 × IDLE_REBALANCE_TICK. */
 const NODE_REBALANCE_EVERY = 5;
 
-/** What the core decided: `run(task, cpu)` — the task now runs there; `resched(task)` — its CPU wants it to yield at its slice's end. */
+/** 2.4/2.5 i386 HZ = 100: the timer tick that takes a running task's counter down by one. */
+const TICK_NS = 10_000_000;
+
+/**
+ * What the core decided: `run(task, cpu)` — the task now runs there; `resched(task)` — its CPU
+ * wants it to yield at its slice's end; `preempt(task)` — to yield now (need_resched set by a
+ * wake-up), at its next return to user mode.
+ */
 export interface SchedActions {
   run(task: number, cpu: number): void;
   resched(task: number): void;
+  preempt?(task: number): void;
 }
 
 export class SchedCore {
@@ -60,6 +78,10 @@ export class SchedCore {
   private readonly counter: Int32Array;
   /** 1 while a task is a new process that has not run yet. */
   private readonly fresh: Uint8Array;
+  /** When each task last got its CPU: its counter goes down a tick per TICK_NS since. */
+  private readonly runSince: Float64Array;
+  /** 1 once a running task has been told to give way at its slice's end (it keeps that until it leaves the CPU): told once, not per waiter. */
+  private readonly told: Uint8Array;
   private readonly nodes: number;
   private idleTicks = 0;
   // Counters.
@@ -72,6 +94,8 @@ export class SchedCore {
   /** New processes that started on another CPU than their parent's (fork) or their stream's last (make's fork), and of those on another node. */
   newTaskMoves = 0;
   newTaskCrossNode = 0;
+  /** Programs told to give way now to a woken partner. */
+  preemptions = 0;
 
   constructor(
     readonly policy: number,
@@ -80,6 +104,8 @@ export class SchedCore {
     /** Each task's first CPU. */
     firstCpu: Int32Array,
     private readonly act: SchedActions,
+    /** Tasks below this are the runner's programs; those from it on are partners (CPU time only). */
+    readonly programs = firstCpu.length,
   ) {
     this.cpuTask = new Int32Array(cpus).fill(-1);
     this.idleSince = new Float64Array(cpus);
@@ -89,6 +115,8 @@ export class SchedCore {
     this.waitSince = new Float64Array(firstCpu.length);
     this.counter = new Int32Array(firstCpu.length).fill(FULL_COUNTER);
     this.fresh = new Uint8Array(firstCpu.length);
+    this.runSince = new Float64Array(firstCpu.length);
+    this.told = new Uint8Array(firstCpu.length);
     let nodes = 0;
     for (let c = 0; c < cpus; c++) nodes = Math.max(nodes, cpuNode[c] + 1);
     this.nodes = nodes;
@@ -107,17 +135,86 @@ export class SchedCore {
     if (this.policy === SCHED_24) {
       const last = this.taskCpu[t];
       const cpu = this.cpuTask[last] < 0 ? last : this.longestIdle(-1);
-      if (cpu >= 0) this.runOn(t, cpu);
+      if (cpu >= 0) this.runOn(t, cpu, now);
       else this.queue(t, 0, now, true);
       return;
     }
     let rq = this.taskCpu[t];
     if (this.policy === SCHED_NUMA && exec && this.load(rq) + 1 > 2) rq = this.leastLoadedCpu();
-    if (this.cpuTask[rq] < 0) this.runOn(t, rq);
+    if (this.cpuTask[rq] < 0) this.runOn(t, rq, now);
     else {
       // The runqueue's CPU is busy: the task waits there until that CPU frees up or an idle CPU's next tick pulls it.
       this.queue(t, rq, now, true);
     }
+  }
+
+  /**
+   * Partner `t` (gcc -pipe's cpp or as) is woken by a pipe page; `parentCpu` ≥ 0: it is a new
+   * process, started from the CPU of the program that forked it (its pipeline's driver).
+   */
+  wakePartner(t: number, now: number, parentCpu: number): void {
+    invariant(t >= this.programs && this.waitOn[t] < 0 && this.cpuOf(t) < 0, `partner ${t} woken while runnable`);
+    this.lockHolds++;
+    if (parentCpu >= 0) {
+      this.taskCpu[t] = parentCpu;
+      this.fresh[t] = 1;
+      this.counter[t] = FULL_COUNTER;
+    }
+    const last = this.taskCpu[t];
+    if (this.policy === SCHED_24) {
+      const cpu = this.cpuTask[last] < 0 ? last : this.longestIdle(-1);
+      if (cpu >= 0) {
+        this.runOn(t, cpu, now);
+        return;
+      }
+      this.queue(t, 0, now, true);
+      // reschedule_idle with no CPU idle: the CPU whose current task scores lowest against the partner.
+      let target = -1;
+      let best = 0;
+      for (let c = 0; c < this.cpus; c++) {
+        const cur = this.cpuTask[c];
+        if (cur >= this.programs) continue; // a partner's burst is short: taken to end before it would be preempted
+        const prio = this.counter[t] + (last === c ? PROC_CHANGE_PENALTY : 0) - (this.counterNow(cur, now) + PROC_CHANGE_PENALTY + 1);
+        if (prio > best) {
+          best = prio;
+          target = cur;
+        }
+      }
+      if (target >= 0) this.preempt(target);
+      return;
+    }
+    let rq = last;
+    if (this.policy === SCHED_NUMA && parentCpu >= 0 && this.load(rq) + 1 > 2) rq = this.leastLoadedCpu();
+    if (this.cpuTask[rq] < 0) {
+      this.runOn(t, rq, now);
+      return;
+    }
+    this.queue(t, rq, now, false);
+    // try_to_wake_up: the woken partner's priority beats the CPU-bound current task's.
+    const cur = this.cpuTask[rq];
+    if (cur < this.programs) this.preempt(cur);
+  }
+
+  private preempt(t: number): void {
+    this.preemptions++;
+    this.act.preempt?.(t);
+  }
+
+  /** Running task `t` was preempted (it saw need_resched): back to the runqueue with its counter, and its CPU schedules. */
+  preempted(t: number, now: number): void {
+    const cpu = this.cpuOf(t);
+    invariant(cpu >= 0, `task ${t} preempted while not running`);
+    this.counter[t] = this.counterNow(t, now);
+    this.cpuTask[cpu] = -1;
+    this.idleSince[cpu] = now;
+    // O(1): a preempted task stays on its runqueue; 2.4: on the global one.
+    this.queue(t, this.policy === SCHED_24 ? 0 : cpu, now, false);
+    this.schedule(cpu, now);
+  }
+
+  /** A running task's counter now: the timer took one per tick since it got its CPU (at least one left, as it is still running). */
+  private counterNow(t: number, now: number): number {
+    return Math.max(1, this.counter[t] - Math.floor((now - this.runSince[t]) / TICK_NS));
   }
 
   /**
@@ -137,13 +234,14 @@ export class SchedCore {
     if (this.counter[t] === 0) this.counter[t] = 1;
     const idle = this.policy === SCHED_24 ? this.longestIdle(cpu) : -1;
     if (idle < 0) {
+      this.runSince[t] = now;
       this.act.run(t, cpu); // the parent sleeps; its CPU takes the child
       return;
     }
     this.cpuTask[cpu] = -1;
     this.idleSince[cpu] = now;
     this.fresh[t] = 1;
-    this.runOn(t, idle);
+    this.runOn(t, idle, now);
     this.schedule(cpu, now);
   }
 
@@ -178,6 +276,11 @@ export class SchedCore {
     let n = 0;
     for (let t = 0; t < this.tasks; t++) if (this.waitOn[t] >= 0) n++;
     return n;
+  }
+
+  /** True while task `t` runs or waits for a CPU. */
+  runnable(t: number): boolean {
+    return this.waitOn[t] >= 0 || this.cpuOf(t) >= 0;
   }
 
   /** CPU task `t` runs on, −1 when it is not running. */
@@ -217,12 +320,12 @@ export class SchedCore {
           bestG = -1;
         }
       }
-      if (best >= 0) this.take(best, cpu);
+      if (best >= 0) this.take(best, cpu, now);
       return;
     }
     let first = -1;
     for (let t = 0; t < this.tasks; t++) if (this.waitOn[t] === cpu && (first < 0 || this.waitSince[t] < this.waitSince[first])) first = t;
-    if (first >= 0) this.take(first, cpu);
+    if (first >= 0) this.take(first, cpu, now);
     else this.balanceOne(cpu, now, false);
   }
 
@@ -251,7 +354,7 @@ export class SchedCore {
     for (let k = 0; k < this.tasks; k++) if (this.waitOn[k] === from && (t < 0 || this.waitSince[k] < this.waitSince[t])) t = k;
     this.lockHolds += 2; // double_rq_lock
     this.balancePulls++;
-    this.take(t, cpu);
+    this.take(t, cpu, now);
   }
 
   /** Busiest runqueue with a task waiting (nr_running ≥ 2) — within `node`, or anywhere when `node` is −1. */
@@ -323,14 +426,20 @@ export class SchedCore {
   /** A task waits on `rq`: the tasks it could replace are told (2.4: every running task, whose counter will run out; o1: the runqueue's own). */
   private notifyWaiting(rq: number): void {
     if (this.policy === SCHED_24) {
-      for (let c = 0; c < this.cpus; c++) if (this.cpuTask[c] >= 0) this.act.resched(this.cpuTask[c]);
-    } else if (this.cpuTask[rq] >= 0) this.act.resched(this.cpuTask[rq]);
+      for (let c = 0; c < this.cpus; c++) if (this.cpuTask[c] >= 0) this.tell(this.cpuTask[c]);
+    } else if (this.cpuTask[rq] >= 0) this.tell(this.cpuTask[rq]);
   }
 
-  private take(t: number, cpu: number): void {
+  private tell(t: number): void {
+    if (this.told[t] === 1) return;
+    this.told[t] = 1;
+    this.act.resched(t);
+  }
+
+  private take(t: number, cpu: number, now: number): void {
     this.waitOn[t] = -1;
     if (this.counter[t] === 0) this.counter[t] = FULL_COUNTER;
-    this.runOn(t, cpu);
+    this.runOn(t, cpu, now);
     // Others still wait for this CPU's runqueue (or the global one): the new task, too, gives way at its slice's end.
     const rq = this.policy === SCHED_24 ? 0 : cpu;
     for (let k = 0; k < this.tasks; k++) {
@@ -346,12 +455,13 @@ export class SchedCore {
    * where it was), unless the process has not run yet (`fresh`): a new process placed away from
    * its parent or its stream leaves nothing behind (its memory is allocated where it runs).
    */
-  private runOn(t: number, cpu: number): void {
+  private runOn(t: number, cpu: number, now: number): void {
     invariant(this.cpuTask[cpu] < 0, `CPU ${cpu} given a second task`);
     const last = this.taskCpu[t];
     const midLife = this.fresh[t] === 0;
     this.fresh[t] = 0;
-    if (last !== cpu) {
+    // Programs' moves are counted (a partner has no memory in the model to leave behind).
+    if (last !== cpu && t < this.programs) {
       const cross = this.cpuNode[last] !== this.cpuNode[cpu];
       if (midLife) {
         this.migrations++;
@@ -365,6 +475,8 @@ export class SchedCore {
     this.prevTask[cpu] = t;
     this.cpuTask[cpu] = t;
     this.taskCpu[t] = cpu;
+    this.runSince[t] = now;
+    this.told[t] = 0;
     this.act.run(t, cpu);
   }
 }

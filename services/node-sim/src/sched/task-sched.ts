@@ -7,14 +7,21 @@
  * waiting for it gives way when its time slice is used up (the timer's need_resched once
  * `counter` reaches 0: NICE_TO_TICKS(0) = 6 ticks at HZ = 100, 60 ms of CPU time).
  *
+ * A program the home tells to give way now (a woken gcc -pipe partner preempts it: need_resched)
+ * does so at its next return to user mode — before its next slice of user time.
+ *
  * While a program waits for the home's answer it is off any CPU (the idle time of cpu-times.ts).
  */
 import type { Kernel } from '../engine/kernel.js';
 import type { Topology } from '../machine/topology.js';
 import type { CpuTimes } from './cpu-times.js';
+import { realCpuOf } from './task-slots.js';
 
 /** 2.4.18: NICE_TO_TICKS(0) = (20 >> 2) + 1 = 6 ticks of 10 ms; O(1)'s slices are longer, so a waiting task gets its turn no sooner. */
 export const SLICE_NS = 60_000_000;
+
+/** `resched` of a program told to give way now. */
+const RESCHED_NOW_FLAG = 2;
 
 /** A wake message's kinds: a new process woken off any CPU (make's fork), or forked by the running one. */
 export const WAKE_EXEC = 1;
@@ -40,14 +47,17 @@ export class TaskSched {
 
   constructor(
     private readonly kernel: Kernel,
+    /** The machine's CPUs (what `runCpu` numbers). */
     private readonly topo: Topology,
     private readonly node: number,
     private readonly ev: TaskSchedEvents,
     private readonly times: CpuTimes,
+    /** The program slots (task-slots.ts), as many per node as this node's programs. */
+    slots: Topology = topo,
   ) {
-    const c = topo.cpusPerNode;
+    const c = slots.cpusPerNode;
     this.onCpu = new Uint8Array(c);
-    this.runCpu = Int32Array.from({ length: c }, (_, k) => topo.firstCpu(node) + k);
+    this.runCpu = Int32Array.from({ length: c }, (_, k) => realCpuOf(slots, topo, slots.firstCpu(node) + k));
     this.runNode = new Int32Array(c).fill(node);
     this.resched = new Uint8Array(c);
     this.sliceUsed = new Float64Array(c);
@@ -80,14 +90,18 @@ export class TaskSched {
     this.placed[i] = 0;
   }
 
-  /** Program `i` gives up its CPU: it blocks or exits (`yielded` false), or gives way (true, then it goes on at `next` once it has a CPU again). */
+  /**
+   * Program `i` gives up its CPU: it blocks or exits (`yielded` false), or gives way (true: its
+   * slice is used up, or it was preempted; it goes on at `next` once it has a CPU again).
+   */
   sleep(i: number, cpu: number, yielded: boolean, next = 0): void {
     if (this.onCpu[i] === 0) return;
+    const how = !yielded ? 0 : this.resched[i] === RESCHED_NOW_FLAG ? 2 : 1;
     this.onCpu[i] = 0;
     this.resched[i] = 0;
     this.times.off(i, this.kernel.now);
     this.cont[i] = next;
-    this.kernel.send(this.topo.nodeLp[0], this.topo.hopNs(this.node, 0), this.ev.sleep, cpu, yielded ? 1 : 0, 0);
+    this.kernel.send(this.topo.nodeLp[0], this.topo.hopNs(this.node, 0), this.ev.sleep, cpu, how, 0);
   }
 
   /** The home's answer: program `i` runs on `runCpu`. */
@@ -99,18 +113,21 @@ export class TaskSched {
     this.times.on(i, this.kernel.now);
   }
 
-  /** Program `i` is about to give way: it stops counting towards another yield. */
+  /** Program `i` is about to give way (sleep follows): a slice-end resched stops counting towards another yield; a preemption is kept for sleep to report. */
   gaveWay(i: number): void {
-    this.resched[i] = 0;
+    if (this.resched[i] !== RESCHED_NOW_FLAG) this.resched[i] = 0;
   }
 
-  reschedule(i: number): void {
-    this.resched[i] = 1;
+  /** The home's resched: at the slice's end (`now` false), or now — only while the program is still on the CPU the home took it off (a stale one is dropped). */
+  reschedule(i: number, now = false): void {
+    if (now) {
+      if (this.onCpu[i] === 1) this.resched[i] = RESCHED_NOW_FLAG;
+    } else if (this.resched[i] !== RESCHED_NOW_FLAG) this.resched[i] = 1;
   }
 
-  /** `ns` more user time on program `i`; true when it is due to give way first (a task waits for its CPU and its slice is used up). */
+  /** True when program `i` is due to give way before its next user time: preempted, or a task waits for its CPU and its slice is used up. */
   dueToYield(i: number): boolean {
-    return this.resched[i] === 1 && this.sliceUsed[i] >= SLICE_NS;
+    return this.resched[i] === RESCHED_NOW_FLAG || (this.resched[i] === 1 && this.sliceUsed[i] >= SLICE_NS);
   }
 
   used(i: number, ns: number): void {

@@ -6,8 +6,9 @@
  * the build time (`completionNs`). At most `parallelJobs` CPUs work at once. The sources and
  * headers are the runner's file set, half of memory in the page cache before the build.
  *
- * Left out: make's own work and the link; with -jN above the CPU count the extra jobs would only
- * wait for a CPU, so a CPU runs one job at a time.
+ * Left out: make's own work and the link. Without a `scheduler`, -jN above the CPU count would only
+ * make jobs wait for a CPU, so a CPU runs one job at a time; with one, the jobs beyond the CPU count
+ * are job streams of their own sharing the CPUs (sched/task-slots.ts).
  */
 import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';

@@ -31,8 +31,10 @@
  * (mm/page-cache.ts): a file fault maps its page until the process exits, which unmaps it.
  * fork's copy of the parent's ptes, the child's COW faults before exec and exec's drop of the copy,
  * with rmap's pte_chains, are mm/fork.ts's with `forkCow` (otherwise fork and exec are CPU time besides
- * the page tables). Left out: the scheduler (a CPU runs
- * one job at a time, so jobs beyond the CPU count would only wait); the work of whoever hands out
+ * the page tables). Without a `scheduler` a CPU runs
+ * one job at a time (jobs beyond the CPU count would only wait); with one, the sched/ modules place
+ * the programs on CPUs, `parallelJobs` beyond the CPUs are program slots of their own
+ * (sched/task-slots.ts) and gcc -pipe's cpp and as are partner tasks (`pipe`). Left out: the work of whoever hands out
  * jobs (make's own). Reclaim (mm/vmscan.ts) can drop file pages from the page cache; a later
  * lookup reads them back from disk (`diskReadNs`) into a new page of their node.
  */
@@ -54,7 +56,9 @@ import { ForkCow, forkProtocol, forkReport } from '../mm/fork.js';
 import { CpuTimes, processTime } from '../sched/cpu-times.js';
 import { UserStalls } from '../sched/user-stalls.js';
 import { TaskSched, WAKE_FORK } from '../sched/task-sched.js';
-import { addRunqueueLocks, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
+import { slotsPerCpu, slotTopology } from '../sched/task-slots.js';
+import { PipePartners, pipeProcess } from '../sched/pipe-partners.js';
+import { addRunqueueLocks, RESCHED_NOW, RUNQUEUE_LINES, SchedHome, schedPolicy } from '../sched/sched-home.js';
 import { OP_NONE } from '../mm/mm-protocol.js';
 
 /** fork.ts's numbers (fork with COW, `forkCow`), after the page cache's; the runner's after those. */
@@ -63,16 +67,20 @@ const RUNNER_PROTOCOL = FORK_PROTOCOL.extend('process runner', {
   steps: [
     'ask', 'wait job', 'fork', 'exec', 'run start', 'run', 'next op', 'looked up', 'written', 'exit', 'exit next', 'exited', 'exec load',
     'fork pt', 'run body', 'exit anon', 'exec read', 'exec read done', 'fork copy', 'sched wait', 'sched fork', 'sched job done', 'sched yield',
+    'pipe wake',
   ],
-  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick'],
+  events: ['job ask', 'job give', 'sched wake', 'sched sleep', 'sched run', 'sched resched', 'sched tick', 'sched partner', 'sched burst'],
 });
 // EV_JOB_ASK: to the run queue (node 0). a: cpu, b: 1 when the CPU finished a job. EV_JOB_GIVE: to the CPU. a: cpu, b: job or −1 (no more).
 // EV_SCHED_*: the scheduler's messages (sched/task-sched.ts, sched/sched-home.ts). a: the task (its stream's CPU).
-const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK] = RUNNER_PROTOCOL.events;
+// EV_SCHED_PARTNER: pipe pages to the home. b: the partner's user time they carry, c: 1 for a new pipeline. EV_SCHED_BURST: the home's own, a: the partner.
+const [EV_JOB_ASK, EV_JOB_GIVE, EV_SCHED_WAKE, EV_SCHED_SLEEP, EV_SCHED_RUN, EV_SCHED_RESCHED, EV_SCHED_TICK, EV_SCHED_PARTNER, EV_SCHED_BURST] = RUNNER_PROTOCOL.events;
 const [
   K_ASK, K_WAIT_JOB, K_FORK, K_EXEC, K_RUN_START, K_RUN, K_NEXT_OP, K_LOOKED_UP, K_WRITTEN, K_EXIT, K_EXIT_NEXT, K_EXITED, K_EXEC_LOAD,
   K_FORK_PT, K_RUN_BODY, K_EXIT_ANON, K_EXEC_READ, K_EXEC_READ_DONE, K_FORK_COPY, K_SCHED_WAIT, K_SCHED_FORK, K_SCHED_JOB_DONE, K_SCHED_YIELD,
+  K_PIPE_WAKE,
 ] = RUNNER_PROTOCOL.steps;
+
 
 /** Bytes a kernel_read of exec or ld.so copies: ELF headers and program headers, 128–512 bytes. */
 const EXEC_READ_BYTES = 256;
@@ -153,6 +161,8 @@ export class ProcessNode extends MmNode {
   readonly schedHome: SchedHome | null;
   /** runqueue_lock (one, 2.4) or every CPU's rq->lock (o1, numa); null without a scheduler. */
   private readonly rqLocks: Int32Array | null;
+  /** gcc -pipe's partners (sched/pipe-partners.ts); null without (`pipe` false, no scheduler, or no pipeline in the job). */
+  private readonly pipe: PipePartners | null;
 
   constructor(
     kernel: Kernel,
@@ -161,6 +171,8 @@ export class ProcessNode extends MmNode {
     fill: CacheFill,
     km: KmapShared,
     rqLocks: Int32Array | null = null,
+    /** The machine's CPUs, when the runner has more program slots than CPUs (sched/task-slots.ts); null: its slots are the CPUs. */
+    real: Topology | null = null,
   ) {
     const cfg = s.cfg as ProcessRunnerConfig;
     // One slot per anonymous page of the largest process, and one for the page being written; a mapping per file fault.
@@ -189,9 +201,14 @@ export class ProcessNode extends MmNode {
     const share = cfg.userStallShare ?? 0;
     this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
     const policy = schedPolicy(cfg.scheduler);
-    this.sched = policy === 0 ? null : new TaskSched(kernel, s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times);
+    this.sched = policy === 0 ? null : new TaskSched(kernel, real ?? s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times, s.topo);
     this.rqLocks = rqLocks;
-    this.schedHome = policy === 0 || node !== 0 ? null : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK });
+    const pipeProc = policy === 0 || cfg.pipe === false ? -1 : pipeProcess(cfg.processes);
+    this.pipe = pipeProc < 0 ? null : new PipePartners(cfg.processes, pipeProc, c);
+    this.schedHome =
+      policy === 0 || node !== 0
+        ? null
+        : new SchedHome(policy, kernel, s.topo, { run: EV_SCHED_RUN, resched: EV_SCHED_RESCHED, tick: EV_SCHED_TICK, burst: EV_SCHED_BURST }, this.pipe !== null, this.times, real ?? s.topo);
   }
 
   private hasHighmem(node: number): boolean {
@@ -225,8 +242,8 @@ export class ProcessNode extends MmNode {
   }
 
   protected override handleWorkloadEvent(kind: number, a: number, b: number, c: number): void {
-    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_TICK) {
-      this.schedEvent(kind, a, b);
+    if (kind >= EV_SCHED_WAKE && kind <= EV_SCHED_BURST) {
+      this.schedEvent(kind, a, b, c);
       return;
     }
     if (kind !== EV_JOB_ASK && kind !== EV_JOB_GIVE) {
@@ -334,7 +351,9 @@ export class ProcessNode extends MmNode {
         this.left[i * 4 + DO_FILE] = pr.fileFaults;
         this.left[i * 4 + DO_READ] = pr.readPages;
         this.left[i * 4 + DO_WRITE] = pr.writePages;
-        this.cpuLeft[i] = pr.cpuNs;
+        // gcc -pipe: the pipe's partners (cpp, as) run their user time as the home's partner task, alongside the pipe process.
+        this.cpuLeft[i] = this.pipe !== null && this.pipe.isPartner(this.proc[i]) ? 0 : pr.cpuNs;
+        if (this.pipe?.proc === this.proc[i]) this.pipe.begin(i);
         this.anonUsed[i] = 0;
         this.prog[i] = K_RUN;
         return true;
@@ -369,6 +388,7 @@ export class ProcessNode extends MmNode {
         return true;
       }
       case K_EXIT:
+        if (this.pipeDue(i)) return this.pipeWake(i, cpu, K_EXIT); // the last pages of output, at exit
         this.kernelEntry(i, true);
         this.cache.unmapFiles(i, K_EXIT_ANON);
         return true;
@@ -418,24 +438,46 @@ export class ProcessNode extends MmNode {
         this.sched!.sleep(i, cpu, true, K_RUN);
         this.prog[i] = K_SCHED_WAIT;
         return false;
+      case K_PIPE_WAKE: {
+        // The pages read or written since the last wake-up, in one message: the partner's user time for them.
+        const fresh = this.pipe!.fresh(i) ? 1 : 0;
+        this.kernel.send(this.s.topo.nodeLp[0], this.s.topo.hopNs(this.node, 0), EV_SCHED_PARTNER, cpu, this.pipe!.announce(i), fresh);
+        this.prog[i] = this.pipe!.cont[i];
+        return true;
+      }
     }
     return PageCache.owns(p) ? this.cache.step(i, cpu, p) : super.program(i, cpu, p);
   }
 
   /** The scheduler's messages: to the home on node 0 (wake, sleep, tick), or to a task's program (run, resched). */
-  private schedEvent(kind: number, a: number, b: number): void {
+  private schedEvent(kind: number, a: number, b: number, c: number): void {
     if (kind === EV_SCHED_RUN) {
       const i = a - this.first;
       this.sched!.ran(i, b);
+      // Moved to another quad: its stack and task_struct stay where they were made (mm/task-area.ts).
+      this.taskArea?.runsOn(i, this.sched!.runNode[i]);
       this.prog[i] = this.sched!.cont[i];
       this.step(a);
-    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first);
+    } else if (kind === EV_SCHED_RESCHED) this.sched!.reschedule(a - this.first, b === RESCHED_NOW);
     else if (kind === EV_SCHED_WAKE) {
       if (b === WAKE_FORK) this.schedHome!.fork(a);
       else this.schedHome!.wake(a, true);
     }
-    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b === 1);
+    else if (kind === EV_SCHED_SLEEP) this.schedHome!.sleep(a, b);
+    else if (kind === EV_SCHED_PARTNER) this.schedHome!.partnerWake(a, b, c === 1);
+    else if (kind === EV_SCHED_BURST) this.schedHome!.burstDone(a);
     else this.schedHome!.tick();
+  }
+
+  /** True when program `i` runs the pipe process and has pages to wake its partner for. */
+  private pipeDue(i: number): boolean {
+    return this.pipe !== null && this.pipe.proc === this.proc[i] && this.pipe.due(i);
+  }
+
+  /** The pipe process wakes its partner (pipe_read/pipe_write's wake-up, under the runqueue lock), then goes on at `next`. */
+  private pipeWake(i: number, cpu: number, next: number): boolean {
+    this.pipe!.cont[i] = next;
+    return this.runqueueLocked(i, cpu, this.s.callers.wake_up_process, K_PIPE_WAKE);
   }
 
   /**
@@ -455,10 +497,12 @@ export class ProcessNode extends MmNode {
 
   /** A slice of `ns` user time on CPU `cpu`: priced by where the process's memory is, counted, then `after`. */
   private userTime(i: number, cpu: number, ns: number): void {
+    const raw = ns;
     if (this.stalls !== null) {
       this.stalls.countAnon(i, this.anonUsed[i], i * this.S, this.pageNode, this.pageFrame, this.node, this.sched?.runNode[i] ?? this.node);
       ns = this.stalls.price(i, ns, this.sched?.runNode[i] ?? this.node, this.times);
     }
+    if (this.pipe?.proc === this.proc[i]) this.pipe.ran(i, raw);
     this.times.user(i, ns, this.kernel.now);
     this.sched?.used(i, ns);
     this.after(cpu, ns);
@@ -471,6 +515,7 @@ export class ProcessNode extends MmNode {
       this.sched.gaveWay(i);
       return this.runqueueLocked(i, cpu, this.s.callers.schedule, K_SCHED_YIELD);
     }
+    if (this.pipeDue(i)) return this.pipeWake(i, cpu, K_RUN);
     const b = i * 4;
     const ops = this.left[b] + this.left[b + 1] + this.left[b + 2] + this.left[b + 3];
     if (this.burst[i] > 0) {
@@ -567,18 +612,21 @@ export type ProcessRunnerModel = HighmemModelParts & {
  * threads of it on each CPU, taking turns read by read.
  */
 export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, cfg: ProcessRunnerConfig, fillCache: CacheFill, mmOfCpu?: Int32Array, threadsPerCpu = 1): ProcessRunnerModel {
-  const topo = new Topology(cfg);
+  // Under a scheduler, make's jobs beyond the CPU count get program slots of their own (sched/task-slots.ts).
+  const real = new Topology(cfg);
+  const topo = slotTopology(cfg, real, slotsPerCpu(cfg.scheduler, cfg.parallelJobs, real.cpus));
   let km: KmapShared | undefined;
   let rqLocks: Int32Array | null = null;
   const shared = buildMmShared(cfg, topo, memoryMap(cfg.layout, cfg.nodes, cfg.memPerNodeMiB, cfg.lowmemMiB), (add) => {
     km = addKmapLocks(cfg, topo, mmOfCpu ?? mmPerCpu(topo), add, threadsPerCpu);
-    rqLocks = addRunqueueLocks(cfg.scheduler, topo, add);
+    rqLocks = addRunqueueLocks(cfg.scheduler, real, add);
   });
   const kernel = kernelFor(topo.lookaheadNs);
-  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks));
+  const nodes = startNodes(kernel, cfg.nodes, (n) => new ProcessNode(kernel, n, shared, fillCache, km!, rqLocks, topo === real ? null : real));
   const parts = highmemModelParts(cfg, kernel, topo, shared, km!, nodes);
   return {
     ...parts,
+    topology: real,
     nodes,
     checkInvariants: () => {
       parts.checkInvariants();
@@ -586,7 +634,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       PageCache.checkMappings(nodes.map((n) => n.cache));
       for (const n of nodes) n.fork?.chains?.checkInvariants();
     },
-    time: (elapsedNs) => processTime(nodes.map((n) => n.times), topo.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0),
+    time: (elapsedNs) => processTime(nodes.map((n) => n.times), real.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0, topo.cpus),
     sched: () => {
       const home = nodes[0].schedHome;
       if (home === null) return undefined;
@@ -600,6 +648,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
         balancePulls: c.balancePulls,
         newTaskMoves: c.newTaskMoves,
         newTaskCrossNode: c.newTaskCrossNode,
+        ...(c.tasks > c.programs ? { pipeWakeups: home.partnerWakes, preemptions: c.preemptions } : {}),
       };
     },
     memory: () => ({
