@@ -12,7 +12,7 @@
 import type { FileReadConfig, FileReadResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Model } from './model.js';
-import { buildProcessRunner, sumNodes } from './process-runner.js';
+import { buildProcessRunner, sumNodes } from './process-runner-build.js';
 
 /** More reads per process than any run does: a reader never exits. */
 const READS_PER_PROCESS = 1 << 20;

@@ -14,7 +14,7 @@ import type { KernbenchConfig, KernbenchResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import { faultLatency } from '../mm/mm-report.js';
 import type { Model } from './model.js';
-import { buildProcessRunner, jobLatency, jobsCompleted, sumNodes } from './process-runner.js';
+import { buildProcessRunner, jobLatency, jobsCompleted, sumNodes } from './process-runner-build.js';
 
 export function buildKernbench(kernelFor: (lookaheadNs: number) => Kernel, cfg: KernbenchConfig): Model {
   const { nodes, time, sched, ...runner } = buildProcessRunner(kernelFor, { ...cfg, filePages: cfg.treePages, textFaults: true }, 'half');

@@ -15,7 +15,7 @@
 import type { MemPressureConfig, MemPressureResult } from '@numasim/shared';
 import type { Kernel } from '../engine/kernel.js';
 import type { Model } from './model.js';
-import { buildProcessRunner, jobLatency, sumNodes } from './process-runner.js';
+import { buildProcessRunner, jobLatency, sumNodes } from './process-runner-build.js';
 
 /** More reader processes than any run can finish: the run ends at durationNs. */
 const ENDLESS_JOBS = 1_000_000;
