@@ -91,9 +91,12 @@ function kbuildDriver(cfg: KbuildConfig, jobsOnCpu: Int32Array, memcgOfCpu: Int3
   };
 }
 
-/** readtwice: read the file, read it again, drop it (the pages freed, as reclaim or truncation would), and again. */
+/**
+ * readtwice: read the file, read it again, then the next file. The pages stay in the page cache
+ * until reclaim takes them (workloads/modern-reclaim.ts): the files together exceed memory.
+ */
 function readtwiceDriver(cfg: ReadtwiceConfig): TaskDriver {
-  return loopDriver([PH_READ, PH_REREAD, PH_UNMAP], cfg.fileMiB * PAGES_PER_MIB, false);
+  return loopDriver([PH_READ, PH_REREAD], cfg.fileMiB * PAGES_PER_MIB, false);
 }
 
 export function buildModern(kernelFor: (lookaheadNs: number) => Kernel, cfg: ModernConfig): Model {
@@ -202,6 +205,25 @@ function modernResult(cfg: ModernConfig, s: ModernShared, nodes: ModernNode[], t
     const done = sum((n) => n.jobsDone);
     out.jobsDone = done;
     out.completionNs = done === totalJobs ? Math.max(...nodes.map((n) => n.lastDoneNs)) : simulatedNs;
-  } else out.throughputMBps = Math.round(((sum((n) => n.pagesRead) * 4096) / 1e6 / seconds) * 1000) / 1000;
+  } else {
+    out.throughputMBps = Math.round(((sum((n) => n.pagesRead) * 4096) / 1e6 / seconds) * 1000) / 1000;
+    const r = (f: (x: ModernNode['reclaim']) => number) => sum((n) => f(n.reclaim));
+    out.reclaim = {
+      pgscanKswapd: r((x) => x.pgscanKswapd),
+      pgscanDirect: r((x) => x.pgscanDirect),
+      pgstealKswapd: r((x) => x.pgstealKswapd),
+      pgstealDirect: r((x) => x.pgstealDirect),
+      pgrefill: r((x) => x.pgrefill),
+      pgdeactivate: r((x) => x.pgdeactivate),
+      allocstall: r((x) => x.allocstall),
+      kswapdWakes: r((x) => x.kswapdWakes),
+      lruLockSpinPercent: {
+        lruAdd: share(waitOf(LRU_LOCK_CLASS, 'lru_add')),
+        folioActivate: share(waitOf(LRU_LOCK_CLASS, 'folio_activate')),
+        shrinkInactiveList: share(waitOf(LRU_LOCK_CLASS, 'shrink_inactive_list')),
+        shrinkActiveList: share(waitOf(LRU_LOCK_CLASS, 'shrink_active_list')),
+      },
+    };
+  }
   return out;
 }
