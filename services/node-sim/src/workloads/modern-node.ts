@@ -188,35 +188,12 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   begin(i: number, phase: number, pages: number): void {
     this.phase[i] = phase;
     this.left[i] = pages;
-    if (this.filePages > 0 && (phase === PH_READ || phase === PH_REREAD)) this.beginFile(i, phase, pages);
+    if (this.filePages > 0 && (phase === PH_READ || phase === PH_REREAD)) this.reclaim.beginFile(i, phase === PH_READ, pages, this.filePages);
     if (phase === PH_UNMAP && this.s.mmapLock >= 0) {
       this.lockOp(i, OP_MMAP_UNMAP, this.s.mmapLock, 0);
       return;
     }
     this.step(i);
-  }
-
-  /**
-   * A read pass over the reader's file starts. The first read of a file is a new file (the
-   * previous one's pages stay cached until reclaim takes them); a first read starting mid-file (a
-   * task's random start) never had the pages before it cached, and a re-read with no first read
-   * here finds nothing cached.
-   */
-  private beginFile(i: number, phase: number, pages: number): void {
-    const r = this.reclaim;
-    if (phase === PH_READ) {
-      r.gen[i]++;
-      r.readFirst[i] = 1;
-      r.rereadPos[i] = 0;
-      r.evictedTo[i] = this.filePages - pages;
-      return;
-    }
-    if (r.readFirst[i] === 0) {
-      r.gen[i]++;
-      r.evictedTo[i] = this.filePages;
-    }
-    r.readFirst[i] = 0;
-    r.rereadPos[i] = this.filePages - pages;
   }
 
   /** Runs user code (or a syscall's fixed work) for `ns`, then asks the driver again. */

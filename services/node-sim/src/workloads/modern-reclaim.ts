@@ -83,6 +83,28 @@ export class ModernReclaim {
     this.readFirst = new Uint8Array(cpus);
   }
 
+  /**
+   * A read pass of reader i over its file of `filePages` starts, `pages` from its end. The first
+   * read of a file is a new file (the previous one's pages stay cached until reclaim takes them);
+   * a first read starting mid-file (a task's random start) never had the pages before it cached,
+   * and a re-read with no first read here finds nothing cached.
+   */
+  beginFile(i: number, firstRead: boolean, pages: number, filePages: number): void {
+    if (firstRead) {
+      this.gen[i]++;
+      this.readFirst[i] = 1;
+      this.rereadPos[i] = 0;
+      this.evictedTo[i] = filePages - pages;
+      return;
+    }
+    if (this.readFirst[i] === 0) {
+      this.gen[i]++;
+      this.evictedTo[i] = filePages;
+    }
+    this.readFirst[i] = 0;
+    this.rereadPos[i] = filePages - pages;
+  }
+
   /** Whether anything on the node's lists could be reclaimed (anonymous memory cannot: no swap). */
   private reclaimable(): boolean {
     const l = this.lists;
