@@ -18,6 +18,9 @@
  * sets its pte under the ptl (a shared mm->page_table_lock goes through the lock protocol), and
  * mmap and munmap take mmap_lock for write (mm/mmap-lock.ts). In process mode those locks are the
  * process's own: counted in bulk, never waited for.
+ * Reclaim (workloads/modern-reclaim.ts): a refill that finds the zone at its low watermark wakes
+ * kswapd onto the CPU, at min the CPU reclaims directly; a reclaiming CPU runs shrink_active_list
+ * and shrink_inactive_list lock operations on its node's lruvecs before going back to its task.
  */
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { bug } from '../errors.js';
