@@ -103,7 +103,7 @@ export function modernSections() {
     return `lru_add ${pct(s.lruAdd)}, folio_activate ${pct(s.folioActivate)}, shrink_inactive_list ${pct(s.shrinkInactiveList)}, shrink_active_list ${pct(s.shrinkActiveList)}`;
   };
   say(
-    `- Reclaim (the preset's 1 GiB nodes fill within ~10 ms): pgscan kswapd ${num(rc(memcg).pgscanKswapd)} / direct ${num(rc(memcg).pgscanDirect)}, ` +
+    `- Reclaim (the preset's 1 GiB nodes fill after ~30 ms): pgscan kswapd ${num(rc(memcg).pgscanKswapd)} / direct ${num(rc(memcg).pgscanDirect)}, ` +
       `pgsteal kswapd ${num(rc(memcg).pgstealKswapd)} / direct ${num(rc(memcg).pgstealDirect)}, pgdeactivate ${num(rc(memcg).pgdeactivate)}, allocstall ${num(rc(memcg).allocstall)} (per-memcg). ` +
       `LRU spinning by caller, per-memcg: ${spinBy(memcg)}; per-node: ${spinBy(node)}.`,
   );

@@ -31,7 +31,7 @@ export const modernPresets: Preset[] = [
   {
     name: 'modern-2s-readtwice-memcg',
     summary: 'vm-scalability case-lru-file-readtwice: 40 dd readers in 40 memory cgroups on a 2-socket Broadwell, 1 GiB a node so reclaim runs; try --set lruLock=per-node',
-    // Memory scaled down to 1 GiB a node so the readers fill it within the first ~10 ms: their 32 MiB files (1.25 GiB a
+    // Memory scaled down to 1 GiB a node so the readers fill it within the first ~30 ms (zone->lock contention slows the first reads): their 32 MiB files (1.25 GiB a
     // generation, a new file after every second read) pass through the page cache many times over in the 100 ms run,
     // as the real case's files exceed memory; reclaim (kswapd and direct) runs from then on.
     workload: {
