@@ -87,6 +87,15 @@ export class RunList {
     }
   }
 
+  /** Calls `fn` with each run, tail (oldest) first. */
+  forEach(fn: (cpu: number, gen: number, start: number, count: number) => void): void {
+    const cap = this.buf.length >> 2;
+    for (let r = 0; r < this.n; r++) {
+      const at = ((this.head + r) % cap) * 4;
+      fn(this.buf[at], this.buf[at + 1], this.buf[at + 2], this.buf[at + 3]);
+    }
+  }
+
   private grow(): void {
     const cap = this.buf.length >> 2;
     const next = new Int32Array(this.buf.length * 2);

@@ -14,6 +14,7 @@
  *
  * Per-CPU state belongs to the CPU's own events; the node's lists and free count to the node LP.
  */
+import { invariant } from '../errors.js';
 import { GEN_DONE, inactiveIsLow, NodeLru, SWAP_CLUSTER_MAX, watermarks } from '../mm/vmscan-modern.js';
 import { OP_SHRINK_ACTIVE, OP_SHRINK_ACTIVE_PUT, OP_SHRINK_INACTIVE, OP_SHRINK_INACTIVE_PUT } from './modern-ops.js';
 
@@ -283,7 +284,17 @@ export class ModernReclaim {
     return this.rn[i];
   }
 
+  /** Each inactive list's count is what its runs still hold (the runs' pages not yet re-read or evicted). */
   checkInvariants(): void {
-    this.lists.checkInvariants();
+    const l = this.lists;
+    l.checkInvariants();
+    for (let m = 0; m < l.lruvecs; m++) {
+      let held = 0;
+      l.inactive[m].forEach((cpu, gen, start, count) => {
+        if (gen === GEN_DONE) held += count;
+        else if (gen === this.gen[cpu]) held += Math.max(0, start + count - Math.max(start, this.rereadPos[cpu], this.evictedTo[cpu]));
+      });
+      invariant(held === l.nrInactive[m], `lruvec of memcg ${m}: ${l.nrInactive[m]} inactive folios counted, ${held} on the list`);
+    }
   }
 }

@@ -93,10 +93,26 @@ function kbuildDriver(cfg: KbuildConfig, jobsOnCpu: Int32Array, memcgOfCpu: Int3
 
 /**
  * readtwice: read the file, read it again, then the next file. The pages stay in the page cache
- * until reclaim takes them (workloads/modern-reclaim.ts): the files together exceed memory.
+ * until reclaim takes them (workloads/modern-reclaim.ts): the files together exceed memory. A
+ * reader starts at a uniformly random page of its two passes (as loopDriver's tasks do); its own
+ * sequence, since a first read must be followed by the re-read of the same file.
  */
 function readtwiceDriver(cfg: ReadtwiceConfig): TaskDriver {
-  return loopDriver([PH_READ, PH_REREAD], cfg.fileMiB * PAGES_PER_MIB, false);
+  const pages = cfg.fileMiB * PAGES_PER_MIB;
+  // stage: 0 not started, 1 the first read of a new file is next, 2 the re-read is next.
+  return {
+    next(node, i) {
+      const st = node.stage[i];
+      if (st === 0) {
+        const at = Math.floor(node.random() * 2 * pages);
+        const reread = at >= pages;
+        node.stage[i] = reread ? 1 : 2;
+        return node.begin(i, reread ? PH_REREAD : PH_READ, pages - (at % pages));
+      }
+      node.stage[i] = st === 1 ? 2 : 1;
+      node.begin(i, st === 1 ? PH_READ : PH_REREAD, pages);
+    },
+  };
 }
 
 export function buildModern(kernelFor: (lookaheadNs: number) => Kernel, cfg: ModernConfig): Model {
