@@ -97,6 +97,16 @@ export function modernSections() {
     `- One pgdat->lru_lock per node instead of a lruvec lock per cgroup per node: LRU spinning ${pct(memcg.workload.lruLockSpinPercent)} → ${pct(node.workload.lruLockSpinPercent)}, ` +
       `throughput ${score(memcg)} → ${score(node)}.`,
   );
+  const rc = (r) => r.workload.reclaim;
+  const spinBy = (r) => {
+    const s = rc(r).lruLockSpinPercent;
+    return `lru_add ${pct(s.lruAdd)}, folio_activate ${pct(s.folioActivate)}, shrink_inactive_list ${pct(s.shrinkInactiveList)}, shrink_active_list ${pct(s.shrinkActiveList)}`;
+  };
+  say(
+    `- Reclaim (the preset's 1 GiB nodes fill after ~30 ms): pgscan kswapd ${num(rc(memcg).pgscanKswapd)} / direct ${num(rc(memcg).pgscanDirect)}, ` +
+      `pgsteal kswapd ${num(rc(memcg).pgstealKswapd)} / direct ${num(rc(memcg).pgstealDirect)}, pgdeactivate ${num(rc(memcg).pgdeactivate)}, allocstall ${num(rc(memcg).allocstall)} (per-memcg). ` +
+      `LRU spinning by caller, per-memcg: ${spinBy(memcg)}; per-node: ${spinBy(node)}.`,
+  );
   say('');
 
   say('## Spinlocks: qspinlock vs CNA');

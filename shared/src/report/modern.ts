@@ -25,6 +25,25 @@ export interface ModernVmstat {
   vmaLockRetry?: number;
 }
 
+/** readtwice: /proc/vmstat's reclaim counters and who spun on the LRU locks. */
+export interface ModernReclaimReport {
+  /** Folios scanned off the inactive lists by kswapd / by direct reclaim (pgscan_kswapd, pgscan_direct). */
+  pgscanKswapd: number;
+  pgscanDirect: number;
+  /** Folios reclaimed (freed) by kswapd / by direct reclaim (pgsteal_kswapd, pgsteal_direct). */
+  pgstealKswapd: number;
+  pgstealDirect: number;
+  /** Folios scanned off the active lists (pgrefill) and moved to the inactive lists (pgdeactivate). */
+  pgrefill: number;
+  pgdeactivate: number;
+  /** Allocations that entered direct reclaim (allocstall). */
+  allocstall: number;
+  /** kswapd wake-ups. */
+  kswapdWakes: number;
+  /** % of CPU cycles spinning on the LRU locks, per caller. */
+  lruLockSpinPercent: { lruAdd: number; folioActivate: number; shrinkInactiveList: number; shrinkActiveList: number };
+}
+
 export interface ModernResult {
   kind: ModernKind;
   tasks: number;
@@ -40,6 +59,8 @@ export interface ModernResult {
   jobsDone?: number;
   /** readtwice: MB read per second, summed over readers (MB = 10^6 bytes, as dd prints). */
   throughputMBps?: number;
+  /** readtwice: reclaim counters. */
+  reclaim?: ModernReclaimReport;
   zoneLockSpin: SpinShare;
   /** % of CPU cycles spinning on the LRU locks (lru_add, activate and release batches). */
   lruLockSpinPercent: number;
@@ -70,5 +91,13 @@ export function modernSummaryLines(w: ModernResult): string[] {
     `  cycles spinning: zone->lock ${pct(z.totalPercent)} (alloc ${pct(z.allocPercent)}, free ${pct(z.freePercent)}), LRU locks ${pct(w.lruLockSpinPercent)}, ` +
       `ptl ${pct(w.ptlSpinPercent ?? 0)}; waiting on mmap_lock ${pct(w.mmapLockSpinPercent)}${w.vmstat.vmaLockRetry ? ` (${w.vmstat.vmaLockRetry} VMA-lock fallbacks)` : ''}`,
     `  pcp batch ${w.pcp.batch}, high ${w.pcp.high}; pgalloc ${w.vmstat.pgalloc}, pgfree ${w.vmstat.pgfree}, pgfault ${w.vmstat.pgfault}, pgactivate ${w.vmstat.pgactivate}`,
+    ...(w.reclaim
+      ? [
+          `  reclaim: pgscan kswapd ${w.reclaim.pgscanKswapd} direct ${w.reclaim.pgscanDirect}, pgsteal kswapd ${w.reclaim.pgstealKswapd} direct ${w.reclaim.pgstealDirect}, ` +
+            `pgrefill ${w.reclaim.pgrefill}, pgdeactivate ${w.reclaim.pgdeactivate}, allocstall ${w.reclaim.allocstall}, kswapd wakes ${w.reclaim.kswapdWakes}`,
+          `  LRU lock spin by caller: lru_add ${pct(w.reclaim.lruLockSpinPercent.lruAdd)}, folio_activate ${pct(w.reclaim.lruLockSpinPercent.folioActivate)}, ` +
+            `shrink_inactive_list ${pct(w.reclaim.lruLockSpinPercent.shrinkInactiveList)}, shrink_active_list ${pct(w.reclaim.lruLockSpinPercent.shrinkActiveList)}`,
+        ]
+      : []),
   ];
 }

@@ -11,8 +11,7 @@
  * lruvec's lock. Pages are allocated on their CPU's node, so a CPU's batches only ever hold its
  * node's folios, and every LRU lock a CPU takes is homed on its own node.
  *
- * Simplified: counts, not lists; no reclaim (the modern workloads free what they use), so no
- * isolation and no inactive → active aging besides folio_activate.
+ * Simplified: counts, not lists. Reclaim's lists and isolation are mm/vmscan-modern.ts'.
  */
 import type { LockRegistry } from '../locks/lock-registry.js';
 import type { LruLockMode } from '@numasim/shared';

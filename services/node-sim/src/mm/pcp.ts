@@ -17,7 +17,7 @@
  *
  * Simplified: one list per CPU (no per-migratetype or per-order lists); the 6.x batch scaling of
  * large frees and refills (`nr_pcp_free`, `nr_pcp_alloc`) is left out: every refill and drain moves
- * `batch` pages; no ZONE_BELOW_HIGH (reclaim never runs in the modern workloads).
+ * `batch` pages; no ZONE_BELOW_HIGH (auto-tuning does not stop rising under reclaim).
  */
 import { invariant } from '../errors.js';
 

@@ -18,6 +18,9 @@
  * sets its pte under the ptl (a shared mm->page_table_lock goes through the lock protocol), and
  * mmap and munmap take mmap_lock for write (mm/mmap-lock.ts). In process mode those locks are the
  * process's own: counted in bulk, never waited for.
+ * Reclaim (workloads/modern-reclaim.ts): a refill that finds the zone at its low watermark wakes
+ * kswapd onto the CPU, at min the CPU reclaims directly; a reclaiming CPU runs shrink_active_list
+ * and shrink_inactive_list lock operations on its node's lruvecs before going back to its task.
  */
 import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { bug } from '../errors.js';
@@ -28,6 +31,8 @@ import { buddyHoldNs, PerCpuPages } from '../mm/pcp.js';
 import { LruBatches, lruLockOf } from '../mm/lruvec.js';
 import { Rng } from '../engine/rng.js';
 import type { ModernShared } from './modern-shared.js';
+import { ModernReclaim } from './modern-reclaim.js';
+import { GEN_DONE } from '../mm/vmscan-modern.js';
 import {
   OP_ACTIVATE,
   OP_DRAIN,
@@ -41,6 +46,10 @@ import {
   OP_PTL_COW,
   OP_PTL_ZAP,
   OP_REFILL,
+  OP_SHRINK_ACTIVE,
+  OP_SHRINK_ACTIVE_PUT,
+  OP_SHRINK_INACTIVE,
+  OP_SHRINK_INACTIVE_PUT,
   OP_VMA_READ,
   OP_VMA_WRITE,
   PH_COW,
@@ -76,6 +85,12 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   private readonly local: LocalTicketLocks | null;
   readonly pcp: PerCpuPages;
   readonly lru: LruBatches;
+  /** The node's file LRU lists, free count and reclaimers (workloads/modern-reclaim.ts). */
+  readonly reclaim: ModernReclaim;
+  /** Pages of a reader's file (readtwice), 0 for the other kinds. */
+  private readonly filePages: number;
+  /** The memcg whose lruvec a reclaiming CPU's lock operation is on. */
+  private readonly opMemcg: Int32Array;
   readonly first: number;
   readonly cpus: number;
   private readonly rng: Rng;
@@ -125,6 +140,10 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     this.local = s.cfg.spinlock !== 'tas' ? new LocalTicketLocks(topo, s.locks.handoff, s.registry.lockCount, this.client.stats, this, s.locks, new Rng(s.cfg.seed, topo.nodes + node)) : null;
     this.pcp = new PerCpuPages(this.cpus, s.pcp);
     this.lru = new LruBatches(this.cpus);
+    const managed = s.cfg.memPerNodeMiB * 256;
+    this.reclaim = new ModernReclaim(this.cpus, s.cfg.containers, managed, managed * s.cfg.nodes);
+    this.filePages = s.cfg.kind === 'readtwice' ? s.cfg.fileMiB * 256 : 0;
+    this.opMemcg = new Int32Array(this.cpus);
     const n = this.cpus;
     this.phase = new Int32Array(n);
     this.left = new Float64Array(n);
@@ -172,6 +191,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
   begin(i: number, phase: number, pages: number): void {
     this.phase[i] = phase;
     this.left[i] = pages;
+    if (this.filePages > 0 && (phase === PH_READ || phase === PH_REREAD)) this.reclaim.beginFile(i, phase === PH_READ, pages, this.filePages);
     if (phase === PH_UNMAP && this.s.mmapLock >= 0) {
       this.lockOp(i, OP_MMAP_UNMAP, this.s.mmapLock, 0);
       return;
@@ -213,17 +233,36 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     const lru = this.lru;
     const left = this.left[i];
     let k: number;
+    let perPage = s.pageNs[ph];
+    if (this.reclaim.rk[i] !== 0) return this.reclaimRun(i);
     if (s.mmapLock >= 0 && (ph === PH_FAULT || ph === PH_COW)) return this.threadFault(i, ph);
-    if (ph === PH_FAULT || ph === PH_COW || ph === PH_READ) {
+    const r = this.reclaim;
+    // A re-read of a page reclaim took: read again like a first read (a sparse file's hole: a new zeroed page).
+    const refault = ph === PH_REREAD && this.filePages - left < r.evictedTo[i];
+    if (ph === PH_FAULT || ph === PH_COW || ph === PH_READ || refault) {
       if (left === 0) return this.finish(i);
-      if (pcp.count[i] === 0) return this.lockOp(i, OP_REFILL, this.zoneLock(i), pcp.batch);
+      if (pcp.count[i] === 0) {
+        if (r.allocCheck(i)) return this.reclaimRun(i);
+        return this.lockOp(i, OP_REFILL, this.zoneLock(i), pcp.batch);
+      }
       if (lru.add[i] >= s.cfg.lruBatch) return this.lockOp(i, OP_LRU_ADD, this.lruLock(i), lru.add[i]);
       k = Math.min(left, pcp.count[i], s.cfg.lruBatch - lru.add[i]);
+      const at = this.filePages - left;
+      if (refault) k = Math.min(k, r.evictedTo[i] - at);
       pcp.count[i] -= k;
       lru.add[i] += k;
       this.pgalloc += k;
-      if (ph === PH_READ) this.pagesRead += k;
-      else {
+      if (ph === PH_READ || refault) {
+        const m = this.memcg[i];
+        if (refault) {
+          // The refault distance exceeds the lists (the files together exceed memory): no workingset activation.
+          r.rereadPos[i] = at + k;
+          r.lists.inactive[m].push(-1, GEN_DONE, 0, k);
+          perPage = s.pageNs[PH_READ];
+        } else r.lists.inactive[m].push(i, r.gen[i], at, k);
+        r.lists.nrInactive[m] += k;
+        this.pagesRead += k;
+      } else {
         this.pgfault += k;
         // The process's own mmap_lock (or VMA lock) across each fault, its ptl across each pte.
         const cpu = this.first + i;
@@ -238,6 +277,13 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       k = Math.min(left, s.cfg.lruBatch - lru.activate[i]);
       lru.activate[i] += k;
       this.pagesRead += k;
+      if (this.filePages > 0) {
+        // Still cached from the first read: the folio moves to the active list (its run on the inactive list goes stale).
+        const m = this.memcg[i];
+        r.rereadPos[i] = this.filePages - left + k;
+        r.lists.nrInactive[m] -= k;
+        r.lists.nrActive[m] += k;
+      }
     } else if (ph === PH_UNMAP) {
       const rel = lru.release[i];
       if (rel >= s.cfg.lruReleaseBatch || (left === 0 && rel > 0)) return this.lockOp(i, OP_LRU_RELEASE, this.lruLock(i), rel);
@@ -276,7 +322,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       bug(`CPU ${this.first + i} steps in phase ${ph}`);
     }
     this.left[i] = left - k;
-    this.kernel.schedule(k * s.pageNs[ph], EV_STEP, this.first + i, 0, 0);
+    this.kernel.schedule(k * perPage, EV_STEP, this.first + i, 0, 0);
   }
 
   /**
@@ -332,6 +378,24 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     if (this.vmaHeld[i] === 0) return;
     this.vmaHeld[i] = 0;
     this.client.release(this.first + i, this.s.vmaOf[this.first + i]);
+  }
+
+  /** CPU index i reclaims (kswapd on it, or direct reclaim): its next lock operation, or back to its task. */
+  private reclaimRun(i: number): void {
+    const s = this.s;
+    const r = this.reclaim.next(
+      i,
+      () => this.pcp.toDrain(i, this.kernel.now),
+      (n) => {
+        // free_unref_page_list: the freed page-cache folios go to this CPU's per-CPU list.
+        this.pcp.count[i] += n;
+        this.pgfree += n;
+      },
+    );
+    if (r === null) return this.step(i);
+    if (typeof r === 'number') return this.lockOp(i, OP_DRAIN, this.zoneLock(i), r);
+    this.opMemcg[i] = r.memcg;
+    this.lockOp(i, r.op, lruLockOf(s.lruLocks, s.cfg.lruLock, s.cfg.containers, this.node, r.memcg), 0);
   }
 
   private zoneLock(i: number): number {
@@ -390,6 +454,19 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
       case OP_PTL_COW:
         hold = c.pteSetNs;
         break;
+      case OP_SHRINK_ACTIVE:
+      case OP_SHRINK_ACTIVE_PUT:
+      case OP_SHRINK_INACTIVE:
+      case OP_SHRINK_INACTIVE_PUT: {
+        // Isolation and putback move the folios at the hold's start; an empty isolation or the putback of nothing kept
+        // still holds the lock for the list check and the statistics (one folio's list work; assumption).
+        const op = this.op[i];
+        const k = this.reclaim.acquired(i, op, this.opMemcg[i]);
+        this.opPages[i] = k;
+        const per = op === OP_SHRINK_INACTIVE ? s.cfg.mmCosts.lruPageNs + c.memLocalNs : s.cfg.mmCosts.lruPageNs;
+        hold = op === OP_SHRINK_INACTIVE_PUT ? s.cfg.mmCosts.lruPageNs : Math.max(1, k) * per;
+        break;
+      }
       case OP_PTL_ZAP:
         hold = n * s.pageNs[PH_UNMAP];
         break;
@@ -444,9 +521,24 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
     switch (op) {
       case OP_REFILL:
         this.pcp.refilled(i, n);
+        this.reclaim.free -= n;
         break;
       case OP_DRAIN:
         this.pcp.count[i] -= n;
+        this.reclaim.free += n;
+        break;
+      case OP_SHRINK_ACTIVE:
+        // folio_referenced of each isolated folio, unlocked (a read of the folio: a miss each; assumption).
+        this.kernel.schedule(n * this.s.cfg.costs.memLocalNs, EV_STEP, this.first + i, 0, 0);
+        return;
+      case OP_SHRINK_INACTIVE:
+        if (n > 0) {
+          // shrink_folio_list, unlocked: per folio a miss on it, folio_trylock and the mapping's xa_lock (their atomics),
+          // and __remove_mapping's xarray store of the shadow entry (one list operation's work; assumption).
+          const c = this.s.cfg.costs;
+          this.kernel.schedule(n * (c.memLocalNs + 2 * c.lockAtomicNs + this.s.cfg.mmCosts.lruPageNs), EV_STEP, this.first + i, 0, 0);
+          return;
+        }
         break;
       case OP_LRU_ADD:
         this.lru.add[i] -= n;
@@ -478,6 +570,7 @@ export class ModernNode implements LogicalProcess, LockUser, LocalLockUser {
 
   checkInvariants(): void {
     this.pcp.checkInvariants();
+    this.reclaim.checkInvariants();
     for (let i = 0; i < this.cpus; i++) {
       if (this.lru.add[i] < 0 || this.lru.release[i] < 0 || this.lru.activate[i] < 0) bug(`CPU ${this.first + i}: a folio batch below zero`);
       if (this.lru.add[i] > this.s.cfg.lruBatch || this.lru.activate[i] > this.s.cfg.lruBatch) bug(`CPU ${this.first + i}: a folio batch over PAGEVEC_SIZE`);

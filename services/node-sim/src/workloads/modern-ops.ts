@@ -28,6 +28,10 @@ export const OP_VMA_WRITE = 10; // vma_start_write (munmap), under mmap_write_lo
 export const OP_PTL = 11; // do_anonymous_page / do_cow_fault: pte_offset_map_lock on a shared page_table_lock
 export const OP_PTL_COW = 12;
 export const OP_PTL_ZAP = 13; // zap_pte_range: the ptl held across the zap of one page-table page's ptes
+export const OP_SHRINK_ACTIVE = 14; // shrink_active_list: isolate from the active tail
+export const OP_SHRINK_ACTIVE_PUT = 15; // shrink_active_list: move the isolated folios to the inactive list
+export const OP_SHRINK_INACTIVE = 16; // shrink_inactive_list: isolate from the inactive tail (isolate_lru_folios)
+export const OP_SHRINK_INACTIVE_PUT = 17; // shrink_inactive_list: move_folios_to_lru of the kept folios, the reclaim statistics
 
 /** ptes per page-table page on x86_64 (PTRS_PER_PTE): zap_pte_range takes the ptl once per such page. */
 export const PTRS_PER_PTE = 512;
@@ -48,7 +52,11 @@ export const OP_CALLERS = [
   'do_anonymous_page',
   'do_cow_fault',
   'zap_pte_range',
+  'shrink_active_list',
+  'shrink_active_list',
+  'shrink_inactive_list',
+  'shrink_inactive_list',
 ];
 /** rwsem call sites' modes (perf lock contention's rwsem:R / rwsem:W), by op number. */
-export const OP_MODES: readonly ('R' | 'W' | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, 'R', 'W', 'W', 'R', 'W', undefined, undefined, undefined];
+export const OP_MODES: readonly ('R' | 'W' | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, 'R', 'W', 'W', 'R', 'W', undefined, undefined, undefined, undefined, undefined, undefined, undefined];
 export const OP_COUNT = OP_CALLERS.length;

@@ -91,9 +91,28 @@ function kbuildDriver(cfg: KbuildConfig, jobsOnCpu: Int32Array, memcgOfCpu: Int3
   };
 }
 
-/** readtwice: read the file, read it again, drop it (the pages freed, as reclaim or truncation would), and again. */
+/**
+ * readtwice: read the file, read it again, then the next file. The pages stay in the page cache
+ * until reclaim takes them (workloads/modern-reclaim.ts): the files together exceed memory. A
+ * reader starts at a uniformly random page of its two passes (as loopDriver's tasks do); its own
+ * sequence, since a first read must be followed by the re-read of the same file.
+ */
 function readtwiceDriver(cfg: ReadtwiceConfig): TaskDriver {
-  return loopDriver([PH_READ, PH_REREAD, PH_UNMAP], cfg.fileMiB * PAGES_PER_MIB, false);
+  const pages = cfg.fileMiB * PAGES_PER_MIB;
+  // stage: 0 not started, 1 the first read of a new file is next, 2 the re-read is next.
+  return {
+    next(node, i) {
+      const st = node.stage[i];
+      if (st === 0) {
+        const at = Math.floor(node.random() * 2 * pages);
+        const reread = at >= pages;
+        node.stage[i] = reread ? 1 : 2;
+        return node.begin(i, reread ? PH_REREAD : PH_READ, pages - (at % pages));
+      }
+      node.stage[i] = st === 1 ? 2 : 1;
+      node.begin(i, st === 1 ? PH_READ : PH_REREAD, pages);
+    },
+  };
 }
 
 export function buildModern(kernelFor: (lookaheadNs: number) => Kernel, cfg: ModernConfig): Model {
@@ -202,6 +221,25 @@ function modernResult(cfg: ModernConfig, s: ModernShared, nodes: ModernNode[], t
     const done = sum((n) => n.jobsDone);
     out.jobsDone = done;
     out.completionNs = done === totalJobs ? Math.max(...nodes.map((n) => n.lastDoneNs)) : simulatedNs;
-  } else out.throughputMBps = Math.round(((sum((n) => n.pagesRead) * 4096) / 1e6 / seconds) * 1000) / 1000;
+  } else {
+    out.throughputMBps = Math.round(((sum((n) => n.pagesRead) * 4096) / 1e6 / seconds) * 1000) / 1000;
+    const r = (f: (x: ModernNode['reclaim']) => number) => sum((n) => f(n.reclaim));
+    out.reclaim = {
+      pgscanKswapd: r((x) => x.pgscanKswapd),
+      pgscanDirect: r((x) => x.pgscanDirect),
+      pgstealKswapd: r((x) => x.pgstealKswapd),
+      pgstealDirect: r((x) => x.pgstealDirect),
+      pgrefill: r((x) => x.pgrefill),
+      pgdeactivate: r((x) => x.pgdeactivate),
+      allocstall: r((x) => x.allocstall),
+      kswapdWakes: r((x) => x.kswapdWakes),
+      lruLockSpinPercent: {
+        lruAdd: share(waitOf(LRU_LOCK_CLASS, 'lru_add')),
+        folioActivate: share(waitOf(LRU_LOCK_CLASS, 'folio_activate')),
+        shrinkInactiveList: share(waitOf(LRU_LOCK_CLASS, 'shrink_inactive_list')),
+        shrinkActiveList: share(waitOf(LRU_LOCK_CLASS, 'shrink_active_list')),
+      },
+    };
+  }
   return out;
 }
