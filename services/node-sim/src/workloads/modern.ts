@@ -47,8 +47,9 @@ function loopDriver(phases: readonly number[], pages: number, mmap: boolean): Ta
         node.stage[i] = 1 + (k + 1) * 2;
         return node.begin(i, phases[k], pages - (at % pages));
       }
+      // Stage 2k + 1 is the step before phase k (the mmap before the first), stage 2k + 2 phase k.
       st = node.stage[i]++;
-      const k = (st >> 1) % n;
+      const k = ((st - 1) >> 1) % n;
       if ((st & 1) === 1) {
         if (mmap && k === 0) node.mmap(i);
         else node.user(i, 0);
