@@ -2,6 +2,8 @@
 // Writes hashes.json: for each case in cases.json, the SHA-256 of its report and series with the
 // wall-clock fields removed, checking first that every placement gives the same bytes.
 // Run on a tree whose results are known good: `node services/node-sim/test/golden/gen.mjs`.
+// With preset names (`gen.mjs numaq-16-kernbench …`) only those presets' cases are regenerated;
+// every other hash is kept as it is in hashes.json.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getPreset, resolveWorkload } from '@numasim/shared';
@@ -10,8 +12,11 @@ import { caseKey, goldenHash } from './hash.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const { placements, cases } = JSON.parse(readFileSync(here('cases.json'), 'utf8'));
-const hashes = {};
+const only = process.argv.slice(2);
+const hashes = only.length > 0 ? JSON.parse(readFileSync(here('hashes.json'), 'utf8')) : {};
+for (const name of only) if (!cases.some((c) => c.preset === name)) throw new Error(`no golden case for preset ${name}`);
 for (const c of cases) {
+  if (only.length > 0 && !only.includes(c.preset)) continue;
   const cfg = (placement) => resolveWorkload(getPreset(c.preset).workload, [...c.sets, `placement=${placement}`]);
   const t = performance.now();
   const inline = goldenHash(runWorkloadWithSeries(cfg('inline')));
