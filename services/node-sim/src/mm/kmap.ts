@@ -54,8 +54,9 @@
  * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
  * slot it clears (A); an IPI costs its target `ipiNs` (A: no published figure); a local
  * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
- * interrupt). Left out / simplified: the IPIs leave from the pool's node (node 0 for the global
- * pool), not from the initiator's, and the initiator's wait is computed from the distances
+ * interrupt). Left out / simplified: under `remoteOps=message` the IPIs leave from the pool's node
+ * (node 0 for the global pool), not from the initiator's (under `direct` they leave from the
+ * initiator's); and the initiator's wait is computed from the distances
  * (targets take the interrupt at once: no interrupts-off windows); TLB refills after a flush are
  * not charged; one waiter is woken per freed slot (PkmapPool).
  */
