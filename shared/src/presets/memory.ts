@@ -8,11 +8,10 @@ import { KERNBENCH_DEFAULT_PROCESSES } from '../workload/kernbench.js';
  * kernel text on node 0 with its fetch misses, page tables in lowmem walked a line at a time,
  * task_structs and stacks in node 0's lowmem, fork with copy-on-write, shrink_cache's nesting,
  * 2.4's scheduler, HZ = 100, the i386 NUMA-Q layout (every node's mem_map and pg_data_t in node
- * 0's lowmem, worked on by the CPU itself: remoteOps=direct). Machine: test-and-set timed by the
- * lock line, the quads' 32 MB remote caches (these two are the hardware's and would sit in the
- * numaq machine presets, where they would change every NUMA-Q preset and the tests built on them
- * at once: a later step). User time priced by where memory is (userStallShare, an assumption:
- * docs/SOURCES.md#user-stalls).
+ * 0's lowmem, worked on by the CPU itself: remoteOps=direct). User time priced by where memory
+ * is (userStallShare, an assumption: docs/SOURCES.md#user-stalls). The hardware's mechanisms
+ * (test-and-set timed by the lock line, the quads' 32 MB remote caches) come with the numaq
+ * machine presets (machines.ts).
  */
 const NUMAQ_2418 = {
   kmap: 'global',
@@ -27,8 +26,6 @@ const NUMAQ_2418 = {
   scheduler: '2.4',
   userStallShare: 0.2,
   irqHz: 100,
-  lockLineTiming: true,
-  remoteCacheMiB: 32,
 } as const;
 
 /** make and gcc 2.95's pexecute start gcc, cpp, cc1 and as with vfork; Rules.make's shell is forked. */
