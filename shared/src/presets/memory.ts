@@ -13,19 +13,24 @@ import { KERNBENCH_DEFAULT_PROCESSES } from '../workload/kernbench.js';
  * (test-and-set timed by the lock line, the quads' 32 MB remote caches) come with the numaq
  * machine presets (machines.ts).
  */
-const NUMAQ_2418 = {
-  kmap: 'global',
-  execStringKmaps: 64,
-  textMissLines: 4,
-  pte: 'lowmem',
+/** The kernel-level mechanisms of 2.4.18 on NUMA-Q that every memory workload has (the scheduler and stall pricing are the process runner's). */
+export const NUMAQ_2418_VM = {
   pteWalk: 'sequential',
   remoteOps: 'direct',
   taskArea: 'lowmem',
   forkCow: true,
   reclaimNesting: true,
+  irqHz: 100,
+} as const;
+
+const NUMAQ_2418 = {
+  ...NUMAQ_2418_VM,
+  kmap: 'global',
+  execStringKmaps: 64,
+  textMissLines: 4,
+  pte: 'lowmem',
   scheduler: '2.4',
   userStallShare: 0.2,
-  irqHz: 100,
 } as const;
 
 /** make and gcc 2.95's pexecute start gcc, cpp, cc1 and as with vfork; Rules.make's shell is forked. */
@@ -35,7 +40,7 @@ export const memoryPresets: Preset[] = [
   {
     name: 'numaq-16-page-fault',
     summary: 'will-it-scale page_fault1 on a 16-way NUMA-Q (2.4 LRU, one global pagemap_lru_lock): try --set lru=2.5-zone, pagevec=true',
-    workload: { kind: 'page-fault', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', pagesPerCycle: 128, durationNs: 200_000_000, seed: 1 },
+    workload: { kind: 'page-fault', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', ...NUMAQ_2418_VM, pagesPerCycle: 128, durationNs: 200_000_000, seed: 1 },
   },
   {
     name: 'numaq-16-kernbench',
@@ -67,7 +72,7 @@ export const memoryPresets: Preset[] = [
   {
     name: 'numaq-16-mem-pressure',
     summary: 'readers of 6 GiB of files on a 4 GB 16-way NUMA-Q: the page cache stays full, kswapd and shrink_cache run under pagemap_lru_lock',
-    workload: { kind: 'mem-pressure', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', durationNs: 2_000_000_000, seed: 1 },
+    workload: { kind: 'mem-pressure', machine: 'numaq-16', lru: '2.4', pagevec: false, zonelist: 'numa-local', ...NUMAQ_2418_VM, durationNs: 2_000_000_000, seed: 1 },
   },
   {
     name: 'numaq-16-mmap-pressure',
@@ -93,12 +98,12 @@ export const memoryPresets: Preset[] = [
   {
     name: 'numaq-16-file-read',
     summary: 'a read-heavy server on a 16-way NUMA-Q: every read() kmaps a highmem page-cache page under 2.4\'s global kmap_lock; try --set kmap=atomic, per-mm, per-task',
-    workload: { kind: 'file-read', machine: 'numaq-16', lru: '2.4', kmap: 'global', filePages: 16_384, userNsPerRead: 100_000, durationNs: 200_000_000, seed: 1 },
+    workload: { kind: 'file-read', machine: 'numaq-16', lru: '2.4', kmap: 'global', ...NUMAQ_2418_VM, filePages: 16_384, userNsPerRead: 100_000, durationNs: 200_000_000, seed: 1 },
   },
   {
     name: 'numaq-32-shm-db',
     summary: '2,000 database processes attach a 2 GB SGA on a 32-way NUMA-Q: 4 GB of page tables do not fit in lowmem (OOM); try --set pte=highmem or pte=ukva',
-    workload: { kind: 'shm-db', machine: 'numaq-32', lru: '2.4', kmap: 'global', pte: 'lowmem', processes: 2000, segmentMiB: 2048, seed: 1 },
+    workload: { kind: 'shm-db', machine: 'numaq-32', lru: '2.4', kmap: 'global', pte: 'lowmem', ...NUMAQ_2418_VM, processes: 2000, segmentMiB: 2048, seed: 1 },
   },
   {
     name: 'x86_64-2s-page-fault',
