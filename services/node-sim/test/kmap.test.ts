@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXEC_READS_DEFAULT, isNumasimError, resolveWorkload, type KmapReport, type NumasimError, type Report } from '@numasim/shared';
 import { runWorkload } from '../src/index.js';
+import { closeDefaultNodePool, runWorkloadPlaced, runWorkloadWithSeries, type RunOutput } from '@numasim/node-sim';
 
 // Two NUMA-Q quads of 2 CPUs: node 0 has lowmem and 128 MiB of highmem, node 1 only highmem.
 const reads = { kind: 'file-read', machine: 'numaq-16', nodes: 2, cpusPerNode: 2, memPerNodeMiB: 1024, filePages: 2000, userNsPerRead: 20_000, durationNs: 20_000_000 };
@@ -19,6 +20,11 @@ const kmapOf = (r: Report): KmapReport => r.memory!.kmap!;
 const caller = (k: KmapReport, name: string) => k.callers.find((c) => c.caller === name)!;
 const stable = (r: Report) => JSON.stringify({ ...r, engine: { ...r.engine, wallSeconds: 0, eventsPerSecond: 0 } });
 const ipiNs = 2000;
+/** A run's report and series with the wall clock and the placement left out (they are all that may differ between placements). */
+const placed = (o: RunOutput) =>
+  JSON.stringify({ report: { ...o.report, engine: { ...o.report.engine, wallSeconds: 0, eventsPerSecond: 0 }, config: { ...o.report.config, placement: undefined } }, series: o.series });
+
+afterAll(() => closeDefaultNodePool());
 
 describe('kmap modes', () => {
   it('global: every wrap of the pool is one flush_tlb_all, an IPI to every other CPU', () => {
@@ -59,6 +65,24 @@ describe('kmap modes', () => {
     expect(k.sleepWaitNs.max).toBeGreaterThan(0);
     expect(caller(k, 'file_read_actor').kmapHigh).toBeGreaterThan(100); // the readers go on
   });
+
+  it('remoteOps=direct: the pool\'s replicas wrap, flush and put sleepers to sleep as the one pool does, on every placement', async () => {
+    // Every node works on its own replica; the operations reach the others in the lock's order.
+    const wraps = run(reads, ['kmap=global', 'pkmapEntries=16', 'remoteOps=direct']);
+    const kw = kmapOf(wraps);
+    expect(kw.poolWraps).toBeGreaterThan(5);
+    expect(kw.ipisSent).toBe(kw.globalFlushes * (wraps.machine.cpus - 1));
+    // The same kmap_high from a quad-1 CPU no longer waits for node 0's answer inside the lock.
+    const msg = run(reads, ['kmap=global', 'pkmapEntries=16']);
+    expect(wraps.locks.find((l) => l.name === 'kmap_lock')!.holdMeanNs).toBeLessThan(msg.locks.find((l) => l.name === 'kmap_lock')!.holdMeanNs);
+    const full = { ...reads, cpusPerNode: 4 };
+    const sets = ['kmap=global', 'pkmapEntries=2', 'remoteOps=direct'];
+    const k = kmapOf(run(full, sets));
+    expect(k.sleeps).toBeGreaterThan(0);
+    expect(caller(k, 'file_read_actor').kmapHigh).toBeGreaterThan(100);
+    const inline = placed(runWorkloadWithSeries(resolveWorkload(full, [...sets, 'placement=inline'])));
+    for (const placement of ['threads', 'packed:2']) expect(placed(await runWorkloadPlaced(resolveWorkload(full, [...sets, `placement=${placement}`])))).toBe(inline);
+  }, 60_000);
 
   it('per-mm: a wrap flushes only the CPUs that run the mm, under the mm\'s own lock', () => {
     const r = run({ ...reads, cpusPerNode: 4 }, ['kmap=per-mm', 'pkmapEntries=16', 'cpusPerMm=2']);

@@ -102,7 +102,8 @@ describe('interrupts inside holds (irqHz)', () => {
     expect(lk(on, 'pagemap_lru_lock').holdMaxNs).toBeGreaterThan(200_000);
     expect(lk(off, 'pagemap_lru_lock').holdMaxNs).toBeLessThan(200_000);
     expect(zoneMax(on)).toBeLessThan(200_000);
-    expect(off.memory!.lockHardware).toBeUndefined();
+    // numaq-16 times lock hand-offs by the line, so the hardware counters are there, without ticks.
+    expect(off.memory!.lockHardware?.timerInHold ?? 0).toBe(0);
   });
 });
 
@@ -136,6 +137,7 @@ describe('NUMA-Q remote cache (remoteCacheMiB)', () => {
   it('shortens numaq-16 page-fault holds of the global LRU lock taken by quads 1–3', () => {
     const run = (sets: string[]) => runWorkload(resolveWorkload({ kind: 'page-fault', machine: 'numaq-16', durationNs: 30_000_000 }, sets));
     const hold = (r: Report) => r.locks.find((l) => l.name === 'pagemap_lru_lock')!.holdMeanNs;
-    expect(hold(run(['remoteCacheMiB=32']))).toBeLessThan(hold(run([])));
+    // numaq-16 has the remote cache (32 MB): compare with it taken out.
+    expect(hold(run([]))).toBeLessThan(hold(run(['remoteCacheMiB=0'])));
   });
 });

@@ -33,6 +33,13 @@ const NUMAQ_COSTS = { memLocalNs: 240, lineSameNodeNs: 240, memRemoteNs: 2400, l
 const NUMAQ_TAS_LOCAL_BIAS = 0.9;
 
 /**
+ * The hardware's own mechanisms, on in every NUMA-Q preset: each quad's 32 MB remote cache (STiNG,
+ * docs/SOURCES.md#remote-cache) and test-and-set timed by the lock line as the P6s and the SCI
+ * interconnect did it (docs/MODEL.md, "Lock hand-offs as the hardware times them").
+ */
+const NUMAQ_HARDWARE = { remoteCacheMiB: 32, lockLineTiming: true };
+
+/**
  * Modern NUMA servers (docs/SOURCES.md#modern-machines). One node per socket: sub-NUMA clustering
  * (SNC, Skylake-SP and later; cluster-on-die on Haswell/Broadwell-EP) is off, as it is by default
  * in most BIOSes — with SNC-2 a socket is two nodes: set `nodes` twice as high and `cpusPerNode`
@@ -86,17 +93,17 @@ export const MACHINE_PRESETS: readonly MachinePreset[] = [
   {
     name: 'numaq-16',
     summary: 'IBM NUMA-Q, 4 quads × 4 PIII 700 MHz, 1 GB per quad, i386 3 GB/1 GB split: ZONE_NORMAL on quad 0 only',
-    fields: { nodes: 4, cpusPerNode: 4, memPerNodeMiB: 1024, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci' },
+    fields: { nodes: 4, cpusPerNode: 4, memPerNodeMiB: 1024, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci', ...NUMAQ_HARDWARE },
   },
   {
     name: 'numaq-32',
     summary: 'IBM NUMA-Q, 8 quads × 4 CPUs, 4 GB per quad (32 GB)',
-    fields: { nodes: 8, cpusPerNode: 4, memPerNodeMiB: 4096, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci' },
+    fields: { nodes: 8, cpusPerNode: 4, memPerNodeMiB: 4096, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci', ...NUMAQ_HARDWARE },
   },
   {
     name: 'numaq-64',
     summary: 'IBM NUMA-Q at Linux\'s MAX_NUMNODES: 16 quads × 4 CPUs, 4 GB per quad (64 GB, 16 M page frames)',
-    fields: { nodes: 16, cpusPerNode: 4, memPerNodeMiB: 4096, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci' },
+    fields: { nodes: 16, cpusPerNode: 4, memPerNodeMiB: 4096, layout: 'i386-numaq', costs: NUMAQ_COSTS, tasLocalBias: NUMAQ_TAS_LOCAL_BIAS, coherence: 'sci', ...NUMAQ_HARDWARE },
   },
   {
     name: 'smp-8',

@@ -1,5 +1,6 @@
 /** `mix` presets: task groups on the 16-way NUMA-Q, threads against processes, and phases. */
 import type { Preset } from './index.js';
+import { NUMAQ_2418_VM } from './memory.js';
 
 /** page_fault1 as 16 tasks: per-zone LRU locks and pagevecs, so that what threads share is their mm. */
 const faulters = (processes: number, threads: number) => ({
@@ -32,6 +33,7 @@ export const mixPresets: Preset[] = [
       machine: 'numaq-16',
       lru: '2.4',
       kmap: 'global',
+      ...NUMAQ_2418_VM,
       groups: [
         { name: 'server', processes: 8, threads: 1, mix: { read: 9, write: 1 }, thinkNs: { dist: 'exp', mean: 100_000 } },
         { name: 'batch', processes: 2, threads: 8, nodes: [2, 3], mix: { fault: 1 }, thinkNs: { dist: 'exp', mean: 20_000 }, regionPages: 256 },

@@ -19,6 +19,7 @@ import { LINES_BUDDY } from './mm-shared.js';
 import { SWAP_OUT_PROTOCOL } from './swap-out.js';
 import { ZONE_NORMAL } from './zone.js';
 import type { HighmemCore } from './node-services.js';
+import { REMOTE_ANSWER_AFTER } from './remote-ops.js';
 
 /** The bounce buffers' numbers, after swap_out's. */
 export const BOUNCE_PROTOCOL = SWAP_OUT_PROTOCOL.extend('highmem.c bounce', {
@@ -42,6 +43,8 @@ export class Bounce {
     private readonly lp: HighmemCore,
     cpus: number,
   ) {
+    // remoteOps=direct (remote-ops.ts): the CPU takes the lowmem node's zone->lock and the page itself; the answer follows the release.
+    lp.remoteKinds.declare(OP_BOUNCE_ALLOC, REMOTE_ANSWER_AFTER);
     this.frame = new Int32Array(cpus).fill(-1);
     this.readNext = new Int32Array(cpus);
     this.freeNext = new Int32Array(cpus);

@@ -14,6 +14,21 @@
  *   `ipiNs`, the initiator waiting (lock held) for the slowest acknowledgement. No free slot: the
  *   task drops the lock and sleeps on `pkmap_map_wait` until a `kunmap_high` frees one, then
  *   starts over (a context switch each way). `kunmap_high` takes the lock again.
+ *   With `remoteOps=direct` (the i386 NUMA-Q layout, remote-ops.ts) there is no message: the CPU
+ *   reads and writes `pkmap_count`, `last_pkmap_nr` and the pkmap ptes in node 0's lowmem itself,
+ *   so its hold is those accesses (and a flush's IPIs, sent from its own node). The model keeps a
+ *   replica of the pool on every node: the holder applies its operation to its own node's replica
+ *   at the start of its hold and posts it to the other nodes (`SYNC`), which apply it without
+ *   answering. Why every holder finds every earlier holder's change in its replica: the argument
+ *   of remote-ops.ts, with the replica's node in place of the page's node — a change posted at t
+ *   from node a reaches node b at t + hop(a, b), and the next holder on b can act no sooner than
+ *   t + hold + hop(a, h) + hop(h, b) ≥ t + hold + hop(a, b) (triangle inequality, checked when the
+ *   run is built; hold > 0 always: pteSetNs or a struct page miss). So the replicas apply the same
+ *   operations in the order of the lock's holds, and compute the same slots, the same
+ *   flush_all_zero_pkmaps (the pool's wrap is a function of that order) and the same
+ *   pkmap_map_wait queue; only the holder's node acts on a result (a flush's IPIs, a wake-up, the
+ *   counters). A sleeper enters the queue under the lock as in the kernel (its operation is posted
+ *   like any other), and a kunmap_high that frees a slot wakes it from the kunmapping CPU's node.
  * - `atomic`: every caller uses its CPU's fixmap slot: set_pte + one invlpg (`tlbFlushOneNs`),
  *   no lock, no flush (hypothetical for 2.4: these callers may sleep, which kmap_atomic forbids).
  * - `per-mm`: a UKVA pool per address space, on the mm's home node, under the mm's own lock
@@ -39,8 +54,9 @@
  * kunmap_high for the struct page miss and one line; flush_all_zero_pkmaps adds `pteSetNs` per
  * slot it clears (A); an IPI costs its target `ipiNs` (A: no published figure); a local
  * flush (per-task wrap) costs `ipiNs` too (A: an upper bound — the same handler work without the
- * interrupt). Left out / simplified: the IPIs leave from the pool's node (node 0 for the global
- * pool), not from the initiator's, and the initiator's wait is computed from the distances
+ * interrupt). Left out / simplified: under `remoteOps=message` the IPIs leave from the pool's node
+ * (node 0 for the global pool), not from the initiator's (under `direct` they leave from the
+ * initiator's); and the initiator's wait is computed from the distances
  * (targets take the interrupt at once: no interrupts-off windows); TLB refills after a flush are
  * not charged; one waiter is woken per freed slot (PkmapPool).
  */
@@ -64,7 +80,7 @@ export const HIGHMEM_PROTOCOL = PAGE_TABLES_PROTOCOL.extend('highmem.c', {
   steps: ['kmap', 'lock wait', 'remote wait', 'release', 'sleep', 'work', 'kunmap'],
   events: ['kmap op', 'kmap reply', 'kmap flush', 'kmap wake'],
 });
-// EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_*. EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
+// EV_KMAP_OP: to the pool's node. a: cpu, b: page, c: KOP_* (| SYNC: remoteOps=direct, apply to this node's replica, answer nothing). EV_KMAP_REPLY: to the CPU's node. a: cpu, b: result.
 // EV_KMAP_FLUSH: TLB-flush IPI to a node. a: mm (−1: every CPU), b: initiating cpu. EV_KMAP_WAKE: wake_up(&pkmap_map_wait). a: cpu.
 const [EV_KMAP_OP, EV_KMAP_REPLY, EV_KMAP_FLUSH, EV_KMAP_WAKE] = HIGHMEM_PROTOCOL.events;
 const EV_FIRST = EV_KMAP_OP;
@@ -72,6 +88,8 @@ const EV_END = HIGHMEM_PROTOCOL.eventEnd;
 
 const KOP_KMAP = 1;
 const KOP_KUNMAP = 2;
+/** EV_KMAP_OP's flag for a holder's operation posted to another node's replica (remoteOps=direct). */
+const SYNC = 1 << 4;
 /** kmap_high's answer: the slot, with this bit when page->virtual was reused; −1: sleep. */
 const REUSED = 1 << 20;
 
@@ -86,8 +104,10 @@ export class Kmap {
   private readonly s: MmShared;
   private readonly node: number;
   private readonly first: number;
-  /** The global pool (node 0 only). */
+  /** The global pool (node 0 only; with remoteOps=direct a replica on every node). */
   private readonly globalPool: PkmapPool | null;
+  /** remoteOps=direct with the global pool: the holder works on its own node's replica (see the header). */
+  private readonly direct: boolean;
   /** Per-mm pools of the mms homed here, by mm. */
   private readonly mmPools = new Map<number, PkmapPool>();
   /** Per-task pools of the tasks on this node's CPUs, by CPU index × threadsPerCpu + thread. */
@@ -144,7 +164,8 @@ export class Kmap {
     const node = lp.node;
     this.first = s.topo.firstCpu(node);
     const c = s.topo.cpusPerNode;
-    this.globalPool = km.mode === 'global' && node === 0 ? new PkmapPool(km.entries) : null;
+    this.direct = km.mode === 'global' && s.directOps;
+    this.globalPool = km.mode === 'global' && (node === 0 || this.direct) ? new PkmapPool(km.entries) : null;
     if (km.mode === 'per-mm') km.mmHome.forEach((home, mm) => home === node && this.mmPools.set(mm, new PkmapPool(km.entries)));
     if (km.mode === 'per-task') {
       for (let k = 0; k < c * km.threadsPerCpu; k++) this.taskPools.push(new PkmapPool(km.entries));
@@ -371,7 +392,11 @@ export class Kmap {
     const carried = prevHolder >= 0 ? lines * handoffNs(topo, this.s.locks.handoff, prevHolder, cpu) : 0;
     const hold = carried + this.lp.structPageNs(this.hPageNode[i]) + (kmap ? this.s.cfg.costs.pteSetNs : 0);
     const owner = this.poolNode(cpu);
-    if (owner === this.node) {
+    if (this.direct) {
+      invariant(hold > 0, `CPU ${cpu}: a kmap hold of 0 ns would let a replica's change overtake the lock`);
+      this.postToReplicas(cpu, this.hPage[i], this.hOp[i]);
+    }
+    if (owner === this.node || this.direct) {
       this.hResult[i] = this.poolOp(this.hOp[i], cpu, this.hPage[i]);
       this.lp.prog[i] = H_RELEASE;
       this.lp.after(cpu, hold + this.opWaitNs);
@@ -383,6 +408,20 @@ export class Kmap {
   }
 
   // --- the pools' side ----------------------------------------------------------------------------
+
+  /** remoteOps=direct: the holder's operation, posted to every other node's replica (see the header). */
+  private postToReplicas(cpu: number, page: number, op: number): void {
+    const topo = this.s.topo;
+    for (let n = 0; n < topo.nodes; n++) if (n !== this.node) this.kernel.send(topo.nodeLp[n], topo.hopNs(this.node, n), EV_KMAP_OP, cpu, page, op | SYNC);
+  }
+
+  /** A holder's operation on another node, applied to this node's replica: same state change, no action on its result. */
+  private replicaOp(op: number, cpu: number, page: number): void {
+    const pool = this.globalPool;
+    if (pool === null) bug(`node ${this.node} has no kmap replica`);
+    if (op === KOP_KUNMAP) pool.kunmapHigh(page);
+    else pool.kmapHigh(page, cpu);
+  }
 
   /** Node whose LP owns the pool a CPU's kmap_high uses. */
   private poolNode(cpu: number): number {
@@ -468,6 +507,10 @@ export class Kmap {
     const topo = this.s.topo;
     switch (kind) {
       case EV_KMAP_OP: {
+        if ((c & SYNC) !== 0) {
+          this.replicaOp(c & ~SYNC, a, b);
+          return;
+        }
         const result = this.poolOp(c, a, b);
         const node = topo.cpuNode[a];
         this.kernel.send(topo.nodeLp[node], topo.hopNs(this.node, node) + this.opWaitNs, EV_KMAP_REPLY, a, result, 0);

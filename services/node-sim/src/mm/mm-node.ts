@@ -53,7 +53,7 @@ import {
   OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV, P_IDLE, P_LOCK, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
-import { EV_OP_POSTED, REMOTE_MESSAGE, REMOTE_POSTED, remoteKind } from './remote-ops.js';
+import { EV_OP_POSTED, REMOTE_MESSAGE, REMOTE_POSTED, RemoteKinds } from './remote-ops.js';
 import { IrqInHold } from '../locks/irq-in-hold.js';
 import { WRITER_ANY, WRITER_SHARED } from '../machine/remote-cache.js';
 /**
@@ -147,6 +147,8 @@ export class MmNode implements LogicalProcess, LockUser {
   swapWalkNs = NS_ZERO;
   /** Operations on another node's memory done directly under remoteOps=direct (remote-ops.ts). */
   directOps = 0;
+  /** How this node's operations on other nodes' memory travel under remoteOps=direct; the layers built on the node declare theirs. */
+  readonly remoteKinds = new RemoteKinds();
   /** Page-table pages kswapd reached through its private kmap pool (kswapdKmapPool). */
   kswapdPoolMaps = 0;
   /** Interrupts landing inside this node's CPUs' holds (locks/irq-in-hold.ts); off without irqHz. */
@@ -562,7 +564,7 @@ export class MmNode implements LogicalProcess, LockUser {
   private sendOp(i: number, cpu: number, op: number, node: number): void {
     const st = this.cpuState;
     const zoneBits = op === OP_RMQUEUE ? st.opArg[i] << 8 : 0;
-    const kind = this.s.directOps ? remoteKind(op, OP_PT_ALLOC) : REMOTE_MESSAGE;
+    const kind = this.s.directOps ? this.remoteKinds.of(op, OP_PT_ALLOC) : REMOTE_MESSAGE;
     if (kind !== REMOTE_MESSAGE) {
       invariant(st.opHold[i] > 0, `CPU ${cpu}: a direct remote operation needs a hold longer than zero to stay ordered`);
       st.opPending[i] = kind === REMOTE_POSTED ? 0 : 1;

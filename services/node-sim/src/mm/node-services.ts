@@ -14,6 +14,7 @@ import type { Pagevecs } from './pagevec.js';
 import type { Reclaim } from './vmscan.js';
 import type { NodeMemory } from './node-memory.js';
 import type { ZoneType } from './zone.js';
+import type { RemoteKinds } from './remote-ops.js';
 
 /** The node's core (mm-node.ts). `i` is a CPU's index in the node's per-CPU arrays, `cpu` its id. */
 export interface NodeCore {
@@ -37,6 +38,8 @@ export interface NodeCore {
   readonly opResult: Int32Array;
   /** Extra hold an operation done under a lock asks for (a scan's length), ns. */
   opExtraNs: number;
+  /** How its operations on other nodes' memory travel under remoteOps=direct (remote-ops.ts); layers declare theirs. */
+  readonly remoteKinds: RemoteKinds;
   allocationFailures: number;
   kmapAtomic: number;
   idx(cpu: number): number;

@@ -66,6 +66,7 @@ import { NS_ZERO } from '../engine/time.js';
 import { EV_SWAP_UNMAP, OP_SWAP_OUT_MM, SwapOut } from './swap-out.js';
 import { Bounce, BOUNCE_PROTOCOL, OP_BOUNCE_ALLOC } from './bounce.js';
 import type { RmapChains } from './rmap.js';
+import { REMOTE_ANSWER_AFTER, REMOTE_POSTED } from './remote-ops.js';
 
 /** The page cache's numbers, after the bounce buffers'. */
 export const PAGECACHE_PROTOCOL = BOUNCE_PROTOCOL.extend('filemap.c', {
@@ -175,6 +176,12 @@ export class PageCache implements Mappings {
     const s = lp.s;
     const node = lp.node;
     this.node = node;
+    // remoteOps=direct (remote-ops.ts): activate_page and a read-back page's lru_cache_add are the
+    // CPU's own writes to the lists (posted); the read-back page's rmqueue answers after the release.
+    // OP_PC_MAP and OP_PC_UNMAP under rmap walk the page's pte_chain, known only on its node: messages.
+    lp.remoteKinds.declare(OP_PC_ACTIVATE, REMOTE_POSTED);
+    lp.remoteKinds.declare(OP_PC_LRU_ADD, REMOTE_POSTED);
+    lp.remoteKinds.declare(OP_PC_ALLOC, REMOTE_ANSWER_AFTER);
     this.prog = lp.prog;
     this.opResult = lp.opResult;
     const c = s.topo.cpusPerNode;

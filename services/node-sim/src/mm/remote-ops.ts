@@ -17,8 +17,15 @@
  *   lock goes back at its end; the CPU's program goes on when the answer is there. The answer
  *   cannot come sooner in the model, so the CPU waits for up to a round trip that the real one did
  *   not (simplification; it sits outside every hold);
- * - anything else (reclaim's scans, whose hold is the scan's length known only where the lists
- *   are; pagevec drains of 2.5) stays a message with the round trip inside the hold.
+ * - the page cache's `activate_page` and the LRU add of a page read back in are posted, its
+ *   rmqueue for such a page and the bounce buffers' are answered after release (declared by
+ *   those layers, `RemoteKinds`); the global kmap pool has its own direct path (kmap.ts:
+ *   a replica of the pool on every node);
+ * - anything else stays a message with the round trip inside the hold: reclaim's scans
+ *   (refill_inactive, shrink_cache: the hold is the scan's length, known only where the lists
+ *   are) and its batch frees, swap_out's walk of an mm, 2.4-rmap's pte_chain adds and removals
+ *   of file pages (the chain walk's length is known only on the page's node), 2.5's pagevec
+ *   drains, per-mm kmap pools of a multi-threaded mm homed on another node.
  *
  * Why no later holder sees stale lists. A change leaves holder A (node a) at time t, inside its
  * hold, and lands on the page's node m at t + hop(a, m). The next holder B (node b) can only act
@@ -43,13 +50,28 @@ export const REMOTE_ANSWER_AFTER = 2;
 export const EV_OP_POSTED = 1 << 16;
 
 /**
- * What `op` on another node's memory becomes with `remoteOps=direct`; `ptAlloc` is the page
- * tables' rmqueue (page-tables.ts, passed in so this file imports no layer above the node).
+ * How one node's operations on another node's memory travel under `remoteOps=direct`. The core
+ * operations are fixed (`of`); a layer above the node composed on it (page cache, bounce buffers)
+ * declares its own when it is built (`declare`): POSTED for a change whose answer nobody needs and
+ * whose hold does not depend on the list it changes (activate_page, a page read back going onto
+ * the LRU), ANSWER_AFTER for an allocation. An operation left undeclared stays a message (a scan,
+ * a chain walk: its hold is known only where the data is). Per node, because the layers' operation
+ * numbers are numbering.ts's and two workloads' layers may share a number.
  */
-export function remoteKind(op: number, ptAlloc: number): number {
-  if (op === OP_LRU_ADD || op === OP_LRU_DEL || op === OP_FREE) return REMOTE_POSTED;
-  if (op === OP_RMQUEUE || op === ptAlloc || op === OP_NODE_NEXT) return REMOTE_ANSWER_AFTER;
-  return REMOTE_MESSAGE;
+export class RemoteKinds {
+  private readonly declared: number[] = [];
+
+  declare(op: number, kind: number): void {
+    invariant(kind === REMOTE_POSTED || kind === REMOTE_ANSWER_AFTER, `operation ${op}: unknown remote kind ${kind}`);
+    this.declared[op] = kind;
+  }
+
+  /** What `op` becomes; `ptAlloc` is the page tables' rmqueue (page-tables.ts, passed in so this file imports no layer above the node). */
+  of(op: number, ptAlloc: number): number {
+    if (op === OP_LRU_ADD || op === OP_LRU_DEL || op === OP_FREE) return REMOTE_POSTED;
+    if (op === OP_RMQUEUE || op === ptAlloc || op === OP_NODE_NEXT) return REMOTE_ANSWER_AFTER;
+    return this.declared[op] ?? REMOTE_MESSAGE;
+  }
 }
 
 /** The triangle inequality over the message latencies, which the ordering argument above needs. */
