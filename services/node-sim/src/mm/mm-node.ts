@@ -33,13 +33,13 @@ import type { Kernel, LogicalProcess } from '../engine/kernel.js';
 import { Rng } from '../engine/rng.js';
 import { bug, invariant } from '../errors.js';
 import { LockStats } from '../locks/lock-stats.js';
-import { FIRST_MODEL_EVENT, handoffNs, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
+import { FIRST_MODEL_EVENT, SpinlockClient, SpinlockHome, type LockUser } from '../locks/spinlock.js';
 import { NodeMemory } from './node-memory.js';
 import { ZONE_NORMAL, type ZoneType } from './zone.js';
 import { PageAlloc } from './page-alloc.js';
 import { CpuState } from './cpu-state.js';
 import { FaultPath } from './fault-path.js';
-import { KMAP_CALLERS, type KmapShared } from './highmem.js';
+import { KMAP_CALLERS } from './highmem.js';
 import { Kmap } from './kmap.js';
 import { OP_PT_ALLOC, PageTables, PTE_ANON_FAULT } from './page-tables.js';
 import { KernelText } from './text-replication.js';
@@ -47,38 +47,17 @@ import { Reclaim } from './vmscan.js';
 import { Pagevecs } from './pagevec.js';
 import { ENTRY_LONG, ENTRY_SYSCALL, TaskArea } from './task-area.js';
 import { HeldLocks } from '../locks/held-locks.js';
-import { LINES_BUDDY, LINES_LRU, type MmShared } from './mm-shared.js';
+import { LINES_BUDDY, type MmShared } from './mm-shared.js';
 import {
   EV_KSWAPD_WAKE, EV_OP, EV_OP_REPLY, EV_PROBE, EV_PROBE_REPLY, EV_STEP, MM_STEP_END, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, OP_NODE_NEXT, OP_NONE,
   OP_RMQUEUE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV, P_IDLE, P_LOCK, P_OP_RELEASE, P_OP_WAIT, P_PAGE_OP_WAIT, P_RECLAIM_WAIT,
 } from './mm-protocol.js';
 import { NS_ZERO } from '../engine/time.js';
-import { EV_OP_POSTED, REMOTE_MESSAGE, REMOTE_POSTED, RemoteKinds } from './remote-ops.js';
+import { EV_OP_POSTED, RemoteKinds } from './remote-ops.js';
 import { IrqInHold } from '../locks/irq-in-hold.js';
-import { WRITER_ANY, WRITER_SHARED } from '../machine/remote-cache.js';
-/**
- * The kernel layers a workload's nodes have beyond the core, each composed as subsystems:
- * `reclaim` — kswapd and direct reclaim (vmscan.ts; without it an allocation that fails every
- * pass fails); `kmap` — the kmap configuration, with which the node composes the kmap pools'
- * callers (kmap.ts), its processes' page-table pages (page-tables.ts) and its kernel text
- * (text-replication.ts). page-fault has neither; every other memory workload has both.
- */
-export interface NodeParts {
-  readonly reclaim: boolean;
-  readonly kmap: KmapShared | null;
-  /** Task slots of the node's kernel stacks and task_structs (task-area.ts, the `taskArea` knob); one per CPU when absent. */
-  readonly taskSlots?: number;
-}
-const CORE_ONLY: NodeParts = { reclaim: false, kmap: null };
-
-/** This node if it has a ZONE_NORMAL, else the first node that does. */
-function findLowmemNode(s: MmShared, node: number): number {
-  const hasNormal = (n: number) => s.maps[n].zones.some((z) => z.type === ZONE_NORMAL);
-  if (hasNormal(node)) return node;
-  for (let n = 0; n < s.maps.length; n++) if (hasNormal(n)) return n;
-  invariant(false, 'no node has a ZONE_NORMAL');
-}
-
+import { NodeCosts } from './node-costs.js';
+import { carriedNs, opReply, sendOp } from './locked-ops.js';
+import { CORE_ONLY, findLowmemNode, type NodeParts } from './node-parts.js';
 export { MM_PROTOCOL, OP_NONE, OP_RMQUEUE, OP_FREE, OP_LRU_ADD, OP_LRU_DEL, FAULT_ANON, FAULT_PAGECACHE_WRITE, FAULT_COW, PAGEVEC_SIZE } from './mm-protocol.js';
 import type { RmapHook } from './node-services.js';
 
@@ -153,6 +132,8 @@ export class MmNode implements LogicalProcess, LockUser {
   kswapdPoolMaps = 0;
   /** Interrupts landing inside this node's CPUs' holds (locks/irq-in-hold.ts); off without irqHz. */
   readonly irq: IrqInHold;
+  /** What its CPUs pay for the memory a path touches: page streams, struct page misses, hash walks (node-costs.ts). */
+  readonly costs: NodeCosts;
 
   constructor(
     readonly kernel: Kernel,
@@ -167,6 +148,7 @@ export class MmNode implements LogicalProcess, LockUser {
     this.first = t.firstCpu(node);
     this.S = slotsPerCpu;
     this.mem = new NodeMemory(s.maps[node]);
+    this.costs = new NodeCosts(s, node, this.mem);
     this.home = new SpinlockHome(kernel, t, s.locks, this.rng);
     this.client = new SpinlockClient(kernel, t, s.locks, new LockStats(s.registry.lockCount, s.registry.callerCount), this);
     // One program slot per CPU of the node, and one more for the node's kswapd (index cpusPerNode).
@@ -222,7 +204,6 @@ export class MmNode implements LogicalProcess, LockUser {
     invariant(false, `operation ${op} (${arg}) has no handler`);
   }
 
-
   /** Index of a CPU (or of this node's kswapd) in the per-CPU arrays. */
   idx(cpu: number): number {
     return cpu < this.s.topo.cpus ? cpu - this.first : this.s.topo.cpusPerNode;
@@ -237,7 +218,6 @@ export class MmNode implements LogicalProcess, LockUser {
   pteKmapDetour(i: number, walk: number, here: number): boolean {
     return this.pageTables !== null && this.pageTables.kmapDetour(i, walk, here);
   }
-
 
   /** `mm->page_table_lock` of the mm running on `cpu` now: by default its one process's (mix switches tasks). */
   ptlOf(cpu: number): number {
@@ -327,7 +307,7 @@ export class MmNode implements LogicalProcess, LockUser {
         return;
       }
       case EV_OP_REPLY:
-        this.opReply(a, b, c);
+        opReply(this, a, b, c);
         return;
       case EV_KSWAPD_WAKE:
         this.kswapdWakeups++;
@@ -420,44 +400,16 @@ export class MmNode implements LogicalProcess, LockUser {
     this.lockedOp(i, cpu, this.s.zoneLock[node * 3 + type], this.s.callers.__free_pages_ok, OP_FREE, node, frame, hold, LINES_BUDDY, next);
   }
 
-  /**
-   * Clearing or copying a page of `node`'s memory. The copy streams (the PIII's bcopy, 110 MB/s,
-   * is slower than either bus), so a remote page pays the crossing once, not per line (A).
-   */
   pageStreamNs(node: number, localNs: number): number {
-    return localNs + this.s.memNs[this.node * this.n + node] - this.s.cfg.costs.memLocalNs;
+    return this.costs.pageStreamNs(node, localNs);
   }
 
-  /**
-   * A cache miss on the struct page of a frame of `node`, from this node. With the remote cache,
-   * the quad whose CPUs use the frame (its own node's, NUMA-local allocation) wrote it last.
-   */
   structPageNs(node: number): number {
-    const rc = this.s.remoteCache;
-    if (rc.enabled) return rc.missNs(this.node, this.s.structPageNode[node], node, this.rcHit());
-    return this.s.memNs[this.node * this.n + this.s.structPageNode[node]];
+    return this.costs.structPageNs(node);
   }
 
-  /**
-   * `pagecache_lock` held for a hash-chain walk (kernel data on node 0) and the page's count. With
-   * the remote cache, the chain is read-shared and the count was written by whichever quad looked
-   * the page up last.
-   */
   pagecacheHoldNs(node: number): number {
-    const rc = this.s.remoteCache;
-    if (rc.enabled) {
-      const hit = this.rcHit();
-      const h = this.s.kernelDataNode;
-      return this.s.cfg.costs.pagecacheOpNs + rc.missNs(this.node, h, WRITER_SHARED, hit) + rc.missNs(this.node, this.s.structPageNode[node], WRITER_ANY, hit);
-    }
-    return this.s.cfg.costs.pagecacheOpNs + this.s.memNs[this.node * this.n + this.s.kernelDataNode] + this.structPageNs(node);
-  }
-
-  /** This quad's remote-cache hit fraction: its remote working set is a struct page line per frame in use. */
-  private rcHit(): number {
-    let used = 0;
-    for (const z of this.mem.zones) used += z.pages - z.freePages;
-    return this.s.remoteCache.hitFraction(this.s.structPageNode[this.node] === this.node ? 0 : used);
+    return this.costs.pagecacheHoldNs(node);
   }
 
   // --- work under a lock ------------------------------------------------------------------------
@@ -514,7 +466,7 @@ export class MmNode implements LogicalProcess, LockUser {
     // this into the lock protocol's grant handler, which calls it on every acquisition.
     const st = this.cpuState;
     const p = this.prog[i];
-    const carried = this.carriedNs(i, cpu, lock, prevHolder, p);
+    const carried = carriedNs(this, i, cpu, lock, prevHolder, p);
     if (p === P_DRAIN_WAIT) {
       this.pagevecs.locked(i, cpu, carried);
       return;
@@ -528,7 +480,7 @@ export class MmNode implements LogicalProcess, LockUser {
     }
     const node = st.opNode[i];
     if (node !== this.node) {
-      this.sendOp(i, cpu, op, node);
+      sendOp(this, i, cpu, op, node);
       return;
     }
     this.opExtraNs = 0;
@@ -539,69 +491,12 @@ export class MmNode implements LogicalProcess, LockUser {
     this.holdThenRelease(i, cpu, P_OP_RELEASE, st.opHold[i]);
   }
 
-  /** Lines the previous holder of a lock just granted to CPU index `i` (at step `p`) dirtied, ns to bring them over. */
-  private carriedNs(i: number, cpu: number, lock: number, prevHolder: number, p: number): number {
-    const st = this.cpuState;
-    const lines = p === P_DRAIN_WAIT ? LINES_LRU : st.opLines[i];
-    const lk = this.s.locks;
-    let carried = lines > 0 && prevHolder >= 0 ? lines * handoffNs(this.s.topo, lk.handoff, prevHolder, cpu, lk.homeNode[lock], lk.remoteDirtyNs) : 0;
-    // list_del after this CPU's own hold (an exit's zap loop): the near neighbour is in its cache,
-    // but the far one is a miss on its struct page, which no holder has touched since it was added.
-    if (prevHolder === cpu && st.opCode[i] === OP_LRU_DEL && p === P_OP_WAIT) carried += this.structPageNs(st.opNode[i]);
-    return carried;
-  }
-
   private notWaiting(cpu: number): never {
     bug(`CPU ${cpu} got a lock it was not waiting for`);
   }
 
-  /**
-   * The locked operation of CPU index `i` changes another node's memory: a message there, the lock
-   * held until the answer — or, with remoteOps=direct (remote-ops.ts), the hold is the CPU's own
-   * accesses, the change travels to the page's node meanwhile, and an answer the CPU needs is
-   * waited for after the release.
-   */
-  private sendOp(i: number, cpu: number, op: number, node: number): void {
-    const st = this.cpuState;
-    const zoneBits = op === OP_RMQUEUE ? st.opArg[i] << 8 : 0;
-    const kind = this.s.directOps ? this.remoteKinds.of(op, OP_PT_ALLOC) : REMOTE_MESSAGE;
-    if (kind !== REMOTE_MESSAGE) {
-      invariant(st.opHold[i] > 0, `CPU ${cpu}: a direct remote operation needs a hold longer than zero to stay ordered`);
-      st.opPending[i] = kind === REMOTE_POSTED ? 0 : 1;
-      this.directOps++;
-      const posted = kind === REMOTE_POSTED ? EV_OP_POSTED : 0;
-      this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits | posted, st.opArg[i]);
-      this.holdThenRelease(i, cpu, P_OP_RELEASE, st.opHold[i]);
-      return;
-    }
-    st.opPending[i] = 1;
-    this.kernel.send(this.s.topo.nodeLp[node], this.s.topo.hopNs(this.node, node), EV_OP, cpu, op | zoneBits, st.opArg[i]);
-  }
-
   lockRefused(): void {
     invariant(false, 'the memory workloads take no trylocks');
-  }
-
-  private opReply(cpu: number, result: number, extraNs: number): void {
-    const i = this.idx(cpu);
-    if (this.prog[i] === P_DRAIN_WAIT) {
-      if (--this.cpuState.opPending[i] === 0) this.holdThenRelease(i, cpu, P_DRAIN_RELEASE, this.cpuState.opHold[i]);
-      return;
-    }
-    this.opResult[i] = result;
-    if (this.prog[i] === P_OP_RELEASE) {
-      // remoteOps=direct: the answer came back while the CPU still holds the lock for its own accesses.
-      this.cpuState.opPending[i] = 0;
-      return;
-    }
-    if (this.prog[i] === P_PAGE_OP_WAIT) {
-      this.cpuState.opPending[i] = 0;
-      this.prog[i] = this.cpuState.opNext[i];
-      this.step(cpu);
-      return;
-    }
-    this.cpuState.opPending[i] = 0;
-    this.holdThenRelease(i, cpu, P_OP_RELEASE, this.cpuState.opHold[i] + extraNs);
   }
 
   /** Asks for `lock` for the work CPU index `i`'s program set up (a subsystem's own locked section). */
@@ -632,7 +527,8 @@ export class MmNode implements LogicalProcess, LockUser {
     else this.cpuState.opPending[i] = remote;
   }
 
-  private holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {
+  /** Holds CPU index `i`'s lock for `holdNs` (and any interrupt landing in it), then goes to `releaseStep`. */
+  holdThenRelease(i: number, cpu: number, releaseStep: number, holdNs: number): void {
     // Interrupts arriving in a plain spin_lock hold run inside it (locks/irq-in-hold.ts).
     if (this.irq.enabled && this.s.lockIrqSafe[this.cpuState.opLock[i]] === 0) holdNs += this.irq.stretchNs(i, this.kernel.now, holdNs);
     this.prog[i] = releaseStep;
