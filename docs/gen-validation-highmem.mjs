@@ -130,7 +130,8 @@ export function highmemSections() {
     return `| ${label} | ${outcome} | — | ${num(pteK)} | ${num(w.ptePages.reduce((s, p) => s + p.pages, 0))} (${zones}) | ${num(w.attached)} of ${num(w.processes)} |`;
   };
   for (const [m, msets] of Object.entries(MACHINES)) {
-    for (const pte of ptes) {
+    // highmem-kmap (the 2.4 -aa pte-highmem: page tables through the persistent pool) on the build only: shm-db's attach has its own pte path.
+    for (const pte of [...ptes, 'highmem-kmap']) {
       const r = go('numaq-16-kernbench', [...msets, `pte=${pte}`]);
       (q3[`${m} kernbench`] ??= {})[pte] = r;
       say(pteRow(`${m} kernbench pte=${pte}`, r));
