@@ -29,7 +29,7 @@ describe('remoteOps=direct', () => {
   const direct = runWorkloadWithSeries(cfg([...rr, 'remoteOps=direct']));
 
   it('changes the result against the message model', () => {
-    expect(message.report.config.remoteOps).toBe('message');
+    expect((message.report.config as { remoteOps?: string }).remoteOps).toBe('message');
     expect(stable(message)).not.toBe(stable(direct));
   });
 

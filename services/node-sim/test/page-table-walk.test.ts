@@ -21,10 +21,10 @@ describe('pteWalk', () => {
   const sequential = run([]);
 
   it('charges a pte line miss on every access when absent, as before (per-pte)', () => {
-    expect(sequential.config.pteWalk).toBe('sequential');
+    expect((sequential.config as { pteWalk?: string }).pteWalk).toBe('sequential');
     const { pteWalk: _left, ...absent } = getPreset('numaq-16-kernbench').workload as Record<string, unknown>;
     const r = runWorkload(resolveWorkload(absent, ['durationNs=150000000']));
-    expect(r.config.pteWalk).toBeUndefined();
+    expect((r.config as { pteWalk?: string }).pteWalk).toBeUndefined();
     expect(r.workload).toEqual(perPte.workload);
   });
 
