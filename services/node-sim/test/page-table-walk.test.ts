@@ -56,11 +56,15 @@ describe('pte=highmem (2.5 highpte)', () => {
   });
 
   it('pays the fixmap pte, the invlpg and the TLB refill per kmap_atomic inside the page_table_lock hold', () => {
-    const c = perPte.config.costs;
-    const lowmemLocal = run(['pte=ukva', 'pteWalk=per-pte']);
+    // Without the timer inside the holds (irqHz left out), whose ticks land in the two runs' holds differently.
+    const { irqHz: _tick, ...quiet } = getPreset('numaq-16-kernbench').workload as Record<string, unknown>;
+    const runQuiet = (sets: string[]): Report => runWorkload(resolveWorkload(quiet, ['durationNs=150000000', ...sets]));
+    const highpte = runQuiet(['pte=highmem', 'pteWalk=per-pte']);
+    const c = highpte.config.costs;
+    const lowmemLocal = runQuiet(['pte=ukva', 'pteWalk=per-pte']);
     // ukva: the same node-local line, reached without a mapping.
     // Two per fault: handle_mm_fault's pte_offset_map and the one after do_anonymous_page's allocation.
-    expect(ptlHold(perPte, 'do_anonymous_page') - ptlHold(lowmemLocal, 'do_anonymous_page')).toBeCloseTo(2 * (c.tlbFlushOneNs + c.pteSetNs + c.lockAtomicNs), 0);
+    expect(ptlHold(highpte, 'do_anonymous_page') - ptlHold(lowmemLocal, 'do_anonymous_page')).toBeCloseTo(2 * (c.tlbFlushOneNs + c.pteSetNs + c.lockAtomicNs), 0);
   });
 });
 

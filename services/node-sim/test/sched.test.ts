@@ -272,7 +272,8 @@ describe('workload.time and the scheduler on the process runner', () => {
 
 describe('make -j beyond the CPU count: tasks that wait, and move mid-life', () => {
   const preset = getPreset('numaq-16-kernbench').workload; // make -j32 on 16 CPUs
-  const build = (s: string) => runWorkload(resolveWorkload(preset, ['jobs=64', `scheduler=${s}`]), { checkInvariants: true });
+  // userStallShare=0: user time is the processes' cpuNs, wherever their memory is (the preset prices it).
+  const build = (s: string) => runWorkload(resolveWorkload(preset, ['jobs=64', `scheduler=${s}`, 'userStallShare=0']), { checkInvariants: true });
   const sched = (r: Report) => (r.workload.kind === 'kernbench' ? r.workload.sched! : undefined)!;
 
   it('2.4 moves preempted and waiting tasks to whichever CPU schedules; o1 and numa keep them on their runqueues; numa moves fewest across nodes', () => {
@@ -302,7 +303,7 @@ describe('make -j beyond the CPU count: tasks that wait, and move mid-life', () 
     };
     // Without a scheduler a task runs where its area was made (the few remote ones: a job's first fork, by make on node 0).
     const share = (a: { currentLocal: number; currentRemote: number }) => a.currentRemote / (a.currentLocal + a.currentRemote);
-    const none = share(area([]));
+    const none = share(area(['scheduler=none']));
     const r24 = share(area(['scheduler=2.4']));
     const numa = share(area(['scheduler=numa']));
     expect(none).toBeLessThan(0.01);
@@ -311,7 +312,7 @@ describe('make -j beyond the CPU count: tasks that wait, and move mid-life', () 
   });
 
   it('without a scheduler, -j32 on 16 CPUs is 16 job streams as before', () => {
-    const r = runWorkload(resolveWorkload(preset, ['jobs=20']));
+    const r = runWorkload(resolveWorkload(preset, ['jobs=20', 'scheduler=none']));
     expect(r.workload.kind === 'kernbench' && r.workload.sched).toBeUndefined();
     expect(r.locks.some((l) => l.name === 'mm->page_table_lock[cpu16]')).toBe(false);
   });
