@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { getPreset, resolveWorkload, type Report } from '@numasim/shared';
+import { getPreset, lineTransferNs, resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '../src/index.js';
 // Placed runs go through the built package, whose pool threads load its own entry.
 import { closeDefaultNodePool, runWorkloadPlaced, runWorkloadWithSeries, type RunOutput } from '@numasim/node-sim';
 import { SCHED_24, SCHED_NUMA, SCHED_O1, SchedCore } from '../src/sched/sched-core.js';
 import { UserStalls } from '../src/sched/user-stalls.js';
 import { CpuTimes } from '../src/sched/cpu-times.js';
+import { RemoteCache } from '../src/machine/remote-cache.js';
 import { KERNBENCH_DEFAULT_PROCESSES, resolveWorkload as resolve, type KernbenchConfig } from '@numasim/shared';
 
 // Four CPUs, two per node.
@@ -170,15 +171,49 @@ describe('gcc -pipe partners and preemption (sched-core.ts)', () => {
 
 describe('user time priced by where memory is (user-stalls.ts)', () => {
   const m = resolve({ kind: 'kernbench', machine: 'numaq-16' }, []) as KernbenchConfig;
-  it('a slice costs its compute plus its stalls at the local price with local pages, more with remote ones', () => {
-    const st = new UserStalls(m, 0.2, m.nodes, m.cpusPerNode);
-    const times = new CpuTimes(m.cpusPerNode, m.nodes);
-    st.addPage(0, 1);
+  const stallsOn = (machine: KernbenchConfig) => {
+    const n = machine.nodes;
+    const memNs = new Float64Array(n * n);
+    const memCosts = { ...machine.costs, lineSameNodeNs: machine.costs.memLocalNs, lineRemoteNs: machine.costs.memRemoteNs };
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) memNs[a * n + b] = lineTransferNs(memCosts, machine.distances[a][b]);
+    return { st: new UserStalls(0.2, n, machine.cpusPerNode, memNs, new RemoteCache(machine, memNs), machine.costs.memLocalNs), times: new CpuTimes(machine.cpusPerNode, n) };
+  };
+  const local = m.costs.memLocalNs;
+  const far = m.costs.memRemoteNs;
+
+  it('without a remote cache: a slice costs its compute plus its stalls at the local price with local pages, more with remote ones', () => {
+    const { st, times } = stallsOn({ ...m, remoteCacheMiB: 0 });
+    st.addFilePage(0, 1);
     expect(st.price(0, 1_000_000, 1, times)).toBe(1_000_000); // every page local: cpuNs as measured
     const remote = st.price(0, 1_000_000, 0, times); // the same page seen from node 0
-    expect(remote).toBe(Math.round(800_000 + (200_000 * m.costs.memRemoteNs) / m.costs.memLocalNs));
+    expect(remote).toBe(Math.round(800_000 + (200_000 * far) / local));
     expect(times.remoteStallNs[0]).toBeGreaterThan(0);
     expect(times.remoteStallNs[1]).toBe(0);
+    expect(times.remoteCacheStallNs).toBe(0);
+  });
+
+  it('with the quads\' remote caches: a remote text page is answered on the quad; a moved process\'s own pages cost the crossing once per line, then hit', () => {
+    expect(m.remoteCacheMiB).toBeGreaterThan(0); // the numaq machine presets have them
+    const text = stallsOn(m);
+    text.st.addFilePage(0, 1);
+    const hitNs = m.costs.remoteCacheHitNs ?? local;
+    expect(text.st.price(0, 1_000_000, 0, text.times)).toBe(Math.round(800_000 + (200_000 * hitNs) / local));
+    expect(text.times.remoteCacheStallNs).toBeCloseTo((200_000 * hitNs) / local, 6);
+
+    const anon = stallsOn(m);
+    const node = Int32Array.of(1);
+    const frame = Int32Array.of(7);
+    anon.st.countAnon(0, 1, 0, node, frame, 1, 1); // one page faulted in on its own node 1
+    const misses = 100;
+    const ns = (misses * local) / 0.2; // a slice with 100 misses
+    expect(anon.st.price(0, ns, 1, anon.times)).toBe(Math.round(ns)); // at home: local
+    // Moved to node 0: the page's 64 lines come across once each, the other 36 misses hit the remote cache.
+    expect(anon.st.price(0, ns, 0, anon.times)).toBe(Math.round(ns * 0.8 + 64 * far + 36 * hitNs));
+    // All its lines are here now: every miss hits.
+    expect(anon.st.price(0, ns, 0, anon.times)).toBe(Math.round(ns * 0.8 + misses * hitNs));
+    // Back home and out again: cold once more.
+    anon.st.price(0, ns, 1, anon.times);
+    expect(anon.st.price(0, ns, 0, anon.times)).toBe(Math.round(ns * 0.8 + 64 * far + 36 * hitNs));
   });
 });
 
@@ -260,13 +295,24 @@ describe('workload.time and the scheduler on the process runner', () => {
   });
 
   it('stall pricing: the same build with its pages spread over the nodes spends more user time than with node-local pages', () => {
-    const local = run(small, ['userStallShare=0.2']);
-    const spread = run(small, ['userStallShare=0.2', 'zonelist=round-robin']);
+    const local = run(small, ['userStallShare=0.2', 'remoteCacheMiB=0']);
+    const spread = run(small, ['userStallShare=0.2', 'remoteCacheMiB=0', 'zonelist=round-robin']);
     const unpriced = run(small, ['zonelist=round-robin']);
     expect(time(unpriced).userNs).toBe(24 * 23_000_000);
     expect(time(spread).userNs).toBeGreaterThan(time(local).userNs);
     expect(time(local).userNs).toBeGreaterThan(24 * 23_000_000); // file pages are spread over the nodes either way
-    expect(time(spread).remoteUserStallNs!.reduce((a, b) => a + b, 0)).toBeGreaterThan(time(local).remoteUserStallNs!.reduce((a, b) => a + b, 0));
+    const remote = (r: Report) => time(r).remoteUserStallNs!.reduce((a, b) => a + b, 0);
+    expect(remote(spread)).toBeGreaterThan(remote(local));
+    expect(time(spread).remoteCacheUserStallNs).toBeUndefined();
+  });
+
+  it('stall pricing with the remote caches: remote pages cost less than without them, and the caches\' share is reported', () => {
+    const without = run(small, ['userStallShare=0.2', 'remoteCacheMiB=0', 'zonelist=round-robin']);
+    const withRc = run(small, ['userStallShare=0.2', 'zonelist=round-robin']);
+    expect(time(withRc).userNs).toBeLessThan(time(without).userNs);
+    // Spread pages this CPU faulted in and shared text are all in its quad's remote cache, at remoteCacheHitNs (default memLocalNs).
+    expect(time(withRc).userNs).toBeGreaterThanOrEqual(24 * 23_000_000);
+    expect(time(withRc).remoteCacheUserStallNs).toBeGreaterThan(0);
   });
 });
 

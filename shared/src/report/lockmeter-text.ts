@@ -75,7 +75,10 @@ export function timeLines(t: ProcessTimeReport, sched?: SchedReport): string[] {
   const sec = ((t.elapsedNs - min * 60e9) / 1e9).toFixed(2).padStart(5, '0');
   const lines = [`  time: ${seconds(t.userNs)}user ${seconds(t.systemNs)}system ${min}:${sec}elapsed ${Math.round(t.cpuPercent)}%CPU (${seconds(t.idleNs)} CPU-seconds idle)`];
   if (t.userStallNs !== undefined)
-    lines.push(`  user memory stalls: ${seconds(t.userStallNs)}s, on remote memory by node: ${(t.remoteUserStallNs ?? []).map((ns, n) => `node ${n} ${seconds(ns)}s`).join(', ')}`);
+    lines.push(
+      `  user memory stalls: ${seconds(t.userStallNs)}s, on remote memory by node: ${(t.remoteUserStallNs ?? []).map((ns, n) => `node ${n} ${seconds(ns)}s`).join(', ')}` +
+        (t.remoteCacheUserStallNs !== undefined ? `; answered by the remote caches: ${seconds(t.remoteCacheUserStallNs)}s` : ''),
+    );
   if (sched !== undefined)
     lines.push(
       `  scheduler ${sched.scheduler}: ${sched.migrations} migrations (${sched.crossNodeMigrations} to another node), ${sched.newTaskMoves} new processes started away from their parent's CPU ` +

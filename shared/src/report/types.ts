@@ -128,6 +128,8 @@ export interface ProcessTimeReport {
   userStallNs?: number;
   /** … and the part of them spent on other nodes' memory, by the node of the CPU that stalled, ns. */
   remoteUserStallNs?: number[];
+  /** … of which the quads' remote caches answered (with `remoteCacheMiB`), ns. */
+  remoteCacheUserStallNs?: number;
 }
 
 /** With a `scheduler` other than "none": what the scheduler did. */

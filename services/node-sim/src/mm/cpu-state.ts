@@ -42,7 +42,7 @@ export class CpuState {
   readonly opPending: Int32Array;
   /** 1: the locked operation under way keeps its lock when its hold ends (a caller that nests other locks inside it drops it itself). */
   readonly opKeep: Uint8Array;
-  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay. */
+  /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay outside a lock hold (MmNode.after). */
   readonly owed: Float64Array;
 
   constructor(

@@ -333,12 +333,17 @@ export class MmNode implements LogicalProcess, LockUser {
     }
   }
 
-  /** Every delay a CPU's program takes first pays the time the CPU owes (IPIs, text fetches: cpu-state.ts). */
+  /**
+   * Every delay a CPU's program takes outside a lock first pays the time the CPU owes (IPIs, text
+   * fetches, its task's own lines: cpu-state.ts). Inside a hold the debt waits: a kernel entry's
+   * fetches come before the path takes its first lock, and an interrupt that lands inside a hold
+   * is irq-in-hold.ts's to price, so neither may lengthen a hold here.
+   */
   after(cpu: number, delayNs: number): void {
     if (cpu < this.s.topo.cpus) {
       const owed = this.cpuState.owed;
       const i = cpu - this.first;
-      if (owed[i] > 0) {
+      if (owed[i] > 0 && this.held.depth[i] === 0) {
         delayNs += owed[i];
         owed[i] = 0;
       }

@@ -25,6 +25,8 @@ export class CpuTimes {
   /** Memory stalls in that user time, and the part of them on other nodes' memory by the node of the CPU that stalled. */
   stallNs = 0;
   readonly remoteStallNs: Float64Array;
+  /** The part of those remote stalls the quads' remote caches answered (user-stalls.ts). */
+  remoteCacheStallNs = 0;
   /** Partners' bursts (node 0, with `pipe`): their user time, and the end of each one's burst under way. */
   private partnerNs = 0;
   private partnerEnd: Float64Array | null = null;
@@ -87,7 +89,14 @@ export class CpuTimes {
  * the programs (sched/task-slots.ts: more than the CPUs with make's jobs beyond them), of which at
  * most `cpus` are on a CPU at once, so the slots beyond the CPUs are off one throughout, not idle CPUs.
  */
-export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs: number, withStalls: boolean, slots = cpus): ProcessTimeReport {
+export function processTime(
+  times: readonly CpuTimes[],
+  cpus: number,
+  elapsedNs: number,
+  /** `userStallShare` set; and the machine has remote caches (`remoteCacheMiB`). */
+  stalls: { readonly on: boolean; readonly remoteCache: boolean },
+  slots = cpus,
+): ProcessTimeReport {
   const round = (x: number) => Math.round(x);
   const elapsed = round(elapsedNs);
   const total = cpus * elapsed;
@@ -101,10 +110,11 @@ export function processTime(times: readonly CpuTimes[], cpus: number, elapsedNs:
     systemNs: system,
     idleNs: total - user - system,
     cpuPercent: elapsed === 0 ? 0 : Math.round((1000 * (user + system)) / elapsed) / 10,
-    ...(withStalls
+    ...(stalls.on
       ? {
           userStallNs: round(times.reduce((s, t) => s + t.stallNs, 0)),
           remoteUserStallNs: Array.from(times[0].remoteStallNs, (_, n) => round(times.reduce((s, t) => s + t.remoteStallNs[n], 0))),
+          ...(stalls.remoteCache ? { remoteCacheUserStallNs: round(times.reduce((s, t) => s + t.remoteCacheStallNs, 0)) } : {}),
         }
       : {}),
   };

@@ -59,7 +59,7 @@ export function buildProcessRunner(kernelFor: (lookaheadNs: number) => Kernel, c
       PageCache.checkMappings(nodes.map((n) => n.cache));
       for (const n of nodes) n.fork?.chains?.checkInvariants();
     },
-    time: (elapsedNs) => processTime(nodes.map((n) => n.times), real.cpus, elapsedNs, (cfg.userStallShare ?? 0) > 0, topo.cpus),
+    time: (elapsedNs) => processTime(nodes.map((n) => n.times), real.cpus, elapsedNs, { on: (cfg.userStallShare ?? 0) > 0, remoteCache: (cfg.remoteCacheMiB ?? 0) > 0 && cfg.nodes > 1 }, topo.cpus),
     sched: () => {
       const home = nodes[0].schedHome;
       if (home === null) return undefined;

@@ -195,7 +195,7 @@ export class ProcessNode extends MmNode {
     this.jobsDone = new Float64Array(c);
     this.times = new CpuTimes(c, s.topo.nodes);
     const share = cfg.userStallShare ?? 0;
-    this.stalls = share > 0 ? new UserStalls(cfg, share, s.topo.nodes, c) : null;
+    this.stalls = share > 0 ? new UserStalls(share, s.topo.nodes, c, s.memNs, s.remoteCache, cfg.costs.memLocalNs) : null;
     const policy = schedPolicy(cfg.scheduler);
     this.sched = policy === 0 ? null : new TaskSched(kernel, real ?? s.topo, node, { wake: EV_SCHED_WAKE, sleep: EV_SCHED_SLEEP }, this.times, s.topo);
     this.rqLocks = rqLocks;
@@ -360,7 +360,7 @@ export class ProcessNode extends MmNode {
         return this.nextOp(i, cpu);
       case K_LOOKED_UP: {
         this.prog[i] = K_RUN;
-        if (this.doing[i] === DO_FILE) this.stalls?.addPage(i, this.cache.fileNode[i]);
+        if (this.doing[i] === DO_FILE) this.stalls?.addFilePage(i, this.cache.fileNode[i]);
         if (this.doing[i] === DO_READ) {
           // The copy to user space is made by the CPU's next thread, if it runs several.
           this.kmap!.threadSwitch(i);
