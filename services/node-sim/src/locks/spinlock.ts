@@ -139,6 +139,8 @@ export class SpinlockHome {
   private readonly purgeSeen: Int32Array;
   /** The same for a test-and-set winner's purge. */
   private readonly winnerSeen: Int32Array;
+  /** The same for the release storm: nodes whose spinners' attempts already fetched the line across. */
+  private readonly stormSeen: Int32Array;
   private purgeMark = 0;
   /** Locks with another policy go to their own home (0: this one, 1: queued, 2: rwsem). */
   private readonly delegate: Uint8Array;
@@ -170,6 +172,7 @@ export class SpinlockHome {
     this.isTas = Uint8Array.from(cfg.policy, (p) => (p === 'tas' ? 1 : 0));
     this.purgeSeen = new Int32Array(topo.nodes);
     this.winnerSeen = new Int32Array(topo.nodes);
+    this.stormSeen = new Int32Array(topo.nodes);
     this.delegate = Uint8Array.from(cfg.policy, (p) => (p === 'qspinlock' || p === 'cna' ? 1 : p === 'rwsem' ? 2 : 0));
     this.queued = this.delegate.includes(1) ? new QueuedSpinlockHome(kernel, topo, cfg, rng) : null;
     this.rwsem = this.delegate.includes(2) ? new RwsemHome(kernel, topo, cfg) : null;
@@ -332,6 +335,7 @@ export class SpinlockHome {
       this.purgeMark = 0;
       this.purgeSeen.fill(0);
       this.winnerSeen.fill(0);
+      this.stormSeen.fill(0);
     }
     return ++this.purgeMark;
   }
@@ -343,6 +347,13 @@ export class SpinlockHome {
    * adds the storm (`tasStorm`: the losers' attempts the winner waits behind, on average half of
    * them) and, under SCI, the winner's own `lock; decb`, a write too, which purges every quad but
    * its own whose spinners re-read the freed line; a ticket holder writes nothing when its turn comes.
+   *
+   * The storm's attempts travel by node, not by CPU: the first attempt from a node fetches the
+   * line across (from the releaser: `lineNs`), and the other spinners of that node take it from
+   * one another on the node's own bus (`handoff.sameNode`). On NUMA-Q a quad is one SCI node —
+   * its IQ-Link board asks the interconnect for the line once and its four CPUs snoop each other on
+   * the P6 bus (Lovett & Clapp, ISCA 1996; IEEE 1596) — so a quad's spinners cost one crossing per
+   * hand-off, not one each. Order simplified: each node's attempts are taken as one visit.
    */
   private releaseCostNs(lock: number, releaser: number, winner: number, tas: boolean): number {
     const storm = tas && this.cfg.tasStorm === true;
@@ -360,9 +371,13 @@ export class SpinlockHome {
       releaseQuads++;
     }
     for (let w = this.head[lock]; w >= 0; w = this.nextWaiter[w]) {
-      if (storm) stormNs += this.lineNs(releaser, w, lock);
-      if (!sci) continue;
       const n = cpuNode[w];
+      if (storm) {
+        if (n === releaseNode || this.stormSeen[n] !== mark) stormNs += this.lineNs(releaser, w, lock);
+        else stormNs += this.cfg.handoff.sameNode;
+        this.stormSeen[n] = mark;
+      }
+      if (!sci) continue;
       if (n !== releaseNode && this.purgeSeen[n] !== mark) {
         this.purgeSeen[n] = mark;
         releaseQuads++;
