@@ -40,6 +40,8 @@ export class CpuState {
   readonly opNext: Int32Array;
   readonly opResult: Int32Array;
   readonly opPending: Int32Array;
+  /** When the lock of a locked operation that went to another node as a message was granted: under remoteOps=direct its hold runs from here (locked-ops.ts `opReply`). */
+  readonly opGrant: Float64Array;
   /** 1: the locked operation under way keeps its lock when its hold ends (a caller that nests other locks inside it drops it itself). */
   readonly opKeep: Uint8Array;
   /** Time a CPU owes its program (IPIs taken, kernel text fetched): added to its next delay outside a lock hold (MmNode.after). */
@@ -71,6 +73,7 @@ export class CpuState {
     this.opNext = i32();
     this.opResult = i32();
     this.opPending = i32();
+    this.opGrant = f64();
     this.opKeep = new Uint8Array(slots);
     this.owed = f64();
   }

@@ -30,7 +30,8 @@ export function carriedNs(lp: MmNode, i: number, cpu: number, lock: number, prev
  * The locked operation of CPU index `i` changes another node's memory: a message there, the lock
  * held until the answer — or, with remoteOps=direct (remote-ops.ts), the hold is the CPU's own
  * accesses, the change travels to the page's node meanwhile, and an answer the CPU needs is
- * waited for after the release.
+ * waited for after the release; an operation whose hold is known only there (a scan, a chain
+ * walk) is still a message, its hold counted from the grant (`opReply`).
  */
 export function sendOp(lp: MmNode, i: number, cpu: number, op: number, node: number): void {
   const st = lp.cpuState;
@@ -46,6 +47,7 @@ export function sendOp(lp: MmNode, i: number, cpu: number, op: number, node: num
     return;
   }
   st.opPending[i] = 1;
+  st.opGrant[i] = lp.kernel.now;
   lp.kernel.send(lp.s.topo.nodeLp[node], lp.s.topo.hopNs(lp.node, node), EV_OP, cpu, op | zoneBits, st.opArg[i]);
 }
 
@@ -69,5 +71,8 @@ export function opReply(lp: MmNode, cpu: number, result: number, extraNs: number
     return;
   }
   lp.cpuState.opPending[i] = 0;
-  lp.holdThenRelease(i, cpu, P_OP_RELEASE, lp.cpuState.opHold[i] + extraNs);
+  // Message mode: the round trip, then the hold. remoteOps=direct (remote-ops.ts): the CPU did the
+  // work itself from the grant on; the answer only says when it is over (a scan's length).
+  if (lp.s.directOps) lp.holdFromGrant(i, cpu, P_OP_RELEASE, lp.cpuState.opGrant[i], lp.cpuState.opHold[i] + extraNs);
+  else lp.holdThenRelease(i, cpu, P_OP_RELEASE, lp.cpuState.opHold[i] + extraNs);
 }

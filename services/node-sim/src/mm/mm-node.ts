@@ -409,8 +409,8 @@ export class MmNode implements LogicalProcess, LockUser {
     return this.costs.pageStreamNs(node, localNs);
   }
 
-  structPageNs(node: number): number {
-    return this.costs.structPageNs(node);
+  structPageNs(node: number, view = this.node): number {
+    return this.costs.structPageNs(node, view);
   }
 
   pagecacheHoldNs(node: number): number {
@@ -538,6 +538,18 @@ export class MmNode implements LogicalProcess, LockUser {
     if (this.irq.enabled && this.s.lockIrqSafe[this.cpuState.opLock[i]] === 0) holdNs += this.irq.stretchNs(i, this.kernel.now, holdNs);
     this.prog[i] = releaseStep;
     this.after(cpu, holdNs);
+  }
+
+  /**
+   * remoteOps=direct: CPU index `i`'s hold of `holdNs` began at `startNs` (its grant), the work done
+   * on another node's LP, whose answer is here now. The lock goes back when the hold (and any
+   * interrupt landing in it) is over, or now if the answer came later: the model cannot release
+   * before it knows the length (remote-ops.ts).
+   */
+  holdFromGrant(i: number, cpu: number, releaseStep: number, startNs: number, holdNs: number): void {
+    if (this.irq.enabled && this.s.lockIrqSafe[this.cpuState.opLock[i]] === 0) holdNs += this.irq.stretchNs(i, startNs, holdNs);
+    this.prog[i] = releaseStep;
+    this.after(cpu, Math.max(0, startNs + holdNs - this.kernel.now));
   }
 
   /**

@@ -32,13 +32,16 @@ export class NodeCosts {
   }
 
   /**
-   * A cache miss on the struct page of a frame of `node`, from this node. With the remote cache,
-   * the quad whose CPUs use the frame (its own node's, NUMA-local allocation) wrote it last.
+   * A cache miss on the struct page of a frame of `node`, from this node — or from node `view`, a
+   * holder elsewhere working on this node's lists itself (remoteOps=direct: remote-ops.ts). With
+   * the remote cache, the quad whose CPUs use the frame (its own node's, NUMA-local allocation)
+   * wrote it last. The hit fraction is this quad's: it only counts when the viewer is the writer,
+   * which for another viewer is never the case for this node's own frames.
    */
-  structPageNs(node: number): number {
+  structPageNs(node: number, view = this.node): number {
     const rc = this.s.remoteCache;
-    if (rc.enabled) return rc.missNs(this.node, this.s.structPageNode[node], node, this.rcHit());
-    return this.s.memNs[this.node * this.n + this.s.structPageNode[node]];
+    if (rc.enabled) return rc.missNs(view, this.s.structPageNode[node], node, this.rcHit());
+    return this.s.memNs[view * this.n + this.s.structPageNode[node]];
   }
 
   /**

@@ -54,7 +54,8 @@ export interface NodeCore {
   applyOp(op: number, type: ZoneType, arg: number): number;
   freePage(i: number, cpu: number, node: number, frame: number, next: number): void;
   outOfMemory(cpu: number, node: number, waits: number): boolean;
-  structPageNs(node: number): number;
+  /** A miss on a struct page of `node`'s, from this node or from `view` (a holder elsewhere under remoteOps=direct). */
+  structPageNs(node: number, view?: number): number;
   pagecacheHoldNs(node: number): number;
   /** pte_offset_map's cost on CPU index `i` beyond pteSetNs, and the page_table_lock of the mm `cpu` runs. */
   pteAccessNs(i: number, walk?: number): number;

@@ -7,13 +7,17 @@
  * Locking rule: each group of consecutive pages that share an LRU lock (all of them under 2.4's
  * global `pagemap_lru_lock`; per zone under 2.5's `zone->lru_lock`) is moved under one hold of it;
  * a page of another node is moved by a message to its node while the lock is held (pattern 1 of
- * docs/MEMORY-MODEL.md), and the lock is released once every answer is back.
+ * docs/MEMORY-MODEL.md), and the lock is released once every answer is back. Under
+ * remoteOps=direct (remote-ops.ts) those changes are posted: the hold is the CPU's own accesses
+ * to every page of the group (known here), and the lock goes back without waiting for anything.
  *
  * Left out: the page count (`put_page_testzero`) release_pages checks; the cold/hot split.
  */
+import { invariant } from '../errors.js';
 import { EV_OP, OP_LRU_ADD, PAGEVEC_SIZE, P_DRAIN, P_DRAIN_RELEASE, P_DRAIN_WAIT, P_FREE_PV } from './mm-protocol.js';
 import { ZONE_NORMAL } from './zone.js';
 import type { NodeCore } from './node-services.js';
+import { EV_OP_POSTED } from './remote-ops.js';
 
 export class Pagevecs {
   /** Per CPU index: pages held, what they wait for (OP_LRU_ADD or OP_LRU_DEL), and the drain's place. */
@@ -90,6 +94,8 @@ export class Pagevecs {
     const lp = this.lp;
     const s = lp.s;
     const base = i * PAGEVEC_SIZE;
+    // remoteOps=direct: the CPU moves another node's pages itself; each change is posted (remote-ops.ts).
+    const posted = s.directOps ? EV_OP_POSTED : 0;
     let remote = 0;
     let hold = carriedNs;
     for (let j = this.done[i]; j < this.end[i]; j++) {
@@ -99,10 +105,11 @@ export class Pagevecs {
       if (node === lp.node) lp.applyOp(this.op[i], ZONE_NORMAL, frame);
       else {
         remote++;
-        lp.kernel.send(s.topo.nodeLp[node], s.topo.hopNs(lp.node, node), EV_OP, cpu, this.op[i], frame);
+        lp.kernel.send(s.topo.nodeLp[node], s.topo.hopNs(lp.node, node), EV_OP, cpu, this.op[i] | posted, frame);
       }
     }
-    lp.holdUnderLock(i, cpu, hold, remote, P_DRAIN_RELEASE);
+    invariant(posted === 0 || hold > 0, `CPU ${cpu}: a drain with posted changes needs a hold longer than zero to stay ordered`);
+    lp.holdUnderLock(i, cpu, hold, posted === 0 ? remote : 0, P_DRAIN_RELEASE);
   }
 
   /** The group's lock is released: on to the next group. */

@@ -21,7 +21,9 @@
  * fork a chain of two with the child's entry at its head: those are not stored, their walk is one entry.
  *
  * Locking rule: every operation here runs under `pagemap_lru_lock`, on the node LP that owns the
- * page (lockedOp's operation), so the pool and chains are only this LP's.
+ * page (lockedOp's operation), so the pool and chains are only this LP's. The walk's length is
+ * known only here: under remoteOps=direct an operation of another node's CPU still comes as a
+ * message, its hold counted from the grant (remote-ops.ts), its entries priced from that CPU.
  *
  * Simplified: the freelist is counted per node LP — entries a node's operations popped and pushed —
  * where 2.4-rmap keeps one list for the machine: under the one global lock every pop and push is
@@ -29,7 +31,8 @@
  * one page more per node than the kernel would allocate); the refill's page is charged (the buddy
  * operation and clearing it) but not taken from the zone; a chain entry's miss is charged from the
  * page's node to the node holding lowmem (struct pte_chain comes from ZONE_NORMAL), not from the
- * walking CPU's node (both are spread evenly over the nodes, so the mean is the same).
+ * walking CPU's node (both are spread evenly over the nodes, so the mean is the same) — except
+ * under remoteOps=direct, where the walking CPU's node is the one that pays.
  */
 import { bug, invariant } from '../errors.js';
 import type { HighmemCore } from './node-services.js';
@@ -65,11 +68,12 @@ export class RmapChains {
     this.owner = new Int32Array(PTE_CHAINS_PER_PAGE);
   }
 
-  /** A miss on one pte_chain entry (lowmem), from this node. */
-  private entryNs(): number {
+  /** A miss on one pte_chain entry (lowmem), from this node — from CPU `cpu`'s own under remoteOps=direct, where it walks the chain itself. */
+  private entryNs(cpu: number): number {
     const s = this.lp.s;
     const low = this.lp.lowmemNode < 0 ? this.lp.node : this.lp.lowmemNode;
-    return s.memNs[this.lp.node * s.topo.nodes + low];
+    const view = s.directOps ? s.topo.cpuNode[cpu] : this.lp.node;
+    return s.memNs[view * s.topo.nodes + low];
   }
 
   /** pte_chain_alloc: an entry off the freelist, refilled a page at a time; returns the ns the refill held the lock for (0 without one). */
@@ -150,7 +154,7 @@ export class RmapChains {
       if (e < 0) {
         // Not on the chain (the page was read back since, or mapped before the chain was kept): the whole chain was walked.
         this.note(steps);
-        return steps * this.entryNs();
+        return steps * this.entryNs(cpu);
       }
       steps++;
       if (prev < 0) this.head[idx] = this.next[e];
@@ -164,7 +168,7 @@ export class RmapChains {
       this.push(e);
     }
     this.note(steps);
-    return steps * this.entryNs();
+    return steps * this.entryNs(cpu);
   }
 
   private note(steps: number): void {

@@ -44,6 +44,7 @@ import { bug, invariant } from '../errors.js';
 import { MM_PROTOCOL, P_IDLE, P_RECLAIM_WAIT, P_WALK } from './mm-protocol.js';
 import { LINES_BUDDY, LINES_LRU, LINES_PAGECACHE } from './mm-shared.js';
 import type { ReclaimCore } from './node-services.js';
+import { REMOTE_POSTED } from './remote-ops.js';
 import { DEF_PRIORITY, maxMapped, maxScan, refillTarget, SCAN_KEEP, SCAN_STOP, SCAN_TAKE, SHRINK_STOPPED, shrinkInactive, SWAP_CLUSTER_MAX } from './reclaim.js';
 
 /** Reclaim's numbers, after the node's own. */
@@ -135,6 +136,10 @@ export class Reclaim {
     this.ksi = s.topo.cpusPerNode;
     this.pagesScanned = new Float64Array(lp.mem.zones.length);
     this.pagesReclaimed = new Float64Array(lp.mem.zones.length);
+    // remoteOps=direct (remote-ops.ts): a page of the batch goes back to the buddy allocator as the
+    // holder's own write, its hold known here (posted); the scans stay messages (their length is
+    // known only where the lists are), their holds counted from the grant (locked-ops.ts).
+    lp.remoteKinds.declare(OP_FREE_BATCH, REMOTE_POSTED);
     const slots = this.ksi + 1;
     this.ksQueued = new Uint8Array(s.topo.nodes);
     this.rTargetNode = new Int32Array(slots).fill(node);
@@ -300,9 +305,14 @@ export class Reclaim {
     return this.lp.s.cfg.lru === '2.5-zone' ? this.lp.s.zoneLruLock[node * 3 + type] : this.lp.s.pagemapLruLock;
   }
 
-  /** A page looked at by a scan: its struct page, wherever mem_map lives. */
+  /**
+   * A page looked at by a scan: its struct page, wherever mem_map lives, from the scanning CPU —
+   * this node's under the message model, the holder's own under remoteOps=direct (remote-ops.ts).
+   */
   private scanNs(): number {
-    return this.lp.s.cfg.costs.lruListOpNs + this.lp.structPageNs(this.lp.node);
+    const lp = this.lp;
+    const view = lp.s.directOps ? lp.s.topo.cpuNode[lp.opCpu] : lp.node;
+    return lp.s.cfg.costs.lruListOpNs + lp.structPageNs(lp.node, view);
   }
 
   static owns(p: number): boolean {

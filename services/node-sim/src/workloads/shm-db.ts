@@ -33,6 +33,7 @@ import { buildMmShared, LINES_BUDDY, type MmShared } from '../mm/mm-shared.js';
 import { addKmapLocks, KC_PTE, mmPerCpu, type KmapShared } from '../mm/highmem.js';
 import { HIGHMEM_PROTOCOL } from '../mm/kmap.js';
 import { MmNode } from '../mm/mm-node.js';
+import { REMOTE_ANSWER_AFTER } from '../mm/remote-ops.js';
 import { ZONE_HIGHMEM, ZONE_NAMES, ZONE_NORMAL, type ZoneType } from '../mm/zone.js';
 import type { Model } from './model.js';
 import { highmemModelParts, startNodes } from '../mm/highmem-model.js';
@@ -70,6 +71,8 @@ class ShmDbNode extends MmNode {
   constructor(kernel: Kernel, node: number, s: MmShared, km: KmapShared) {
     super(kernel, node, s, 1, { reclaim: true, kmap: km });
     this.cfg = s.cfg as ShmDbConfig;
+    // remoteOps=direct (mm/remote-ops.ts): the page-table page's rmqueue is answered after the release, as pte_alloc's.
+    this.remoteKinds.declare(OP_PTE_ALLOC, REMOTE_ANSWER_AFTER);
     this.ptePerProcess = Math.ceil((this.cfg.segmentMiB * 256) / PTRS_PER_PTE);
     const c = s.topo.cpusPerNode;
     this.proc = new Int32Array(c);
