@@ -51,7 +51,7 @@ export const memoryPresets: Preset[] = [
   },
   {
     name: 'numaq-64-kernbench',
-    summary: 'the same 500-job build with make -j128 on a 64-way NUMA-Q (16 quads): the global LRU lock at four times the CPUs (CON near 100%)',
+    summary: 'the same 500-job build with make -j128 on a 64-way NUMA-Q (16 quads), a machine 2.4 never ran (i386 stopped at 32 CPUs): the global LRU lock at four times the CPUs (CON near 100%)',
     workload: { kind: 'kernbench', machine: 'numaq-64', lru: '2.4', pagevec: false, zonelist: 'numa-local', ...NUMAQ_2418, processes: KERNBENCH_2418_PROCESSES, jobs: 500, parallelJobs: 128, seed: 1 },
   },
   {
