@@ -80,6 +80,35 @@ describe('spinlock statistics on hand-computed scenarios', () => {
     expect(waited({ lock: 'tas', coherence: 'sci' })).toBe(600);
   });
 
+  it('test-and-set release storm: a node\'s spinners fetch the freed line across once, then pass it on their own bus', () => {
+    // CPU0 (node 0, the lock's home) holds 1000–1500; every other CPU asks at 1000 and spins. The
+    // winner is CPU1, node 0's other spinner (bias 1). It waits behind half the storm's attempts:
+    // the first attempt from each other node is a crossing (50 ns), the rest of that node's are
+    // local (0 ns), and the releaser's own node's are local too.
+    const base = {
+      costs: { lineSameNodeNs: 100, lineRemoteNs: 300 },
+      thinkNs: 1000,
+      holdNs: 500,
+      handoffNs: { sameCpu: 0, sameNode: 0, remote: 50 },
+      lock: 'tas',
+      coherence: 'snoop',
+      tasStorm: true,
+      tasLocalBias: 1,
+      durationNs: 1600,
+    };
+    const waited = (nodes: number, cpusPerNode: number) => {
+      const l = lockOf({ ...base, nodes, cpusPerNode });
+      expect([l.acquisitions, l.contentions]).toEqual([2, 1]);
+      return l.waitTotalNs;
+    };
+    // Two nodes of three CPUs: node 1's three spinners cost one crossing, 50 / 2 (not 3 × 50 / 2).
+    expect(waited(2, 3)).toBe(525);
+    // Four nodes of two: three other nodes, a crossing each: 150 / 2.
+    expect(waited(4, 2)).toBe(575);
+    // Without the storm the winner waits for the hold only.
+    expect(lockOf({ ...base, nodes: 4, cpusPerNode: 2, tasStorm: false }).waitTotalNs).toBe(500);
+  });
+
   it('counts a failed spin_trylock as RJECT and not as an acquisition', () => {
     const l = lockOf({ nodes: 1, cpusPerNode: 2, thinkNs: 100, holdNs: 50, handoffNs: 0, trylockFraction: 1, durationNs: 240 });
     // CPU0 takes it at 100; CPU1's trylock at 100 fails and goes back to think until 200, when

@@ -51,6 +51,12 @@ export const LockbenchSpec: TObject = closedObject(
       default: 0,
       description: 'tas only: probability that a release hands the lock to a waiter on the releasing CPU\'s node when one spins there',
     }),
+    tasStorm: Type.Optional(
+      Type.Boolean({
+        description:
+          'tas only: a release makes the winner wait behind half the other spinners\' locked attempts — the first from each node a crossing (handoffNs.remote), the rest on the node\'s own bus (handoffNs.sameNode); absent: off',
+      }),
+    ),
     coherence: Type.Union([Type.Literal('snoop'), Type.Literal('sci')], {
       default: 'snoop',
       description:
@@ -105,6 +111,7 @@ export interface LockbenchConfig extends CommonConfig, MachineConfig {
   kind: 'lockbench';
   lock: LockPolicy;
   tasLocalBias: number;
+  tasStorm?: boolean;
   coherence: 'snoop' | 'sci';
   lockLineTiming?: boolean;
   locks: number;

@@ -123,7 +123,7 @@ export function buildLockbench(kernelFactory: (lookaheadNs: number) => Kernel, c
     cfg,
     topo,
     registry,
-    locks: { policy: homeNode.map(() => cfg.lock), homeNode, tasLocalBias: cfg.tasLocalBias, sciPurge: cfg.coherence === 'sci', cnaThresholdNs: cfg.cnaThresholdNs, handoff: cfg.handoffNs, lineTiming: cfg.lockLineTiming === true },
+    locks: { policy: homeNode.map(() => cfg.lock), homeNode, tasLocalBias: cfg.tasLocalBias, tasStorm: cfg.tasStorm === true, sciPurge: cfg.coherence === 'sci', cnaThresholdNs: cfg.cnaThresholdNs, handoff: cfg.handoffNs, lineTiming: cfg.lockLineTiming === true },
     think: new DurationSampler(cfg.thinkNs),
     hold: new DurationSampler(cfg.holdNs),
     callerLock,
