@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EXEC_READS_DEFAULT, resolveWorkload, type Report } from '@numasim/shared';
 import { runWorkload } from '../src/index.js';
+import { smallKernbench } from './small-kernbench.js';
 
-const small = {
-  kind: 'kernbench',
-  machine: 'numaq-16',
-  jobs: 24,
-  treePages: 300,
-  processes: [
-    { name: 'cpp', anonPages: 40, fileFaults: 10, readPages: 60, writePages: 0, cpuNs: 2_000_000 },
-    { name: 'cc1', anonPages: 120, fileFaults: 30, readPages: 0, writePages: 0, cpuNs: 6_000_000 },
-    { name: 'as', anonPages: 20, fileFaults: 5, readPages: 0, writePages: 3, cpuNs: 1_000_000 },
-  ],
-};
+const small = smallKernbench(6_000_000);
 const run = (sets: string[] = []) => runWorkload(resolveWorkload(small, sets), { checkInvariants: true });
 const lock = (r: Report, name: string) => r.locks.find((l) => l.name === name);
 const caller = (r: Report, lockName: string, name: string) => lock(r, lockName)?.callers.find((c) => c.name === name)?.acquisitions ?? 0;

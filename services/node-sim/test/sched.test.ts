@@ -8,6 +8,7 @@ import { UserStalls } from '../src/sched/user-stalls.js';
 import { CpuTimes } from '../src/sched/cpu-times.js';
 import { RemoteCache } from '../src/machine/remote-cache.js';
 import { KERNBENCH_DEFAULT_PROCESSES, resolveWorkload as resolve, type KernbenchConfig } from '@numasim/shared';
+import { smallKernbench } from './small-kernbench.js';
 
 // Four CPUs, two per node.
 const NODE = Int32Array.from([0, 0, 1, 1]);
@@ -217,17 +218,7 @@ describe('user time priced by where memory is (user-stalls.ts)', () => {
   });
 });
 
-const small = {
-  kind: 'kernbench',
-  machine: 'numaq-16',
-  jobs: 24,
-  treePages: 300,
-  processes: [
-    { name: 'cpp', anonPages: 40, fileFaults: 10, readPages: 60, writePages: 0, cpuNs: 2_000_000 },
-    { name: 'cc1', anonPages: 120, fileFaults: 30, readPages: 0, writePages: 0, cpuNs: 20_000_000 },
-    { name: 'as', anonPages: 20, fileFaults: 5, readPages: 0, writePages: 3, cpuNs: 1_000_000 },
-  ],
-};
+const small = smallKernbench(20_000_000);
 const run = (w: object, sets: string[] = []) => runWorkload(resolveWorkload(w, sets), { checkInvariants: true });
 const time = (r: Report) => {
   const w = r.workload;
