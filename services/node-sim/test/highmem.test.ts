@@ -1,6 +1,7 @@
 /** The 2.4 persistent kmap pool: reuse, wrap and global flush, a full pool, and its invariants. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { PageSlotMap } from '../src/mm/page-slot-map.js';
 import { PkmapPool } from '@numasim/node-sim';
 
 describe('PkmapPool (kmap_high / kunmap_high)', () => {
@@ -68,5 +69,31 @@ describe('PkmapPool (kmap_high / kunmap_high)', () => {
 
   it('insists on a power-of-two size, as PKMAP_NR masking does', () => {
     expect(() => new PkmapPool(1000)).toThrow(/power of two/);
+  });
+});
+
+describe('PageSlotMap (page->virtual on typed arrays)', () => {
+  it('answers as a Map would through inserts and deletes, keys past 2^32 included', () => {
+    const size = 64;
+    const m = new PageSlotMap(size);
+    const ref = new Map<number, number>();
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    for (let step = 0; step < 20_000; step++) {
+      // Page ids from a small range (many collisions) and tagged ones far above 2^32.
+      const page = next() % 3 === 0 ? 2 ** 40 + (next() % 200) : next() % 200;
+      if (ref.has(page)) {
+        expect(m.get(page)).toBe(ref.get(page));
+        m.delete(page);
+        ref.delete(page);
+      } else if (ref.size < size) {
+        const slot = next() % size;
+        m.set(page, slot);
+        ref.set(page, slot);
+      }
+      expect(m.get(page)).toBe(ref.get(page) ?? -1);
+      expect(m.size).toBe(ref.size);
+    }
+    for (const [page, slot] of ref) expect(m.get(page)).toBe(slot);
   });
 });

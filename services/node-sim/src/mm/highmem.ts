@@ -17,6 +17,7 @@ import type { KmapMode } from '@numasim/shared';
 import { bug, invariant } from '../errors.js';
 import type { Topology } from '../machine/topology.js';
 import type { MmConfig } from './mm-shared.js';
+import { PageSlotMap } from './page-slot-map.js';
 
 /** The kernel functions that call kmap in the workloads, in report order. */
 export const KMAP_CALLERS = ['copy_strings', 'file_read_actor', 'generic_file_write', 'pte_offset_map', 'bounce_end_io_read'] as const;
@@ -73,6 +74,7 @@ export function mmPerCpu(topo: Topology): Int32Array {
 }
 
 
+/** What `kmapHigh` answers; the pool reuses one object, so read it before the next call. */
 export interface KmapResult {
   /** The pool slot (`PKMAP_NR(vaddr)`), or −1 when the caller must sleep on pkmap_map_wait. */
   slot: number;
@@ -88,7 +90,9 @@ export class PkmapPool {
   /** The page each slot maps, or −1 (the pkmap page table). */
   readonly pageOf: Float64Array;
   /** page->virtual for mapped highmem pages: page → slot. */
-  private readonly slotOf = new Map<number, number>();
+  private readonly slotOf: PageSlotMap;
+  /** kmapHigh's answer, one object reused: valid until the next call (no allocation per kmap). */
+  private readonly result: KmapResult = { slot: -1, mapped: false, flushed: false };
   /** FIFO of waiter ids sleeping on pkmap_map_wait. */
   private readonly waiters: number[] = [];
   lastPkmapNr = 0;
@@ -104,11 +108,12 @@ export class PkmapPool {
     invariant(size >= 2 && (size & (size - 1)) === 0, `LAST_PKMAP must be a power of two (got ${size})`);
     this.count = new Int32Array(size);
     this.pageOf = new Float64Array(size).fill(-1);
+    this.slotOf = new PageSlotMap(size);
   }
 
   /** Slot mapping `page`, or −1 (`page_address`). */
   slotOfPage(page: number): number {
-    return this.slotOf.get(page) ?? -1;
+    return this.slotOf.get(page);
   }
 
   /**
@@ -117,10 +122,10 @@ export class PkmapPool {
    */
   kmapHigh(page: number, who: number): KmapResult {
     let slot = this.slotOf.get(page);
-    if (slot !== undefined) {
+    if (slot >= 0) {
       this.count[slot]++;
       this.reused++;
-      return { slot, mapped: false, flushed: false };
+      return this.answer(slot, false, false);
     }
     let flushed = false;
     let left = this.size;
@@ -135,20 +140,28 @@ export class PkmapPool {
       if (--left > 0) continue;
       this.waiters.push(who);
       this.sleeps++;
-      return { slot: -1, mapped: false, flushed };
+      return this.answer(-1, false, flushed);
     }
     slot = this.lastPkmapNr;
     this.pageOf[slot] = page;
     this.slotOf.set(page, slot);
     this.count[slot] = 2; // mapped (1) and one user
     this.newMappings++;
-    return { slot, mapped: true, flushed };
+    return this.answer(slot, true, flushed);
+  }
+
+  private answer(slot: number, mapped: boolean, flushed: boolean): KmapResult {
+    const r = this.result;
+    r.slot = slot;
+    r.mapped = mapped;
+    r.flushed = flushed;
+    return r;
   }
 
   /** `kunmap_high`: one user fewer; when a slot becomes unused, the first sleeper (if any) is returned to be woken. */
   kunmapHigh(page: number): number | undefined {
     const slot = this.slotOf.get(page);
-    if (slot === undefined) bug(`kunmap_high of page ${page}, which has no kmap`);
+    if (slot < 0) bug(`kunmap_high of page ${page}, which has no kmap`);
     const c = --this.count[slot];
     if (c < 1) bug(`pkmap_count[${slot}] fell to ${c}: kunmap without kmap`);
     return c === 1 ? this.waiters.shift() : undefined;
